@@ -1,0 +1,10 @@
+/** Tests talk to real PostgreSQL and RabbitMQ; see test/helpers. Type checking is
+ * done once by `tsc` (npm test runs it first), so ts-jest only transpiles. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  testTimeout: 60000,
+  globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
+};

@@ -1,0 +1,53 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient as ApiPrismaClient } from './api/generated/client';
+import { PrismaClient as CellPrismaClient } from './cell/generated/client';
+
+export { ApiPrismaClient, CellPrismaClient };
+export type ApiClient = InstanceType<typeof ApiPrismaClient>;
+export type CellClient = InstanceType<typeof CellPrismaClient>;
+
+/** Pool options for one database; the defaults suit a subgraph on a 2-core machine. */
+export interface PoolOptions {
+  max?: number;
+  connectionTimeoutMillis?: number;
+  idleTimeoutMillis?: number;
+  /** Called once per SQL statement sent; tests and benchmarks count with it. */
+  onQuery?: (sql: string) => void;
+}
+
+function adapter(url: string, options: PoolOptions): PrismaPg {
+  return new PrismaPg({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30000,
+  });
+}
+
+function logOptions(options: PoolOptions) {
+  return options.onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {};
+}
+
+/** A Prisma client for the global API database. */
+export function createApiClient(url: string, options: PoolOptions = {}): ApiClient {
+  const client = new ApiPrismaClient({ adapter: adapter(url, options), ...logOptions(options) });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (client as unknown as QueryEmitter).$on('query', (event) => onQuery(event.query));
+  }
+  return client;
+}
+
+/** A Prisma client for one cell database. */
+export function createCellClient(url: string, options: PoolOptions = {}): CellClient {
+  const client = new CellPrismaClient({ adapter: adapter(url, options), ...logOptions(options) });
+  if (options.onQuery) {
+    const onQuery = options.onQuery;
+    (client as unknown as QueryEmitter).$on('query', (event) => onQuery(event.query));
+  }
+  return client;
+}
+
+interface QueryEmitter {
+  $on(event: 'query', listener: (event: { query: string }) => void): void;
+}

@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './logger';
+
+/** What `authenticate` decides for one request, before any GraphQL work is done. */
+export type AuthOutcome<C> = { ok: true; context: C } | { ok: false; status: number; message: string };
+
+/** A plain route beside /graphql (health, readiness, metrics). */
+export type Route = (req: IncomingMessage) => Promise<{ status: number; contentType?: string; body: string }>;
+
+export interface GraphQLHttpOptions<C extends BaseContext> {
+  apollo: ApolloServer<C>;
+  /** Runs first on every GraphQL request; a refusal is answered without touching GraphQL. */
+  authenticate: (req: IncomingMessage, requestId: string) => Promise<AuthOutcome<C>> | AuthOutcome<C>;
+  logger: Logger;
+  port: number;
+  host?: string;
+  maxBodyBytes?: number;
+  routes?: Record<string, Route>;
+}
+
+export interface RunningHttpServer {
+  server: Server;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves an Apollo Server over node:http at /graphql (and /), with /healthz and any
+ * extra routes. Request ids: the caller's `x-request-id` is kept, else one is made.
+ */
+export async function startGraphQLHttpServer<C extends BaseContext>(
+  options: GraphQLHttpOptions<C>,
+): Promise<RunningHttpServer> {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const routes: Record<string, Route> = {
+    '/healthz': async () => ({ status: 200, contentType: 'application/json', body: '{"status":"ok"}' }),
+    ...options.routes,
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      options.logger.error({ err }, 'unhandled error in HTTP handler');
+      if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ errors: [{ message: 'internal error' }] }));
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = routes[url.pathname];
+    if (route) {
+      const answer = await route(req);
+      send(res, answer.status, answer.contentType ?? 'text/plain', answer.body);
+      return;
+    }
+    if (url.pathname !== '/graphql' && url.pathname !== '/') {
+      send(res, 404, 'application/json', JSON.stringify({ errors: [{ message: `no route ${url.pathname}` }] }));
+      return;
+    }
+    const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const auth = await options.authenticate(req, requestId);
+    if (!auth.ok) {
+      send(res, auth.status, 'application/json', JSON.stringify({ errors: [{ message: auth.message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+      return;
+    }
+    const body = await readBody(req, maxBody);
+    if (body === tooLarge) {
+      send(res, 413, 'application/json', JSON.stringify({ errors: [{ message: `request body larger than ${maxBody} bytes` }] }));
+      return;
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: parseBody(body, headers) },
+      context: async () => auth.context,
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  return {
+    server,
+    port: address.port,
+    url: `http://${host}:${address.port}/graphql`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** First value of a request header. */
+export function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+const tooLarge = Symbol('tooLarge');
+
+async function readBody(req: IncomingMessage, max: number): Promise<string | typeof tooLarge> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) return tooLarge;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// Apollo expects a parsed JSON body for POST; a malformed one is left as text so
+// Apollo answers with its own 400.
+function parseBody(body: string, headers: HeaderMap): unknown {
+  if (!body) return undefined;
+  if (!(headers.get('content-type') ?? '').includes('application/json')) return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return body;
+  }
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.statusCode = status;
+  res.setHeader('content-type', contentType);
+  res.end(body);
+}
