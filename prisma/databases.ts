@@ -8,7 +8,9 @@ export async function ensureDatabase(url: string): Promise<boolean> {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount) return false;
     try {
-      await client.query(`CREATE DATABASE "${name}"`);
+      // Byte-order collation: keyset pages sort strings in SQL exactly as the gateway's
+      // merge does in JavaScript (UTF-8 byte order), whatever the server's locale.
+      await client.query(`CREATE DATABASE "${name}" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C'`);
     } catch (err) {
       // Two processes racing to create it: the loser sees duplicate_database.
       if ((err as { code?: string }).code === '42P04') return false;

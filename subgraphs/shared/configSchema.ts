@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * Pieces every process's config.ts builds on. Nothing here reads process.env: each
+ * process's config.ts passes its environment in (STYLE: one config.ts per process).
+ */
+export const DEFAULTS = {
+  apiDatabaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_api',
+  pgUrl: 'postgresql://postgres@127.0.0.1:5432',
+  amqpUrl: 'amqp://guest:guest@127.0.0.1:5672',
+  internalSecret: 'cells-dev-internal-secret',
+  jwtSecret: 'cells-dev-jwt-secret-change-me',
+  gatewayPort: 4000,
+  globalPort: 4001,
+  cellPortBase: 4010,
+  host: '127.0.0.1',
+} as const;
+
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const url = (fallback: string) => z.string().url().default(fallback);
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const secret = (fallback: string) => z.string().min(8).default(fallback);
+
+/** Thrown at start-up for a bad variable; the message names it and the value. */
+export class ConfigError extends Error {}
+
+/**
+ * Parses `env` against `shape`, where each key of the shape is the name of an
+ * environment variable. Errors name the variable and the value that came.
+ */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined>): z.infer<z.ZodObject<S>> {
+  const picked: Record<string, string | undefined> = {};
+  for (const key of Object.keys(shape)) picked[key] = env[key] === '' ? undefined : env[key];
+  const result = z.object(shape).safeParse(picked);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name}=${JSON.stringify(picked[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
