@@ -1,0 +1,18 @@
+export { CellsAdminError, type CellsAdminErrorCode } from './errors';
+export type { ApiClient, CellClient, CellAccess, OpenCell, ReleaseCell, CellMapping, HostMapping, InstanceMapping } from './types';
+export { CELL0_UUID, CELL0_NAME, isCell0 } from './cell0';
+export { NO_TRANSPORT, isUuid } from './validation';
+export { sameEndpoint } from './sameEndpoint';
+export { findCell, getCell } from './findCell';
+export { listCells } from './listCells';
+export { listHosts, type HostWithCell } from './listHosts';
+export { createCell, type CreateCellInput } from './createCell';
+export { updateCell, type UpdateCellInput } from './updateCell';
+export { setCellDisabled } from './setCellDisabled';
+export { deleteCell, type DeleteCellResult } from './deleteCell';
+export { discoverHosts, type DiscoveredHost, type DiscoverHostsOptions } from './discoverHosts';
+export { mapCell0, type MapCell0Input } from './mapCell0';
+export { simpleCellSetup, type SimpleCellSetupInput, type SimpleCellSetupResult } from './simpleCellSetup';
+export { mapInstances, type MapInstancesOptions, type MapInstancesResult } from './mapInstances';
+export { verifyInstance, verificationExitCode, type InstanceVerification } from './verifyInstance';
+export { registerComputeNode, type ComputeNodeInput, type RegisteredComputeNode } from './registerComputeNode';
