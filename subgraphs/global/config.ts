@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { DEFAULTS, logLevel, parseEnv, port, secret, url } from '../shared/configSchema';
+
+/** The global subgraph's settings; the only place it reads the environment. */
+export interface GlobalConfig {
+  apiDatabaseUrl: string;
+  port: number;
+  host: string;
+  internalSecret: string;
+  logLevel: string;
+}
+
+export function loadGlobalConfig(env: Record<string, string | undefined>): GlobalConfig {
+  const parsed = parseEnv(
+    {
+      CELLS_API_DATABASE_URL: url(DEFAULTS.apiDatabaseUrl),
+      CELLS_GLOBAL_PORT: port(DEFAULTS.globalPort),
+      CELLS_HOST: z.string().min(1).default(DEFAULTS.host),
+      CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
+      CELLS_LOG_LEVEL: logLevel,
+    },
+    env,
+  );
+  return {
+    apiDatabaseUrl: parsed.CELLS_API_DATABASE_URL,
+    port: parsed.CELLS_GLOBAL_PORT,
+    host: parsed.CELLS_HOST,
+    internalSecret: parsed.CELLS_INTERNAL_SECRET,
+    logLevel: parsed.CELLS_LOG_LEVEL,
+  };
+}

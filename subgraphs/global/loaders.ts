@@ -1,0 +1,69 @@
+import DataLoader from 'dataloader';
+import type { ApiClient } from '../../prisma/clients';
+import type { CellMapping, HostMapping, InstanceMapping, SecurityGroup, SecurityGroupRule } from '../../prisma/api/generated/client';
+import { flavorInclude, type FlavorRow } from './flavorRow';
+
+export type MappingRow = InstanceMapping & { cell: CellMapping | null };
+
+/** Per-request batch loaders: N look-ups of one kind in one plan step cost one SQL statement. */
+export interface GlobalLoaders {
+  mappingByInstanceUuid: DataLoader<string, MappingRow | null>;
+  cellById: DataLoader<number, CellMapping | null>;
+  hostCountByCellId: DataLoader<number, number>;
+  hostsByCellId: DataLoader<number, HostMapping[]>;
+  flavorById: DataLoader<number, FlavorRow | null>;
+  tagsByResourceId: DataLoader<string, string[]>;
+  securityGroupById: DataLoader<number, SecurityGroup | null>;
+  rulesByGroupId: DataLoader<number, SecurityGroupRule[]>;
+}
+
+export function createLoaders(prisma: ApiClient): GlobalLoaders {
+  return {
+    mappingByInstanceUuid: new DataLoader(async (uuids) => {
+      const rows = await prisma.instanceMapping.findMany({ where: { instanceUuid: { in: [...uuids] } }, include: { cell: true } });
+      return byKey(uuids, rows, (row) => row.instanceUuid);
+    }),
+    cellById: new DataLoader(async (ids) => byKey(ids, await prisma.cellMapping.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
+    hostCountByCellId: new DataLoader(async (ids) => {
+      const counts = await prisma.hostMapping.groupBy({ by: ['cellId'], where: { cellId: { in: [...ids] } }, _count: { _all: true } });
+      const byCell = new Map(counts.map((c) => [c.cellId, c._count._all]));
+      return ids.map((id) => byCell.get(id) ?? 0);
+    }),
+    hostsByCellId: new DataLoader(async (ids) => {
+      const rows = await prisma.hostMapping.findMany({ where: { cellId: { in: [...ids] } }, orderBy: { host: 'asc' } });
+      return groupBy(ids, rows, (row) => row.cellId);
+    }),
+    flavorById: new DataLoader(async (ids) => {
+      const rows = await prisma.instanceType.findMany({ where: { id: { in: [...ids] } }, include: flavorInclude });
+      return byKey(ids, rows, (row) => row.id);
+    }),
+    tagsByResourceId: new DataLoader(async (ids) => {
+      const rows = await prisma.tag.findMany({ where: { resourceId: { in: [...ids] } }, orderBy: { tag: 'asc' } });
+      return groupBy(ids, rows, (row) => row.resourceId).map((tags) => tags.map((t) => t.tag));
+    }),
+    securityGroupById: new DataLoader(async (ids) => {
+      const rows = await prisma.securityGroup.findMany({ where: { id: { in: [...ids] }, deleted: 0 } });
+      return byKey(ids, rows, (row) => row.id);
+    }),
+    rulesByGroupId: new DataLoader(async (ids) => {
+      const rows = await prisma.securityGroupRule.findMany({ where: { parentGroupId: { in: [...ids] }, deleted: 0 }, orderBy: { id: 'asc' } });
+      return groupBy(ids, rows, (row) => row.parentGroupId);
+    }),
+  };
+}
+
+// DataLoader wants one answer per key, in key order; a missing row is null.
+function byKey<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): (R | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}
+
+function groupBy<K, R>(keys: readonly K[], rows: R[], keyOf: (row: R) => K): R[][] {
+  const map = new Map<K, R[]>();
+  for (const row of rows) {
+    const list = map.get(keyOf(row)) ?? [];
+    list.push(row);
+    map.set(keyOf(row), list);
+  }
+  return keys.map((key) => map.get(key) ?? []);
+}
