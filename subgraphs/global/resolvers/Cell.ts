@@ -1,11 +1,10 @@
-import type { CellMapping, HostMapping } from '../../../prisma/api/generated/client';
+import { isCell0, type CellMapping, type HostMapping } from '../../../cellsAdmin';
 import { maskUrl } from '../../../prisma/databaseUrl';
 import { badInput } from '../../shared/errors';
 import { oneProject, requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
+import { cellMutations } from './cellMutations';
 
-/** Nova's fixed uuid of cell0 (nova.objects.CellMapping.CELL0_UUID). */
-export const CELL0_UUID = '00000000-0000-0000-0000-000000000000';
 
 const byName = [{ name: 'asc' as const }, { uuid: 'asc' as const }];
 
@@ -26,9 +25,10 @@ export const cellResolvers = {
       return ctx.prisma.cellMapping.findMany({ where: { instanceMappings: { some: { projectId, queuedForDelete: false } } }, orderBy: byName });
     },
   },
+  Mutation: cellMutations,
   Cell: {
     __resolveReference: (ref: { uuid: string }, ctx: GlobalContext) => ctx.prisma.cellMapping.findUnique({ where: { uuid: ref.uuid } }),
-    isCell0: (cell: CellMapping) => cell.uuid === CELL0_UUID,
+    isCell0: (cell: CellMapping) => isCell0(cell),
     graphqlUrl: (cell: CellMapping, _: unknown, ctx: GlobalContext) => (ctx.identity.isAdmin ? cell.graphqlUrl : null),
     transportUrl: (cell: CellMapping, _: unknown, ctx: GlobalContext) => (ctx.identity.isAdmin ? maskUrl(cell.transportUrl) : null),
     databaseConnection: (cell: CellMapping, _: unknown, ctx: GlobalContext) => (ctx.identity.isAdmin ? maskUrl(cell.databaseConnection) : null),
