@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import type { ComputeMessage } from '../../compute/messages';
+import { cellsError, conflict, ErrorCode, forbidden } from '../shared/errors';
+import { ruleFor, stateRefusal, type ActionName, type ActionRule } from './actionRules';
+import type { CellContext } from './context';
+import { visibleInstance } from './instanceAccess';
+import { localDelete } from './localDelete';
+import type { InstanceRow } from './rows';
+
+export interface ActionPayload {
+  instance: InstanceRow;
+  requestId: string;
+  action: ActionName;
+}
+
+export interface ActionOptions {
+  hard?: boolean;
+  reason?: string | null;
+}
+
+/**
+ * Runs one instance action as Nova's compute API does: check lock and state (a refusal
+ * changes nothing), set the task state and record the instance action in one
+ * transaction, then publish to compute.<host> and wait for the broker's confirm. If
+ * the publish fails, the task state and action are rolled back: BROKER_UNAVAILABLE.
+ */
+export async function runAction(ctx: CellContext, uuid: string, action: ActionName, options: ActionOptions = {}): Promise<ActionPayload> {
+  const rule = ruleFor(action, options.hard ?? false);
+  const instance = await visibleInstance(ctx, uuid);
+  checkAllowed(ctx, instance, action, rule);
+  const requestId = `req-${randomUUID()}`;
+  switch (action) {
+    case 'lock':
+    case 'unlock':
+      return { instance: await setLock(ctx, instance, action, requestId, options.reason ?? null), requestId, action };
+    case 'delete':
+      // An instance that never reached a host (cell0, ERROR before scheduling) is deleted here, as Nova does.
+      if (!instance.host) return { instance: await localDelete(ctx, instance, requestId), requestId, action };
+      break;
+    case 'reboot':
+    case 'stop':
+    case 'start':
+    case 'pause':
+    case 'unpause':
+    case 'suspend':
+    case 'resume':
+      if (!instance.host) throw invalidState(action, instance, 'host', null);
+      break;
+    default:
+      return assertNever(action);
+  }
+  const actionId = await beginTask(ctx, instance, action, rule, requestId);
+  const message: ComputeMessage = {
+    method: rule.method!,
+    instanceUuid: instance.uuid,
+    requestId,
+    host: instance.host!,
+    ...(action === 'reboot' ? { rebootType: options.hard ? ('HARD' as const) : ('SOFT' as const) } : {}),
+    sentAt: new Date().toISOString(),
+  };
+  try {
+    await ctx.cell.queue.publish(message);
+  } catch (err) {
+    await rollBackTask(ctx, instance, rule, actionId).catch((rollbackError) =>
+      ctx.cell.logger.error({ err: rollbackError, uuid, requestId }, 'could not roll back an action whose publish failed'),
+    );
+    throw err;
+  }
+  const fresh = await ctx.cell.db.instance.findUniqueOrThrow({ where: { uuid } });
+  return { instance: fresh, requestId, action };
+}
+
+function checkAllowed(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule): void {
+  if (rule.lockChecked && instance.locked && !ctx.identity.isAdmin) {
+    throw cellsError(ErrorCode.INSTANCE_LOCKED, `Instance ${instance.uuid} is locked; cannot '${action}' it`, { uuid: instance.uuid });
+  }
+  const refusal = stateRefusal(rule, instance.vmState, instance.taskState);
+  if (refusal) throw invalidState(action, instance, refusal.attr, refusal.state);
+}
+
+function invalidState(action: ActionName, instance: InstanceRow, attr: string, state: string | null) {
+  return cellsError(ErrorCode.INVALID_STATE, `Cannot '${action}' instance ${instance.uuid} while it is in ${attr} ${state ?? 'None'}`, {
+    uuid: instance.uuid,
+    attr,
+    state,
+    action,
+  });
+}
+
+// The task state only moves if nobody else moved it since we read it (Nova's expected_task_state).
+async function beginTask(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule, requestId: string): Promise<number> {
+  return ctx.cell.db.$transaction(async (tx) => {
+    const moved = await tx.instance.updateMany({
+      where: { uuid: instance.uuid, vmState: instance.vmState, taskState: instance.taskState, deleted: 0 },
+      data: { taskState: rule.taskState, updatedAt: new Date() },
+    });
+    if (moved.count !== 1) throw conflict(`instance ${instance.uuid} changed while '${action}' was being started; try again`, { uuid: instance.uuid });
+    const created = await tx.instanceAction.create({
+      data: { action, instanceUuid: instance.uuid, requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: new Date() },
+    });
+    return created.id;
+  });
+}
+
+async function rollBackTask(ctx: CellContext, instance: InstanceRow, rule: ActionRule, actionId: number): Promise<void> {
+  await ctx.cell.db.$transaction([
+    ctx.cell.db.instance.updateMany({
+      where: { uuid: instance.uuid, taskState: rule.taskState },
+      data: { taskState: instance.taskState, updatedAt: instance.updatedAt },
+    }),
+    ctx.cell.db.instanceAction.delete({ where: { id: actionId } }),
+  ]);
+}
+
+async function setLock(ctx: CellContext, instance: InstanceRow, action: 'lock' | 'unlock', requestId: string, reason: string | null): Promise<InstanceRow> {
+  const isOwner = instance.projectId === ctx.identity.projectId;
+  // Nova: a lock an admin placed on someone else's instance only an admin may lift.
+  if (action === 'unlock' && instance.lockedBy === 'admin' && !ctx.identity.isAdmin) throw forbidden(`instance ${instance.uuid} was locked by an administrator`);
+  const now = new Date();
+  const [row] = await ctx.cell.db.$transaction([
+    ctx.cell.db.instance.update({
+      where: { uuid: instance.uuid },
+      data: action === 'lock' ? { locked: true, lockedBy: isOwner ? 'owner' : 'admin', updatedAt: now } : { locked: false, lockedBy: null, updatedAt: now },
+    }),
+    ctx.cell.db.instanceSystemMetadata.deleteMany({ where: { instanceUuid: instance.uuid, key: 'locked_reason' } }),
+    ...(action === 'lock' && reason
+      ? [ctx.cell.db.instanceSystemMetadata.create({ data: { instanceUuid: instance.uuid, key: 'locked_reason', value: reason.slice(0, 255) } })]
+      : []),
+    ctx.cell.db.instanceAction.create({
+      data: { action, instanceUuid: instance.uuid, requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: now, finishTime: now },
+    }),
+  ]);
+  return row;
+}
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled action ${String(value)}`);
+}

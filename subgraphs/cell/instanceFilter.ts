@@ -1,0 +1,68 @@
+import { Prisma } from '../../prisma/cell/generated/client';
+import { badInput, forbidden } from '../shared/errors';
+import type { Identity } from '../shared/identity';
+import { statesFromStatus, VmState } from './status';
+
+/** The GraphQL InstanceFilter input. */
+export interface InstanceFilterInput {
+  projectId?: string | null;
+  allProjects?: boolean | null;
+  status?: string | null;
+  host?: string | null;
+  name?: string | null;
+  changesSince?: Date | null;
+  cellUuid?: string | null;
+  uuids?: string[] | null;
+  userId?: string | null;
+  deleted?: boolean | null;
+}
+
+/** SQL conditions (ANDed) for a filter, or 'empty' when no row can match (another cell, another project). */
+export type FilterSql = { kind: 'sql'; conditions: Prisma.Sql[] } | { kind: 'empty' };
+
+/**
+ * Turns the filter and the caller's identity into SQL conditions, as Nova's
+ * servers index does: non-admins see only their project (a projectId of another
+ * project gives an empty list, as Nova ignores it; allProjects/deleted are refused
+ * with FORBIDDEN); admins see their own project unless allProjects or projectId.
+ */
+export function filterToSql(filter: InstanceFilterInput | null | undefined, identity: Identity, cellUuid: string): FilterSql {
+  const f = filter ?? {};
+  const conditions: Prisma.Sql[] = [];
+  if (f.cellUuid != null && f.cellUuid !== cellUuid) return { kind: 'empty' };
+
+  if (!identity.isAdmin && f.allProjects) throw forbidden('filter.allProjects: only administrators may list every project');
+  if (!identity.isAdmin && f.deleted) throw forbidden('filter.deleted: only administrators may list deleted instances');
+  if (!identity.isAdmin && f.projectId != null && f.projectId !== identity.projectId) return { kind: 'empty' };
+  const projectId = identity.isAdmin ? (f.projectId ?? (f.allProjects ? null : identity.projectId)) : identity.projectId;
+  if (projectId !== null) conditions.push(Prisma.sql`project_id = ${projectId}`);
+
+  let includeDeleted = Boolean(f.deleted) || f.changesSince != null;
+  if (f.status != null) {
+    const { vmStates, taskStates } = statesFromStatus([f.status]);
+    if (vmStates.length === 0) return { kind: 'empty' };
+    if (vmStates.includes(VmState.DELETED)) {
+      if (!identity.isAdmin) throw forbidden(`filter.status: only administrators may list ${JSON.stringify(f.status)} instances`);
+      includeDeleted = true;
+    }
+    conditions.push(Prisma.sql`vm_state IN (${Prisma.join(vmStates)})`);
+    if (taskStates) conditions.push(Prisma.sql`task_state IN (${Prisma.join(taskStates)})`);
+  }
+  if (!includeDeleted) conditions.push(Prisma.sql`deleted = 0`);
+  if (f.changesSince != null) {
+    // Nova compares updated_at; a row never updated counts from its creation.
+    conditions.push(Prisma.sql`COALESCE(updated_at, created_at) >= CAST(${f.changesSince.toISOString()} AS timestamp(3))`);
+  }
+  if (f.host != null) conditions.push(Prisma.sql`host = ${f.host}`);
+  if (f.userId != null) conditions.push(Prisma.sql`user_id = ${f.userId}`);
+  if (f.name != null) {
+    if (f.name.length > 255) throw badInput('filter.name', f.name, 'a regular expression of at most 255 characters');
+    conditions.push(Prisma.sql`display_name ~ ${f.name}`);
+  }
+  if (f.uuids != null) {
+    if (f.uuids.length === 0) return { kind: 'empty' };
+    if (f.uuids.length > 1000) throw badInput('filter.uuids', `${f.uuids.length} uuids`, 'at most 1000 uuids');
+    conditions.push(Prisma.sql`uuid IN (${Prisma.join(f.uuids)})`);
+  }
+  return { kind: 'sql', conditions };
+}

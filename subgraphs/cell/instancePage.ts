@@ -1,0 +1,84 @@
+import { Prisma } from '../../prisma/cell/generated/client';
+import type { CellClient } from '../../prisma/clients';
+import { SORT_FIELDS, uuidDirection, type Position, type SortSpec } from '../shared/instanceOrder';
+import { camelRow, type InstanceRow } from './rows';
+
+export interface PageRequest {
+  conditions: Prisma.Sql[];
+  sort: SortSpec[];
+  after: Position | null;
+  first: number;
+}
+
+export interface Page {
+  rows: InstanceRow[];
+  hasNextPage: boolean;
+}
+
+/**
+ * One page of instances in the shared list order (subgraphs/shared/instanceOrder.ts),
+ * starting after `after`: one SQL statement, keyset (no OFFSET), first+1 rows fetched
+ * to know whether another page follows.
+ */
+export async function fetchInstancePage(db: CellClient, request: PageRequest): Promise<Page> {
+  const conditions = [...request.conditions];
+  if (request.after) conditions.push(...keysetConditions(request.sort, request.after));
+  const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+  const raw = await db.$queryRaw<Record<string, unknown>[]>(
+    Prisma.sql`SELECT * FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${request.first + 1}`,
+  );
+  const rows = raw.map((row) => camelRow<InstanceRow>(row));
+  return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
+}
+
+/** ORDER BY matching comparePositions: PostgreSQL's default NULL placement, uuid last. */
+export function orderBy(sort: SortSpec[]): Prisma.Sql {
+  const keys = sort.map((s) => Prisma.raw(`${SORT_FIELDS[s.key].column} ${s.direction}`));
+  keys.push(Prisma.raw(`uuid ${uuidDirection(sort)}`));
+  return Prisma.join(keys, ', ');
+}
+
+/**
+ * Rows strictly after `position`. The first key also gets a plain bound (when it
+ * has one) so PostgreSQL can start the index scan there instead of filtering.
+ */
+export function keysetConditions(sort: SortSpec[], position: Position): Prisma.Sql[] {
+  const out: Prisma.Sql[] = [after(sort, position, 0)];
+  const first = sort[0];
+  const value = position.values[0];
+  if (value !== null && first.direction === 'DESC') out.push(Prisma.sql`${column(first)} <= ${literal(first, value)}`);
+  if (value !== null && first.direction === 'ASC' && first.key === 'CREATED_AT') out.push(Prisma.sql`${column(first)} >= ${literal(first, value)}`);
+  return out;
+}
+
+function after(sort: SortSpec[], position: Position, i: number): Prisma.Sql {
+  if (i === sort.length) {
+    const op = uuidDirection(sort) === 'ASC' ? Prisma.raw('>') : Prisma.raw('<');
+    return Prisma.sql`uuid ${op} ${position.uuid}`;
+  }
+  const strictly = strictlyAfter(sort[i], position.values[i]);
+  const equal = equalTo(sort[i], position.values[i]);
+  return Prisma.sql`(${strictly} OR (${equal} AND ${after(sort, position, i + 1)}))`;
+}
+
+// NULLs are last ascending and first descending, as PostgreSQL orders them.
+function strictlyAfter(spec: SortSpec, value: string | null): Prisma.Sql {
+  const col = column(spec);
+  if (value === null) return spec.direction === 'ASC' ? Prisma.sql`FALSE` : Prisma.sql`${col} IS NOT NULL`;
+  const v = literal(spec, value);
+  return spec.direction === 'ASC' ? Prisma.sql`(${col} > ${v} OR ${col} IS NULL)` : Prisma.sql`${col} < ${v}`;
+}
+
+function equalTo(spec: SortSpec, value: string | null): Prisma.Sql {
+  const col = column(spec);
+  return value === null ? Prisma.sql`${col} IS NULL` : Prisma.sql`${col} = ${literal(spec, value)}`;
+}
+
+function column(spec: SortSpec): Prisma.Sql {
+  return Prisma.raw(SORT_FIELDS[spec.key].column);
+}
+
+// Timestamps are stored as UTC wall-clock `timestamp(3)`; casting the ISO text drops the 'Z'.
+function literal(spec: SortSpec, value: string): Prisma.Sql {
+  return SORT_FIELDS[spec.key].kind === 'date' ? Prisma.sql`CAST(${value} AS timestamp(3))` : Prisma.sql`${value}`;
+}

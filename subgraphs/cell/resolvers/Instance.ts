@@ -1,0 +1,44 @@
+import type { InstanceAction, InstanceExtra, InstanceInfoCache } from '../../../prisma/cell/generated/client';
+import type { CellContext } from '../context';
+import { canSee } from '../instanceAccess';
+import type { InstanceRow } from '../rows';
+import { POWER_STATE_NAMES, statusFromState } from '../status';
+import { jsonText } from './jsonText';
+
+export const Instance = {
+  /** Batched: every reference of one _entities call is one SQL statement. */
+  async __resolveReference(ref: { uuid: string }, ctx: CellContext) {
+    const row = await ctx.loaders.instance.load(ref.uuid);
+    return row && canSee(ctx.identity, row) ? row : null;
+  },
+  status: (row: InstanceRow) => statusFromState(row.vmState, row.taskState),
+  powerStateName: (row: InstanceRow) => (row.powerState == null ? null : (POWER_STATE_NAMES[row.powerState] ?? 'NOSTATE')),
+  flavor: (row: InstanceRow) => (row.instanceTypeId == null ? null : { __typename: 'Flavor', id: String(row.instanceTypeId) }),
+  deleted: (row: InstanceRow) => row.deleted !== 0,
+  metadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.metadata.load(row.uuid),
+  systemMetadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.systemMetadata.load(row.uuid),
+  infoCache: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.infoCache.load(row.uuid),
+  extra: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.extra.load(row.uuid),
+  faults: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.faults.load(row.uuid),
+  fault: async (row: InstanceRow, _: unknown, ctx: CellContext) => (await ctx.loaders.faults.load(row.uuid))[0] ?? null,
+  actions: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.actions.load(row.uuid),
+  blockDeviceMappings: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.blockDeviceMappings.load(row.uuid),
+  virtualInterfaces: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.virtualInterfaces.load(row.uuid),
+  pciDevices: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.pciDevices.load(row.uuid),
+};
+
+export const InstanceInfoCacheType = {
+  networkInfo: (row: InstanceInfoCache) => jsonText(row.networkInfo),
+};
+
+/** Every InstanceExtra field is a JSON text column. */
+export const InstanceExtraType = Object.fromEntries(
+  (['numaTopology', 'pciRequests', 'flavor', 'vcpuModel', 'migrationContext', 'keypairs', 'deviceMetadata', 'trustedCerts', 'resources'] as const).map(
+    (field) => [field, (row: InstanceExtra) => jsonText(row[field])],
+  ),
+);
+
+export const InstanceActionType = {
+  id: (row: InstanceAction) => String(row.id),
+  events: (row: InstanceAction, _: unknown, ctx: CellContext) => ctx.loaders.events.load(row.id),
+};

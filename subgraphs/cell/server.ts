@@ -1,0 +1,75 @@
+import { ApolloServer } from '@apollo/server';
+import { createCellClient } from '../../prisma/clients';
+import { startGraphQLHttpServer } from '../shared/httpServer';
+import { internalAuthenticator } from '../shared/internalAuth';
+import { silentLogger, type Logger } from '../shared/logger';
+import { createCellContext, type CellContext, type CellRuntime } from './context';
+import { formatCellError } from './errorFormat';
+import { createCellQueue } from './queue';
+import { createCellSchema } from './schema';
+
+export interface CellSubgraphOptions {
+  cellUuid: string;
+  cellName: string;
+  /** The cell database (the cell mapping's database_connection). */
+  databaseUrl: string;
+  /** The cell broker (transport_url); `none:///` for a cell without a queue. */
+  transportUrl: string;
+  port: number;
+  host?: string;
+  internalSecret: string;
+  logger?: Logger;
+  /** Called per SQL statement (tests and benchmarks count with it). */
+  onQuery?: (sql: string) => void;
+  /** Budget for connecting to the broker and getting a publish confirmed. Default 5000 ms. */
+  publishTimeoutMs?: number;
+  /** Database pool size. Default 10. */
+  poolMax?: number;
+}
+
+export interface RunningCellSubgraph {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one cell's subgraph: its own Prisma client and AMQP link (both opened lazily,
+ * so a cell whose database or broker is down still starts and answers with errors).
+ */
+export async function startCellSubgraph(options: CellSubgraphOptions): Promise<RunningCellSubgraph> {
+  const logger = options.logger ?? silentLogger();
+  const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax });
+  const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
+  const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger };
+  const apollo = new ApolloServer<CellContext>({
+    schema: createCellSchema(),
+    formatError: formatCellError,
+    includeStacktraceInErrorResponses: false,
+    logger,
+  });
+  await apollo.start();
+  let http;
+  try {
+    http = await startGraphQLHttpServer<CellContext>({
+      apollo,
+      authenticate: internalAuthenticator(options.internalSecret, (base) => createCellContext(base, cell)),
+      logger,
+      port: options.port,
+      host: options.host,
+    });
+  } catch (err) {
+    await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
+    throw err;
+  }
+  logger.info({ cell: options.cellName, url: http.url }, 'cell subgraph listening');
+  const server = http;
+  return {
+    url: server.url,
+    port: server.port,
+    close: async () => {
+      await server.close();
+      await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
+    },
+  };
+}
