@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { DEFAULTS, logLevel, parseEnv, secret, url } from '../shared/configSchema';
+
+/** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
+export interface CellConfig {
+  apiDatabaseUrl: string;
+  host: string;
+  internalSecret: string;
+  logLevel: string;
+  publishTimeoutMs: number;
+  /** Overrides the port taken from the cell mapping's graphql_url (0 = any free port). */
+  port: number | null;
+}
+
+export function loadCellConfig(env: Record<string, string | undefined>): CellConfig {
+  const parsed = parseEnv(
+    {
+      CELLS_API_DATABASE_URL: url(DEFAULTS.apiDatabaseUrl),
+      CELLS_HOST: z.string().min(1).default(DEFAULTS.host),
+      CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
+      CELLS_LOG_LEVEL: logLevel,
+      CELLS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
+      CELLS_CELL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+    },
+    env,
+  );
+  return {
+    apiDatabaseUrl: parsed.CELLS_API_DATABASE_URL,
+    host: parsed.CELLS_HOST,
+    internalSecret: parsed.CELLS_INTERNAL_SECRET,
+    logLevel: parsed.CELLS_LOG_LEVEL,
+    publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
+    port: parsed.CELLS_CELL_PORT ?? null,
+  };
+}
