@@ -4,6 +4,8 @@ import { cellResolvers } from './Cell';
 import { flavorResolvers } from './Flavor';
 import { instanceResolvers } from './Instance';
 import { instanceMappingResolvers } from './InstanceMapping';
+import { keyPairResolvers } from './KeyPair';
+import { quotaResolvers } from './Quota';
 
 /** Every resolver of the global subgraph, one file per noun, merged per type. */
 export const globalResolvers = mergeResolvers([
@@ -12,6 +14,8 @@ export const globalResolvers = mergeResolvers([
   instanceMappingResolvers,
   instanceResolvers,
   flavorResolvers,
+  keyPairResolvers,
+  quotaResolvers,
 ]);
 
 type ResolverMap = Record<string, object>;
