@@ -6,6 +6,7 @@ import { instanceResolvers } from './Instance';
 import { instanceMappingResolvers } from './InstanceMapping';
 import { keyPairResolvers } from './KeyPair';
 import { quotaResolvers } from './Quota';
+import { securityGroupResolvers } from './SecurityGroup';
 
 /** Every resolver of the global subgraph, one file per noun, merged per type. */
 export const globalResolvers = mergeResolvers([
@@ -16,6 +17,7 @@ export const globalResolvers = mergeResolvers([
   flavorResolvers,
   keyPairResolvers,
   quotaResolvers,
+  securityGroupResolvers,
 ]);
 
 type ResolverMap = Record<string, object>;
