@@ -1,0 +1,119 @@
+import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type DataLoader from 'dataloader';
+import type { GraphQLFormattedError } from 'graphql';
+import { identityHeaders } from '../../subgraphs/shared/identity';
+import type { Logger } from '../../subgraphs/shared/logger';
+import type { GatewayContext } from '../context';
+import type { GlobalClient, MappingInfo } from '../globalClient';
+import type { GatewayMetrics } from '../metrics';
+import type { CellDirectory, CellEntry } from './cellDirectory';
+import { routeEntities } from './entities';
+import { routeInstanceList } from './listInstances';
+import type { MappingCache } from './mappingCache';
+import { parseOperation, type RootField } from './operation';
+import { routerError, type FieldResult, type RouterRequest } from './routerContext';
+import { routeToOwningCell } from './singleInstance';
+
+export interface CellRouterOptions {
+  directory: CellDirectory;
+  mappingCache: MappingCache;
+  global: GlobalClient;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  internalSecret: string;
+  timeoutMs: number;
+  maxFirst: number;
+}
+
+/**
+ * The data source of the logical `cell` service. The planner sends it operations as if
+ * there were one cell subgraph; it splits them by root field and routes each: lists to
+ * every relevant cell (merged), single instances and mutations to the owning cell,
+ * `_entities` grouped by cell.
+ */
+export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
+  /** Requests sent per cell uuid since start (the benchmark and tests count them). */
+  readonly requestsByCell = new Map<string, number>();
+  private readonly loaders = new WeakMap<object, DataLoader<string, MappingInfo | null>>();
+
+  constructor(private readonly options: CellRouterOptions) {}
+
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return { data: {} };
+    const { request, context } = options;
+    const planned = parseOperation(request.query ?? '', request.variables ?? {}, request.operationName);
+    const isMutation = planned.operation.operation === 'mutation';
+    const handle = (field: RootField) => this.route(this.routerRequest(planned, field, context), isMutation);
+    const results: [RootField, FieldResult][] = [];
+    if (isMutation) {
+      for (const field of planned.rootFields) results.push([field, await handle(field)]); // mutations run in order
+    } else {
+      results.push(...(await Promise.all(planned.rootFields.map(async (f) => [f, await handle(f)] as [RootField, FieldResult]))));
+    }
+    const data: Record<string, unknown> = {};
+    const errors: GraphQLFormattedError[] = [];
+    for (const [field, result] of results) {
+      data[field.responseKey] = result.data;
+      errors.push(...result.errors);
+    }
+    return errors.length ? { data, errors } : { data };
+  }
+
+  private route(req: RouterRequest, isMutation: boolean): Promise<FieldResult> {
+    switch (req.field.name) {
+      case '__typename':
+        return Promise.resolve({ data: isMutation ? 'Mutation' : 'Query', errors: [] });
+      case 'instances':
+        return routeInstanceList(req);
+      case 'instance':
+        return routeToOwningCell(req, 'query');
+      case '_entities':
+        return routeEntities(req);
+      default:
+        if (isMutation && 'uuid' in req.field.args) return routeToOwningCell(req, 'mutation');
+        return Promise.resolve({ data: null, errors: [routerError('BAD_REQUEST', `field ${req.field.name} cannot be routed to a cell`, [req.field.responseKey])] });
+    }
+  }
+
+  private routerRequest(planned: RouterRequest['planned'], field: RootField, context: GatewayContext): RouterRequest {
+    const { directory, global, logger, timeoutMs, maxFirst } = this.options;
+    const headers = identityHeaders(context.identity, this.options.internalSecret, context.requestId);
+    return {
+      planned,
+      field,
+      identity: context.identity,
+      requestId: context.requestId,
+      logger,
+      global,
+      mappings: this.loaderFor(context),
+      cells: () => directory.all(),
+      cell: (uuid) => directory.get(uuid),
+      send: (cell, request, timeout) => this.send(cell, request, headers, timeout),
+      timeoutMs,
+      maxFirst,
+    };
+  }
+
+  // Per-request loader, kept beside the request's context object.
+  private loaderFor(context: GatewayContext): DataLoader<string, MappingInfo | null> {
+    let loader = this.loaders.get(context);
+    if (!loader) {
+      loader = this.options.mappingCache.loader(context.requestId);
+      this.loaders.set(context, loader);
+    }
+    return loader;
+  }
+
+  private async send(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number) {
+    const refused = await this.options.directory.checkSchema(cell, headers);
+    const outcome = refused ?? (await cell.client.send(request, headers, timeoutMs));
+    const status = outcome.ok ? 'OK' : outcome.status;
+    this.requestsByCell.set(cell.info.uuid, (this.requestsByCell.get(cell.info.uuid) ?? 0) + 1);
+    this.options.metrics.observeCell(cell.info.name ?? cell.info.uuid, status, outcome.elapsedMs);
+    cell.lastStatus = { status, at: new Date().toISOString(), ...(outcome.ok ? {} : { message: outcome.message }) };
+    if (!outcome.ok && outcome.status === 'UNAVAILABLE') this.options.directory.refresh().catch(() => undefined);
+    return outcome as Awaited<ReturnType<RouterRequest['send']>>;
+  }
+}

@@ -1,0 +1,114 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { GraphQLFormattedError } from 'graphql';
+import type { CellRequest } from './operation';
+
+/** How a cell failed to answer, as the contract's CellResultStatus names it. */
+export type CellFailureStatus = 'TIMEOUT' | 'UNAVAILABLE' | 'ERROR';
+
+export interface GraphQLResponseBody {
+  data?: Record<string, unknown> | null;
+  errors?: GraphQLFormattedError[];
+}
+
+/** One cell's answer: a value, or why not. Partial failure is data, not an exception. */
+export type CellOutcome<T> =
+  | { ok: true; value: T; elapsedMs: number }
+  | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number };
+
+/** What the router knows about a cell from its mapping. */
+export interface CellInfo {
+  uuid: string;
+  name: string | null;
+  disabled: boolean;
+  graphqlUrl: string | null;
+}
+
+/**
+ * Talks to one cell's subgraph over keep-alive HTTP. Every call has a deadline; what
+ * goes wrong comes back as a CellOutcome whose message never holds the URL.
+ */
+export class CellClient {
+  private readonly agent: http.Agent;
+
+  constructor(readonly cell: CellInfo, private readonly timeoutMs: number) {
+    const isHttps = (cell.graphqlUrl ?? '').startsWith('https:');
+    this.agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+  }
+
+  /** Sends `request`; resolves (never rejects) with the cell's answer or its failure. */
+  async send(request: CellRequest, headers: Record<string, string>, timeoutMs = this.timeoutMs): Promise<CellOutcome<GraphQLResponseBody>> {
+    const started = performance.now();
+    const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
+    if (!this.cell.graphqlUrl) return { ok: false, status: 'UNAVAILABLE', message: 'cell has no subgraph URL', elapsedMs: 0 };
+    try {
+      const { status, body } = await this.post(JSON.stringify(request), headers, timeoutMs);
+      let parsed: GraphQLResponseBody;
+      try {
+        parsed = JSON.parse(body);
+      } catch {
+        return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status} without a GraphQL body`, elapsedMs: elapsed() };
+      }
+      if (status === 401) return { ok: false, status: 'ERROR', message: 'cell refused the internal credentials', elapsedMs: elapsed() };
+      if (status >= 500 && !parsed.data) return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status}: ${firstMessage(parsed)}`, elapsedMs: elapsed() };
+      return { ok: true, value: parsed, elapsedMs: elapsed() };
+    } catch (err) {
+      return { ok: false, ...classify(err, timeoutMs), elapsedMs: elapsed() };
+    }
+  }
+
+  /** Closes idle keep-alive connections; used when the cell is removed or re-pointed. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private post(payload: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
+    const url = new URL(this.cell.graphqlUrl!);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal: AbortSignal.timeout(timeoutMs),
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+}
+
+function firstMessage(body: GraphQLResponseBody): string {
+  return body.errors?.[0]?.message ?? 'no message';
+}
+
+// Socket errors say "unavailable"; the deadline says "timeout"; anything else "error".
+function classify(err: unknown, timeoutMs: number): { status: CellFailureStatus; message: string } {
+  const e = err as { name?: string; code?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ABORT_ERR') {
+    return { status: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` };
+  }
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return { status: 'UNAVAILABLE', message: 'connection refused' };
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return { status: 'UNAVAILABLE', message: 'connection reset' };
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return { status: 'UNAVAILABLE', message: `host unreachable (${e.code})` };
+    default:
+      return { status: 'ERROR', message: e.code ? `request failed (${e.code})` : 'request failed' };
+  }
+}

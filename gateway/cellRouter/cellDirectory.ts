@@ -1,0 +1,143 @@
+import type { Logger } from '../../subgraphs/shared/logger';
+import { CellClient, type CellInfo, type CellOutcome } from './cellClient';
+import type { GlobalClient } from '../globalClient';
+
+/** Whether a cell serves the schema the supergraph was composed from. */
+export type SchemaCheck =
+  | { phase: 'unchecked' }
+  | { phase: 'checking'; done: Promise<SchemaCheck> }
+  | { phase: 'ok' }
+  | { phase: 'mismatch'; message: string };
+
+/** A cell the router may talk to: its mapping, its client, its schema check. */
+export interface CellEntry {
+  info: CellInfo;
+  client: CellClient;
+  schema: SchemaCheck;
+  /** The last status a request to this cell ended with (for /readyz). */
+  lastStatus?: { status: string; at: string; message?: string };
+}
+
+export interface CellDirectoryOptions {
+  global: GlobalClient;
+  timeoutMs: number;
+  refreshIntervalMs: number;
+  /** The SDL every cell must serve (as `_service { sdl }` prints it). */
+  expectedSdl: string;
+  logger: Logger;
+}
+
+/**
+ * The live set of cells, refreshed from the global subgraph's cell mappings on an
+ * interval and whenever the router meets a cell it does not know, so cells that are
+ * created, enabled, disabled, re-pointed or deleted are picked up without a restart.
+ */
+export class CellDirectory {
+  private cells = new Map<string, CellEntry>();
+  private timer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+  private loadedOnce = false;
+
+  constructor(private readonly options: CellDirectoryOptions) {}
+
+  /** Loads the cells once and starts the refresh interval; a failure is logged, not thrown. */
+  async start(): Promise<void> {
+    await this.refresh().catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'initial cell mapping load failed'));
+    this.timer = setInterval(() => {
+      this.refresh().catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'cell mapping refresh failed'));
+    }, this.options.refreshIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const entry of this.cells.values()) entry.client.close();
+    this.cells.clear();
+  }
+
+  /** Every known cell, enabled or disabled (reads honour `disabled` only for new builds). */
+  async all(): Promise<CellEntry[]> {
+    if (!this.loadedOnce) await this.refresh();
+    return [...this.cells.values()];
+  }
+
+  /** The cell with `uuid`, refreshing the mappings once if it is not known yet. */
+  async get(uuid: string): Promise<CellEntry | undefined> {
+    if (!this.cells.has(uuid)) await this.refresh().catch(() => undefined);
+    return this.cells.get(uuid);
+  }
+
+  /** Re-reads the cell mappings; concurrent callers share one request. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  /** Resolves once `entry` passed its schema check; a mismatch comes back as a failure. */
+  async checkSchema(entry: CellEntry, headers: Record<string, string>): Promise<CellOutcome<true> | null> {
+    const state = entry.schema;
+    switch (state.phase) {
+      case 'ok':
+        return null;
+      case 'mismatch':
+        return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
+      case 'checking':
+        return this.outcomeOf(await state.done);
+      case 'unchecked': {
+        const done = this.runSchemaCheck(entry, headers);
+        entry.schema = { phase: 'checking', done };
+        return this.outcomeOf(await done);
+      }
+      default: {
+        const never: never = state;
+        throw new Error(`unknown schema state ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private outcomeOf(state: SchemaCheck): CellOutcome<true> | null {
+    if (state.phase === 'mismatch') return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
+    if (state.phase === 'unchecked') return { ok: false, status: 'UNAVAILABLE', message: 'cell did not answer its schema check', elapsedMs: 0 };
+    return null;
+  }
+
+  // A cell that cannot be reached stays unchecked (so it is checked again next time);
+  // one that answers with another schema is reported and not used.
+  private async runSchemaCheck(entry: CellEntry, headers: Record<string, string>): Promise<SchemaCheck> {
+    const outcome = await entry.client.send({ query: '{ _service { sdl } }', variables: {} }, headers);
+    let next: SchemaCheck;
+    if (!outcome.ok) {
+      next = { phase: 'unchecked' };
+    } else {
+      const sdl = (outcome.value.data?._service as { sdl?: string } | undefined)?.sdl;
+      next = sdl === this.options.expectedSdl ? { phase: 'ok' } : { phase: 'mismatch', message: 'cell serves a different schema than the supergraph expects' };
+      if (next.phase === 'mismatch') this.options.logger.error({ cell: entry.info.uuid, name: entry.info.name }, 'cell schema mismatch; cell not used');
+    }
+    entry.schema = next;
+    return next;
+  }
+
+  private async load(): Promise<void> {
+    const fresh = await this.options.global.cells();
+    const seen = new Set<string>();
+    for (const info of fresh) {
+      seen.add(info.uuid);
+      const current = this.cells.get(info.uuid);
+      if (current && current.info.graphqlUrl === info.graphqlUrl) {
+        current.info = info; // name or disabled changed: keep the connection and the check
+        continue;
+      }
+      current?.client.close(); // new or re-pointed: a new client, checked again
+      this.cells.set(info.uuid, { info, client: new CellClient(info, this.options.timeoutMs), schema: { phase: 'unchecked' } });
+    }
+    for (const [uuid, entry] of this.cells) {
+      if (!seen.has(uuid)) {
+        entry.client.close();
+        this.cells.delete(uuid);
+      }
+    }
+    this.loadedOnce = true;
+  }
+}

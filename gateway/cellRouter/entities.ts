@@ -1,0 +1,68 @@
+import { Kind, type GraphQLFormattedError } from 'graphql';
+import { buildOperation } from './operation';
+import { cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
+import type { CellEntry } from './cellDirectory';
+
+interface Representation {
+  __typename: string;
+  uuid?: string;
+  /** A representation may carry its cell already; then no mapping look-up is needed. */
+  cellUuid?: string;
+}
+
+/**
+ * `_entities` for Instance: representations grouped by owning cell, one request per
+ * cell in parallel, answers put back in the original order. A representation whose
+ * cell did not answer is null with a CELL_UNAVAILABLE error at its index.
+ */
+export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
+  const { field } = req;
+  const representations = (field.args.representations ?? []) as Representation[];
+  const argument = field.node.arguments?.find((a) => a.name.value === 'representations');
+  if (!argument || argument.value.kind !== Kind.VARIABLE) {
+    return { data: null, errors: [routerError('BAD_REQUEST', '_entities: representations must be passed as a variable', [field.responseKey])] };
+  }
+  const variableName = argument.value.name.value;
+  const results: unknown[] = representations.map(() => null);
+  const errors: GraphQLFormattedError[] = [];
+  const byCell = new Map<string, number[]>();
+  let lookups: (string | null)[];
+  try {
+    lookups = await Promise.all(representations.map((r) => cellOf(req, r)));
+  } catch (err) {
+    return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, [field.responseKey])] };
+  }
+  lookups.forEach((cellUuid, index) => {
+    if (!cellUuid) return; // unknown or unscheduled instance: null, as a subgraph answers for a missing entity
+    byCell.set(cellUuid, [...(byCell.get(cellUuid) ?? []), index]);
+  });
+  await Promise.all(
+    [...byCell].map(async ([cellUuid, indexes]) => {
+      const cell = await req.cell(cellUuid);
+      const fail = (entry: CellEntry | { info: { uuid: string; name: null } }, status: string, message: string) =>
+        indexes.forEach((i) => errors.push(cellUnavailableError(entry, [field.responseKey, i], status, message)));
+      if (!cell) return fail({ info: { uuid: cellUuid, name: null } }, 'UNAVAILABLE', 'cell is not in the cell mappings');
+      const subset = indexes.map((i) => representations[i]);
+      const planned = { ...req.planned, variables: { ...req.planned.variables, [variableName]: subset } };
+      const outcome = await req.send(cell, buildOperation(planned, [field.node]));
+      if (!outcome.ok) return fail(cell, outcome.status, outcome.message);
+      const answers = (outcome.value.data?.[field.responseKey] ?? []) as unknown[];
+      indexes.forEach((original, j) => (results[original] = answers[j] ?? null));
+      for (const error of outcome.value.errors ?? []) errors.push(reindex(error, field.responseKey, indexes));
+    }),
+  );
+  return { data: results, errors };
+}
+
+async function cellOf(req: RouterRequest, representation: Representation): Promise<string | null> {
+  if (representation.cellUuid) return representation.cellUuid;
+  if (representation.__typename !== 'Instance' || !representation.uuid) return null;
+  return (await req.mappings.load(representation.uuid))?.cellUuid ?? null;
+}
+
+// A cell's error path points into its subset; point it at the original index.
+function reindex(error: GraphQLFormattedError, key: string, indexes: number[]): GraphQLFormattedError {
+  const path = error.path;
+  if (!path || path[0] !== key || typeof path[1] !== 'number') return error;
+  return { ...error, path: [key, indexes[path[1]] ?? path[1], ...path.slice(2)] };
+}

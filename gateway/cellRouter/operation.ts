@@ -1,0 +1,149 @@
+import {
+  Kind,
+  parse,
+  print,
+  valueFromASTUntyped,
+  visit,
+  type DocumentNode,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type VariableDefinitionNode,
+} from 'graphql';
+
+/** The operation the query planner sent to the logical `cell` service, taken apart. */
+export interface PlannedOperation {
+  operation: OperationDefinitionNode;
+  fragments: Map<string, FragmentDefinitionNode>;
+  variables: Record<string, unknown>;
+  /** Root fields in order, with their response key (alias or name). */
+  rootFields: RootField[];
+}
+
+export interface RootField {
+  responseKey: string;
+  name: string;
+  node: FieldNode;
+  /** Argument values with variables substituted. */
+  args: Record<string, unknown>;
+}
+
+/** Parses `query` and lists the root fields of the operation it holds. */
+export function parseOperation(query: string, variables: Record<string, unknown> = {}, operationName?: string): PlannedOperation {
+  const document = parse(query);
+  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+  if (!operation) throw new Error(`no operation ${operationName ?? ''} in the planned query`);
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const rootFields = collectFields(operation.selectionSet, fragments).map((node) => ({
+    responseKey: node.alias?.value ?? node.name.value,
+    name: node.name.value,
+    node,
+    args: Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)])),
+  }));
+  return { operation, fragments, variables, rootFields };
+}
+
+/**
+ * The fields of a selection set with fragment spreads and inline fragments flattened
+ * (the planner's queries to one subgraph never need a type condition at the root or
+ * on the concrete types we shape here).
+ */
+export function collectFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
+  const fields: FieldNode[] = [];
+  for (const selection of selectionSet.selections) {
+    switch (selection.kind) {
+      case Kind.FIELD:
+        fields.push(selection);
+        break;
+      case Kind.INLINE_FRAGMENT:
+        fields.push(...collectFields(selection.selectionSet, fragments));
+        break;
+      case Kind.FRAGMENT_SPREAD: {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment) fields.push(...collectFields(fragment.selectionSet, fragments));
+        break;
+      }
+      default: {
+        const never: never = selection;
+        throw new Error(`unexpected selection ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  return fields;
+}
+
+/** A request to one cell: the query text and the variables it declares. */
+export interface CellRequest {
+  query: string;
+  variables: Record<string, unknown>;
+}
+
+/**
+ * A request with one operation whose root is `rootFields`, keeping only the fragments
+ * and variables they use (a subgraph refuses unused ones). `extra` adds variables the
+ * router introduces, with their values.
+ */
+export function buildOperation(
+  planned: PlannedOperation,
+  rootFields: FieldNode[],
+  extra: { definition: VariableDefinitionNode; value: unknown }[] = [],
+): CellRequest {
+  const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: rootFields };
+  const usedFragments = fragmentsUsedBy(selectionSet, planned.fragments);
+  const usedVariables = new Set<string>();
+  const collectVariables = (node: SelectionSetNode | FragmentDefinitionNode) =>
+    visit(node, { Variable: (v) => void usedVariables.add(v.name.value) });
+  collectVariables(selectionSet);
+  for (const name of usedFragments) collectVariables(planned.fragments.get(name)!);
+  const variableDefinitions = [
+    ...(planned.operation.variableDefinitions ?? []),
+    ...extra.map((e) => e.definition),
+  ].filter((d) => usedVariables.has(d.variable.name.value));
+  const values: Record<string, unknown> = { ...planned.variables };
+  for (const e of extra) values[e.definition.variable.name.value] = e.value;
+  const variables = Object.fromEntries(
+    variableDefinitions.filter((d) => d.variable.name.value in values).map((d) => [d.variable.name.value, values[d.variable.name.value]]),
+  );
+  const document: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [
+      { ...planned.operation, name: planned.operation.name, variableDefinitions, selectionSet },
+      ...[...usedFragments].map((name) => planned.fragments.get(name)!),
+    ],
+  };
+  return { query: print(document), variables };
+}
+
+function fragmentsUsedBy(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): Set<string> {
+  const used = new Set<string>();
+  const pending: SelectionSetNode[] = [selectionSet];
+  while (pending.length) {
+    visit(pending.pop()!, {
+      FragmentSpread(spread) {
+        const name = spread.name.value;
+        if (used.has(name) || !fragments.has(name)) return;
+        used.add(name);
+        pending.push(fragments.get(name)!.selectionSet);
+      },
+    });
+  }
+  return used;
+}
+
+/** A field node built from source, e.g. `field('__cr_edges: edges { cursor }')`. */
+export function field(source: string): FieldNode {
+  const op = parse(`{ ${source} }`).definitions[0] as OperationDefinitionNode;
+  return op.selectionSet.selections[0] as FieldNode;
+}
+
+/** A variable definition built from source, e.g. `variableDefinition('$__cr_first: Int')`. */
+export function variableDefinition(source: string): VariableDefinitionNode {
+  const op = parse(`query(${source}) { __typename }`).definitions[0] as OperationDefinitionNode;
+  return op.variableDefinitions![0];
+}

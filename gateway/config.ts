@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { DEFAULTS, logLevel, parseEnv, port, secret, url } from '../subgraphs/shared/configSchema';
+
+/** Everything the gateway can be told, validated at start-up. */
+export interface GatewayConfig {
+  port: number;
+  host: string;
+  globalUrl: string;
+  internalSecret: string;
+  jwt: { secret?: string; jwksUrl?: string; issuer?: string; audience?: string };
+  cellTimeoutMs: number;
+  cellRefreshMs: number;
+  mappingCacheTtlMs: number;
+  mappingCacheMax: number;
+  maxFirst: number;
+  maxDepth: number;
+  maxComplexity: number;
+  maxBodyBytes: number;
+  logLevel: string;
+}
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Reads the gateway's environment (the only place it is read). */
+export function loadGatewayConfig(env: Record<string, string | undefined> = process.env): GatewayConfig {
+  const e = parseEnv(
+    {
+      CELLS_GATEWAY_PORT: port(DEFAULTS.gatewayPort),
+      CELLS_HOST: z.string().default(DEFAULTS.host),
+      CELLS_GLOBAL_URL: url(`http://127.0.0.1:${DEFAULTS.globalPort}/graphql`),
+      CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
+      CELLS_JWT_SECRET: secret(DEFAULTS.jwtSecret),
+      CELLS_JWKS_URL: z.string().url().optional(),
+      CELLS_JWT_ISSUER: z.string().optional(),
+      CELLS_JWT_AUDIENCE: z.string().optional(),
+      CELLS_CELL_TIMEOUT_MS: positiveInt(5000),
+      CELLS_CELL_REFRESH_MS: positiveInt(10000),
+      CELLS_MAPPING_CACHE_TTL_MS: positiveInt(60000),
+      CELLS_MAPPING_CACHE_MAX: positiveInt(100000),
+      CELLS_MAX_FIRST: positiveInt(1000),
+      CELLS_MAX_DEPTH: positiveInt(12),
+      CELLS_MAX_COMPLEXITY: positiveInt(250000),
+      CELLS_MAX_BODY_BYTES: positiveInt(1024 * 1024),
+      CELLS_LOG_LEVEL: logLevel,
+    },
+    env,
+  );
+  return {
+    port: e.CELLS_GATEWAY_PORT,
+    host: e.CELLS_HOST,
+    globalUrl: e.CELLS_GLOBAL_URL,
+    internalSecret: e.CELLS_INTERNAL_SECRET,
+    jwt: { secret: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET, jwksUrl: e.CELLS_JWKS_URL, issuer: e.CELLS_JWT_ISSUER, audience: e.CELLS_JWT_AUDIENCE },
+    cellTimeoutMs: e.CELLS_CELL_TIMEOUT_MS,
+    cellRefreshMs: e.CELLS_CELL_REFRESH_MS,
+    mappingCacheTtlMs: e.CELLS_MAPPING_CACHE_TTL_MS,
+    mappingCacheMax: e.CELLS_MAPPING_CACHE_MAX,
+    maxFirst: e.CELLS_MAX_FIRST,
+    maxDepth: e.CELLS_MAX_DEPTH,
+    maxComplexity: e.CELLS_MAX_COMPLEXITY,
+    maxBodyBytes: e.CELLS_MAX_BODY_BYTES,
+    logLevel: e.CELLS_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,7 @@
+import type { Identity } from '../subgraphs/shared/identity';
+
+/** Per-request state of the gateway: who is calling and the request id forwarded downstream. */
+export interface GatewayContext {
+  identity: Identity;
+  requestId: string;
+}

@@ -1,0 +1,85 @@
+import type { Identity } from '../subgraphs/shared/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../subgraphs/shared/identity';
+import type { CellInfo } from './cellRouter/cellClient';
+
+/** An instance mapping as the router needs it. */
+export interface MappingInfo {
+  instanceUuid: string;
+  projectId: string;
+  userId: string | null;
+  queuedForDelete: boolean;
+  cellUuid: string | null;
+}
+
+/** Thrown when the global subgraph cannot answer; the router treats it as data where it can. */
+export class GlobalUnavailableError extends Error {}
+
+const MAPPING_FIELDS = 'instanceUuid projectId userId queuedForDelete cellUuid';
+const CELL_FIELDS = 'uuid name disabled graphqlUrl';
+
+/**
+ * The router's own calls to the global subgraph (cells, instance mappings), made with
+ * the service identity and the internal secret. Counts its requests for metrics and
+ * benchmarks.
+ */
+export class GlobalClient {
+  requests = 0;
+
+  constructor(private readonly url: string, private readonly secret: string, private readonly timeoutMs = 5000) {}
+
+  async cells(): Promise<CellInfo[]> {
+    const data = await this.query<{ cells: CellInfo[] }>(`{ cells { ${CELL_FIELDS} } }`);
+    return data.cells;
+  }
+
+  /** Mappings of up to 1000 uuids (the global subgraph's bound); unknown uuids are absent. */
+  async mappingsByUuid(uuids: string[], requestId?: string): Promise<MappingInfo[]> {
+    const data = await this.query<{ instanceMappings: MappingInfo[] }>(
+      `query($uuids: [ID!]) { instanceMappings(uuids: $uuids) { ${MAPPING_FIELDS} } }`,
+      { uuids },
+      requestId,
+    );
+    return data.instanceMappings;
+  }
+
+  /** Live (not queued-for-delete) mappings in one cell, of one project or (null) all. */
+  async mappingsInCell(cellUuid: string, projectId: string | null, first: number, requestId?: string): Promise<MappingInfo[]> {
+    const data = await this.query<{ instanceMappings: MappingInfo[] }>(
+      `query($cellUuid: ID, $projectId: String, $first: Int) {
+        instanceMappings(cellUuid: $cellUuid, projectId: $projectId, first: $first) { ${MAPPING_FIELDS} } }`,
+      { cellUuid, projectId, first },
+      requestId,
+    );
+    return data.instanceMappings;
+  }
+
+  /** Uuids of the cells holding live instances of `projectId`. */
+  async projectCells(projectId: string, requestId?: string): Promise<string[]> {
+    const data = await this.query<{ projectCells: { uuid: string }[] }>(
+      'query($projectId: String!) { projectCells(projectId: $projectId) { uuid } }',
+      { projectId },
+      requestId,
+    );
+    return data.projectCells.map((c) => c.uuid);
+  }
+
+  private async query<T>(query: string, variables: Record<string, unknown> = {}, requestId?: string, identity: Identity = SERVICE_IDENTITY): Promise<T> {
+    this.requests++;
+    let response: Response;
+    try {
+      response = await fetch(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...identityHeaders(identity, this.secret, requestId) },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new GlobalUnavailableError(`global subgraph unreachable: ${(err as Error).name}`);
+    }
+    const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
+    if (!body.data || body.errors?.length) {
+      throw new GlobalUnavailableError(`global subgraph answered HTTP ${response.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
+    }
+    return body.data;
+  }
+}

@@ -1,0 +1,21 @@
+import { createLogger } from '../subgraphs/shared/logger';
+import { loadGatewayConfig } from './config';
+import { startGateway } from './server';
+
+// Load config, build, listen; no logic here.
+async function main(): Promise<void> {
+  process.env.APOLLO_TELEMETRY_DISABLED = '1';
+  const config = loadGatewayConfig();
+  const logger = createLogger('gateway', config.logLevel);
+  const gateway = await startGateway(config, logger);
+  logger.info({ url: gateway.url }, 'gateway ready');
+  console.log(`gateway ready at ${gateway.url}\n  try: curl -s ${gateway.url} -H "authorization: Bearer $(npm run -s token -- --project demo)" -H 'content-type: application/json' -d '{"query":"{ instances(first: 5) { edges { node { uuid displayName status } } complete cells { cellName status } } }"}'`);
+  const stop = () => gateway.close().finally(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MappingCacheStats } from './cellRouter/mappingCache';
+
+/** The gateway's Prometheus metrics; one registry per gateway, so tests can run several. */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly cellRequests: Counter<'cell'>;
+  readonly cellFailures: Counter<'cell' | 'status'>;
+  readonly cellLatency: Histogram<'cell' | 'status'>;
+  readonly globalRequests: Counter;
+
+  constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'cells_gateway_' });
+    this.cellRequests = new Counter({ name: 'cells_cell_requests_total', help: 'Requests from the gateway to each cell subgraph', labelNames: ['cell'], registers: [this.registry] });
+    this.cellFailures = new Counter({ name: 'cells_cell_failures_total', help: 'Cell requests that failed, by status (TIMEOUT, UNAVAILABLE, ERROR)', labelNames: ['cell', 'status'], registers: [this.registry] });
+    this.cellLatency = new Histogram({
+      name: 'cells_cell_request_duration_seconds',
+      help: 'Latency of gateway requests to each cell subgraph',
+      labelNames: ['cell', 'status'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+    new Counter({ name: 'cells_mapping_cache_hits_total', help: 'Instance mapping look-ups answered from the cache', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.hits); } });
+    new Counter({ name: 'cells_mapping_cache_misses_total', help: 'Instance mapping look-ups sent to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.misses); } });
+    this.globalRequests = new Counter({ name: 'cells_global_router_requests_total', help: 'Requests the cell router made to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(globalRequestCount()); } });
+  }
+
+  /** Records one request to a cell. */
+  observeCell(cell: string, status: string, elapsedMs: number): void {
+    this.cellRequests.inc({ cell });
+    if (status !== 'OK') this.cellFailures.inc({ cell, status });
+    this.cellLatency.observe({ cell, status }, elapsedMs / 1000);
+  }
+}

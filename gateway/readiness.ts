@@ -1,0 +1,30 @@
+import type { Route } from '../subgraphs/shared/httpServer';
+import type { CellDirectory } from './cellRouter/cellDirectory';
+import type { GlobalClient } from './globalClient';
+
+/**
+ * /readyz: 200 when the global subgraph answers (the gateway cannot route without the
+ * mappings), 503 otherwise; lists every cell with the status of its last request.
+ * A down cell does not make the gateway unready: it answers partial lists.
+ */
+export function readinessRoute(global: GlobalClient, directory: CellDirectory): Route {
+  return async () => {
+    let globalOk = true;
+    let message: string | undefined;
+    try {
+      await directory.refresh();
+    } catch (err) {
+      globalOk = false;
+      message = (err as Error).message;
+    }
+    const cells = (await directory.all().catch(() => [])).map((entry) => ({
+      uuid: entry.info.uuid,
+      name: entry.info.name,
+      disabled: entry.info.disabled,
+      schema: entry.schema.phase,
+      lastStatus: entry.lastStatus ?? null,
+    }));
+    const body = { status: globalOk ? 'ready' : 'global subgraph unreachable', global: globalOk ? 'OK' : message, cells };
+    return { status: globalOk ? 200 : 503, contentType: 'application/json', body: JSON.stringify(body) };
+  };
+}

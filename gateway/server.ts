@@ -1,0 +1,123 @@
+import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import { identityHeaders } from '../subgraphs/shared/identity';
+import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
+import { silentLogger, type Logger } from '../subgraphs/shared/logger';
+import { AuthenticationError, Authenticator } from './auth';
+import { CellDirectory } from './cellRouter/cellDirectory';
+import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
+import { MappingCache } from './cellRouter/mappingCache';
+import type { GatewayConfig } from './config';
+import type { GatewayContext } from './context';
+import { GlobalClient } from './globalClient';
+import { complexityPlugin, depthRule } from './limits';
+import { GatewayMetrics } from './metrics';
+import { readinessRoute } from './readiness';
+import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
+
+export interface RunningGateway extends RunningHttpServer {
+  router: CellRouterDataSource;
+  directory: CellDirectory;
+  global: GlobalClient;
+  mappingCache: MappingCache;
+  metrics: GatewayMetrics;
+  /** Requests the planner sent to the global subgraph (the router's own are in global.requests). */
+  plannedGlobalRequests: { count: number };
+}
+
+// Subgraph URLs and stack traces never leave the gateway.
+const URL_PATTERN = /\b(?:https?|amqps?|postgres(?:ql)?):\/\/[^\s"'),]+/gi;
+
+/** Strips URLs and internals from an error before it reaches the client. */
+export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  const { stacktrace: _stacktrace, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+  return { ...formatted, message: formatted.message.replace(URL_PATTERN, '<url>'), extensions };
+}
+
+/**
+ * Starts the gateway: the supergraph composed in code, the global subgraph behind a
+ * forwarding data source, every cell behind the cell router, JWT authentication before
+ * planning, limits, and /healthz, /readyz, /metrics beside /graphql.
+ */
+export async function startGateway(config: GatewayConfig, logger: Logger = silentLogger()): Promise<RunningGateway> {
+  const sdls = readSubgraphSdls();
+  const supergraphSdl = composeSupergraph(sdls);
+  const global = new GlobalClient(config.globalUrl, config.internalSecret, config.cellTimeoutMs);
+  const mappingCache = new MappingCache(global, { max: config.mappingCacheMax, ttlMs: config.mappingCacheTtlMs });
+  const metrics = new GatewayMetrics(mappingCache.stats, () => global.requests);
+  const directory = new CellDirectory({ global, timeoutMs: config.cellTimeoutMs, refreshIntervalMs: config.cellRefreshMs, expectedSdl: expectedCellSdl(sdls.cell), logger });
+  await directory.start();
+  const plannedGlobalRequests = { count: 0 };
+  const router = new CellRouterDataSource({ directory, mappingCache, global, metrics, logger, internalSecret: config.internalSecret, timeoutMs: config.cellTimeoutMs, maxFirst: config.maxFirst });
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ name }) => (name === 'cell' ? router : new ForwardingDataSource(config.globalUrl, config.internalSecret, plannedGlobalRequests)),
+  });
+  let schema: GraphQLSchema | undefined;
+  const captureSchema: ApolloServerPlugin = {
+    async serverWillStart() {
+      return { schemaDidLoadOrUpdate: ({ apiSchema }) => void (schema = apiSchema) };
+    },
+  };
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    csrfPrevention: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthRule(config.maxDepth)],
+    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema)],
+    formatError: maskError,
+  });
+  await apollo.start();
+  const authenticator = new Authenticator(config.jwt);
+  const http = await startGraphQLHttpServer<GatewayContext>({
+    apollo,
+    logger,
+    port: config.port,
+    host: config.host,
+    maxBodyBytes: config.maxBodyBytes,
+    authenticate: async (req, requestId) => {
+      try {
+        const identity = await authenticator.verify(headerValue(req, 'authorization'));
+        return { ok: true, context: { identity, requestId } };
+      } catch (err) {
+        if (err instanceof AuthenticationError) return { ok: false, status: 401, message: err.message };
+        throw err;
+      }
+    },
+    routes: {
+      '/readyz': readinessRoute(global, directory),
+      '/metrics': async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    },
+  });
+  return {
+    ...http,
+    router,
+    directory,
+    global,
+    mappingCache,
+    metrics,
+    plannedGlobalRequests,
+    close: async () => {
+      await http.close();
+      await apollo.stop();
+      directory.stop();
+    },
+  };
+}
+
+/** The global subgraph's data source: forwards the caller's identity with the internal secret. */
+class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  constructor(url: string, private readonly secret: string, private readonly counter: { count: number }) {
+    super({ url });
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    this.counter.count++;
+    if (!context?.identity) return;
+    for (const [name, value] of Object.entries(identityHeaders(context.identity, this.secret, context.requestId))) {
+      request.http?.headers.set(name, value);
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { composeServices } from '@apollo/composition';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { graphqlSync, parse } from 'graphql';
+
+/** The SDL files of the two subgraphs the supergraph is composed from. */
+export const SDL_FILES = {
+  global: path.join(__dirname, '..', 'subgraphs', 'global', 'schema.graphql'),
+  cell: path.join(__dirname, '..', 'subgraphs', 'cell', 'schema.graphql'),
+} as const;
+
+export interface SubgraphSdls {
+  global: string;
+  cell: string;
+}
+
+export function readSubgraphSdls(): SubgraphSdls {
+  return { global: readFileSync(SDL_FILES.global, 'utf8'), cell: readFileSync(SDL_FILES.cell, 'utf8') };
+}
+
+/** Thrown when the SDLs stop composing; lists every composition error. */
+export class CompositionError extends Error {}
+
+/**
+ * Composes the supergraph in code from the two SDLs (no introspection: the gateway
+ * must start while a cell is down). All cells serve the `cell` SDL and compose as one
+ * logical subgraph named `cell`.
+ */
+export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): string {
+  const result = composeServices([
+    { name: 'global', url: 'http://global.invalid/graphql', typeDefs: parse(sdls.global) },
+    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: parse(sdls.cell) },
+  ]);
+  if (result.errors) {
+    throw new CompositionError(`the subgraph SDLs do not compose:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+  }
+  return result.supergraphSdl;
+}
+
+/** The `_service { sdl }` a correct cell subgraph answers, to check cells against. */
+export function expectedCellSdl(cellSdl: string = readSubgraphSdls().cell): string {
+  const schema = buildSubgraphSchema({ typeDefs: parse(cellSdl) });
+  const result = graphqlSync({ schema, source: '{ _service { sdl } }' });
+  return (result.data as { _service: { sdl: string } })._service.sdl;
+}
