@@ -15,4 +15,4 @@ export { mapCell0, type MapCell0Input } from './mapCell0';
 export { simpleCellSetup, type SimpleCellSetupInput, type SimpleCellSetupResult } from './simpleCellSetup';
 export { mapInstances, type MapInstancesOptions, type MapInstancesResult } from './mapInstances';
 export { verifyInstance, verificationExitCode, type InstanceVerification } from './verifyInstance';
-export { registerComputeNode, type ComputeNodeInput, type RegisteredComputeNode } from './registerComputeNode';
+export { registerComputeNode, type ComputeNodeInput, type RegisteredComputeNode, type RegisterOptions } from './registerComputeNode';

@@ -23,23 +23,33 @@ export interface RegisteredComputeNode {
 const BINARY = 'nova-compute';
 const TOPIC = 'compute';
 
+export interface RegisterOptions {
+  /**
+   * Bring an existing node's capacity to the input's (only when it differs). Off by
+   * default: whoever registered the node first (the deployment's bootstrap, sized
+   * for its demo fleet) keeps its capacity when an agent restarts with defaults.
+   */
+  updateCapacity?: boolean;
+}
+
 /**
  * Makes sure the cell database knows `host` as a compute service with one compute
  * node, as nova-compute does when it starts. Idempotent: an existing row keeps its
- * ids and only its capacity is brought up to date, and only when it changed.
+ * ids (and its capacity, unless `updateCapacity`).
  */
-export async function registerComputeNode(cell: CellClient, input: ComputeNodeInput): Promise<RegisteredComputeNode> {
+export async function registerComputeNode(cell: CellClient, input: ComputeNodeInput, options: RegisterOptions = {}): Promise<RegisteredComputeNode> {
   const node = checkInput(input);
+  const update = options.updateCapacity ?? false;
   try {
-    return await cell.$transaction((tx) => upsert(tx, node));
+    return await cell.$transaction((tx) => upsert(tx, node, update));
   } catch (err) {
     // Two agents of one host starting at once: the loser retries and finds the rows.
     if ((err as { code?: string }).code !== 'P2002') throw err;
-    return cell.$transaction((tx) => upsert(tx, node));
+    return cell.$transaction((tx) => upsert(tx, node, update));
   }
 }
 
-async function upsert(tx: CellTx, node: Required<ComputeNodeInput>): Promise<RegisteredComputeNode> {
+async function upsert(tx: CellTx, node: Required<ComputeNodeInput>, updateCapacity: boolean): Promise<RegisteredComputeNode> {
   const service =
     (await tx.service.findFirst({ where: { host: node.host, binary: BINARY, deleted: 0 } })) ??
     (await tx.service.create({ data: { uuid: randomUUID(), host: node.host, binary: BINARY, topic: TOPIC } }));
@@ -47,11 +57,12 @@ async function upsert(tx: CellTx, node: Required<ComputeNodeInput>): Promise<Reg
     where: { host: node.host, hypervisorHostname: node.hypervisorHostname, deleted: 0 },
   });
   if (existing) {
-    const changed = existing.vcpus !== node.vcpus || existing.memoryMb !== node.memoryMb || existing.localGb !== node.localGb || existing.serviceId !== service.id;
-    if (changed) {
+    const capacity = { vcpus: node.vcpus, memoryMb: node.memoryMb, localGb: node.localGb };
+    const resize = updateCapacity && (existing.vcpus !== node.vcpus || existing.memoryMb !== node.memoryMb || existing.localGb !== node.localGb);
+    if (resize || existing.serviceId !== service.id) {
       await tx.computeNode.update({
         where: { id: existing.id },
-        data: { vcpus: node.vcpus, memoryMb: node.memoryMb, localGb: node.localGb, serviceId: service.id, updatedAt: new Date() },
+        data: { serviceId: service.id, ...(resize ? capacity : {}), updatedAt: new Date() },
       });
     }
     return { serviceId: service.id, computeNodeId: existing.id, created: false, mapped: existing.mapped !== 0 };

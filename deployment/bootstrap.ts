@@ -62,10 +62,8 @@ export async function bootstrap(config: BootstrapConfig): Promise<BootstrapResul
       const client = openCell(plan.databaseUrl);
       clients.set(plan.name, client);
       for (const host of plan.hosts) {
-        // An existing node keeps its capacity: its compute agent owns it once running.
-        if (await client.computeNode.findFirst({ where: { host, deleted: 0 } })) continue;
-        await registerComputeNode(client, { host, ...HOST_CAPACITY });
-        result.hostsRegistered.push(host);
+        // An existing node keeps its capacity (registerComputeNode's default).
+        if ((await registerComputeNode(client, { host, ...HOST_CAPACITY })).created) result.hostsRegistered.push(host);
       }
     }
     result.hostsMapped = await discoverHosts(api, { openCell });

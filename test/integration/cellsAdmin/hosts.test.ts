@@ -12,7 +12,7 @@ describe('registering compute nodes and discovering hosts', () => {
   });
   afterAll(() => f.close());
 
-  it('registers a host once however often it starts, updating only changed capacity', async () => {
+  it('registers a host once however often it starts, keeping its capacity unless asked to update it', async () => {
     const cell = f.cellClient(0);
     const first = await registerComputeNode(cell, { host: 'compute1', ...capacity });
     const again = await registerComputeNode(cell, { host: 'compute1', ...capacity });
@@ -20,6 +20,8 @@ describe('registering compute nodes and discovering hosts', () => {
     expect(again).toEqual({ ...first, created: false });
     expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({ updatedAt: null, hypervisorHostname: 'compute1' });
     await registerComputeNode(cell, { host: 'compute1', ...capacity, vcpus: 32 });
+    expect((await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).vcpus).toBe(16);
+    await registerComputeNode(cell, { host: 'compute1', ...capacity, vcpus: 32 }, { updateCapacity: true });
     expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({ vcpus: 32, updatedAt: expect.any(Date) });
     expect(await cell.service.findMany({ where: { host: 'compute1' } })).toEqual([
       expect.objectContaining({ binary: 'nova-compute', topic: 'compute', deleted: 0 }),
