@@ -6,7 +6,10 @@ import { instanceResolvers } from './Instance';
 import { instanceMappingResolvers } from './InstanceMapping';
 import { keyPairResolvers } from './KeyPair';
 import { quotaResolvers } from './Quota';
+import { migrationResolvers } from './Migration';
+import { networkResolvers } from './Network';
 import { securityGroupResolvers } from './SecurityGroup';
+import { tagResolvers } from './Tag';
 
 /** Every resolver of the global subgraph, one file per noun, merged per type. */
 export const globalResolvers = mergeResolvers([
@@ -18,6 +21,9 @@ export const globalResolvers = mergeResolvers([
   keyPairResolvers,
   quotaResolvers,
   securityGroupResolvers,
+  networkResolvers,
+  tagResolvers,
+  migrationResolvers,
 ]);
 
 type ResolverMap = Record<string, object>;
