@@ -1,3 +1,4 @@
+import { rabbitmqctl } from '../../helpers/rabbit';
 import { admin, gql, user } from './support/graphqlClient';
 import { startQueuedCell, type QueuedCell } from './support/queueFixture';
 import { seedInstance } from './support/seed';
@@ -136,7 +137,6 @@ describe('instance actions through the broker and the compute agent', () => {
     const warm = await act('pauseInstance', first.uuid);
     expect(warm.errors).toBeUndefined();
     await settledState(first.uuid, warm.data.pauseInstance.requestId);
-    const { rabbitmqctl } = await import('../../helpers/rabbit');
     await rabbitmqctl('close_all_connections', '-p', cell.vhost.name, 'test: broker restart');
     const row = await seedInstance(cell.db, { projectId: 'p1' });
     const answer = await act('stopInstance', row.uuid);
