@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createApiClient, createCellClient } from '../prisma/clients';
 import { cellFromMapping } from '../subgraphs/cell/cellFromMapping';
+import { stopOnSignal } from '../subgraphs/shared/stopOnSignal';
 import { createLogger } from '../subgraphs/shared/logger';
 import { startComputeAgent } from './agent';
 import { loadComputeConfig } from './config';
@@ -27,13 +28,7 @@ async function main(): Promise<void> {
     prefetch: config.prefetch,
   });
   logger.info({ hosts: agent.hosts }, 'compute agent started');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await agent.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignal(agent, logger);
 }
 
 // Every host the cell knows: its mapped hosts (API) and its registered compute nodes (cell).

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { maskUrl } from '../../prisma/databaseUrl';
 import { DEFAULTS } from '../shared/configSchema';
+import { stopOnSignal } from '../shared/stopOnSignal';
 import { createLogger } from '../shared/logger';
 import { cellFromMapping } from './cellFromMapping';
 import { loadCellConfig } from './config';
@@ -24,13 +25,7 @@ async function main(): Promise<void> {
     logger,
   });
   logger.info({ url: running.url, database: maskUrl(cell.databaseUrl), transport: maskUrl(cell.transportUrl) }, 'cell subgraph started');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignal(running, logger);
 }
 
 main().catch((err) => {

@@ -62,7 +62,6 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
     throw err;
   }
-  logger.info({ cell: options.cellName, url: http.url }, 'cell subgraph listening');
   const server = http;
   return {
     url: server.url,
