@@ -1,0 +1,35 @@
+import { readDeploymentConfig } from '../../../deployment/config';
+import { childSpecs } from '../../../deployment/processes';
+import { defaultTopology } from '../../../deployment/topology';
+
+describe('the default deployment layout', () => {
+  const config = readDeploymentConfig({});
+
+  it('puts cell n in database cells_celln, vhost cells_celln and port 4010 + n, with cell0 queue-less', () => {
+    expect(defaultTopology(config)).toEqual([
+      { name: 'cell0', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell0', transportUrl: 'none:///', graphqlUrl: 'http://127.0.0.1:4010/graphql', hosts: [] },
+      { name: 'cell1', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell1', transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell1', graphqlUrl: 'http://127.0.0.1:4011/graphql', hosts: ['compute1', 'compute2'] },
+      { name: 'cell2', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell2', transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell2', graphqlUrl: 'http://127.0.0.1:4012/graphql', hosts: ['compute3', 'compute4'] },
+    ]);
+  });
+
+  it('runs the global subgraph, a subgraph per cell, an agent per cell with hosts, and the gateway last', () => {
+    const specs = childSpecs(config, defaultTopology(config));
+    expect(specs.map((s) => [s.name, s.entry, s.args.join(' '), s.port])).toEqual([
+      ['global', 'subgraphs/global/main.ts', '', 4001],
+      ['cell0', 'subgraphs/cell/main.ts', '--cell cell0', 4010],
+      ['cell1', 'subgraphs/cell/main.ts', '--cell cell1', 4011],
+      ['cell2', 'subgraphs/cell/main.ts', '--cell cell2', 4012],
+      ['compute-cell1', 'compute/main.ts', '--cell cell1', undefined],
+      ['compute-cell2', 'compute/main.ts', '--cell cell2', undefined],
+      ['gateway', 'gateway/main.ts', '', 4000],
+    ]);
+    expect(specs.at(-1)!.env.CELLS_GLOBAL_URL).toBe('http://127.0.0.1:4001/graphql');
+  });
+
+  it('follows the environment and names a bad variable', () => {
+    const moved = readDeploymentConfig({ CELLS_CELL_PORT_BASE: '5010', CELLS_PG_URL: 'postgresql://u:p@db:6543' });
+    expect(defaultTopology(moved)[2]).toMatchObject({ databaseUrl: 'postgresql://u:p@db:6543/cells_cell2', graphqlUrl: 'http://127.0.0.1:5012/graphql' });
+    expect(() => readDeploymentConfig({ CELLS_DEMO_INSTANCES_PER_CELL: 'many' })).toThrow(/CELLS_DEMO_INSTANCES_PER_CELL="many"/);
+  });
+});
