@@ -21,12 +21,19 @@ export interface Page {
  * to know whether another page follows.
  */
 export async function fetchInstancePage(db: CellClient, request: PageRequest): Promise<Page> {
-  const conditions = [...request.conditions];
-  if (request.after) conditions.push(...keysetConditions(request.sort, request.after));
-  const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
-  const raw = await db.$queryRaw<Record<string, unknown>[]>(
-    Prisma.sql`SELECT * FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${request.first + 1}`,
-  );
+  const branches = request.after ? keysetBranches(request.sort, request.after) : [[]];
+  const limit = request.first + 1;
+  const select = (branch: Prisma.Sql[]) => {
+    const conditions = [...request.conditions, ...branch];
+    const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+    return Prisma.sql`SELECT * FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
+  };
+  // Two branches (see keysetBranches) are two index range scans merged: still one statement.
+  const query =
+    branches.length === 1
+      ? select(branches[0])
+      : Prisma.sql`SELECT * FROM (${Prisma.join(branches.map((b) => Prisma.sql`(${select(b)})`), ' UNION ALL ')}) AS page ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
+  const raw = await db.$queryRaw<Record<string, unknown>[]>(query);
   const rows = raw.map((row) => camelRow<InstanceRow>(row));
   return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
 }
@@ -39,16 +46,24 @@ export function orderBy(sort: SortSpec[]): Prisma.Sql {
 }
 
 /**
- * Rows strictly after `position`. The first key also gets a plain bound (when it
- * has one) so PostgreSQL can start the index scan there instead of filtering.
+ * Rows strictly after `position`, as one or two lists of ANDed conditions whose union
+ * is the answer. Each list bounds the first sort key with a plain range, so PostgreSQL
+ * starts an index scan at the cursor instead of filtering every row before it. The
+ * NULLs of a nullable first key sit at one end of the index, hence a second branch.
  */
-export function keysetConditions(sort: SortSpec[], position: Position): Prisma.Sql[] {
-  const out: Prisma.Sql[] = [after(sort, position, 0)];
+export function keysetBranches(sort: SortSpec[], position: Position): Prisma.Sql[][] {
+  const rest = after(sort, position, 0);
   const first = sort[0];
+  const col = column(first);
   const value = position.values[0];
-  if (value !== null && first.direction === 'DESC') out.push(Prisma.sql`${column(first)} <= ${literal(first, value)}`);
-  if (value !== null && first.direction === 'ASC' && first.key === 'CREATED_AT') out.push(Prisma.sql`${column(first)} >= ${literal(first, value)}`);
-  return out;
+  const nullable = first.key !== 'CREATED_AT';
+  if (value === null) {
+    // ASC: NULLs are last, so only NULLs follow. DESC: NULLs are first, every non-NULL follows.
+    return first.direction === 'ASC' ? [[Prisma.sql`${col} IS NULL`, rest]] : [[Prisma.sql`${col} IS NULL`, rest], [Prisma.sql`${col} IS NOT NULL`]];
+  }
+  const v = literal(first, value);
+  if (first.direction === 'DESC') return [[Prisma.sql`${col} <= ${v}`, rest]];
+  return nullable ? [[Prisma.sql`${col} >= ${v}`, rest], [Prisma.sql`${col} IS NULL`]] : [[Prisma.sql`${col} >= ${v}`, rest]];
 }
 
 function after(sort: SortSpec[], position: Position, i: number): Prisma.Sql {
