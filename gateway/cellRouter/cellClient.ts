@@ -42,7 +42,12 @@ export class CellClient {
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     if (!this.cell.graphqlUrl) return { ok: false, status: 'UNAVAILABLE', message: 'cell has no subgraph URL', elapsedMs: 0 };
     try {
-      const { status, body } = await this.post(JSON.stringify(request), headers, timeoutMs);
+      const payload = JSON.stringify({ query: request.query, variables: request.variables });
+      const { status, body } = await this.post(payload, headers, timeoutMs).catch((err) => {
+        // The cell closed a kept-alive connection as we reused it: a query is safe to resend.
+        if (request.idempotent && isReset(err)) return this.post(payload, headers, timeoutMs);
+        throw err;
+      });
       let parsed: GraphQLResponseBody;
       try {
         parsed = JSON.parse(body);
@@ -85,6 +90,11 @@ export class CellClient {
       req.end(payload);
     });
   }
+}
+
+function isReset(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 function firstMessage(body: GraphQLResponseBody): string {

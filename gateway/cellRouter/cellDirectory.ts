@@ -5,7 +5,7 @@ import type { GlobalClient } from '../globalClient';
 /** Whether a cell serves the schema the supergraph was composed from. */
 export type SchemaCheck =
   | { phase: 'unchecked' }
-  | { phase: 'checking'; done: Promise<SchemaCheck> }
+  | { phase: 'checking'; done: Promise<CellOutcome<true> | null> }
   | { phase: 'ok' }
   | { phase: 'mismatch'; message: string };
 
@@ -75,7 +75,10 @@ export class CellDirectory {
     return this.refreshing;
   }
 
-  /** Resolves once `entry` passed its schema check; a mismatch comes back as a failure. */
+  /**
+   * Null once `entry` passed its schema check; otherwise why the cell may not be used
+   * now: a mismatch, or the failure of the check request itself (TIMEOUT, UNAVAILABLE).
+   */
   async checkSchema(entry: CellEntry, headers: Record<string, string>): Promise<CellOutcome<true> | null> {
     const state = entry.schema;
     switch (state.phase) {
@@ -84,11 +87,11 @@ export class CellDirectory {
       case 'mismatch':
         return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
       case 'checking':
-        return this.outcomeOf(await state.done);
+        return state.done;
       case 'unchecked': {
         const done = this.runSchemaCheck(entry, headers);
         entry.schema = { phase: 'checking', done };
-        return this.outcomeOf(await done);
+        return done;
       }
       default: {
         const never: never = state;
@@ -97,26 +100,23 @@ export class CellDirectory {
     }
   }
 
-  private outcomeOf(state: SchemaCheck): CellOutcome<true> | null {
-    if (state.phase === 'mismatch') return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
-    if (state.phase === 'unchecked') return { ok: false, status: 'UNAVAILABLE', message: 'cell did not answer its schema check', elapsedMs: 0 };
-    return null;
-  }
-
   // A cell that cannot be reached stays unchecked (so it is checked again next time);
   // one that answers with another schema is reported and not used.
-  private async runSchemaCheck(entry: CellEntry, headers: Record<string, string>): Promise<SchemaCheck> {
-    const outcome = await entry.client.send({ query: '{ _service { sdl } }', variables: {} }, headers);
-    let next: SchemaCheck;
+  private async runSchemaCheck(entry: CellEntry, headers: Record<string, string>): Promise<CellOutcome<true> | null> {
+    const outcome = await entry.client.send({ query: '{ _service { sdl } }', variables: {}, idempotent: true }, headers);
     if (!outcome.ok) {
-      next = { phase: 'unchecked' };
-    } else {
-      const sdl = (outcome.value.data?._service as { sdl?: string } | undefined)?.sdl;
-      next = sdl === this.options.expectedSdl ? { phase: 'ok' } : { phase: 'mismatch', message: 'cell serves a different schema than the supergraph expects' };
-      if (next.phase === 'mismatch') this.options.logger.error({ cell: entry.info.uuid, name: entry.info.name }, 'cell schema mismatch; cell not used');
+      entry.schema = { phase: 'unchecked' };
+      return outcome;
     }
-    entry.schema = next;
-    return next;
+    const sdl = (outcome.value.data?._service as { sdl?: string } | undefined)?.sdl;
+    if (sdl === this.options.expectedSdl) {
+      entry.schema = { phase: 'ok' };
+      return null;
+    }
+    const message = 'cell serves a different schema than the supergraph expects';
+    this.options.logger.error({ cell: entry.info.uuid, name: entry.info.name }, 'cell schema mismatch; cell not used');
+    entry.schema = { phase: 'mismatch', message };
+    return { ok: false, status: 'ERROR', message, elapsedMs: outcome.elapsedMs };
   }
 
   private async load(): Promise<void> {

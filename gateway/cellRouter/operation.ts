@@ -82,6 +82,8 @@ export function collectFields(selectionSet: SelectionSetNode, fragments: Map<str
 export interface CellRequest {
   query: string;
   variables: Record<string, unknown>;
+  /** A query may be sent again when a kept-alive connection turns out to be dead. */
+  idempotent?: boolean;
 }
 
 /**
@@ -117,7 +119,7 @@ export function buildOperation(
       ...[...usedFragments].map((name) => planned.fragments.get(name)!),
     ],
   };
-  return { query: print(document), variables };
+  return { query: print(document), variables, idempotent: planned.operation.operation === 'query' };
 }
 
 function fragmentsUsedBy(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): Set<string> {

@@ -31,5 +31,9 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   const outcome = await req.send(cell, buildOperation(req.planned, [field.node]));
   if (!outcome.ok) return { data: null, errors: [cellUnavailableError(cell, path, outcome.status, outcome.message)] };
   const data = outcome.value.data?.[field.responseKey] ?? null;
-  return { data, errors: [...(outcome.value.errors ?? [])] };
+  // The cell answered but its database did not: say which cell, as for a dead cell.
+  const errors = (outcome.value.errors ?? []).map((e) =>
+    e.extensions?.code === 'CELL_UNAVAILABLE' ? cellUnavailableError(cell, path, 'UNAVAILABLE', 'cell database unavailable') : e,
+  );
+  return { data, errors };
 }

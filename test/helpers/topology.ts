@@ -1,6 +1,6 @@
 import { createApiClient, createCellClient, type ApiClient, type CellClient } from '../../prisma/clients';
 import { createCell } from '../../cellsAdmin';
-import { startCellSubgraph, type RunningCellSubgraph } from '../../subgraphs/cell/server';
+import { startCellSubgraph, type CellSubgraphOptions, type RunningCellSubgraph } from '../../subgraphs/cell/server';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../../subgraphs/global/server';
 import { signToken } from '../../gateway/auth';
 import type { GatewayConfig } from '../../gateway/config';
@@ -22,7 +22,8 @@ export interface TestCell {
   port: number;
   /** SQL statements this cell's subgraph sent since the last reset. */
   statements: number;
-  start(): Promise<void>;
+  /** Starts (or restarts, on the same port) the cell's subgraph; overrides e.g. point it at a dead database. */
+  start(overrides?: Partial<CellSubgraphOptions>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,7 +67,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
       prisma: createCellClient(db.url),
       port: 0,
       statements: 0,
-      async start() {
+      async start(overrides = {}) {
         cell.subgraph = await startCellSubgraph({
           cellUuid: cell.uuid,
           cellName: name,
@@ -76,6 +77,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
           internalSecret: TEST_SECRET,
           onQuery: () => cell.statements++,
           publishTimeoutMs: 2000,
+          ...overrides,
         });
         cell.port = cell.subgraph.port;
       },
