@@ -81,7 +81,7 @@ class AmqpCellQueue implements CellQueue {
       const body = Buffer.from(JSON.stringify(message));
       const confirmed = new Promise<void>((resolve, reject) => {
         const options = { persistent: true, contentType: 'application/json', messageId: message.requestId, type: message.method };
-        link.channel.publish('', queue, body, options, (err) => (err ? reject(err) : resolve()));
+        link.channel.publish('', queue, body, options, (err) => (err ? reject(new Error('the broker refused the message (nack)')) : resolve()));
       });
       await withTimeout(confirmed, deadline - Date.now(), 'waiting for the confirm');
     } catch (err) {

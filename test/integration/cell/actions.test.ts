@@ -132,6 +132,22 @@ describe('instance actions through the broker and the compute agent', () => {
     expect((await act('stopInstance', '6d9f0b5e-0000-4000-8000-000000000000')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('rolls back when the broker refuses the message (a nack instead of a confirm)', async () => {
+    // A policy that makes compute.full refuse every publish: the broker answers with basic.nack.
+    await rabbitmqctl('set_policy', '-p', cell.vhost.name, 'refuse-all', '^compute\\.full$', '{"max-length":0,"overflow":"reject-publish"}', '--apply-to', 'queues');
+    const row = await seedInstance(cell.db, { projectId: 'p1', host: 'full' });
+    const answer = await act('stopInstance', row.uuid);
+    expect(answer.errors?.[0].message).toContain('the broker refused the message (nack)');
+    expect(answer.errors?.[0].extensions?.code).toBe('BROKER_UNAVAILABLE');
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'active', taskState: null, updatedAt: null });
+    expect(await cell.db.instanceAction.count({ where: { instanceUuid: row.uuid } })).toBe(0);
+    // The link is usable again for the next action.
+    const other = await seedInstance(cell.db, { projectId: 'p1' });
+    const next = await act('stopInstance', other.uuid);
+    expect(next.errors).toBeUndefined();
+    await settledState(other.uuid, next.data.stopInstance.requestId);
+  });
+
   it('publishes again after the broker closed every connection', async () => {
     const first = await seedInstance(cell.db, { projectId: 'p1' });
     const warm = await act('pauseInstance', first.uuid);
