@@ -59,13 +59,14 @@ export const quotaResolvers = {
     },
     deleteQuotaSet: async (_: unknown, args: QuotaSetArgs, ctx: GlobalContext) => {
       requireAdmin(ctx.identity, 'deleteQuotaSet');
-      const userId = args.userId ?? null;
+      const projectId = name('projectId', args.projectId);
+      const userId = args.userId == null ? null : name('userId', args.userId);
       // A project's reset also drops its users' overrides, as Nova's quota delete does.
       await ctx.prisma.$transaction([
-        ctx.prisma.projectUserQuota.deleteMany({ where: { projectId: args.projectId, ...(userId ? { userId } : {}) } }),
-        ...(userId ? [] : [ctx.prisma.quota.deleteMany({ where: { projectId: args.projectId } })]),
+        ctx.prisma.projectUserQuota.deleteMany({ where: { projectId, ...(userId ? { userId } : {}) } }),
+        ...(userId ? [] : [ctx.prisma.quota.deleteMany({ where: { projectId } })]),
       ]);
-      return loadQuotaSet(ctx.prisma, args.projectId, userId);
+      return loadQuotaSet(ctx.prisma, projectId, userId);
     },
     updateQuotaClass: async (_: unknown, args: { name: string; limits: LimitInput[] }, ctx: GlobalContext) => {
       requireAdmin(ctx.identity, 'updateQuotaClass');

@@ -85,6 +85,15 @@ describe('key pairs over GraphQL', () => {
     expect(await h.prisma.keyPair.count({ where: { userId: 'carol' } })).toBe(1);
   });
 
+  it('lets exactly the quota through when creations race', async () => {
+    await h.prisma.projectUserQuota.create({ data: { projectId: 'p1', userId: 'dave', resource: 'key_pairs', hardLimit: 2 } });
+    const dave = user('p1', 'dave');
+    const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => h.gql(dave, CREATE, { input: { name: `race${n}` } })));
+    expect(answers.filter((a) => !a.errors).length).toBe(2);
+    expect(answers.flatMap(codes).sort()).toEqual(['QUOTA_EXCEEDED', 'QUOTA_EXCEEDED', 'QUOTA_EXCEEDED']);
+    expect(await h.prisma.keyPair.count({ where: { userId: 'dave' } })).toBe(2);
+  });
+
   it('resolves a KeyPair entity only for its owner or an admin', async () => {
     const id = String((await h.prisma.keyPair.findFirstOrThrow({ where: { userId: 'alice' } })).id);
     const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on KeyPair { name } } }`;
