@@ -159,5 +159,12 @@ describe('the cells index over GraphQL', () => {
       expect(second.errors).toBeUndefined();
       expect(second.data!.discoverHosts).toEqual([]);
     });
+
+    it('deletes a cell with hosts and instances when forced, unmapping them', async () => {
+      const forced = await h.gql(ADMIN, `mutation { deleteCell(cell: "cell1", force: true) { uuid name hostsUnmapped instancesUnmapped } }`);
+      expect(forced.data!.deleteCell).toEqual({ uuid: cell1, name: 'cell1', hostsUnmapped: 3, instancesUnmapped: 1 });
+      expect(await h.prisma.hostMapping.count()).toBe(0);
+      expect((await h.gql(ADMIN, `query ($u: ID) { cell(uuid: $u) { name } }`, { u: cell1 })).data!.cell).toBeNull();
+    });
   });
 });
