@@ -132,6 +132,15 @@ describe('instance actions through the broker and the compute agent', () => {
     expect((await act('stopInstance', '6d9f0b5e-0000-4000-8000-000000000000')).errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 
+  it('publishes every action over one reused connection (plus the agent\'s own)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const row = await seedInstance(cell.db, { projectId: 'p1' });
+      expect((await act('pauseInstance', row.uuid)).errors).toBeUndefined();
+    }
+    const connections = (await rabbitmqctl('list_connections', 'vhost')).split('\n').filter((line) => line.trim() === cell.vhost.name);
+    expect(connections).toHaveLength(2);
+  });
+
   it('rolls back when the broker refuses the message (a nack instead of a confirm)', async () => {
     // A policy that makes compute.full refuse every publish: the broker answers with basic.nack.
     await rabbitmqctl('set_policy', '-p', cell.vhost.name, 'refuse-all', '^compute\\.full$', '{"max-length":0,"overflow":"reject-publish"}', '--apply-to', 'queues');
