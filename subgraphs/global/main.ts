@@ -1,6 +1,7 @@
 import { loadGlobalConfig } from './config';
 import { startGlobalSubgraph } from './server';
 import { createLogger } from '../shared/logger';
+import { stopOnSignal } from '../shared/stopOnSignal';
 import { maskUrl } from '../../prisma/databaseUrl';
 
 /** `npm run start:global`: read the environment, serve, stop cleanly on SIGINT/SIGTERM. */
@@ -9,13 +10,7 @@ async function main(): Promise<void> {
   const logger = createLogger('global', config.logLevel);
   const running = await startGlobalSubgraph({ ...config, logger });
   logger.info({ url: running.url, database: maskUrl(config.apiDatabaseUrl) }, 'global subgraph listening');
-  const stop = async (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  stopOnSignal(running, logger);
 }
 
 main().catch((err) => {
