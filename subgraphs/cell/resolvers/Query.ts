@@ -1,5 +1,5 @@
 import { badInput, cellsError, ErrorCode } from '../../shared/errors';
-import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type SortDirection, type SortKey } from '../../shared/instanceOrder';
+import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../shared/instanceOrder';
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
@@ -19,17 +19,7 @@ export const Query = {
   /** This cell's page: always complete, with one CellResult row for the cell itself. */
   async instances(_: unknown, args: InstancesArgs, ctx: CellContext) {
     const started = performance.now();
-    const first = args.first ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput('first', args.first, `an integer from 0 to ${MAX_PAGE_SIZE}`);
-    let sort;
-    let after = null;
-    try {
-      sort = normalizeSort(args.sort);
-      if (args.after != null) after = decodeCursor(args.after, sort);
-    } catch (err) {
-      if (err instanceof CursorError) throw cellsError(ErrorCode.BAD_USER_INPUT, err.message, { field: args.after != null ? 'after' : 'sort' });
-      throw err;
-    }
+    const { first, sort, after } = pageArgs(args);
     const filter = filterToSql(args.filter, ctx.identity, ctx.cell.cellUuid);
     const page =
       filter.kind === 'empty'
@@ -53,6 +43,19 @@ export const Query = {
     return row && canSee(ctx.identity, row) ? row : null;
   },
 };
+
+// first, sort and after checked; a bad one is BAD_USER_INPUT naming the argument.
+function pageArgs(args: InstancesArgs): { first: number; sort: SortSpec[]; after: Position | null } {
+  const first = args.first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput('first', args.first, `an integer from 0 to ${MAX_PAGE_SIZE}`);
+  try {
+    const sort = normalizeSort(args.sort);
+    return { first, sort, after: args.after != null ? decodeCursor(args.after, sort) : null };
+  } catch (err) {
+    if (err instanceof CursorError) throw cellsError(ErrorCode.BAD_USER_INPUT, err.message, { field: err.message.startsWith('after') ? 'after' : 'sort' });
+    throw err;
+  }
+}
 
 // PostgreSQL refuses a bad regular expression with SQLSTATE 2201B; that is the caller's input.
 function translateRegexError(err: unknown, name: string | null | undefined): unknown {

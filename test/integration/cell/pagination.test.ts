@@ -103,6 +103,12 @@ describe('keyset pagination of one cell', () => {
     expect(answer.errors?.[0].message).toContain('after: cursor was made for sort [CREATED_AT:ASC]');
   });
 
+  it('refuses a sort that names a key twice', async () => {
+    const answer = await gql(cell.subgraph.url, PAGE, { sort: [{ key: 'CREATED_AT', direction: 'ASC' }, { key: 'CREATED_AT', direction: 'DESC' }] }, admin());
+    expect(answer.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sort' });
+    expect(answer.errors?.[0].message).toBe('sort[1].key: CREATED_AT is given twice');
+  });
+
   it('refuses a cursor that is not one', async () => {
     const answer = await gql(cell.subgraph.url, PAGE, { first: 2, after: 'not-a-cursor' }, admin());
     expect(answer.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
