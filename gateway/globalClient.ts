@@ -35,7 +35,8 @@ export class GlobalClient {
   /** Mappings of up to 1000 uuids (the global subgraph's bound); unknown uuids are absent. */
   async mappingsByUuid(uuids: string[], requestId?: string): Promise<MappingInfo[]> {
     const data = await this.query<{ instanceMappings: MappingInfo[] }>(
-      `query($uuids: [ID!]) { instanceMappings(uuids: $uuids) { ${MAPPING_FIELDS} } }`,
+      // Queued-for-delete instances still live in their cell (admins can list them).
+      `query($uuids: [ID!]) { instanceMappings(uuids: $uuids, includeQueuedForDelete: true) { ${MAPPING_FIELDS} } }`,
       { uuids },
       requestId,
     );

@@ -37,9 +37,13 @@ export interface Topology {
   token(projectId: string, options?: { admin?: boolean; userId?: string }): Promise<string>;
   /** POSTs a GraphQL request to the gateway. */
   query<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ status: number; body: { data?: T; errors?: any[] } }>;
-  addCell(name: string): Promise<TestCell>;
+  /** Adds and starts a cell; `register` creates its mapping (default: the cells library). */
+  addCell(name: string, register?: Register): Promise<TestCell>;
   stop(): Promise<void>;
 }
+
+/** Creates a cell mapping for the given URLs and answers its uuid. */
+export type Register = (input: { name: string; databaseConnection: string; transportUrl: string; graphqlUrl: string }) => Promise<string>;
 
 export interface TopologyOptions {
   cells?: string[];
@@ -56,7 +60,8 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   const global = await startGlobalSubgraph({ apiDatabaseUrl: apiDb.url, port: 0, internalSecret: TEST_SECRET, onQuery: () => globalStatements.count++ });
   const cells: TestCell[] = [];
 
-  const addCell = async (name: string): Promise<TestCell> => {
+  const byLibrary: Register = async (input) => (await createCell(api, input)).uuid;
+  const addCell = async (name: string, register: Register = byLibrary): Promise<TestCell> => {
     const db = await createTestDatabase('cell', `topo_${name}`);
     const vhost = options.queues ? await createTestVhost(name) : undefined;
     const cell: TestCell = {
@@ -86,11 +91,14 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
         cell.subgraph = undefined;
       },
     };
-    // The mapping needs the URL, the subgraph needs the uuid: reserve a port first.
-    const mapping = await createCell(api, { name, databaseConnection: db.url, transportUrl: vhost?.url ?? 'none:///', graphqlUrl: 'http://127.0.0.1:1/graphql' });
-    cell.uuid = mapping.uuid;
+    // The mapping needs the subgraph's URL and the subgraph its cell's uuid: start it
+    // under a provisional uuid to learn its port, then restart it on that port.
+    cell.uuid = '00000000-0000-0000-0000-000000000001';
     await cell.start();
-    await api.cellMapping.update({ where: { uuid: cell.uuid }, data: { graphqlUrl: cell.subgraph!.url } });
+    const url = cell.subgraph!.url;
+    await cell.stop();
+    cell.uuid = await register({ name, databaseConnection: db.url, transportUrl: vhost?.url ?? 'none:///', graphqlUrl: url });
+    await cell.start();
     cells.push(cell);
     return cell;
   };
