@@ -23,6 +23,8 @@ export interface ComputeAgentOptions {
   onDeleted?: (instance: Instance) => void | Promise<void>;
   /** Called after every message is settled; tests wait on it. */
   onSettled?: (outcome: ApplyOutcome | { kind: 'rejected'; reason: string }, requestId: string | null) => void;
+  /** Called when applying a message failed and it goes back to the queue. */
+  onFailed?: (requestId: string, err: unknown) => void;
   /** Delay before a message whose database write failed is requeued. Default 1000 ms. */
   retryDelayMs?: number;
 }
@@ -69,6 +71,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
     } catch (err) {
       // The database write failed: leave the message to the broker and try again later.
       logger.error({ err, requestId: message.requestId }, 'applying a compute message failed; requeueing');
+      options.onFailed?.(message.requestId, err);
       setTimeout(() => {
         try {
           channel.nack(delivery, false, true);

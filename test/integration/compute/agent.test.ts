@@ -16,6 +16,7 @@ describe('the compute agent', () => {
   let agent: RunningComputeAgent;
   let publisher: ChannelModel;
   const settled: { requestId: string | null; kind: string }[] = [];
+  const failures: string[] = [];
 
   beforeAll(async () => {
     database = await createTestDatabase('cell', 'agent');
@@ -26,7 +27,9 @@ describe('the compute agent', () => {
       transportUrl: vhost.url,
       hosts: ['compute1', 'compute2'],
       delayMs: 10,
+      retryDelayMs: 50,
       onSettled: (outcome, requestId) => void settled.push({ requestId, kind: outcome.kind }),
+      onFailed: (requestId) => void failures.push(requestId),
     });
     publisher = await connect(vhost.url);
   });
@@ -133,6 +136,21 @@ describe('the compute agent', () => {
     await waitFor('the rejection', async () => settled.length > before);
     expect(settled[settled.length - 1].kind).toBe('rejected');
     await waitFor('the queue to drain', async () => (await queueDepth('compute2')) === 0);
+  });
+
+  it('requeues a message whose database write failed and applies it once the database is back', async () => {
+    const { row, requestId, action } = await pending('powering-off');
+    // The events table disappears for a moment: every attempt to apply fails.
+    await db.$executeRawUnsafe('ALTER TABLE instance_actions_events RENAME TO instance_actions_events_away');
+    try {
+      await send({ instanceUuid: row.uuid, requestId });
+      await waitFor('a failed attempt', async () => failures.some((f) => f === requestId));
+    } finally {
+      await db.$executeRawUnsafe('ALTER TABLE instance_actions_events_away RENAME TO instance_actions_events');
+    }
+    await waitFor('the retried delivery to settle', async () => settledCount(requestId) === 1);
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+    expect(await db.instanceActionEvent.count({ where: { actionId: action.id } })).toBe(1);
   });
 
   it('consumes again after the broker closed its connection', async () => {
