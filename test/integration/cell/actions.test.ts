@@ -104,6 +104,17 @@ describe('instance actions through the broker and the compute agent', () => {
     expect(answer.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', attr: 'task_state', state: 'rebooting' });
   });
 
+  it('lets only one of two concurrent stops through; the other changes nothing', async () => {
+    const row = await seedInstance(cell.db, { projectId: 'p1' });
+    const answers = await Promise.all([act('stopInstance', row.uuid), act('stopInstance', row.uuid)]);
+    const codes = answers.map((a) => a.errors?.[0].extensions?.code ?? 'OK');
+    expect(codes.filter((code) => code === 'OK')).toHaveLength(1);
+    expect(['CONFLICT', 'INVALID_STATE']).toContain(codes.find((code) => code !== 'OK'));
+    const winner = answers.find((a) => !a.errors)!;
+    await settledState(row.uuid, winner.data.stopInstance.requestId);
+    expect(await cell.db.instanceAction.count({ where: { instanceUuid: row.uuid } })).toBe(1);
+  });
+
   it('refuses actions on a locked instance to its owner but not to an admin', async () => {
     const row = await seedInstance(cell.db, { projectId: 'p1' });
     const lock = await gql<any>(cell.subgraph.url, `mutation($u: ID!) { lockInstance(uuid: $u, reason: "maintenance") { instance { locked lockedBy } action } }`, { u: row.uuid }, owner);
