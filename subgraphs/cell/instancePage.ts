@@ -21,6 +21,13 @@ export interface Page {
  * to know whether another page follows.
  */
 export async function fetchInstancePage(db: CellClient, request: PageRequest): Promise<Page> {
+  const raw = await db.$queryRaw<Record<string, unknown>[]>(pageQuery(request));
+  const rows = raw.map((row) => camelRow<InstanceRow>(row));
+  return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
+}
+
+/** The page's one SQL statement (exported so a test can EXPLAIN it). */
+export function pageQuery(request: PageRequest): Prisma.Sql {
   const branches = request.after ? keysetBranches(request.sort, request.after) : [[]];
   const limit = request.first + 1;
   const select = (branch: Prisma.Sql[]) => {
@@ -28,14 +35,9 @@ export async function fetchInstancePage(db: CellClient, request: PageRequest): P
     const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
     return Prisma.sql`SELECT * FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
   };
+  if (branches.length === 1) return select(branches[0]);
   // Two branches (see keysetBranches) are two index range scans merged: still one statement.
-  const query =
-    branches.length === 1
-      ? select(branches[0])
-      : Prisma.sql`SELECT * FROM (${Prisma.join(branches.map((b) => Prisma.sql`(${select(b)})`), ' UNION ALL ')}) AS page ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
-  const raw = await db.$queryRaw<Record<string, unknown>[]>(query);
-  const rows = raw.map((row) => camelRow<InstanceRow>(row));
-  return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
+  return Prisma.sql`SELECT * FROM (${Prisma.join(branches.map((b) => Prisma.sql`(${select(b)})`), ' UNION ALL ')}) AS page ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
 }
 
 /** ORDER BY matching comparePositions: PostgreSQL's default NULL placement, uuid last. */
