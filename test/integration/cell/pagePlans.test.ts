@@ -2,7 +2,7 @@ import { Prisma } from '../../../prisma/cell/generated/client';
 import { createCellClient, type CellClient } from '../../../prisma/clients';
 import { filterToSql } from '../../../subgraphs/cell/instanceFilter';
 import { pageQuery } from '../../../subgraphs/cell/instancePage';
-import { positionOf, type SortDirection, type SortKey, type SortSpec } from '../../../subgraphs/shared/instanceOrder';
+import { positionOf, SORT_FIELDS, type SortDirection, type SortKey, type SortSpec } from '../../../subgraphs/shared/instanceOrder';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { admin, user } from './support/graphqlClient';
 
@@ -33,7 +33,7 @@ describe('the plan of a page query', () => {
     const filter = filterToSql(identity.isAdmin ? { allProjects: true } : null, identity, 'cell');
     if (filter.kind !== 'sql') throw new Error('unexpected empty filter');
     // A cursor in the middle of the list (or on a NULL), as page 2 onwards uses.
-    const column = Prisma.raw(sort[0].key === 'DISPLAY_NAME' ? 'display_name' : sort[0].key.toLowerCase());
+    const column = Prisma.raw(SORT_FIELDS[sort[0].key].column);
     const [row] = await db.$queryRaw<Record<string, unknown>[]>(
       afterNull ? Prisma.sql`SELECT * FROM instances WHERE ${column} IS NULL LIMIT 1` : Prisma.sql`SELECT * FROM instances WHERE ${column} IS NOT NULL ORDER BY id OFFSET 5000 LIMIT 1`,
     );
@@ -43,7 +43,7 @@ describe('the plan of a page query', () => {
     return lines.map((line) => line['QUERY PLAN']).join('\n');
   }
 
-  const columnOf = (key: SortKey) => (key === 'DISPLAY_NAME' ? 'display_name' : key.toLowerCase());
+  const columnOf = (key: SortKey) => SORT_FIELDS[key].column;
   const keys: SortKey[] = ['CREATED_AT', 'UPDATED_AT', 'LAUNCHED_AT', 'DISPLAY_NAME'];
   const directions: SortDirection[] = ['ASC', 'DESC'];
   const cases = keys.flatMap((key) => directions.map((direction) => [key, direction] as const));
