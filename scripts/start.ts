@@ -42,12 +42,12 @@ async function main(): Promise<number> {
     return child;
   };
   let stopping = false;
-  const stop = async (why: string) => {
+  const stop = async (why: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     say(`[start] ${why}: stopping ${children.length} server(s)`);
     await stopChildren(children);
-    process.exit(0);
+    process.exit(code);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
@@ -71,7 +71,7 @@ async function main(): Promise<number> {
     void child.exited.then(() => {
       if (stopping) return;
       say(`[start] ${child.spec.name} exited (${JSON.stringify(child.state)})`);
-      if (children.every((c) => c.state.phase === 'exited')) void stop('every server exited');
+      if (children.every((c) => c.state.phase === 'exited')) void stop('every server exited', 1);
     });
   }
   return new Promise<number>(() => undefined);

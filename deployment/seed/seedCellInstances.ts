@@ -1,10 +1,9 @@
 import type { CellClient } from '../../prisma/clients';
 import type { Prisma } from '../../prisma/cell/generated/client';
-import { seededUuid } from './deterministic';
+import { seededMac, seededUuid } from './deterministic';
 import type { PlannedInstance } from './demoFleet';
 import { plannedActions } from './instanceActions';
 import { extraFlavor, instanceRow, networkInfo, systemMetadata, userMetadata } from './instanceRows';
-import { seededMac } from './deterministic';
 import { privateNetwork } from './networks';
 
 type Tx = Prisma.TransactionClient;
