@@ -5,8 +5,11 @@ import { fixedAddress, privateNetwork } from './networks';
 const MINUTE = 60_000;
 const later = (date: Date, minutes: number) => new Date(date.getTime() + minutes * MINUTE);
 
-/** The instances row of a planned instance (without `deleted`, which Nova sets to the row id). */
-export function instanceRow(p: PlannedInstance) {
+/**
+ * The instances row of a planned instance (without `deleted`, which Nova sets to the
+ * row id); `flavorIds` maps a flavor name to its instance_types.id in the API database.
+ */
+export function instanceRow(p: PlannedInstance, flavorIds: Map<string, number>) {
   const launchedAt = p.row.launched ? later(p.createdAt, 1) : null;
   const deletedAt = p.state === 'deleted' ? later(p.createdAt, 60 * 24 * 3) : null;
   return {
@@ -24,6 +27,7 @@ export function instanceRow(p: PlannedInstance) {
     vcpus: p.flavor.vcpus,
     rootGb: p.flavor.rootGb,
     ephemeralGb: p.flavor.ephemeralGb ?? 0,
+    instanceTypeId: flavorIds.get(p.flavor.name) ?? null,
     host: p.host,
     node: p.host,
     launchedOn: p.row.launched ? p.host : null,

@@ -13,15 +13,16 @@ type Tx = Prisma.TransactionClient;
  * info cache, extra, metadata, faults, actions and events, BDMs and VIF, in one
  * transaction; instances already there are left alone. Returns the ones written.
  */
-export async function seedCellInstances(cell: CellClient, plans: PlannedInstance[], cellNumber: number): Promise<PlannedInstance[]> {
+export async function seedCellInstances(cell: CellClient, plans: PlannedInstance[], cellNumber: number, flavorIds: Map<string, number>): Promise<PlannedInstance[]> {
   if (plans.length === 0) return [];
+  await backfillFlavors(cell, plans, flavorIds);
   const existing = new Set(
     (await cell.instance.findMany({ where: { uuid: { in: plans.map((p) => p.uuid) } }, select: { uuid: true } })).map((row) => row.uuid),
   );
   const missing = plans.filter((p) => !existing.has(p.uuid));
   if (missing.length === 0) return [];
   await cell.$transaction(async (tx) => {
-    await tx.instance.createMany({ data: missing.map(instanceRow) });
+    await tx.instance.createMany({ data: missing.map((p) => instanceRow(p, flavorIds)) });
     const deleted = missing.filter((p) => p.state === 'deleted').map((p) => p.uuid);
     // Nova's soft delete: `deleted` takes the row's own id.
     if (deleted.length > 0) await tx.$executeRawUnsafe('UPDATE instances SET deleted = id WHERE uuid = ANY($1::text[])', deleted);
@@ -30,6 +31,14 @@ export async function seedCellInstances(cell: CellClient, plans: PlannedInstance
     await addHostUsage(tx, missing);
   }, { timeout: 60_000 });
   return missing;
+}
+
+// Deployments seeded before instances carried their flavor id get it now (idempotent).
+async function backfillFlavors(cell: CellClient, plans: PlannedInstance[], flavorIds: Map<string, number>): Promise<void> {
+  for (const [name, id] of flavorIds) {
+    const uuids = plans.filter((p) => p.flavor.name === name).map((p) => p.uuid);
+    if (uuids.length) await cell.$executeRawUnsafe('UPDATE instances SET instance_type_id = $1 WHERE uuid = ANY($2::text[]) AND instance_type_id IS NULL', id, uuids);
+  }
 }
 
 async function writeChildren(tx: Tx, missing: PlannedInstance[], cellNumber: number): Promise<void> {

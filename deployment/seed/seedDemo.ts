@@ -25,14 +25,14 @@ export interface SeedResult {
  * and quota usages. Idempotent: deterministic ids, and only missing rows are written.
  */
 export async function seedDemo(api: ApiClient, cells: Map<string, SeedCell>, options: { perCell?: number } = {}): Promise<SeedResult> {
-  await seedFlavors(api);
+  const flavorIds = await seedFlavors(api);
   await seedQuotaLimits(api);
   await seedAccess(api);
   const fleet = planDemoFleet(options.perCell ?? 150).filter((p) => cells.has(p.cellName));
   const instancesWritten: Record<string, number> = {};
   for (const [cellNumber, [name, cell]] of [...cells.entries()].entries()) {
     const plans = fleet.filter((p: PlannedInstance) => p.cellName === name);
-    instancesWritten[name] = (await seedCellInstances(cell.client, plans, cellNumber)).length;
+    instancesWritten[name] = (await seedCellInstances(cell.client, plans, cellNumber, flavorIds)).length;
     await seedPciDevices(cell.client, plans);
   }
   await seedMappings(api, fleet, new Map([...cells].map(([name, cell]) => [name, cell.mapping])));

@@ -75,6 +75,17 @@ describe('bootstrapping the default deployment', () => {
     expect(mappings).toHaveLength(instances);
   });
 
+  it('gives every seeded cell1/cell2 instance the flavor its sizes came from', async () => {
+    const flavors = await queryRows<{ id: number; vcpus: number; memory_mb: number }>(config.apiDatabaseUrl, 'SELECT id, vcpus, memory_mb FROM instance_types');
+    const byId = new Map(flavors.map((f) => [f.id, f]));
+    for (const cell of config.cells.slice(1)) {
+      const rows = await queryRows<{ instance_type_id: number | null; vcpus: number; memory_mb: number }>(cell.databaseUrl, 'SELECT instance_type_id, vcpus, memory_mb FROM instances');
+      for (const row of rows) {
+        expect(byId.get(row.instance_type_id!)).toMatchObject({ vcpus: row.vcpus, memory_mb: row.memory_mb });
+      }
+    }
+  });
+
   it('records quota usages equal to the live instances, cores and RAM of each project and user', async () => {
     const live: Record<string, number> = {};
     for (const cell of config.cells) {

@@ -80,7 +80,7 @@ describe('the gateway over HTTP', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()).cells).toEqual([expect.objectContaining({ name: 'cell1', disabled: false, lastStatus: expect.objectContaining({ status: 'OK' }) })]);
+    expect(((await ready.json()) as { cells: unknown[] }).cells).toEqual([expect.objectContaining({ name: 'cell1', disabled: false, lastStatus: expect.objectContaining({ status: 'OK' }) })]);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/cells_cell_requests_total\{cell="cell1"\} \d+/);
     expect(metrics).toMatch(/cells_cell_request_duration_seconds_bucket/);
