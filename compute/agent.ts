@@ -5,6 +5,7 @@ import { registerComputeNode } from '../cellsAdmin';
 import { silentLogger, type Logger } from '../subgraphs/shared/logger';
 import { applyMessage, type ApplyOutcome } from './applyMessage';
 import { computeQueue, parseComputeMessage } from './messages';
+import { startHeartbeat } from './heartbeat';
 import { SerialQueue } from './serialQueue';
 
 export interface ComputeAgentOptions {
@@ -23,6 +24,8 @@ export interface ComputeAgentOptions {
   onDeleted?: (instance: Instance) => void | Promise<void>;
   /** Called after every message is settled; tests wait on it. */
   onSettled?: (outcome: ApplyOutcome | { kind: 'rejected'; reason: string }, requestId: string | null) => void;
+  /** How often the hosts' services report in (last_seen_up). Default 10000 ms; 0 = only at start. */
+  heartbeatMs?: number;
   /** Called when applying a message failed and it goes back to the queue. */
   onFailed?: (requestId: string, err: unknown) => void;
   /** Delay before a message whose database write failed is requeued. Default 1000 ms. */
@@ -46,6 +49,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
   const db = createCellClient(options.databaseUrl, { max: 4 });
   const node = options.node ?? { vcpus: 16, memoryMb: 32768, localGb: 500 };
   for (const host of options.hosts) await registerComputeNode(db, { host, ...node });
+  const stopHeartbeat = startHeartbeat(db, options.hosts, options.heartbeatMs ?? 10000, logger);
   const perInstance = new SerialQueue();
   let model: ChannelModel | null = null;
   let closing = false;
@@ -115,6 +119,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
   try {
     await open();
   } catch (err) {
+    stopHeartbeat();
     await db.$disconnect();
     throw err;
   }
@@ -122,6 +127,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
     hosts: [...options.hosts],
     close: async () => {
       closing = true;
+      stopHeartbeat();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       const current = model as ChannelModel | null;
       if (current) await current.close().catch(() => undefined);

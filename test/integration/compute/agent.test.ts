@@ -71,6 +71,14 @@ describe('the compute agent', () => {
     expect(await db.service.count({ where: { binary: 'nova-compute' } })).toBe(2);
   });
 
+  it('reports its services as up', async () => {
+    const services = await waitFor('the first report', async () => {
+      const rows = await db.service.findMany({ where: { binary: 'nova-compute' } });
+      return rows.every((row) => row.lastSeenUp !== null) && rows;
+    });
+    expect(services.map((s) => s.reportCount).every((count) => count >= 1)).toBe(true);
+  });
+
   it('applies a redelivered message once: one finished event, the state changed once', async () => {
     const { row, requestId, action } = await pending('powering-off');
     await send({ instanceUuid: row.uuid, requestId });
