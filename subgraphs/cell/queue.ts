@@ -142,6 +142,7 @@ class AmqpCellQueue implements CellQueue {
     link.model.close().catch(() => undefined);
   }
 }
+
 function unavailable(message: ComputeMessage, why: string) {
   return cellsError(ErrorCode.BROKER_UNAVAILABLE, `could not publish ${message.method} to compute.${message.host}: ${why}`, {
     host: message.host,
