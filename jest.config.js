@@ -7,4 +7,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
+  reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
 };
