@@ -8,6 +8,8 @@ export interface GlobalConfig {
   host: string;
   internalSecret: string;
   logLevel: string;
+  /** createServer's budget for a cell database or a cell's buildInstance answer. */
+  cellTimeoutMs: number;
 }
 
 export function loadGlobalConfig(env: Record<string, string | undefined>): GlobalConfig {
@@ -18,6 +20,7 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
       CELLS_HOST: z.string().min(1).default(DEFAULTS.host),
       CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
       CELLS_LOG_LEVEL: logLevel,
+      CELLS_SCHEDULER_CELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
     },
     env,
   );
@@ -27,5 +30,6 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
     host: parsed.CELLS_HOST,
     internalSecret: parsed.CELLS_INTERNAL_SECRET,
     logLevel: parsed.CELLS_LOG_LEVEL,
+    cellTimeoutMs: parsed.CELLS_SCHEDULER_CELL_TIMEOUT_MS,
   };
 }

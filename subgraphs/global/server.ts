@@ -11,6 +11,8 @@ import { silentLogger, type Logger } from '../shared/logger';
 import { createGlobalContext, type GlobalContext } from './context';
 import { globalFormatError } from './formatError';
 import { globalResolvers } from './resolvers';
+import { CellPool } from './scheduler/cellPool';
+import type { SchedulerDeps } from './scheduler/createServers';
 
 export interface GlobalSubgraphOptions {
   apiDatabaseUrl: string;
@@ -20,6 +22,8 @@ export interface GlobalSubgraphOptions {
   logger?: Logger;
   /** Called once per SQL statement; tests count statements with it. */
   onQuery?: (sql: string) => void;
+  /** createServer's budget for a cell database or a cell's buildInstance answer. Default 10000 ms. */
+  cellTimeoutMs?: number;
 }
 
 export interface RunningGlobalSubgraph {
@@ -44,10 +48,11 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
     plugins: [ApolloServerPluginInlineTraceDisabled()],
   });
   await apollo.start();
+  const scheduler: SchedulerDeps = { pool: new CellPool(), internalSecret: options.internalSecret, cellTimeoutMs: options.cellTimeoutMs ?? 10000, logger };
   try {
     const http = await startGraphQLHttpServer({
       apollo,
-      authenticate: internalAuthenticator(options.internalSecret, (base) => createGlobalContext(base, prisma, logger)),
+      authenticate: internalAuthenticator(options.internalSecret, (base) => createGlobalContext(base, prisma, logger, scheduler)),
       logger,
       port: options.port,
       host: options.host,
@@ -58,7 +63,7 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
       close: async () => {
         await http.close();
         await apollo.stop();
-        await prisma.$disconnect();
+        await Promise.allSettled([prisma.$disconnect(), scheduler.pool.close()]);
       },
     };
   } catch (err) {

@@ -9,6 +9,7 @@ import { quotaResolvers } from './Quota';
 import { migrationResolvers } from './Migration';
 import { networkResolvers } from './Network';
 import { securityGroupResolvers } from './SecurityGroup';
+import { serverResolvers } from './Server';
 import { tagResolvers } from './Tag';
 
 /** Every resolver of the global subgraph, one file per noun, merged per type. */
@@ -24,6 +25,7 @@ export const globalResolvers = mergeResolvers([
   networkResolvers,
   tagResolvers,
   migrationResolvers,
+  serverResolvers,
 ]);
 
 type ResolverMap = Record<string, object>;
