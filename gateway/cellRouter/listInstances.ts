@@ -74,7 +74,9 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   };
 
   const streams: CellStream[] = selected.cells.map((cell) => ({ cell, buffer: [], hasMore: false, requests: 0, elapsedMs: 0 }));
-  const batch = first === 0 ? 0 : Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK);
+  // Never more than the page from one cell: a single cell asked for first * 1.1 would
+  // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
+  const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
   await Promise.all(streams.map(async (stream) => absorb(stream, await fetchBatch(stream.cell, batch, after))));
   if (requestError) return { data: null, errors: [requestError] };
   const merged = await mergePage(streams, first, sort, (stream, count) => fetchBatch(stream.cell, count, stream.lastCursor ?? after));
