@@ -26,7 +26,7 @@ export interface BootWorld {
   stop(): Promise<void>;
 }
 
-const NODE = { vcpus: 8, memoryMb: 8192, localGb: 100 };
+const NODE = { vcpus: 64, memoryMb: 65536, localGb: 1000 };
 
 export async function startBootWorld(): Promise<BootWorld> {
   const topo = await startTopology({ cells: ['cell1', 'cell2'], queues: true, gateway: { cellRefreshMs: 200 } });
