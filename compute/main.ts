@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { createApiClient, createCellClient } from '../prisma/clients';
 import { cellFromMapping } from '../subgraphs/cell/cellFromMapping';
+import { releaseDeletedServer } from '../subgraphs/global/quotas/releaseServer';
 import { stopOnSignal } from '../subgraphs/shared/stopOnSignal';
 import { createLogger } from '../subgraphs/shared/logger';
 import { startComputeAgent } from './agent';
@@ -18,6 +19,8 @@ async function main(): Promise<void> {
   const logger = createLogger(`compute:${cell.cellName}`, config.logLevel);
   const hosts = options.host.length > 0 ? options.host : await hostsOfCell(config.apiDatabaseUrl, cell.databaseUrl, cell.cellUuid);
   if (hosts.length === 0) throw new Error(`cell ${cell.cellName} has no compute hosts yet; pass --host`);
+  // Confirmed deletions give quota back in the API database (once; see releaseDeletedServer).
+  const api = createApiClient(config.apiDatabaseUrl, { max: 2 });
   const agent = await startComputeAgent({
     cellUuid: cell.cellUuid,
     databaseUrl: cell.databaseUrl,
@@ -26,9 +29,13 @@ async function main(): Promise<void> {
     logger,
     delayMs: config.delayMs,
     prefetch: config.prefetch,
+    onDeleted: async (instance) => {
+      const released = await releaseDeletedServer(api, instance.uuid, instance);
+      logger.info({ uuid: instance.uuid, released }, 'deletion confirmed to the API database');
+    },
   });
   logger.info({ hosts: agent.hosts }, 'compute agent started');
-  stopOnSignal(agent, logger);
+  stopOnSignal({ close: () => agent.close().finally(() => api.$disconnect()) }, logger);
 }
 
 // Every host the cell knows: its mapped hosts (API) and its registered compute nodes (cell).
