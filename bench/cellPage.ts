@@ -52,7 +52,7 @@ async function seed(url: string, count: number): Promise<void> {
   await db.instance.createMany({
     data: uuids.map((uuid, i) => ({ uuid, projectId: `p${i % 10}`, userId: 'u', displayName: `vm-${i}`, vmState: 'active', powerState: 1, host: 'compute1', node: 'compute1', instanceTypeId: 1, createdAt: new Date(now - i * 1000), launchedAt: new Date(now - i * 1000) })),
   });
-  const per = (f: (uuid: string, i: number) => object) => uuids.map(f);
+  const per = <T>(f: (uuid: string, i: number) => T): T[] => uuids.map(f);
   await db.instanceMetadata.createMany({ data: per((instanceUuid) => ({ instanceUuid, key: 'role', value: 'web' })) });
   await db.instanceSystemMetadata.createMany({ data: per((instanceUuid) => ({ instanceUuid, key: 'image_base_image_ref', value: 'img' })) });
   await db.instanceInfoCache.createMany({ data: per((instanceUuid) => ({ instanceUuid, networkInfo: '[{"id":"port","address":"fa:16:3e:00:00:01"}]' })) });
