@@ -3,6 +3,7 @@ import type { BaseRequestContext } from '../shared/internalAuth';
 import type { Logger } from '../shared/logger';
 import { createLoaders, type CellLoaders } from './loaders';
 import type { CellQueue } from './queue';
+import type { InstanceRow } from './rows';
 
 /** What is fixed for one running cell subgraph: its identity, database and broker. */
 export interface CellRuntime {
@@ -11,6 +12,8 @@ export interface CellRuntime {
   db: CellClient;
   queue: CellQueue;
   logger: Logger;
+  /** Called after a local delete (an instance with no host, e.g. in cell0) is committed. */
+  onInstanceDeleted?: (instance: InstanceRow) => void | Promise<void>;
 }
 
 /** Per-request context: the caller, the request id, fresh loaders, and the cell. */

@@ -1,5 +1,7 @@
 import { Command } from 'commander';
+import { createApiClient } from '../../prisma/clients';
 import { maskUrl } from '../../prisma/databaseUrl';
+import { releaseDeletedServer } from '../global/quotas/releaseServer';
 import { DEFAULTS } from '../shared/configSchema';
 import { stopOnSignal } from '../shared/stopOnSignal';
 import { createLogger } from '../shared/logger';
@@ -16,6 +18,8 @@ async function main(): Promise<void> {
   const config = loadCellConfig(process.env);
   const cell = await cellFromMapping(config.apiDatabaseUrl, options.cell);
   const logger = createLogger(`cell:${cell.cellName}`, config.logLevel);
+  // A local delete (cell0's buried instances) has no agent to confirm it: release here.
+  const api = createApiClient(config.apiDatabaseUrl, { max: 2 });
   const running = await startCellSubgraph({
     ...cell,
     port: config.port ?? cell.port ?? DEFAULTS.cellPortBase,
@@ -23,9 +27,12 @@ async function main(): Promise<void> {
     internalSecret: config.internalSecret,
     publishTimeoutMs: config.publishTimeoutMs,
     logger,
+    onInstanceDeleted: async (instance) => {
+      await releaseDeletedServer(api, instance.uuid, instance);
+    },
   });
   logger.info({ url: running.url, database: maskUrl(cell.databaseUrl), transport: maskUrl(cell.transportUrl) }, 'cell subgraph started');
-  stopOnSignal(running, logger);
+  stopOnSignal({ close: () => running.close().finally(() => api.$disconnect()) }, logger);
 }
 
 main().catch((err) => {

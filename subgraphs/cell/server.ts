@@ -25,6 +25,11 @@ export interface CellSubgraphOptions {
   publishTimeoutMs?: number;
   /** Database pool size. Default 10. */
   poolMax?: number;
+  /**
+   * Called after a local delete (no host, so no compute agent confirms it) is committed;
+   * the entry point releases the instance's quota in the API database with it.
+   */
+  onInstanceDeleted?: CellRuntime['onInstanceDeleted'];
 }
 
 export interface RunningCellSubgraph {
@@ -41,7 +46,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
   const logger = options.logger ?? silentLogger();
   const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
-  const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger };
+  const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger, onInstanceDeleted: options.onInstanceDeleted };
   const apollo = new ApolloServer<CellContext>({
     schema: createCellSchema(),
     formatError: formatCellError,

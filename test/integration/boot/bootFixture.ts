@@ -21,7 +21,7 @@ export interface BootWorld {
   cell0: TestCell;
   agents: RunningComputeAgent[];
   flavorId: string;
-  /** Releases the agents saw confirmed (the compute main's onDeleted wiring, in-process). */
+  /** Releases done on confirmed deletions: the agents' (compute main's onDeleted) and cell0's local ones. */
   released: string[];
   stop(): Promise<void>;
 }
@@ -32,6 +32,13 @@ export async function startBootWorld(): Promise<BootWorld> {
   const topo = await startTopology({ cells: ['cell1', 'cell2'], queues: true, gateway: { cellRefreshMs: 200 } });
   const cell0 = await topo.addCell('cell0', async (input) => (await mapCell0(topo.api, { databaseConnection: input.databaseConnection, graphqlUrl: input.graphqlUrl })).cell.uuid);
   const released: string[] = [];
+  // cell0 has no agent: its subgraph releases on a local delete (subgraphs/cell/main.ts's wiring).
+  await cell0.stop();
+  await cell0.start({
+    onInstanceDeleted: async (instance) => {
+      if (await releaseDeletedServer(topo.api, instance.uuid, instance)) released.push(instance.uuid);
+    },
+  });
   const agents: RunningComputeAgent[] = [];
   for (const [cell, hosts] of [[topo.cells[0], ['compute1']], [topo.cells[1], ['compute2']]] as const) {
     agents.push(

@@ -87,4 +87,22 @@ describe('boot quotas', () => {
     expect(await releaseDeletedServer(topo.api, uuid, { vcpus: 1, memoryMb: 512 })).toBe(false);
     expect(await bootUsage(topo, token, 'p-delete')).toMatchObject({ instances: { inUse: 0 }, cores: { inUse: 0 }, ram: { inUse: 0 } });
   });
+
+  it('gives the instance back when a server buried in cell0 is deleted there (no agent to confirm it)', async () => {
+    const { topo } = world;
+    const token = await topo.token('p-buried');
+    await topo.api.cellMapping.updateMany({ where: { uuid: { not: world.cell0.uuid } }, data: { disabled: true } });
+    let uuid: string;
+    try {
+      uuid = (await boot(token, { name: 'doomed' })).data!.createServer.servers[0].uuid;
+    } finally {
+      await topo.api.cellMapping.updateMany({ data: { disabled: false } });
+    }
+    await waitForStatus(topo, token, uuid, 'ERROR');
+    expect(await bootUsage(topo, token, 'p-buried')).toMatchObject({ instances: { inUse: 1 }, cores: { inUse: 0 }, ram: { inUse: 0 } });
+    expect((await topo.query(DELETE, { uuid }, token)).body.errors).toBeUndefined();
+    expect(world.released).toContain(uuid);
+    expect(await bootUsage(topo, token, 'p-buried')).toMatchObject({ instances: { inUse: 0 }, cores: { inUse: 0 }, ram: { inUse: 0 } });
+    expect(await releaseDeletedServer(topo.api, uuid)).toBe(false);
+  });
 });
