@@ -11,6 +11,18 @@ export interface MappingInfo {
   cellUuid: string | null;
 }
 
+/** An accepted server no cell holds yet (a build request). */
+export interface BuildRequestInfo {
+  instanceUuid: string;
+  projectId: string;
+  userId: string | null;
+  displayName: string | null;
+  createdAt: string;
+  flavor: { id: string } | null;
+  imageRef: string | null;
+  availabilityZone: string | null;
+}
+
 /** Thrown when the global subgraph cannot answer; the router treats it as data where it can. */
 export class GlobalUnavailableError extends Error {}
 
@@ -54,14 +66,34 @@ export class GlobalClient {
     return data.instanceMappings;
   }
 
-  /** Uuids of the cells holding live instances of `projectId`. */
-  async projectCells(projectId: string, requestId?: string): Promise<string[]> {
-    const data = await this.query<{ projectCells: { uuid: string }[] }>(
-      'query($projectId: String!) { projectCells(projectId: $projectId) { uuid } }',
-      { projectId },
+  /**
+   * What a list needs from the global subgraph, in one request: the cells holding live
+   * instances of `projectId` (when `cellsOf` is set) and the build requests of that
+   * project, or (projectId null) of every project (when `builds` is set).
+   */
+  async listContext(
+    options: { projectId: string | null; cellsOf: boolean; builds: boolean; uuids: string[] | null },
+    requestId?: string,
+  ): Promise<{ cellUuids: string[] | null; buildRequests: BuildRequestInfo[] | null }> {
+    if (!options.cellsOf && !options.builds) return { cellUuids: null, buildRequests: null };
+    const variables: string[] = [];
+    const fields: string[] = [];
+    if (options.cellsOf) {
+      variables.push('$projectId: String!');
+      fields.push('projectCells(projectId: $projectId) { uuid }');
+    }
+    if (options.builds) {
+      if (!options.cellsOf) variables.push('$projectId: String');
+      variables.push('$allProjects: Boolean', '$uuids: [ID!]');
+      fields.push(`buildRequests(projectId: $projectId, allProjects: $allProjects, uuids: $uuids) {
+        instanceUuid projectId userId displayName createdAt flavor { id } imageRef availabilityZone }`);
+    }
+    const data = await this.query<{ projectCells?: { uuid: string }[]; buildRequests?: BuildRequestInfo[] }>(
+      `query(${variables.join(', ')}) { ${fields.join('\n')} }`,
+      options.builds ? { projectId: options.projectId, allProjects: options.projectId === null, uuids: options.uuids } : { projectId: options.projectId },
       requestId,
     );
-    return data.projectCells.map((c) => c.uuid);
+    return { cellUuids: data.projectCells?.map((c) => c.uuid) ?? null, buildRequests: data.buildRequests ?? null };
   }
 
   private async query<T>(query: string, variables: Record<string, unknown> = {}, requestId?: string, identity: Identity = SERVICE_IDENTITY): Promise<T> {

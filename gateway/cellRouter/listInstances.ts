@@ -8,10 +8,11 @@ import {
   type SortSpec,
 } from '../../subgraphs/shared/instanceOrder';
 import type { CellEntry } from './cellDirectory';
-import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeRow } from './merge';
+import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeResult, type MergeRow } from './merge';
+import { buildRequestStream, buildsApply } from './buildRecords';
 import { buildOperation, field as fieldFromSource, variableDefinition } from './operation';
 import { routerError, type FieldResult, type RouterRequest } from './routerContext';
-import { selectCells } from './selectCells';
+import { selectSources } from './selectCells';
 import { connectionResponse } from './connectionResponse';
 import { isStartCursor } from './startCursor';
 import { unknownRecords } from './unknownRecords';
@@ -39,7 +40,7 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   if ('error' in args) return { data: null, errors: [routerError('BAD_USER_INPUT', args.error, path)] };
   const { sort, first, after, filter } = args;
 
-  const selected = await selectCells(req, filter);
+  const selected = await selectSources(req, filter, buildsApply(filter));
   if ('error' in selected) return { data: null, errors: [selected.error] };
   const augmented = augment(field.node, sort);
   const edgeKeys = mergedFields(field.node.selectionSet, planned.fragments).filter((f) => f.name === 'edges').map((f) => f.key);
@@ -77,14 +78,31 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   // Never more than the page from one cell: a single cell asked for first * 1.1 would
   // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
   const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
-  await Promise.all(streams.map(async (stream) => absorb(stream, await fetchBatch(stream.cell, batch, after))));
+  const [requests] = await Promise.all([
+    selected.builds,
+    ...streams.map(async (stream) => absorb(stream, await fetchBatch(stream.cell, batch, after))),
+  ]);
+  const building = buildRequestStream(req, requests, { filter, sort, after, first });
   if (requestError) return { data: null, errors: [requestError] };
-  const merged = await mergePage(streams, first, sort, (stream, count) => fetchBatch(stream.cell, count, stream.lastCursor ?? after));
+  if (building.error) nestedErrors.push(building.error);
+  const merging = building.stream ? [...streams, building.stream] : streams;
+  const merged = dropScheduled(await mergePage(merging, first, sort, (stream, count) => fetchBatch(stream.cell, count, stream.lastCursor ?? after)));
   req.logger.info({ requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length }, 'instances page merged');
 
   const unknown = await unknownRecords(req, { streams, filter, sortGiven: args.sortGiven, room: first - merged.rows.length });
   const data = connectionResponse(req, { streams, merged, unknown, after: args.rawAfter, sort, edgeKeys });
   return { data, errors: nestedErrors };
+}
+
+// A server scheduled between reading the build requests and reading the cells shows up
+// in both: the cell's row wins.
+function dropScheduled(merged: MergeResult): MergeResult {
+  const counts = new Map<string, number>();
+  for (const row of merged.rows) counts.set(row.position.uuid, (counts.get(row.position.uuid) ?? 0) + 1);
+  if ([...counts.values()].every((n) => n === 1)) return merged;
+  const seen = new Set<string>();
+  const rows = merged.rows.filter((row) => !(counts.get(row.position.uuid)! > 1 && row.fromBuildRequest) && !seen.has(row.position.uuid) && seen.add(row.position.uuid));
+  return { ...merged, rows };
 }
 
 interface ListArgs {

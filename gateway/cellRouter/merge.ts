@@ -8,6 +8,8 @@ export interface MergeRow {
   cursor: string;
   /** One edge object per client alias of `edges`, in the same order as the aliases. */
   edges: unknown[];
+  /** A BUILD record made from a build request rather than a cell's row. */
+  fromBuildRequest?: boolean;
 }
 
 /** A batch one cell answered: rows in order, and whether it has more after them. */

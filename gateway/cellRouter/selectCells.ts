@@ -1,6 +1,7 @@
+import type { GraphQLFormattedError } from 'graphql';
+import type { BuildRequestInfo } from '../globalClient';
 import type { CellEntry } from './cellDirectory';
 import { routerError, type RouterRequest } from './routerContext';
-import type { GraphQLFormattedError } from 'graphql';
 
 /** The project a list is scoped to; null for an admin listing all projects. */
 export function listProject(req: RouterRequest, filter: Record<string, unknown>): string | null {
@@ -9,34 +10,53 @@ export function listProject(req: RouterRequest, filter: Record<string, unknown>)
   return req.identity.projectId;
 }
 
+/** Where a list looks: the cells to ask, and the build requests (or why they are missing). */
+export interface ListSources {
+  cells: CellEntry[];
+  /** Resolves to the build requests to list as BUILD; null when none apply. */
+  builds: Promise<BuildRequestInfo[] | Error | null>;
+}
+
 /**
  * The cells that can hold matching rows, enabled or disabled alike: the one named by
  * `filter.cellUuid`; those the mappings place `filter.uuids` in; for one project, the
  * cells its mappings name; else every cell. When the global subgraph cannot say, every
- * cell is asked (a superset is always correct).
+ * cell is asked (a superset is always correct). For one project the cells and the
+ * build requests come from one global request.
  */
-export async function selectCells(req: RouterRequest, filter: Record<string, unknown>): Promise<{ cells: CellEntry[] } | { error: GraphQLFormattedError }> {
+export async function selectSources(req: RouterRequest, filter: Record<string, unknown>, wantBuilds: boolean): Promise<ListSources | { error: GraphQLFormattedError }> {
   const path = [req.field.responseKey];
+  const project = listProject(req, filter);
+  const uuids = Array.isArray(filter.uuids) ? (filter.uuids as string[]) : null;
+  const buildsAlone = () =>
+    wantBuilds
+      ? req.global.listContext({ projectId: project, cellsOf: false, builds: true, uuids }, req.requestId).then((r) => r.buildRequests, asError)
+      : Promise.resolve(null);
   if (typeof filter.cellUuid === 'string') {
     const cell = await req.cell(filter.cellUuid);
     if (!cell) return { error: routerError('BAD_USER_INPUT', `filter.cellUuid: no cell with uuid ${JSON.stringify(filter.cellUuid)}`, path) };
-    return { cells: [cell] };
+    return { cells: [cell], builds: Promise.resolve(null) };
   }
   const all = await req.cells();
+  if (uuids) {
+    const builds = buildsAlone();
+    const mappings = await req.mappings.loadMany(uuids);
+    if (mappings.some((m) => m instanceof Error)) return { cells: all, builds };
+    const wanted = new Set(mappings.map((m) => (m instanceof Error ? null : m?.cellUuid)).filter(Boolean) as string[]);
+    return { cells: await known(req, wanted), builds };
+  }
+  if (project === null) return { cells: all, builds: buildsAlone() };
   try {
-    if (Array.isArray(filter.uuids)) {
-      const mappings = await req.mappings.loadMany(filter.uuids as string[]);
-      const wanted = new Set(mappings.map((m) => (m instanceof Error ? null : m?.cellUuid)).filter(Boolean) as string[]);
-      if (mappings.some((m) => m instanceof Error)) return { cells: all };
-      return { cells: await known(req, wanted) };
-    }
-    const project = listProject(req, filter);
-    if (project === null) return { cells: all };
-    return { cells: await known(req, new Set(await req.global.projectCells(project, req.requestId))) };
+    const context = await req.global.listContext({ projectId: project, cellsOf: true, builds: wantBuilds, uuids: null }, req.requestId);
+    return { cells: await known(req, new Set(context.cellUuids ?? [])), builds: Promise.resolve(context.buildRequests) };
   } catch (err) {
     req.logger.warn({ err: (err as Error).message }, 'could not narrow cells from the mappings; asking every cell');
-    return { cells: all };
+    return { cells: all, builds: Promise.resolve(asError(err)) };
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 async function known(req: RouterRequest, uuids: Set<string>): Promise<CellEntry[]> {

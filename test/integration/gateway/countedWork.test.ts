@@ -39,11 +39,11 @@ describe('work the gateway does for a page, counted', () => {
     });
     expect(body.data.instances.edges).toHaveLength(first);
     expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
-    expect(work.routerGlobal).toBe(0); // all projects: no need to ask which cells hold them
+    expect(work.routerGlobal).toBe(1); // the build requests to merge in as BUILD rows
     expect(work.plannedGlobal).toBe(1); // cell { name } for every row, batched
   });
 
-  it('asks the global subgraph once for the cells a non-admin project lives in', async () => {
+  it('asks the global subgraph once for the cells a project lives in and its build requests', async () => {
     const token = await topo.token('demo');
     const work = await counted(topo, () => topo.query(LIST, { first: 30 }, token));
     expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
