@@ -3,6 +3,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { identityHeaders } from '../subgraphs/shared/identity';
 import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
+import { leanPlugins } from '../subgraphs/shared/leanPlugins';
 import { silentLogger, type Logger } from '../subgraphs/shared/logger';
 import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
@@ -66,7 +67,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     introspection: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthRule(config.maxDepth)],
-    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema)],
+    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema), ...leanPlugins<GatewayContext>()],
     formatError: maskError,
   });
   await apollo.start();

@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { createCellClient } from '../../prisma/clients';
 import { startGraphQLHttpServer } from '../shared/httpServer';
 import { internalAuthenticator } from '../shared/internalAuth';
+import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
 import { formatCellError } from './errorFormat';
@@ -51,6 +52,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     schema: createCellSchema(),
     formatError: formatCellError,
     includeStacktraceInErrorResponses: false,
+    plugins: leanPlugins<CellContext>(),
     logger,
   });
   await apollo.start();

@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createApiClient } from '../../prisma/clients';
 import { startGraphQLHttpServer } from '../shared/httpServer';
 import { internalAuthenticator } from '../shared/internalAuth';
+import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createGlobalContext, type GlobalContext } from './context';
 import { globalFormatError } from './formatError';
@@ -44,8 +44,7 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
     schema,
     formatError: globalFormatError(logger),
     includeStacktraceInErrorResponses: false,
-    // No usage reporting to Apollo's cloud here, so per-request traces would be wasted work.
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
+    plugins: leanPlugins<GlobalContext>(),
   });
   await apollo.start();
   const scheduler: SchedulerDeps = { pool: new CellPool(), internalSecret: options.internalSecret, cellTimeoutMs: options.cellTimeoutMs ?? 10000, logger };
