@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { createCell, updateCell } from '../cellsAdmin';
+import { signToken } from '../gateway/auth';
+import type { GatewayConfig } from '../gateway/config';
+import { startGateway, type RunningGateway } from '../gateway/server';
+import { createApiClient, type ApiClient } from '../prisma/clients';
+import { withDatabase } from '../prisma/databaseUrl';
+import { dropDatabase, ensureDatabase } from '../prisma/databases';
+import { migrate } from '../prisma/migrate';
+import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/global/server';
+import { hostCell, type HostedCell } from './hostedCell';
+import type { Hosting } from './options';
+import type { BenchInstance } from './rows';
+import { seedFlavors, seedMappings } from './seedApi';
+import { seedCell } from './seedCell';
+
+export const BENCH_SECRET = 'bench-internal-secret';
+const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
+// Gateways the bench starts use the production defaults except where a scenario says.
+export const DEFAULT_CELL_TIMEOUT_MS = 5000;
+
+/** One cell of a bench fleet: its mapping, database and hosted subgraph. */
+export interface FleetCell {
+  uuid: string;
+  name: string;
+  mappingId: number;
+  databaseUrl: string;
+  subgraph: HostedCell;
+  rows: readonly BenchInstance[];
+}
+
+/** A global subgraph, C cells and a gateway over throw-away `cells_bench_` databases. */
+export interface Fleet {
+  label: string;
+  api: ApiClient;
+  global: RunningGlobalSubgraph;
+  globalStatements: { count: number };
+  cells: FleetCell[];
+  gateway: RunningGateway;
+  adminToken: string;
+  seeding: { cellsMs: number; mappingsMs: number; instances: number };
+  /** Another gateway over the same global subgraph, e.g. with a shorter cell timeout. */
+  startGateway(cellTimeoutMs: number): Promise<RunningGateway>;
+  /** Points a cell's mapping at another subgraph URL (and back). */
+  repoint(cell: FleetCell, graphqlUrl: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface FleetSpec {
+  /** Short tag in the database names, e.g. `f` (the fleet) or `one` (one big cell). */
+  label: string;
+  cellRows: BenchInstance[][];
+  hosting: Hosting;
+  pgUrl: string;
+}
+
+/** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
+export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number): GatewayConfig {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    globalUrl,
+    internalSecret: BENCH_SECRET,
+    jwt: { secret: JWT_SECRET },
+    cellTimeoutMs,
+    cellRefreshMs: 600000,
+    mappingCacheTtlMs: 600000,
+    mappingCacheMax: 1000000,
+    maxFirst: 1000,
+    maxDepth: 12,
+    maxComplexity: 250000,
+    maxBodyBytes: 1024 * 1024,
+    logLevel: 'silent',
+  };
+}
+
+/**
+ * Creates and seeds the databases, starts the global subgraph, the cell subgraphs and
+ * a gateway. On any failure everything created so far is stopped and dropped.
+ */
+export async function startFleet(spec: FleetSpec): Promise<Fleet> {
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    return await build(spec, cleanups, cleanup);
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], cleanup: () => Promise<void>): Promise<Fleet> {
+  const dbUrl = (suffix: string) => withDatabase(spec.pgUrl, `cells_bench_${spec.label}_${process.pid}_${suffix}`);
+  const createDb = async (url: string, kind: 'api' | 'cell') => {
+    await ensureDatabase(url);
+    cleanups.push(() => dropDatabase(url));
+    await migrate(url, kind);
+  };
+
+  const apiUrl = dbUrl('api');
+  await createDb(apiUrl, 'api');
+  await seedFlavors(apiUrl);
+  const api = createApiClient(apiUrl);
+  cleanups.push(() => api.$disconnect());
+
+  // Two cells load at a time: PostgreSQL has two cores to give.
+  const cellUrls = spec.cellRows.map((_, i) => dbUrl(`cell${i}`));
+  let cellsMs = 0;
+  const started = performance.now();
+  await inPairs(cellUrls, async (url, i) => {
+    await createDb(url, 'cell');
+    await seedCell(url, spec.cellRows[i]);
+  });
+  cellsMs = performance.now() - started;
+
+  const globalStatements = { count: 0 };
+  const global = await startGlobalSubgraph({ apiDatabaseUrl: apiUrl, port: 0, host: '127.0.0.1', internalSecret: BENCH_SECRET, onQuery: () => globalStatements.count++ });
+  cleanups.push(() => global.close());
+
+  const cells: FleetCell[] = [];
+  let mappingsMs = 0;
+  for (const [i, rows] of spec.cellRows.entries()) {
+    const uuid = randomUUID();
+    const name = `${spec.label}-cell${i + 1}`;
+    const subgraph = await hostCell({ cellUuid: uuid, cellName: name, databaseUrl: cellUrls[i], internalSecret: BENCH_SECRET }, spec.hosting);
+    cleanups.push(() => subgraph.close());
+    const mapping = await createCell(api, { uuid, name, databaseConnection: cellUrls[i], transportUrl: 'none:///', graphqlUrl: subgraph.url });
+    const mapStarted = performance.now();
+    await seedMappings(apiUrl, mapping.id, rows);
+    mappingsMs += performance.now() - mapStarted;
+    cells.push({ uuid, name, mappingId: mapping.id, databaseUrl: cellUrls[i], subgraph, rows });
+  }
+
+  const gateways: RunningGateway[] = [];
+  const launch = async (timeoutMs: number) => {
+    const gateway = await startGateway(benchGatewayConfig(global.url, timeoutMs));
+    gateways.push(gateway);
+    cleanups.push(() => gateway.close());
+    return gateway;
+  };
+  const gateway = await launch(DEFAULT_CELL_TIMEOUT_MS);
+  const adminToken = await signToken({ projectId: 'admin-project', userId: 'bench-admin', roles: ['admin', 'member'], secret: JWT_SECRET });
+
+  return {
+    label: spec.label,
+    api,
+    global,
+    globalStatements,
+    cells,
+    gateway,
+    adminToken,
+    seeding: { cellsMs: Math.round(cellsMs), mappingsMs: Math.round(mappingsMs), instances: spec.cellRows.reduce((n, rows) => n + rows.length, 0) },
+    startGateway: launch,
+    repoint: async (cell, graphqlUrl) => {
+      await updateCell(api, cell.uuid, { graphqlUrl });
+      await Promise.all(gateways.map((g) => g.directory.refresh()));
+    },
+    close: cleanup,
+  };
+}
+
+async function inPairs<T>(items: T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+}

@@ -1,0 +1,76 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { startCellSubgraph } from '../subgraphs/cell/server';
+import type { Hosting } from './options';
+
+/** What a hosted cell subgraph needs to start. */
+export interface CellHostSpec {
+  cellUuid: string;
+  cellName: string;
+  databaseUrl: string;
+  internalSecret: string;
+}
+
+/** A running cell subgraph, wherever it runs; `statements()` counts its SQL since start. */
+export interface HostedCell {
+  url: string;
+  statements(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Starts a cell subgraph in this process or in a child process (see bench/cellHost.ts). */
+export function hostCell(spec: CellHostSpec, hosting: Hosting): Promise<HostedCell> {
+  switch (hosting) {
+    case 'in-process':
+      return inProcess(spec);
+    case 'processes':
+      return inChild(spec);
+    default: {
+      const never: never = hosting;
+      throw new Error(`unknown hosting ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
+  let count = 0;
+  const subgraph = await startCellSubgraph({ ...spec, transportUrl: 'none:///', port: 0, host: '127.0.0.1', onQuery: () => count++ });
+  return { url: subgraph.url, statements: async () => count, close: () => subgraph.close() };
+}
+
+/** Messages between the bench and a cell host child. */
+export type HostMessage = { type: 'ready'; url: string } | { type: 'statements'; id: number; count: number } | { type: 'failed'; message: string };
+
+async function inChild(spec: CellHostSpec): Promise<HostedCell> {
+  // tsx's loader is in execArgv when the bench runs under tsx; the child inherits it.
+  const child = fork(path.join(__dirname, 'cellHost.ts'), [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ready = await new Promise<HostMessage>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as HostMessage));
+    child.once('exit', (code) => reject(new Error(`cell host ${spec.cellName} exited with ${code} before it was ready`)));
+  });
+  if (ready.type !== 'ready') throw new Error(`cell host ${spec.cellName} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
+  return { url: ready.url, statements: () => ask(child), close: () => stop(child) };
+}
+
+let nextId = 0;
+function ask(child: ChildProcess): Promise<number> {
+  const id = ++nextId;
+  return new Promise((resolve) => {
+    const listener = (m: HostMessage) => {
+      if (m.type === 'statements' && m.id === id) {
+        child.off('message', listener);
+        resolve(m.count);
+      }
+    };
+    child.on('message', listener);
+    child.send({ type: 'statements', id });
+  });
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.send({ type: 'close' });
+  });
+}

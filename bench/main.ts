@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: C cells x N instances behind the gateway, every scenario of issue 6,
+ * the sharding and federation ratios against one big cell, counted work per request.
+ * JSON to stdout and bench/results/<name>.json; progress on stderr. Never touches the
+ * default deployment: its databases are `cells_bench_*`, dropped at the end.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startFleet, type Fleet } from './fleet';
+import { parseBenchOptions, type BenchOptions, type ScenarioName } from './options';
+import { hostingDescription, machineInfo } from './report';
+import { fleetInstances, type BenchInstance } from './rows';
+import { oneCellBlackHoled } from './scenarios/blackHoled';
+import { viaGateway, type ScenarioContext } from './scenarios/context';
+import { instanceByUuid } from './scenarios/instanceByUuid';
+import { list1000Detail, list1000NextPage, list50Dashboard } from './scenarios/lists';
+import { pageSql } from './scenarios/pageSql';
+import { oneCellBaseline } from './scenarios/ratios';
+import { throughput } from './scenarios/throughput';
+import { LIST_DETAIL } from './queries';
+import { summarizeRun } from './summary';
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const open = new Set<Fleet>();
+
+async function main(): Promise<void> {
+  const options = parseBenchOptions(process.argv);
+  const run = (name: ScenarioName) => options.scenarios.includes(name);
+  const report: Record<string, any> = {
+    name: options.out,
+    startedAt: new Date().toISOString(),
+    machine: await machineInfo(options.pgUrl),
+    config: options,
+    hosting: hostingDescription(options.hosting, options),
+    seeding: {},
+    scenarios: {},
+  };
+  const cellRows = Array.from({ length: options.cells }, (_, i) => fleetInstances(i, options.cells, options.instances));
+
+  const fleet = await setUp('f', cellRows, options, report);
+  const ctx: ScenarioContext = { fleet, options, log };
+  try {
+    const scenarios = report.scenarios;
+    if (run('list-1000-detail')) scenarios['list-1000-detail'] = await step('list-1000-detail', () => list1000Detail(ctx));
+    if (run('list-1000-next-page')) scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
+    if (run('list-50-dashboard')) scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
+    if (run('instance-by-uuid')) scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
+    report.sqlPerPage = await step('SQL per cell per page', () => pageSql(ctx, fleet.gateway, (first) => viaGateway(ctx, fleet.gateway, LIST_DETAIL, { first })));
+    if (run('one-cell-black-holed')) scenarios['one-cell-black-holed'] = await step('one-cell-black-holed', () => oneCellBlackHoled(ctx));
+    if (run('throughput')) scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
+  } finally {
+    await tearDown(fleet);
+  }
+
+  if (run('ratios')) {
+    const one = await setUp('one', [cellRows.flat()], options, report);
+    try {
+      report.oneCell = await step('one big cell: gateway and direct', () => oneCellBaseline({ fleet: one, options, log }));
+    } finally {
+      await tearDown(one);
+    }
+  }
+  report.finishedAt = new Date().toISOString();
+  report.summary = summarizeRun(report, options);
+  const file = write(report, options);
+  log(`wrote ${file}`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+async function setUp(label: string, cellRows: BenchInstance[][], options: BenchOptions, report: Record<string, any>): Promise<Fleet> {
+  const total = cellRows.reduce((n, rows) => n + rows.length, 0);
+  log(`setting up ${label}: ${cellRows.length} cell(s), ${total} instances (${options.hosting})`);
+  const started = performance.now();
+  const fleet = await startFleet({ label, cellRows, hosting: options.hosting, pgUrl: options.pgUrl });
+  open.add(fleet);
+  report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = { ...fleet.seeding, cells: cellRows.length, setupMs: Math.round(performance.now() - started) };
+  log(`${label} ready in ${Math.round(performance.now() - started)} ms (cell databases seeded in ${fleet.seeding.cellsMs} ms)`);
+  return fleet;
+}
+
+async function tearDown(fleet: Fleet): Promise<void> {
+  open.delete(fleet);
+  await fleet.close();
+}
+
+async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  log(`${name} ...`);
+  const started = performance.now();
+  const result = await fn();
+  log(`${name} done in ${Math.round(performance.now() - started)} ms`);
+  return result;
+}
+
+function write(report: Record<string, any>, options: BenchOptions): string {
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${options.out}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}
+
+// Ctrl-C or a crash still drops the bench's databases.
+async function abort(reason: unknown): Promise<never> {
+  log(`aborting: ${reason instanceof Error ? reason.stack : String(reason)}`);
+  for (const fleet of open) await fleet.close().catch(() => undefined);
+  process.exit(1);
+}
+process.once('SIGINT', () => void abort('SIGINT'));
+process.once('SIGTERM', () => void abort('SIGTERM'));
+
+main().then(
+  () => process.exit(0),
+  (err) => void abort(err),
+);

@@ -1,0 +1,37 @@
+import os from 'node:os';
+import { Client } from 'pg';
+import type { BenchOptions, Hosting } from './options';
+
+/** Where and how the numbers were taken. */
+export async function machineInfo(pgUrl: string): Promise<Record<string, unknown>> {
+  const client = new Client({ connectionString: pgUrl });
+  let postgres = 'unknown';
+  try {
+    await client.connect();
+    postgres = (await client.query('SHOW server_version')).rows[0].server_version;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+    postgres,
+  };
+}
+
+/** A sentence saying how the processes were laid out (part of every result). */
+export function hostingDescription(hosting: Hosting, options: BenchOptions): string {
+  switch (hosting) {
+    case 'in-process':
+      return `in-process: the global subgraph, the ${options.cells} cell subgraphs, the gateway and the load generator share the bench's one Node.js process (one event loop), each on its own loopback HTTP port; PostgreSQL runs in its own processes`;
+    case 'processes':
+      return `processes: each of the ${options.cells} cell subgraphs in its own Node.js child process (tsx); the global subgraph, the gateway and the load generator in the bench's process; PostgreSQL in its own processes`;
+    default: {
+      const never: never = hosting;
+      throw new Error(`unknown hosting ${JSON.stringify(never)}`);
+    }
+  }
+}

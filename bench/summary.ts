@@ -1,0 +1,79 @@
+import type { BenchOptions } from './options';
+import { evaluateTargets, type TargetInputs, type TargetResult } from './targets';
+
+/** The headline of a run: p50 per scenario, ratios and targets, work per request. */
+export interface RunSummary {
+  p50Ms: Record<string, number>;
+  ratios: { sharding: number | null; federation: number | null };
+  targets: TargetResult[] | { skipped: string };
+  perRequest: Record<string, { gatewayToCells: number; gatewayToGlobal: number; sqlCells: number; sqlGlobal: number }>;
+  sqlPerCellPerPage: Record<string, number> | null;
+  throughput: { requestsPerSecond: number; errors: number; incomplete: number } | null;
+}
+
+type Report = Record<string, any>;
+
+// The latency reports of a run, flattened: instance-by-uuid has a cold and a warm one.
+function latencies(report: Report): Record<string, any> {
+  const out: Record<string, any> = {};
+  for (const [name, value] of Object.entries(report.scenarios ?? {})) {
+    if (name === 'throughput') continue;
+    if (name === 'instance-by-uuid') {
+      out['instance-by-uuid (cold cache)'] = (value as Report).cold;
+      out['instance-by-uuid (warm cache)'] = (value as Report).warm;
+    } else out[name] = value;
+  }
+  if (report.oneCell) {
+    out['one cell: list-1000-detail via gateway'] = report.oneCell.list1000DetailViaGateway;
+    out['one cell: list-1000 straight to the cell'] = report.oneCell.list1000DirectToCell;
+  }
+  return out;
+}
+
+/** Summarizes a finished run (whatever scenarios it ran). */
+export function summarizeRun(report: Report, options: BenchOptions): RunSummary {
+  const all = latencies(report);
+  const p50Ms = Object.fromEntries(Object.entries(all).map(([name, r]) => [name, r.timing.p50]));
+  const perRequest = Object.fromEntries(
+    Object.entries(all).map(([name, r]) => [
+      name,
+      { gatewayToCells: r.perRequest.gatewayToCells.total, gatewayToGlobal: r.perRequest.gatewayToGlobal.total, sqlCells: r.perRequest.sql.cellsTotal, sqlGlobal: r.perRequest.sql.global },
+    ]),
+  );
+  const inputs = targetInputs(report, options);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const detail = report.scenarios?.['list-1000-detail']?.timing.p50;
+  const one = report.oneCell;
+  const t = report.scenarios?.throughput;
+  return {
+    p50Ms,
+    ratios: {
+      sharding: detail && one ? round(detail / one.list1000DetailViaGateway.timing.p50) : null,
+      federation: one ? round(one.list1000DetailViaGateway.timing.p50 / one.list1000DirectToCell.timing.p50) : null,
+    },
+    targets: 'missing' in inputs ? { skipped: `needs ${inputs.missing.join(', ')}` } : evaluateTargets(inputs),
+    perRequest,
+    sqlPerCellPerPage: report.sqlPerPage?.perCellPerPage ?? null,
+    throughput: t ? { requestsPerSecond: t.requestsPerSecond.mean, errors: t.errors + t.non2xx + t.graphqlErrors, incomplete: t.incomplete } : null,
+  };
+}
+
+function targetInputs(report: Report, options: BenchOptions): TargetInputs | { missing: string[] } {
+  const s = report.scenarios ?? {};
+  const missing = ['list-1000-detail', 'one-cell-black-holed'].filter((name) => !s[name]);
+  if (!report.oneCell) missing.push('ratios');
+  if (missing.length) return { missing };
+  const hole = s['one-cell-black-holed'];
+  return {
+    cells: options.cells,
+    instancesPerCell: options.instances,
+    timeoutMs: options.timeoutMs,
+    list1000DetailP50: s['list-1000-detail'].timing.p50,
+    singleCellList1000DetailP50: report.oneCell.list1000DetailViaGateway.timing.p50,
+    directCellList1000P50: report.oneCell.list1000DirectToCell.timing.p50,
+    blackHoledP50: hole.timing.p50,
+    blackHoledIncomplete: hole.everyAnswerIncomplete,
+    blackHoledCellTimeout: hole.cellTimeoutEveryTime,
+    sqlPerCellPage: { first50: report.sqlPerPage.perCellPerPage['first=50'], first1000: report.sqlPerPage.perCellPerPage['first=1000'] },
+  };
+}
