@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { createCell, updateCell } from '../cellsAdmin';
 import { signToken } from '../gateway/auth';
 import type { GatewayConfig } from '../gateway/config';
@@ -159,6 +160,22 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
     },
     close: cleanup,
   };
+}
+
+/**
+ * Drops every database this process's fleets created, whether or not their setup
+ * finished: what an interrupted run (Ctrl-C while seeding) would otherwise leave behind.
+ */
+export async function dropOwnDatabases(pgUrl: string): Promise<string[]> {
+  const client = new Client({ connectionString: withDatabase(pgUrl, 'postgres') });
+  await client.connect();
+  try {
+    const found = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`cells\\_bench\\_%\\_${process.pid}\\_%`]);
+    for (const { datname } of found.rows) await dropDatabase(withDatabase(pgUrl, datname));
+    return found.rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
 }
 
 async function inPairs<T>(items: T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {

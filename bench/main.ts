@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startFleet, type Fleet } from './fleet';
+import { dropOwnDatabases, startFleet, type Fleet } from './fleet';
 import { parseBenchOptions, type BenchOptions, type ScenarioName } from './options';
 import { hostingDescription, machineInfo } from './report';
 import { fleetInstances, type BenchInstance } from './rows';
@@ -103,6 +103,8 @@ function write(report: Record<string, any>, options: BenchOptions): string {
 async function abort(reason: unknown): Promise<never> {
   log(`aborting: ${reason instanceof Error ? reason.stack : String(reason)}`);
   for (const fleet of open) await fleet.close().catch(() => undefined);
+  const dropped = await dropOwnDatabases(parseBenchOptions(process.argv).pgUrl).catch(() => []);
+  if (dropped.length) log(`dropped ${dropped.join(', ')}`);
   process.exit(1);
 }
 process.once('SIGINT', () => void abort('SIGINT'));

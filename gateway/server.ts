@@ -69,6 +69,8 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     validationRules: [depthRule(config.maxDepth)],
     plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema), ...leanPlugins<GatewayContext>()],
     formatError: maskError,
+    // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const authenticator = new Authenticator(config.jwt);

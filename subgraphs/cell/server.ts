@@ -53,6 +53,8 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     formatError: formatCellError,
     includeStacktraceInErrorResponses: false,
     plugins: leanPlugins<CellContext>(),
+    // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
+    stopOnTerminationSignals: false,
     logger,
   });
   await apollo.start();

@@ -45,6 +45,8 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
     formatError: globalFormatError(logger),
     includeStacktraceInErrorResponses: false,
     plugins: leanPlugins<GlobalContext>(),
+    // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const scheduler: SchedulerDeps = { pool: new CellPool(), internalSecret: options.internalSecret, cellTimeoutMs: options.cellTimeoutMs ?? 10000, logger };
