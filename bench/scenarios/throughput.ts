@@ -12,6 +12,8 @@ export interface ThroughputReport {
   timeouts: number;
   non2xx: number;
   graphqlErrors: number;
+  /** Up to five distinct error messages, so an error count can be explained. */
+  errorSamples: string[];
   incomplete: number;
 }
 
@@ -24,6 +26,7 @@ export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport
   const { fleet, options } = ctx;
   let graphqlErrors = 0;
   let incomplete = 0;
+  const errorSamples = new Set<string>();
   const result = await autocannon({
     url: fleet.gateway.url,
     connections: options.concurrency,
@@ -35,7 +38,10 @@ export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport
       {
         onResponse: (_status: number, body: string) => {
           // String checks: parsing every body would load the process that also runs the servers.
-          if (body.includes('"errors"')) graphqlErrors++;
+          if (body.includes('"errors"')) {
+            graphqlErrors++;
+            if (errorSamples.size < 5) errorSamples.add(errorMessages(body));
+          }
           if (body.includes('"complete":false')) incomplete++;
         },
       },
@@ -51,6 +57,16 @@ export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport
     timeouts: result.timeouts,
     non2xx: result.non2xx,
     graphqlErrors,
+    errorSamples: [...errorSamples],
     incomplete,
   };
+}
+
+function errorMessages(body: string): string {
+  try {
+    const parsed = JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] };
+    return (parsed.errors ?? []).map((e) => `${e.extensions?.code ?? 'NO_CODE'}: ${e.message}`).join('; ');
+  } catch {
+    return body.slice(0, 200);
+  }
 }
