@@ -1,5 +1,5 @@
 /** What went wrong, in words a caller can switch on (the global subgraph maps them to GraphQL codes). */
-export type CellsAdminErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_INPUT' | 'REFUSED';
+export type CellsAdminErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_INPUT' | 'REFUSED' | 'UNAVAILABLE';
 
 /**
  * A refusal of the cells management library. `field` names the input at fault (for
@@ -14,6 +14,28 @@ export class CellsAdminError extends Error {
     this.name = 'CellsAdminError';
     this.code = code;
     if (field !== undefined) this.field = field;
+  }
+}
+
+/** A cell database that did not answer, and why. */
+export interface SilentCell {
+  uuid: string;
+  name: string | null;
+  reason: string;
+}
+
+/**
+ * UNAVAILABLE: an operation that needs every cell (a quota recount) met cells that did
+ * not answer; `cells` names each, and nothing was written.
+ */
+export class CellsUnavailableError extends CellsAdminError {
+  readonly cells: SilentCell[];
+
+  constructor(cells: SilentCell[], what: string) {
+    const names = cells.map((cell) => `cell ${quote(cell.name ?? cell.uuid)} (${cell.uuid}): ${cell.reason}`).join('; ');
+    super('UNAVAILABLE', `${what} needs every cell database, and ${cells.length} did not answer: ${names}; nothing was written`);
+    this.name = 'CellsUnavailableError';
+    this.cells = cells;
   }
 }
 

@@ -1,4 +1,4 @@
-export { CellsAdminError, type CellsAdminErrorCode } from './errors';
+export { CellsAdminError, CellsUnavailableError, type CellsAdminErrorCode, type SilentCell } from './errors';
 export type { ApiClient, CellClient, CellAccess, OpenCell, ReleaseCell, CellMapping, HostMapping, InstanceMapping } from './types';
 export { CELL0_UUID, CELL0_NAME, isCell0 } from './cell0';
 export { NO_TRANSPORT, isUuid } from './validation';
@@ -16,3 +16,5 @@ export { simpleCellSetup, type SimpleCellSetupInput, type SimpleCellSetupResult 
 export { mapInstances, type MapInstancesOptions, type MapInstancesResult } from './mapInstances';
 export { verifyInstance, verificationExitCode, type InstanceVerification } from './verifyInstance';
 export { registerComputeNode, type ComputeNodeInput, type RegisteredComputeNode, type RegisterOptions } from './registerComputeNode';
+export { quotaRecount, type QuotaRecountInput, type QuotaRecountResult } from './quotaRecount';
+export type { RecountRow, UsageCount } from './usageTally';

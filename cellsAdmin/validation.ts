@@ -15,12 +15,21 @@ export function checkUuid(field: string, value: unknown): string {
   return value.toLowerCase();
 }
 
+// Names and ids fit Nova's VARCHAR(255) columns and read the same in a log and a table.
+function printable(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= 255 && value.trim() === value && !/[\u0000-\u001f]/.test(value);
+}
+
 /** A cell name: 1-255 printable characters, no surrounding spaces, not a UUID. */
 export function checkName(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 255 || value.trim() !== value || /[\u0000-\u001f]/.test(value)) {
-    throw badInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
-  }
+  if (!printable(value)) throw badInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
   if (isUuid(value)) throw badInput(field, value, 'a name that is not a UUID (UUIDs identify cells)');
+  return value;
+}
+
+/** A project or user id: 1-255 printable characters, no surrounding spaces. */
+export function checkId(field: string, value: unknown): string {
+  if (!printable(value)) throw badInput(field, value, 'an id of 1 to 255 printable characters without surrounding spaces');
   return value;
 }
 

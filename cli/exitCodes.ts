@@ -12,6 +12,11 @@ export const EXIT = {
   USAGE: 64,
   /** The API database did not answer (EX_UNAVAILABLE). */
   UNAVAILABLE: 69,
+  /**
+   * A command that needs every cell met a cell database that did not answer
+   * (quota-recount); nothing was written, run it again when all cells are up (EX_TEMPFAIL).
+   */
+  CELL_UNAVAILABLE: 75,
   /** Anything unexpected (EX_SOFTWARE). */
   SOFTWARE: 70,
   /** A bad environment variable (EX_CONFIG). */
@@ -26,6 +31,8 @@ export function exitCodeFor(code: CellsAdminErrorCode): number {
     case 'CONFLICT':
     case 'REFUSED':
       return EXIT.REFUSED;
+    case 'UNAVAILABLE':
+      return EXIT.CELL_UNAVAILABLE;
     default: {
       const never: never = code;
       throw new Error(`unknown error code ${String(never)}`);

@@ -7,6 +7,7 @@ import { ConfigError } from '../subgraphs/shared/configSchema';
 import { addCellCommands } from './commands/cellCommands';
 import { addHostCommands } from './commands/hostCommands';
 import { addInstanceCommands } from './commands/instanceCommands';
+import { addQuotaCommands } from './commands/quotaCommands';
 import { addSetupCommands } from './commands/setupCommands';
 import { readCliConfig, type CliConfig } from './config';
 import type { CliContext, CliIo } from './context';
@@ -58,6 +59,7 @@ function buildProgram(ctx: CliContext, io: CliIo): Command {
   addCellCommands(program, ctx);
   addHostCommands(program, ctx);
   addInstanceCommands(program, ctx);
+  addQuotaCommands(program, ctx);
   for (const command of program.commands) command.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -71,6 +73,8 @@ const OPTION_OF_FIELD: Record<string, string> = {
   uuid: '--uuid',
   cell: '--cell',
   batchSize: '--batch-size',
+  projectId: '--project',
+  userId: '--user',
 };
 
 async function report(err: unknown, io: CliIo, config: CliConfig): Promise<number> {

@@ -47,6 +47,8 @@ function toGraphQLError(err: CellsAdminError) {
     case 'REFUSED':
       // The cell's state (cell0, hosts or instances still mapped) forbids the change.
       return cellsError(ErrorCode.CONFLICT, err.message, { ...details, reason: 'REFUSED' });
+    case 'UNAVAILABLE':
+      return cellsError(ErrorCode.CELL_UNAVAILABLE, err.message, details);
     default: {
       const never: never = err.code;
       return cellsError(ErrorCode.INTERNAL_SERVER_ERROR, `unknown cells admin error ${String(never)}`);

@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { registerComputeNode } from '../../../cellsAdmin';
-import { createApiClient, createCellClient, type ApiClient, type CellClient } from '../../../prisma/clients';
-import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
+import type { ApiClient, CellClient } from '../../../prisma/clients';
+import type { TestDatabase } from '../../helpers/databases';
+import { startOneCellWorld, type OneCellWorld } from './oneCellWorld';
 import { cells } from './runCli';
 
 const run = promisify(execFile);
@@ -11,25 +12,17 @@ const root = path.resolve(__dirname, '../../..');
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('the cells command managing hosts and instances', () => {
-  let apiDb: TestDatabase;
-  let cellDb: TestDatabase;
+  let world: OneCellWorld;
   let api: ApiClient;
   let cell: CellClient;
+  let cellDb: TestDatabase;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    [apiDb, cellDb] = await Promise.all([createTestDatabase('api', 'cli_hosts'), createTestDatabase('cell', 'cli_hosts_c1')]);
-    env = { CELLS_API_DATABASE_URL: apiDb.url };
-    api = createApiClient(apiDb.url, { max: 2 });
-    cell = createCellClient(cellDb.url, { max: 2 });
-    const created = await cells(env, 'create-cell', '--name', 'cell1', '--database', cellDb.url, '--transport', 'amqp://127.0.0.1/x', '--graphql-url', 'http://127.0.0.1:1/graphql');
-    expect(created.code).toBe(0);
+    world = await startOneCellWorld('cli_hosts');
+    ({ api, cell, cellDb, env } = world);
   });
-  afterAll(async () => {
-    await api.$disconnect();
-    await cell.$disconnect();
-    await Promise.all([apiDb.drop(), cellDb.drop()]);
-  });
+  afterAll(() => world.close());
 
   it('discovers hosts once, then finds none new', async () => {
     await registerComputeNode(cell, { host: 'compute1', vcpus: 8, memoryMb: 16384, localGb: 100 });
