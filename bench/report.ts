@@ -18,6 +18,7 @@ export async function machineInfo(pgUrl: string): Promise<Record<string, unknown
     memoryGb: Math.round(os.totalmem() / 2 ** 30),
     platform: `${os.platform()} ${os.release()}`,
     node: process.version,
+    nodeOptions: process.env.NODE_OPTIONS?.trim() || null,
     postgres,
   };
 }

@@ -24,6 +24,20 @@ export interface SupervisorOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * A page of 1000 instances allocates tens of megabytes of short-lived objects; with
+ * V8's default 16 MB young generation a third of a server's CPU went to scavenges.
+ * 64 MB measured about 10% faster on list-1000-detail (npm run bench, 10 cells).
+ */
+export const SERVER_SEMI_SPACE_MB = 64;
+
+/** NODE_OPTIONS for a server child: the caller's, plus the young-generation size unless it sets one. */
+export function serverNodeOptions(inherited: string | undefined): string {
+  const options = inherited?.trim() ?? '';
+  if (options.includes('--max-semi-space-size')) return options;
+  return `${options} --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`.trim();
+}
+
 /** Starts `spec` with tsx; its output goes to `write`, one prefixed line at a time. */
 export function startChild(spec: ChildSpec, options: SupervisorOptions): RunningChild | null {
   if (!existsSync(path.join(options.root, spec.entry))) {
@@ -33,7 +47,7 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
   const tsx = path.join(options.root, 'node_modules', '.bin', 'tsx');
   const child = spawn(tsx, [spec.entry, ...spec.args], {
     cwd: options.root,
-    env: { ...process.env, ...spec.env },
+    env: { ...process.env, ...spec.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const running: RunningChild = { spec, process: child, state: { phase: 'starting' }, ready: Promise.resolve(), exited: Promise.resolve() };
