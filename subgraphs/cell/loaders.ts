@@ -11,8 +11,9 @@ import type {
   PciDevice,
   VirtualInterface,
 } from '../../prisma/cell/generated/client';
+import { Prisma } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
-import type { InstanceRow } from './rows';
+import { camelRow, type InstanceRow } from './rows';
 
 /**
  * Per-request loaders: every nested list of a page costs one SQL statement, whatever
@@ -33,51 +34,56 @@ export interface CellLoaders {
 }
 
 export function createLoaders(db: CellClient): CellLoaders {
-  const live = { deleted: 0 };
+  const rows = rowsOf(db);
   return {
-    instance: one((uuids) => db.instance.findMany({ where: { uuid: { in: uuids } } }), (r) => r.uuid),
-    metadata: many((ids) => db.instanceMetadata.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: { key: 'asc' } }), (r) => r.instanceUuid),
-    systemMetadata: many(
-      (ids) => db.instanceSystemMetadata.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: { key: 'asc' } }),
-      (r) => r.instanceUuid,
-    ),
-    infoCache: one((ids) => db.instanceInfoCache.findMany({ where: { instanceUuid: { in: ids } } }), (r) => r.instanceUuid),
-    extra: one((ids) => db.instanceExtra.findMany({ where: { instanceUuid: { in: ids } } }), (r) => r.instanceUuid),
-    faults: many(
-      (ids) => db.instanceFault.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      (r) => r.instanceUuid,
-    ),
-    actions: many(
-      (ids) => db.instanceAction.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
-      (r) => r.instanceUuid,
-    ),
-    events: many((ids) => db.instanceActionEvent.findMany({ where: { actionId: { in: ids }, ...live }, orderBy: { id: 'asc' } }), (r) => r.actionId),
-    blockDeviceMappings: many(
-      (ids) => db.blockDeviceMapping.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: [{ bootIndex: 'asc' }, { id: 'asc' }] }),
-      (r) => r.instanceUuid,
-    ),
-    virtualInterfaces: many(
-      (ids) => db.virtualInterface.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: { id: 'asc' } }),
-      (r) => r.instanceUuid ?? '',
-    ),
-    pciDevices: many((ids) => db.pciDevice.findMany({ where: { instanceUuid: { in: ids }, ...live }, orderBy: { id: 'asc' } }), (r) => r.instanceUuid ?? ''),
+    instance: one(rows<InstanceRow>('instances', 'uuid', { live: false }), (r) => r.uuid),
+    metadata: many(rows<InstanceMetadata>('instance_metadata', 'instance_uuid', { order: 'key' }), (r) => r.instanceUuid),
+    systemMetadata: many(rows<InstanceSystemMetadata>('instance_system_metadata', 'instance_uuid', { order: 'key' }), (r) => r.instanceUuid),
+    infoCache: one(rows<InstanceInfoCache>('instance_info_caches', 'instance_uuid', { live: false }), (r) => r.instanceUuid),
+    extra: one(rows<InstanceExtra>('instance_extra', 'instance_uuid', { live: false }), (r) => r.instanceUuid),
+    faults: many(rows<InstanceFault>('instance_faults', 'instance_uuid', { order: 'created_at DESC, id DESC' }), (r) => r.instanceUuid),
+    actions: many(rows<InstanceAction>('instance_actions', 'instance_uuid', { order: 'created_at DESC, id DESC' }), (r) => r.instanceUuid),
+    events: many(rows<InstanceActionEvent>('instance_actions_events', 'action_id', { order: 'id' }), (r) => r.actionId),
+    blockDeviceMappings: many(rows<BlockDeviceMapping>('block_device_mapping', 'instance_uuid', { order: 'boot_index, id' }), (r) => r.instanceUuid),
+    virtualInterfaces: many(rows<VirtualInterface>('virtual_interfaces', 'instance_uuid', { order: 'id' }), (r) => r.instanceUuid ?? ''),
+    pciDevices: many(rows<PciDevice>('pci_devices', 'instance_uuid', { order: 'id' }), (r) => r.instanceUuid ?? ''),
   };
 }
 
+/**
+ * The rows of `table` whose `key` is one of the batch's keys, as the Prisma model's
+ * shape (camelCase fields; timestamps as Dates). Plain SQL rather than findMany: for
+ * the 1000 rows of a page Prisma's query building and result mapping cost 1.5 to 2.3
+ * times the statement itself, and a page of every nested field runs about ten of them.
+ * `live` (default) leaves soft-deleted rows out; `order` is the order within one key.
+ * Table, column and order are constants of this file, never input.
+ */
+function rowsOf(db: CellClient) {
+  return <R>(table: string, key: string, options: { live?: boolean; order?: string }) =>
+    async (keys: readonly unknown[]): Promise<R[]> => {
+      const live = options.live === false ? Prisma.empty : Prisma.sql` AND deleted = 0`;
+      const order = options.order ? Prisma.raw(` ORDER BY ${options.order}`) : Prisma.empty;
+      const raw = await db.$queryRaw<Record<string, unknown>[]>(
+        Prisma.sql`SELECT * FROM ${Prisma.raw(table)} WHERE ${Prisma.raw(key)} = ANY(${[...keys]})${live}${order}`,
+      );
+      return raw.map((row) => camelRow<R>(row));
+    };
+}
+
 // At most one row per key; a missing row is null, not an error.
-function one<K, R>(fetch: (keys: K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R | null> {
+function one<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R | null> {
   return new DataLoader<K, R | null>(async (keys) => {
     const byKey = new Map<K, R>();
-    for (const row of await fetch([...keys])) byKey.set(keyOf(row), row);
+    for (const row of await fetch(keys)) byKey.set(keyOf(row), row);
     return keys.map((key) => byKey.get(key) ?? null);
   });
 }
 
 // Any number of rows per key, in the order the query returned them.
-function many<K, R>(fetch: (keys: K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R[]> {
+function many<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R[]> {
   return new DataLoader<K, R[]>(async (keys) => {
     const byKey = new Map<K, R[]>();
-    for (const row of await fetch([...keys])) {
+    for (const row of await fetch(keys)) {
       const list = byKey.get(keyOf(row));
       if (list) list.push(row);
       else byKey.set(keyOf(row), [row]);

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { ApiClient } from '../../prisma/clients';
-import type { CellMapping, HostMapping, InstanceMapping, SecurityGroup, SecurityGroupRule } from '../../prisma/api/generated/client';
+import { Prisma, type CellMapping, type HostMapping, type InstanceMapping, type SecurityGroup, type SecurityGroupRule } from '../../prisma/api/generated/client';
+import { camelRow } from '../shared/camelRow';
 import { flavorInclude, type FlavorRow } from './flavorRow';
 
 export type MappingRow = InstanceMapping & { cell: CellMapping | null };
@@ -19,10 +20,7 @@ export interface GlobalLoaders {
 
 export function createLoaders(prisma: ApiClient): GlobalLoaders {
   return {
-    mappingByInstanceUuid: new DataLoader(async (uuids) => {
-      const rows = await prisma.instanceMapping.findMany({ where: { instanceUuid: { in: [...uuids] } }, include: { cell: true } });
-      return byKey(uuids, rows, (row) => row.instanceUuid);
-    }),
+    mappingByInstanceUuid: new DataLoader(async (uuids) => byKey(uuids, await mappingsWithCells(prisma, uuids), (row) => row.instanceUuid)),
     cellById: new DataLoader(async (ids) => byKey(ids, await prisma.cellMapping.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
     hostCountByCellId: new DataLoader(async (ids) => {
       const counts = await prisma.hostMapping.groupBy({ by: ['cellId'], where: { cellId: { in: [...ids] } }, _count: { _all: true } });
@@ -50,6 +48,20 @@ export function createLoaders(prisma: ApiClient): GlobalLoaders {
       return groupBy(ids, rows, (row) => row.parentGroupId);
     }),
   };
+}
+
+/**
+ * Instance mappings with their cells. Plain SQL for the mappings (a page asks for 1000
+ * at once, and findMany with `include` built a cell object per mapping and cost about
+ * 2.5 times the statements); the few cells they name are read once and shared.
+ */
+async function mappingsWithCells(prisma: ApiClient, uuids: readonly string[]): Promise<MappingRow[]> {
+  const raw = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`SELECT * FROM instance_mappings WHERE instance_uuid = ANY(${[...uuids]})`);
+  const mappings = raw.map((row) => camelRow<InstanceMapping>(row));
+  const cellIds = [...new Set(mappings.flatMap((m) => (m.cellId === null ? [] : [m.cellId])))];
+  const cells = cellIds.length ? await prisma.cellMapping.findMany({ where: { id: { in: cellIds } } }) : [];
+  const byId = new Map(cells.map((cell) => [cell.id, cell]));
+  return mappings.map((m) => ({ ...m, cell: m.cellId === null ? null : byId.get(m.cellId) ?? null }));
 }
 
 // DataLoader wants one answer per key, in key order; a missing row is null.

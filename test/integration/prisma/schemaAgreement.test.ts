@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { readPrismaModels, type PrismaField } from '../../helpers/prismaSchema';
 import type { DatabaseKind } from '../../../prisma/migrate';
+import { camelRow } from '../../../subgraphs/shared/camelRow';
 
 interface Column {
   table: string;
@@ -74,6 +75,11 @@ describe.each<DatabaseKind>(['api', 'cell'])('the %s migrations and schema.prism
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it('names every field the camelCase of its column, so raw SQL rows read as models (camelRow)', () => {
+    const rows = models.flatMap((m) => m.fields.map((f) => ({ [f.column]: f.name })));
+    expect(rows.map((row) => Object.keys(camelRow<Record<string, string>>(row))[0])).toEqual(rows.map((row) => Object.values(row)[0]));
   });
 
   it('has a model field for every column', () => {
