@@ -1,7 +1,6 @@
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { identityHeaders } from '../subgraphs/shared/identity';
 import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
 import { leanPlugins } from '../subgraphs/shared/leanPlugins';
 import { silentLogger, type Logger } from '../subgraphs/shared/logger';
@@ -12,6 +11,7 @@ import { MappingCache } from './cellRouter/mappingCache';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { GlobalClient } from './globalClient';
+import { GlobalDataSource } from './globalDataSource';
 import { complexityPlugin, depthRule } from './limits';
 import { GatewayMetrics } from './metrics';
 import { readinessRoute } from './readiness';
@@ -53,7 +53,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   const router = new CellRouterDataSource({ directory, mappingCache, global, metrics, logger, internalSecret: config.internalSecret, timeoutMs: config.cellTimeoutMs, maxFirst: config.maxFirst });
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => (name === 'cell' ? router : new ForwardingDataSource(config.globalUrl, config.internalSecret, plannedGlobalRequests)),
+    buildService: ({ name }) => (name === 'cell' ? router : new GlobalDataSource(config.globalUrl, config.internalSecret, plannedGlobalRequests)),
   });
   let schema: GraphQLSchema | undefined;
   const captureSchema: ApolloServerPlugin = {
@@ -108,19 +108,4 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       directory.stop();
     },
   };
-}
-
-/** The global subgraph's data source: forwards the caller's identity with the internal secret. */
-class ForwardingDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly secret: string, private readonly counter: { count: number }) {
-    super({ url });
-  }
-
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    this.counter.count++;
-    if (!context?.identity) return;
-    for (const [name, value] of Object.entries(identityHeaders(context.identity, this.secret, context.requestId))) {
-      request.http?.headers.set(name, value);
-    }
-  }
 }
