@@ -17,6 +17,15 @@ import { seedCell } from './seedCell';
 
 export const BENCH_SECRET = 'bench-internal-secret';
 const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
+/**
+ * Every bench database lives on one PostgreSQL server (max_connections 100 here): ten
+ * cell subgraphs with the default pool of 10 could take all of them under the throughput
+ * scenario and leave the global subgraph none (it then failed requests with
+ * "too many clients"). Six covers one page's statements (the page, then its nested
+ * lists in parallel) with room for a concurrent request.
+ */
+export const CELL_POOL_MAX = 6;
+
 // Gateways the bench starts use the production defaults except where a scenario says.
 export const DEFAULT_CELL_TIMEOUT_MS = 5000;
 
@@ -125,7 +134,7 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
   for (const [i, rows] of spec.cellRows.entries()) {
     const uuid = randomUUID();
     const name = `${spec.label}-cell${i + 1}`;
-    const subgraph = await hostCell({ cellUuid: uuid, cellName: name, databaseUrl: cellUrls[i], internalSecret: BENCH_SECRET }, spec.hosting);
+    const subgraph = await hostCell({ cellUuid: uuid, cellName: name, databaseUrl: cellUrls[i], internalSecret: BENCH_SECRET, poolMax: CELL_POOL_MAX }, spec.hosting);
     cleanups.push(() => subgraph.close());
     const mapping = await createCell(api, { uuid, name, databaseConnection: cellUrls[i], transportUrl: 'none:///', graphqlUrl: subgraph.url });
     const mapStarted = performance.now();

@@ -9,6 +9,8 @@ export interface CellHostSpec {
   cellName: string;
   databaseUrl: string;
   internalSecret: string;
+  /** The cell's database pool (see CELL_POOL_MAX in fleet.ts). */
+  poolMax: number;
 }
 
 /** A running cell subgraph, wherever it runs; `statements()` counts its SQL since start. */
