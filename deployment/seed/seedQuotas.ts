@@ -1,5 +1,6 @@
 import type { ApiClient } from '../../prisma/clients';
 import { DEFAULT_QUOTA_CLASS, PROJECT_QUOTAS, USER_QUOTAS } from './catalog';
+import { serverAmounts } from '../../subgraphs/global/quotas/serverAmounts';
 import type { PlannedInstance } from './demoFleet';
 
 /** The default quota class, per-project limits and a per-user limit; existing rows stay as they are. */
@@ -22,16 +23,21 @@ export async function seedQuotaLimits(api: ApiClient): Promise<void> {
   ]);
 }
 
-/** instances / cores / ram in use per (project, user): every instance not deleted counts, as in Nova. */
+/**
+ * instances / cores / ram in use per (project, user): every instance not deleted counts,
+ * as in Nova, by the same rule the boot path, releases and quota-recount use (a server
+ * buried in cell0 counts as an instance only).
+ */
 export function usageOf(fleet: PlannedInstance[]): Array<{ projectId: string; userId: string; resource: string; inUse: number }> {
   const totals = new Map<string, { projectId: string; userId: string; instances: number; cores: number; ram: number }>();
   for (const p of fleet) {
     if (p.state === 'deleted') continue;
     const key = `${p.project}\u0000${p.user}`;
     const total = totals.get(key) ?? { projectId: p.project, userId: p.user, instances: 0, cores: 0, ram: 0 };
-    total.instances += 1;
-    total.cores += p.flavor.vcpus;
-    total.ram += p.flavor.memoryMb;
+    const counted = serverAmounts(p.cellName === 'cell0', null, p.flavor);
+    total.instances += counted.instances;
+    total.cores += counted.cores;
+    total.ram += counted.ram;
     totals.set(key, total);
   }
   return [...totals.values()].flatMap((t) =>

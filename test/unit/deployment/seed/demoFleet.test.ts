@@ -38,4 +38,13 @@ describe('the demo fleet plan', () => {
     const instances = usage.filter((u) => u.resource === 'instances').reduce((sum, u) => sum + u.inUse, 0);
     expect(instances).toBe(fleet.filter((p) => p.state !== 'deleted').length);
   });
+
+  it('counts the servers buried in cell0 as instances without cores or ram, as the boot path does', () => {
+    const buried = fleet.filter((p) => p.cellName === 'cell0' && p.state !== 'deleted');
+    expect(buried.length).toBeGreaterThan(0);
+    const hosted = fleet.filter((p) => p.cellName !== 'cell0' && p.state !== 'deleted');
+    const total = (resource: string) => usageOf(fleet).filter((u) => u.resource === resource).reduce((sum, u) => sum + u.inUse, 0);
+    expect(total('cores')).toBe(hosted.reduce((sum, p) => sum + p.flavor.vcpus, 0));
+    expect(total('ram')).toBe(hosted.reduce((sum, p) => sum + p.flavor.memoryMb, 0));
+  });
 });
