@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import type {
   BlockDeviceMapping,
   InstanceAction,
@@ -14,23 +13,24 @@ import type {
 import { Prisma } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
 import { camelRow, type InstanceRow } from './rows';
+import { SettledLoader } from './settledLoader';
 
 /**
  * Per-request loaders: every nested list of a page costs one SQL statement, whatever
  * the page size. Created per request so nothing is cached across callers.
  */
 export interface CellLoaders {
-  instance: DataLoader<string, InstanceRow | null>;
-  metadata: DataLoader<string, InstanceMetadata[]>;
-  systemMetadata: DataLoader<string, InstanceSystemMetadata[]>;
-  infoCache: DataLoader<string, InstanceInfoCache | null>;
-  extra: DataLoader<string, InstanceExtra | null>;
-  faults: DataLoader<string, InstanceFault[]>;
-  actions: DataLoader<string, InstanceAction[]>;
-  events: DataLoader<number, InstanceActionEvent[]>;
-  blockDeviceMappings: DataLoader<string, BlockDeviceMapping[]>;
-  virtualInterfaces: DataLoader<string, VirtualInterface[]>;
-  pciDevices: DataLoader<string, PciDevice[]>;
+  instance: SettledLoader<string, InstanceRow | null>;
+  metadata: SettledLoader<string, InstanceMetadata[]>;
+  systemMetadata: SettledLoader<string, InstanceSystemMetadata[]>;
+  infoCache: SettledLoader<string, InstanceInfoCache | null>;
+  extra: SettledLoader<string, InstanceExtra | null>;
+  faults: SettledLoader<string, InstanceFault[]>;
+  actions: SettledLoader<string, InstanceAction[]>;
+  events: SettledLoader<number, InstanceActionEvent[]>;
+  blockDeviceMappings: SettledLoader<string, BlockDeviceMapping[]>;
+  virtualInterfaces: SettledLoader<string, VirtualInterface[]>;
+  pciDevices: SettledLoader<string, PciDevice[]>;
 }
 
 export function createLoaders(db: CellClient): CellLoaders {
@@ -71,8 +71,8 @@ function rowsOf(db: CellClient) {
 }
 
 // At most one row per key; a missing row is null, not an error.
-function one<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R | null> {
-  return new DataLoader<K, R | null>(async (keys) => {
+function one<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): SettledLoader<K, R | null> {
+  return new SettledLoader<K, R | null>(async (keys) => {
     const byKey = new Map<K, R>();
     for (const row of await fetch(keys)) byKey.set(keyOf(row), row);
     return keys.map((key) => byKey.get(key) ?? null);
@@ -80,8 +80,8 @@ function one<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) 
 }
 
 // Any number of rows per key, in the order the query returned them.
-function many<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): DataLoader<K, R[]> {
-  return new DataLoader<K, R[]>(async (keys) => {
+function many<K, R>(fetch: (keys: readonly K[]) => Promise<R[]>, keyOf: (row: R) => K): SettledLoader<K, R[]> {
+  return new SettledLoader<K, R[]>(async (keys) => {
     const byKey = new Map<K, R[]>();
     for (const row of await fetch(keys)) {
       const list = byKey.get(keyOf(row));

@@ -15,16 +15,19 @@ export const Instance = {
   powerStateName: (row: InstanceRow) => (row.powerState == null ? null : (POWER_STATE_NAMES[row.powerState] ?? 'NOSTATE')),
   flavor: (row: InstanceRow) => (row.instanceTypeId == null ? null : { __typename: 'Flavor', id: String(row.instanceTypeId) }),
   deleted: (row: InstanceRow) => row.deleted !== 0,
-  metadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.metadata.load(row.uuid),
-  systemMetadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.systemMetadata.load(row.uuid),
-  infoCache: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.infoCache.load(row.uuid),
-  extra: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.extra.load(row.uuid),
-  faults: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.faults.load(row.uuid),
-  fault: async (row: InstanceRow, _: unknown, ctx: CellContext) => (await ctx.loaders.faults.load(row.uuid))[0] ?? null,
-  actions: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.actions.load(row.uuid),
-  blockDeviceMappings: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.blockDeviceMappings.load(row.uuid),
-  virtualInterfaces: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.virtualInterfaces.load(row.uuid),
-  pciDevices: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.pciDevices.load(row.uuid),
+  metadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.metadata.get(row.uuid),
+  systemMetadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.systemMetadata.get(row.uuid),
+  infoCache: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.infoCache.get(row.uuid),
+  extra: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.extra.get(row.uuid),
+  faults: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.faults.get(row.uuid),
+  fault: (row: InstanceRow, _: unknown, ctx: CellContext) => {
+    const faults = ctx.loaders.faults.get(row.uuid);
+    return Array.isArray(faults) ? (faults[0] ?? null) : faults.then((list) => list[0] ?? null);
+  },
+  actions: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.actions.get(row.uuid),
+  blockDeviceMappings: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.blockDeviceMappings.get(row.uuid),
+  virtualInterfaces: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.virtualInterfaces.get(row.uuid),
+  pciDevices: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.pciDevices.get(row.uuid),
 };
 
 export const InstanceInfoCacheType = {

@@ -1,9 +1,11 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, cellsError, ErrorCode } from '../../shared/errors';
 import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../shared/instanceOrder';
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
 import { fetchInstancePage } from '../instancePage';
+import { prefetchNested } from '../prefetchNested';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -17,7 +19,7 @@ interface InstancesArgs {
 
 export const Query = {
   /** This cell's page: always complete, with one CellResult row for the cell itself. */
-  async instances(_: unknown, args: InstancesArgs, ctx: CellContext) {
+  async instances(_: unknown, args: InstancesArgs, ctx: CellContext, info: GraphQLResolveInfo) {
     const started = performance.now();
     const { first, sort, after } = pageArgs(args);
     const filter = filterToSql(args.filter, ctx.identity, ctx.cell.cellUuid);
@@ -28,6 +30,7 @@ export const Query = {
             throw translateRegexError(err, args.filter?.name);
           });
     for (const row of page.rows) ctx.loaders.instance.prime(row.uuid, row);
+    await prefetchNested(ctx, info, page.rows.map((row) => row.uuid));
     const edges = page.rows.map((row) => ({ cursor: encodeCursor(positionOf(row, sort), sort), node: row }));
     return {
       edges,

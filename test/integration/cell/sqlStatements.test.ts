@@ -37,6 +37,21 @@ describe('SQL statements per page', () => {
     expect(await statementsFor(50)).toBe(11);
   });
 
+  it('loads nested lists selected through fragments before the page resolves, one statement each', async () => {
+    const plain = `{ instances(filter: { allProjects: true }, first: 20) { edges { node { uuid metadata { key value } fault { code } } } } }`;
+    const fragments = `query { instances(filter: { allProjects: true }, first: 20) { ...Page } }
+      fragment Page on InstanceConnection { edges { ... on InstanceEdge { node { uuid ...Nested } } } }
+      fragment Nested on Instance { metadata { key value } ... on Instance { fault { code } } }`;
+    cell.statements.length = 0;
+    const expected: any = await gql(cell.subgraph.url, plain, {}, admin());
+    expect(cell.statements).toHaveLength(3); // page, metadata, faults
+    cell.statements.length = 0;
+    const answer: any = await gql(cell.subgraph.url, fragments, {}, admin());
+    expect(cell.statements).toHaveLength(3);
+    expect(answer).toEqual(expected);
+    expect(answer.data.instances.edges.every((e: any) => e.node.metadata.length > 0 && e.node.fault?.code)).toBe(true);
+  });
+
   it('is one statement for a page without nested fields', async () => {
     cell.statements.length = 0;
     await gql(cell.subgraph.url, `{ instances(filter: { allProjects: true }, first: 100) { edges { node { uuid status flavor { id } } } } }`, {}, admin());
