@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, secret, url } from '../shared/configSchema';
 
 /** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
 export interface CellConfig {
@@ -10,6 +10,8 @@ export interface CellConfig {
   publishTimeoutMs: number;
   /** Overrides the port taken from the cell mapping's graphql_url (0 = any free port). */
   port: number | null;
+  /** Connections to the cell database (CELLS_DB_POOL_MAX). */
+  poolMax: number;
 }
 
 export function loadCellConfig(env: Record<string, string | undefined>): CellConfig {
@@ -21,6 +23,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_LOG_LEVEL: logLevel,
       CELLS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
       CELLS_CELL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+      CELLS_DB_POOL_MAX: poolMax,
     },
     env,
   );
@@ -31,5 +34,6 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     logLevel: parsed.CELLS_LOG_LEVEL,
     publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
     port: parsed.CELLS_CELL_PORT ?? null,
+    poolMax: parsed.CELLS_DB_POOL_MAX,
   };
 }

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     host: config.host,
     internalSecret: config.internalSecret,
     publishTimeoutMs: config.publishTimeoutMs,
+    poolMax: config.poolMax,
     logger,
     onInstanceDeleted: async (instance) => {
       await releaseDeletedServer(api, instance.uuid, instance);

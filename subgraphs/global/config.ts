@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, port, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, port, secret, url } from '../shared/configSchema';
 
 /** The global subgraph's settings; the only place it reads the environment. */
 export interface GlobalConfig {
@@ -10,6 +10,8 @@ export interface GlobalConfig {
   logLevel: string;
   /** createServer's budget for a cell database or a cell's buildInstance answer. */
   cellTimeoutMs: number;
+  /** Connections to the API database (CELLS_DB_POOL_MAX). */
+  poolMax: number;
 }
 
 export function loadGlobalConfig(env: Record<string, string | undefined>): GlobalConfig {
@@ -21,6 +23,7 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
       CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
       CELLS_LOG_LEVEL: logLevel,
       CELLS_SCHEDULER_CELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
+      CELLS_DB_POOL_MAX: poolMax,
     },
     env,
   );
@@ -31,5 +34,6 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
     internalSecret: parsed.CELLS_INTERNAL_SECRET,
     logLevel: parsed.CELLS_LOG_LEVEL,
     cellTimeoutMs: parsed.CELLS_SCHEDULER_CELL_TIMEOUT_MS,
+    poolMax: parsed.CELLS_DB_POOL_MAX,
   };
 }

@@ -24,6 +24,8 @@ export interface GlobalSubgraphOptions {
   onQuery?: (sql: string) => void;
   /** createServer's budget for a cell database or a cell's buildInstance answer. Default 10000 ms. */
   cellTimeoutMs?: number;
+  /** API database pool size. Default 10. */
+  poolMax?: number;
 }
 
 export interface RunningGlobalSubgraph {
@@ -38,7 +40,7 @@ export const GLOBAL_SDL_PATH = path.join(__dirname, 'schema.graphql');
 /** Starts the global subgraph over its own Prisma client; close() stops both. */
 export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promise<RunningGlobalSubgraph> {
   const logger = options.logger ?? silentLogger();
-  const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery });
+  const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery, max: options.poolMax });
   const schema = buildSubgraphSchema({ typeDefs: parse(readFileSync(GLOBAL_SDL_PATH, 'utf8')), resolvers: globalResolvers });
   const apollo = new ApolloServer<GlobalContext>({
     schema,

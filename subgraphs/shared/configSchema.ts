@@ -20,6 +20,11 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 export const url = (fallback: string) => z.string().url().default(fallback);
 export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
 export const secret = (fallback: string) => z.string().min(8).default(fallback);
+/**
+ * A subgraph's database pool. Every cell database on one PostgreSQL server adds its
+ * pool to the global subgraph's: keep their sum below the server's max_connections.
+ */
+export const poolMax = z.coerce.number().int().min(1).max(500).default(10);
 
 /** Thrown at start-up for a bad variable; the message names it and the value. */
 export class ConfigError extends Error {}

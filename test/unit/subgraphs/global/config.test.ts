@@ -3,17 +3,18 @@ import { DEFAULTS } from '../../../../subgraphs/shared/configSchema';
 
 describe('the global subgraph configuration', () => {
   it('falls back to the deployment defaults', () => {
-    expect(loadGlobalConfig({})).toEqual({ apiDatabaseUrl: DEFAULTS.apiDatabaseUrl, port: 4001, host: '127.0.0.1', internalSecret: DEFAULTS.internalSecret, logLevel: 'info', cellTimeoutMs: 10000 });
+    expect(loadGlobalConfig({})).toEqual({ apiDatabaseUrl: DEFAULTS.apiDatabaseUrl, port: 4001, host: '127.0.0.1', internalSecret: DEFAULTS.internalSecret, logLevel: 'info', cellTimeoutMs: 10000, poolMax: 10 });
   });
 
   it('reads its variables', () => {
-    const config = loadGlobalConfig({ CELLS_API_DATABASE_URL: 'postgresql://u@db:5432/api', CELLS_GLOBAL_PORT: '5001', CELLS_HOST: '0.0.0.0', CELLS_INTERNAL_SECRET: 'a-long-secret', CELLS_LOG_LEVEL: 'debug', CELLS_SCHEDULER_CELL_TIMEOUT_MS: '2500' });
-    expect(config).toEqual({ apiDatabaseUrl: 'postgresql://u@db:5432/api', port: 5001, host: '0.0.0.0', internalSecret: 'a-long-secret', logLevel: 'debug', cellTimeoutMs: 2500 });
+    const config = loadGlobalConfig({ CELLS_API_DATABASE_URL: 'postgresql://u@db:5432/api', CELLS_GLOBAL_PORT: '5001', CELLS_HOST: '0.0.0.0', CELLS_INTERNAL_SECRET: 'a-long-secret', CELLS_LOG_LEVEL: 'debug', CELLS_SCHEDULER_CELL_TIMEOUT_MS: '2500', CELLS_DB_POOL_MAX: '4' });
+    expect(config).toEqual({ apiDatabaseUrl: 'postgresql://u@db:5432/api', port: 5001, host: '0.0.0.0', internalSecret: 'a-long-secret', logLevel: 'debug', cellTimeoutMs: 2500, poolMax: 4 });
   });
 
   it('names the variable and the value it refuses', () => {
     expect(() => loadGlobalConfig({ CELLS_GLOBAL_PORT: 'eighty' })).toThrow(/CELLS_GLOBAL_PORT="eighty"/);
     expect(() => loadGlobalConfig({ CELLS_INTERNAL_SECRET: 'short' })).toThrow(/CELLS_INTERNAL_SECRET="short"/);
     expect(() => loadGlobalConfig({ CELLS_SCHEDULER_CELL_TIMEOUT_MS: '5' })).toThrow(/CELLS_SCHEDULER_CELL_TIMEOUT_MS="5"/);
+    expect(() => loadGlobalConfig({ CELLS_DB_POOL_MAX: '0' })).toThrow(/CELLS_DB_POOL_MAX="0"/);
   });
 });

@@ -1,0 +1,27 @@
+import { loadCellConfig } from '../../../../subgraphs/cell/config';
+import { DEFAULTS } from '../../../../subgraphs/shared/configSchema';
+
+describe('the cell subgraph configuration', () => {
+  it('falls back to the deployment defaults, the port coming from the cell mapping', () => {
+    expect(loadCellConfig({})).toEqual({
+      apiDatabaseUrl: DEFAULTS.apiDatabaseUrl,
+      host: '127.0.0.1',
+      internalSecret: DEFAULTS.internalSecret,
+      logLevel: 'info',
+      publishTimeoutMs: 5000,
+      port: null,
+      poolMax: 10,
+    });
+  });
+
+  it('reads its variables', () => {
+    const config = loadCellConfig({ CELLS_CELL_PORT: '0', CELLS_PUBLISH_TIMEOUT_MS: '750', CELLS_DB_POOL_MAX: '6', CELLS_LOG_LEVEL: 'warn' });
+    expect(config).toMatchObject({ port: 0, publishTimeoutMs: 750, poolMax: 6, logLevel: 'warn' });
+  });
+
+  it('names the variable and the value it refuses', () => {
+    expect(() => loadCellConfig({ CELLS_DB_POOL_MAX: 'many' })).toThrow(/CELLS_DB_POOL_MAX="many"/);
+    expect(() => loadCellConfig({ CELLS_DB_POOL_MAX: '501' })).toThrow(/CELLS_DB_POOL_MAX="501"/);
+    expect(() => loadCellConfig({ CELLS_PUBLISH_TIMEOUT_MS: '10' })).toThrow(/CELLS_PUBLISH_TIMEOUT_MS="10"/);
+  });
+});
