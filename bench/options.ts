@@ -55,7 +55,7 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     .option('--cells <n>', 'cell databases and subgraphs', positiveInt('--cells'), 10)
     .option('--instances <n>', 'instances per cell', positiveInt('--instances'), 10000)
     .option('--runs <n>', 'timed runs per scenario', positiveInt('--runs'), 20)
-    .option('--warmup <n>', 'untimed runs before each scenario', positiveInt('--warmup'), 3)
+    .option('--warmup <n>', 'untimed runs before each scenario (10: JIT and caches settle)', positiveInt('--warmup'), 10)
     .option('--timeout-ms <ms>', 'gateway cell timeout in the black-holed scenario', positiveInt('--timeout-ms'), 1000)
     .option('--concurrency <n>', 'connections in the throughput scenario', positiveInt('--concurrency'), 16)
     .option('--duration <s>', 'seconds of the throughput scenario', positiveInt('--duration'), 20)
