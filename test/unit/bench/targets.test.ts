@@ -1,0 +1,62 @@
+import { parseBenchOptions } from '../../../bench/options';
+import { percentile, summarize } from '../../../bench/stats';
+import { evaluateTargets, type TargetInputs } from '../../../bench/targets';
+
+const MEASURED: TargetInputs = {
+  cells: 10,
+  instancesPerCell: 10000,
+  timeoutMs: 1000,
+  list1000DetailP50: 240,
+  singleCellList1000DetailP50: 200,
+  directCellList1000P50: 100,
+  blackHoledP50: 1020,
+  blackHoledIncomplete: true,
+  blackHoledCellTimeout: true,
+  sqlPerCellPage: { first50: 5, first1000: 5 },
+};
+
+describe('the benchmark targets', () => {
+  it('pass when every measurement is within its target, with the ratios computed in the run', () => {
+    const results = evaluateTargets(MEASURED);
+    expect(results.every((r) => r.pass)).toBe(true);
+    expect(results.map((r) => r.measured)).toEqual([240, 1.2, 2, 1020, true, 0]);
+  });
+
+  it('fail one by one when a measurement misses', () => {
+    const failing = (change: Partial<TargetInputs>) => evaluateTargets({ ...MEASURED, ...change }).filter((r) => !r.pass).map((r) => r.name);
+    expect(failing({ list1000DetailP50: 251 })).toEqual(['list-1000-detail p50']);
+    expect(failing({ list1000DetailP50: 240, singleCellList1000DetailP50: 180 })).toEqual([expect.stringMatching(/^cost of sharding/)]);
+    expect(failing({ directCellList1000P50: 70 })).toEqual([expect.stringMatching(/^cost of federation/)]);
+    expect(failing({ blackHoledP50: 1051 })).toEqual(['one-cell-black-holed p50']);
+    expect(failing({ blackHoledCellTimeout: false })).toEqual([expect.stringMatching(/complete:false with the cell TIMEOUT/)]);
+    expect(failing({ sqlPerCellPage: { first50: 5, first1000: 6 } })).toEqual([expect.stringMatching(/^SQL statements per cell/)]);
+  });
+
+  it('notes that the latency target is stated for the full shape', () => {
+    expect(evaluateTargets({ ...MEASURED, cells: 3, instancesPerCell: 2000 })[0].note).toMatch(/10 cells x 10,000/);
+    expect(evaluateTargets(MEASURED)[0].note).toBeUndefined();
+  });
+});
+
+describe('timing summaries', () => {
+  it('reports runs that happened: nearest-rank percentiles', () => {
+    const samples = Array.from({ length: 20 }, (_, i) => 20 - i);
+    expect(summarize(samples)).toEqual({ runs: 20, min: 1, p50: 10, p95: 19, max: 20, mean: 10.5 });
+    expect(percentile([5], 95)).toBe(5);
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => summarize([])).toThrow('expected at least one sample, got none');
+  });
+});
+
+describe('the bench flags', () => {
+  it('defaults to the full shape with warm-up', () => {
+    expect(parseBenchOptions(['node', 'bench'], {})).toMatchObject({ cells: 10, instances: 10000, runs: 20, warmup: 10, timeoutMs: 1000, hosting: 'in-process', out: 'c10-n10000' });
+  });
+
+  it('refuses a bad value naming the flag and the value', () => {
+    expect(() => parseBenchOptions(['node', 'bench', '--cells', '0'], {})).toThrow('--cells: expected a positive integer, got "0"');
+    expect(() => parseBenchOptions(['node', 'bench', '--scenarios', 'list-1000-detail,nope'], {})).toThrow('--scenarios: expected names from');
+  });
+});
