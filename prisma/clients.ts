@@ -15,9 +15,18 @@ export interface PoolOptions {
   onQuery?: (sql: string) => void;
 }
 
+/**
+ * Sent with every connection: random_page_cost 1.1 (PostgreSQL's default of 4 models
+ * spinning disks). A page's nested look-ups (`instance_uuid = ANY(111 uuids)`) then use
+ * the instance_uuid indexes: with the default the planner seq-scanned a cell's 20,000
+ * metadata rows instead (3.5 ms against 0.6 ms per statement at 10,000 instances).
+ */
+export const CONNECTION_OPTIONS = '-c random_page_cost=1.1';
+
 function adapter(url: string, options: PoolOptions): PrismaPg {
   return new PrismaPg({
     connectionString: url,
+    options: CONNECTION_OPTIONS,
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30000,
