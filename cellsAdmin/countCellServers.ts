@@ -1,4 +1,5 @@
 import type { CellAccess, CellClient, CellMapping } from './types';
+import { withTimeout } from '../subgraphs/shared/withTimeout';
 import { withCell } from './withCell';
 
 /** Whose servers to count: a project, or one user of it. */
@@ -33,7 +34,8 @@ export function countCellServers(access: CellAccess, cells: CellMapping[], scope
   return Promise.all(
     cells.map(async (cell): Promise<CellServersAnswer> => {
       try {
-        const servers = await within(timeoutMs, withCell(access, cell.databaseConnection, (client) => serversOf(client, scope, unreleased.get(cell.id) ?? [])));
+        // A black-holed database would hold the project's usage lock; give up on it instead.
+        const servers = await withTimeout(withCell(access, cell.databaseConnection, (client) => serversOf(client, scope, unreleased.get(cell.id) ?? [])), timeoutMs);
         return { ok: true, cell, servers };
       } catch (err) {
         return { ok: false, cell, reason: reasonOf(err) };
@@ -62,13 +64,4 @@ async function serversOf(client: CellClient, scope: ServerScope, unreleased: str
 function reasonOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   return err.message.split('\n').filter((line) => line.trim() !== '').pop()?.trim() ?? err.name;
-}
-
-// A black-holed database would hold the project's usage lock; give up on it instead.
-function within<T>(ms: number, work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

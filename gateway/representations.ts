@@ -1,4 +1,3 @@
-
 import type { GraphQLDataSource } from '@apollo/gateway';
 
 /** What a subgraph data source answers. */

@@ -85,8 +85,8 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   const building = buildRequestStream(req, requests, { filter, sort, after, first });
   if (requestError) return { data: null, errors: [requestError] };
   if (building.error) nestedErrors.push(building.error);
-  const merging = building.stream ? [...streams, building.stream] : streams;
-  const merged = dropScheduled(await mergePage(merging, first, sort, (stream, count) => fetchBatch(stream.cell, count, stream.lastCursor ?? after)));
+  const nextBatch = (stream: CellStream, count: number) => fetchBatch(stream.cell, count, stream.lastCursor ?? after);
+  const merged = building.stream ? dropScheduled(await mergePage([...streams, building.stream], first, sort, nextBatch)) : await mergePage(streams, first, sort, nextBatch);
   req.logger.info({ requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length }, 'instances page merged');
 
   const unknown = await unknownRecords(req, { streams, filter, sortGiven: args.sortGiven, room: first - merged.rows.length });

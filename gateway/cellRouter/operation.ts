@@ -11,6 +11,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
+import { collectFields } from '../../subgraphs/shared/collectFields';
 
 /** The operation the query planner sent to the logical `cell` service, taken apart. */
 export interface PlannedOperation {
@@ -47,35 +48,6 @@ export function parseOperation(query: string, variables: Record<string, unknown>
     args: Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)])),
   }));
   return { operation, fragments, variables, rootFields };
-}
-
-/**
- * The fields of a selection set with fragment spreads and inline fragments flattened
- * (the planner's queries to one subgraph never need a type condition at the root or
- * on the concrete types we shape here).
- */
-export function collectFields(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): FieldNode[] {
-  const fields: FieldNode[] = [];
-  for (const selection of selectionSet.selections) {
-    switch (selection.kind) {
-      case Kind.FIELD:
-        fields.push(selection);
-        break;
-      case Kind.INLINE_FRAGMENT:
-        fields.push(...collectFields(selection.selectionSet, fragments));
-        break;
-      case Kind.FRAGMENT_SPREAD: {
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) fields.push(...collectFields(fragment.selectionSet, fragments));
-        break;
-      }
-      default: {
-        const never: never = selection;
-        throw new Error(`unexpected selection ${JSON.stringify(never)}`);
-      }
-    }
-  }
-  return fields;
 }
 
 /** A request to one cell: the query text and the variables it declares. */

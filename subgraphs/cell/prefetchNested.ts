@@ -1,4 +1,5 @@
-import { Kind, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
+import { collectFields } from '../shared/collectFields';
 import type { CellContext } from './context';
 import type { CellLoaders } from './loaders';
 import type { SettledLoader } from './settledLoader';
@@ -34,30 +35,11 @@ export async function prefetchNested(ctx: CellContext, info: GraphQLResolveInfo,
 
 // Field names selected under edges.node of the resolved field, through fragments.
 function nodeFieldNames(info: GraphQLResolveInfo): Set<string> {
+  const named = (fields: FieldNode[], name: string) => fields.filter((f) => f.name.value === name && f.selectionSet);
+  const under = (field: FieldNode) => (field.selectionSet ? collectFields(field.selectionSet, info.fragments) : []);
   const names = new Set<string>();
-  for (const field of info.fieldNodes) {
-    for (const edges of fieldsNamed(field.selectionSet, 'edges', info)) {
-      for (const node of fieldsNamed(edges.selectionSet, 'node', info)) {
-        for (const f of fieldsNamed(node.selectionSet, null, info)) names.add(f.name.value);
-      }
-    }
+  for (const edges of named(info.fieldNodes.flatMap(under), 'edges')) {
+    for (const node of named(under(edges), 'node')) for (const f of under(node)) names.add(f.name.value);
   }
   return names;
-}
-
-function fieldsNamed(set: SelectionSetNode | undefined, name: string | null, info: GraphQLResolveInfo) {
-  const out: { name: { value: string }; selectionSet?: SelectionSetNode }[] = [];
-  const walk = (s: SelectionSetNode | undefined) => {
-    for (const selection of s?.selections ?? []) {
-      if (selection.kind === Kind.FIELD) {
-        if (name === null || selection.name.value === name) out.push(selection);
-      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        walk(selection.selectionSet);
-      } else {
-        walk(info.fragments[selection.name.value]?.selectionSet);
-      }
-    }
-  };
-  walk(set);
-  return out;
 }

@@ -1,4 +1,5 @@
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { withTimeout } from '../shared/withTimeout';
 import { cellsError, ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { computeQueue, type ComputeMessage } from '../../compute/messages';
@@ -58,13 +59,13 @@ class AmqpCellQueue implements CellQueue {
     const deadline = Date.now() + this.options.timeoutMs;
     const reused = this.ready !== null;
     try {
-      await this.publishOn(await withTimeout(this.getLink(), this.options.timeoutMs, 'connecting'), message, deadline);
+      await this.publishOn(await withDeadline(this.getLink(), this.options.timeoutMs, 'connecting'), message, deadline);
     } catch (err) {
       // A reused link may have died unnoticed (broker restart): one retry on a fresh one.
       // A duplicate is harmless: the agent is idempotent by request id.
       if (!reused || this.closed || deadline - Date.now() <= 0) throw unavailable(message, (err as Error).message);
       try {
-        await this.publishOn(await withTimeout(this.getLink(), deadline - Date.now(), 'reconnecting'), message, deadline);
+        await this.publishOn(await withDeadline(this.getLink(), deadline - Date.now(), 'reconnecting'), message, deadline);
       } catch (again) {
         throw unavailable(message, (again as Error).message);
       }
@@ -75,7 +76,7 @@ class AmqpCellQueue implements CellQueue {
     const queue = computeQueue(message.host);
     try {
       if (!link.asserted.has(queue)) {
-        await withTimeout(link.channel.assertQueue(queue, { durable: true }), deadline - Date.now(), 'declaring the queue');
+        await withDeadline(link.channel.assertQueue(queue, { durable: true }), deadline - Date.now(), 'declaring the queue');
         link.asserted.add(queue);
       }
       const body = Buffer.from(JSON.stringify(message));
@@ -83,7 +84,7 @@ class AmqpCellQueue implements CellQueue {
         const options = { persistent: true, contentType: 'application/json', messageId: message.requestId, type: message.method };
         link.channel.publish('', queue, body, options, (err) => (err ? reject(new Error('the broker refused the message (nack)')) : resolve()));
       });
-      await withTimeout(confirmed, deadline - Date.now(), 'waiting for the confirm');
+      await withDeadline(confirmed, deadline - Date.now(), 'waiting for the confirm');
     } catch (err) {
       // A channel that missed a confirm is in an unknown state: start afresh next time.
       this.drop(link);
@@ -149,11 +150,8 @@ function unavailable(message: ComputeMessage, why: string) {
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+// One step of a publish against what is left of its deadline; none left fails at once.
+function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   if (ms <= 0) return Promise.reject(new Error(`timed out ${what}`));
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms ${what}`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  return withTimeout(promise, ms, () => new Error(`timed out after ${ms} ms ${what}`));
 }

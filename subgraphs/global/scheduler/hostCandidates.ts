@@ -1,6 +1,7 @@
 import { CELL0_UUID } from '../../../cellsAdmin';
 import type { ApiClient, CellClient } from '../../../prisma/clients';
 import type { Logger } from '../../shared/logger';
+import { withTimeout } from '../../shared/withTimeout';
 import type { CellPool } from './cellPool';
 import type { HostState } from './pickHost';
 
@@ -58,12 +59,4 @@ async function hostsOfCell(db: CellClient, cell: CellWithHosts): Promise<HostSta
       freeDiskGb: Math.floor(node.localGb * (node.diskAllocationRatio ?? 1)) - node.localGbUsed - (p.rootGb ?? 0) - (p.ephemeralGb ?? 0),
     };
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
