@@ -3,16 +3,14 @@
  * spec as argv[2] (JSON). Answers the bench's `statements` questions over IPC and
  * stops on `close` or when the bench goes away.
  */
-import { startCellSubgraph } from '../subgraphs/cell/server';
-import type { CellHostSpec, HostMessage } from './hostedCell';
+import { startCountingCell, type CellHostSpec, type HostMessage } from './hostedCell';
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as CellHostSpec;
-  let count = 0;
-  const subgraph = await startCellSubgraph({ ...spec, transportUrl: 'none:///', port: 0, host: '127.0.0.1', onQuery: () => count++ });
+  const { subgraph, statements } = await startCountingCell(spec);
   const send = (m: HostMessage) => process.send?.(m);
   process.on('message', async (m: { type: string; id?: number }) => {
-    if (m.type === 'statements') send({ type: 'statements', id: m.id ?? 0, count });
+    if (m.type === 'statements') send({ type: 'statements', id: m.id ?? 0, count: statements() });
     if (m.type === 'close') {
       await subgraph.close();
       process.exit(0);

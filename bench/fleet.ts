@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { createCell, updateCell } from '../cellsAdmin';
 import { signToken } from '../gateway/auth';
 import type { GatewayConfig } from '../gateway/config';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { createApiClient, type ApiClient } from '../prisma/clients';
 import { withDatabase } from '../prisma/databaseUrl';
-import { dropDatabase, ensureDatabase } from '../prisma/databases';
+import { dropDatabase, ensureDatabase, withMaintenance } from '../prisma/databases';
 import { migrate } from '../prisma/migrate';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/global/server';
 import { hostCell, type HostedCell } from './hostedCell';
@@ -117,13 +116,12 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
 
   // Two cells load at a time: PostgreSQL has two cores to give.
   const cellUrls = spec.cellRows.map((_, i) => dbUrl(`cell${i}`));
-  let cellsMs = 0;
   const started = performance.now();
   await inPairs(cellUrls, async (url, i) => {
     await createDb(url, 'cell');
     await seedCell(url, spec.cellRows[i]);
   });
-  cellsMs = performance.now() - started;
+  const cellsMs = performance.now() - started;
 
   const globalStatements = { count: 0 };
   const global = await startGlobalSubgraph({ apiDatabaseUrl: apiUrl, port: 0, host: '127.0.0.1', internalSecret: BENCH_SECRET, onQuery: () => globalStatements.count++ });
@@ -179,15 +177,9 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
  * (or pg_checkpoint); without one the bench goes on and says so.
  */
 async function checkpoint(pgUrl: string): Promise<void> {
-  const client = new Client({ connectionString: withDatabase(pgUrl, 'postgres') });
-  await client.connect();
-  try {
-    await client.query('CHECKPOINT');
-  } catch (err) {
+  await withMaintenance(pgUrl, (client) => client.query('CHECKPOINT')).catch((err) => {
     process.stderr.write(`[bench] CHECKPOINT refused (${(err as Error).message}); the first scenario may see the load being flushed\n`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**
@@ -195,15 +187,9 @@ async function checkpoint(pgUrl: string): Promise<void> {
  * finished: what an interrupted run (Ctrl-C while seeding) would otherwise leave behind.
  */
 export async function dropOwnDatabases(pgUrl: string): Promise<string[]> {
-  const client = new Client({ connectionString: withDatabase(pgUrl, 'postgres') });
-  await client.connect();
-  try {
-    const found = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`cells\\_bench\\_%\\_${process.pid}\\_%`]);
-    for (const { datname } of found.rows) await dropDatabase(withDatabase(pgUrl, datname));
-    return found.rows.map((r) => r.datname);
-  } finally {
-    await client.end();
-  }
+  const found = await withMaintenance(pgUrl, (client) => client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`cells\\_bench\\_%\\_${process.pid}\\_%`]));
+  for (const { datname } of found.rows) await dropDatabase(withDatabase(pgUrl, datname));
+  return found.rows.map((r) => r.datname);
 }
 
 async function inPairs<T>(items: T[], fn: (item: T, index: number) => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { startCellSubgraph } from '../subgraphs/cell/server';
+import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
 import type { Hosting } from './options';
 
 /** What a hosted cell subgraph needs to start. */
@@ -34,10 +34,16 @@ export function hostCell(spec: CellHostSpec, hosting: Hosting): Promise<HostedCe
   }
 }
 
-async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
+/** A queue-less cell subgraph on a loopback port that counts its SQL statements (in this process). */
+export async function startCountingCell(spec: CellHostSpec): Promise<{ subgraph: RunningCellSubgraph; statements: () => number }> {
   let count = 0;
   const subgraph = await startCellSubgraph({ ...spec, transportUrl: 'none:///', port: 0, host: '127.0.0.1', onQuery: () => count++ });
-  return { url: subgraph.url, statements: async () => count, close: () => subgraph.close() };
+  return { subgraph, statements: () => count };
+}
+
+async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
+  const { subgraph, statements } = await startCountingCell(spec);
+  return { url: subgraph.url, statements: async () => statements(), close: () => subgraph.close() };
 }
 
 /** Messages between the bench and a cell host child. */

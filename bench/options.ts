@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { DEFAULTS } from '../subgraphs/shared/configSchema';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
@@ -20,8 +21,6 @@ export interface BenchOptions {
   out: string;
   pgUrl: string;
 }
-
-const DEFAULT_PG_URL = 'postgresql://postgres@127.0.0.1:5432';
 
 function positiveInt(flag: string) {
   return (value: string): number => {
@@ -65,5 +64,5 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     .exitOverride()
     .parse(argv);
   const o = program.opts<Omit<BenchOptions, 'out' | 'pgUrl'> & { out?: string }>();
-  return { ...o, out: o.out ?? `c${o.cells}-n${o.instances}`, pgUrl: env.CELLS_PG_URL ?? DEFAULT_PG_URL };
+  return { ...o, out: o.out ?? `c${o.cells}-n${o.instances}`, pgUrl: env.CELLS_PG_URL ?? DEFAULTS.pgUrl };
 }

@@ -1,17 +1,10 @@
 import os from 'node:os';
-import { Client } from 'pg';
+import { withClient } from './pgClient';
 import type { BenchOptions, Hosting } from './options';
 
 /** Where and how the numbers were taken. */
 export async function machineInfo(pgUrl: string): Promise<Record<string, unknown>> {
-  const client = new Client({ connectionString: pgUrl });
-  let postgres = 'unknown';
-  try {
-    await client.connect();
-    postgres = (await client.query('SHOW server_version')).rows[0].server_version;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const postgres = await withClient(pgUrl, async (client) => (await client.query('SHOW server_version')).rows[0].server_version as string);
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,

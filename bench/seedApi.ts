@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { bulkInsert } from './bulkInsert';
+import { withClient } from './pgClient';
 import { BENCH_FLAVORS, type BenchFlavor, type BenchInstance } from './rows';
 
 /** Writes the bench flavors (fixed ids, which the cell rows reference) into an API database. */
@@ -41,15 +41,4 @@ export async function seedMappings(apiUrl: string, cellId: number, rows: readonl
     await client.query('COMMIT');
     await client.query('ANALYZE instance_mappings');
   });
-}
-
-async function withClient<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  client.on('error', () => undefined); // an aborted run drops the database under it
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

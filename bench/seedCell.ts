@@ -1,5 +1,5 @@
-import { Client } from 'pg';
 import { bulkInsert, type Column } from './bulkInsert';
+import { withClient } from './pgClient';
 import type { BenchInstance } from './rows';
 
 const IMAGE = '155d900f-4e14-4e4c-a73d-069cbf4541e6';
@@ -95,30 +95,26 @@ function childTables(rows: readonly BenchInstance[]): { table: string; columns: 
  */
 export async function seedCell(url: string, rows: readonly BenchInstance[]): Promise<number> {
   const started = performance.now();
-  const client = new Client({ connectionString: url });
-  // A dropped database (an aborted run) ends the connection: the pending query rejects, no crash.
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    await client.query('BEGIN');
-    // The rows are consistent by construction; checking each child row's foreign key
-    // against 100,000 instances written in the same transaction grows worse than linearly
-    // (a cell of 100,000 took minutes per table). Replica mode skips those triggers.
-    await client.query('SET LOCAL session_replication_role = replica');
-    await bulkInsert(client, 'instances', INSTANCE_COLUMNS, rows);
-    for (const child of childTables(rows)) await bulkInsert(client, child.table, child.columns, child.rows);
-    // Events need the actions' serial ids: derive them in SQL rather than read them back.
-    await client.query(`INSERT INTO instance_actions_events (action_id, event, start_time, finish_time, result, host)
-      SELECT a.id, 'compute__do_build_and_run_instance', a.start_time, a.finish_time, 'Success', i.host
-      FROM instance_actions a JOIN instances i ON i.uuid = a.instance_uuid`);
-    await client.query('COMMIT');
-    await client.query('ANALYZE');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    await client.end();
-  }
+  await withClient(url, async (client) => {
+    try {
+      await client.query('BEGIN');
+      // The rows are consistent by construction; checking each child row's foreign key
+      // against 100,000 instances written in the same transaction grows worse than linearly
+      // (a cell of 100,000 took minutes per table). Replica mode skips those triggers.
+      await client.query('SET LOCAL session_replication_role = replica');
+      await bulkInsert(client, 'instances', INSTANCE_COLUMNS, rows);
+      for (const child of childTables(rows)) await bulkInsert(client, child.table, child.columns, child.rows);
+      // Events need the actions' serial ids: derive them in SQL rather than read them back.
+      await client.query(`INSERT INTO instance_actions_events (action_id, event, start_time, finish_time, result, host)
+        SELECT a.id, 'compute__do_build_and_run_instance', a.start_time, a.finish_time, 'Success', i.host
+        FROM instance_actions a JOIN instances i ON i.uuid = a.instance_uuid`);
+      await client.query('COMMIT');
+      await client.query('ANALYZE');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
   return performance.now() - started;
 }
 

@@ -41,7 +41,8 @@ export async function databaseReachable(url: string, timeoutMs = 3000): Promise<
 }
 
 // CREATE/DROP DATABASE cannot run inside the target database itself.
-async function withMaintenance<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `fn` on a client of the server's `postgres` database (for CREATE/DROP DATABASE and the like). */
+export async function withMaintenance<T>(url: string, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: withDatabase(url, 'postgres') });
   await client.connect();
   try {

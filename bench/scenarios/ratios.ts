@@ -2,7 +2,7 @@ import { internal, post } from '../client';
 import { BENCH_SECRET } from '../fleet';
 import { LIST_DETAIL, LIST_DETAIL_DIRECT } from '../queries';
 import { expectPage, list1000Detail } from './lists';
-import { timedThroughGateway, type LatencyReport, type ScenarioContext } from './context';
+import { timedThroughGateway, viaGateway, type LatencyReport, type ScenarioContext } from './context';
 import { pageSql, type PageSqlReport } from './pageSql';
 
 /** Measurements on the one-big-cell setup that the sharding and federation ratios divide by. */
@@ -24,12 +24,12 @@ export async function oneCellBaseline(ctx: ScenarioContext): Promise<OneCellRepo
   const { gateway, cells } = ctx.fleet;
   const cell = cells[0];
   const direct = (first: number) => post(cell.subgraph.url, internal(BENCH_SECRET), LIST_DETAIL_DIRECT, { first });
-  const viaGateway = await list1000Detail(ctx);
+  const throughGateway = await list1000Detail(ctx);
   const { report: directReport } = await timedThroughGateway(ctx, gateway, () => direct(1000), expectPage('list-1000-direct', 1000));
   return {
-    list1000DetailViaGateway: viaGateway,
+    list1000DetailViaGateway: throughGateway,
     list1000DirectToCell: directReport,
-    sqlPerPageViaGateway: await pageSql(ctx, gateway, (first) => post(gateway.url, { authorization: `Bearer ${ctx.fleet.adminToken}` }, LIST_DETAIL, { first })),
+    sqlPerPageViaGateway: await pageSql(ctx, gateway, (first) => viaGateway(ctx, gateway, LIST_DETAIL, { first })),
     sqlPerPageDirect: await pageSql(ctx, gateway, direct),
   };
 }
