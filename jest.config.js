@@ -4,7 +4,12 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    // cockatiel 4 ships ES modules only: Node loads them (require(esm)), jest's CommonJS runtime needs them transpiled.
+    '/node_modules/cockatiel/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022' }, diagnostics: false }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
   testTimeout: 60000,
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
