@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import type { Identity } from '../subgraphs/shared/identity';
+import { claimProblem, identityOf, type ClaimProblem, type Identity } from '../subgraphs/shared/identity';
 
 /** Where the gateway gets its keys: a shared HS256 secret, or a JWKS URL. */
 export interface JwtOptions {
@@ -23,8 +23,11 @@ export class Authenticator {
   private readonly key: Uint8Array | JWTVerifyGetKey;
 
   constructor(private readonly options: JwtOptions) {
-    if (options.jwksUrl) this.key = createRemoteJWKSet(new URL(options.jwksUrl));
-    else if (options.secret) this.key = new TextEncoder().encode(options.secret);
+    if (options.jwksUrl) {
+      // A JWKS may sign tokens for other services too: only this issuer's tokens for this audience count.
+      if (!options.issuer || !options.audience) throw new Error('JWT verification against a JWKS needs an issuer and an audience');
+      this.key = createRemoteJWKSet(new URL(options.jwksUrl));
+    } else if (options.secret) this.key = new TextEncoder().encode(options.secret);
     else throw new Error('JWT verification needs a secret or a JWKS URL');
   }
 
@@ -44,10 +47,21 @@ export class Authenticator {
     } catch (err) {
       throw new AuthenticationError(`invalid token: ${(err as Error).message}`);
     }
-    if (typeof payload.project_id !== 'string' || !payload.project_id) throw new AuthenticationError('invalid token: claim project_id missing');
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r): r is string => typeof r === 'string') : [];
-    return { userId: payload.sub!, projectId: payload.project_id, roles, isAdmin: roles.includes('admin') };
+    const claims = { userId: payload.sub, projectId: payload.project_id, roles: payload.roles ?? [] };
+    const problem = claimProblem(claims);
+    if (problem) throw new AuthenticationError(describeProblem(problem));
+    return identityOf(claims.userId as string, claims.projectId as string, claims.roles as string[]);
   }
+}
+
+const CLAIM_NAMES: Record<ClaimProblem['claim'], string> = { userId: 'sub', projectId: 'project_id', roles: 'roles' };
+
+// `token claim project_id: expected an id matching …, got " alt_demo"`; long values are cut.
+function describeProblem(problem: ClaimProblem): string {
+  const name = CLAIM_NAMES[problem.claim];
+  if (problem.got === undefined) return `token claim ${name} missing: expected ${problem.expected}`;
+  const got = JSON.stringify(problem.got) ?? String(problem.got);
+  return `token claim ${name}: expected ${problem.expected}, got ${got.length > 80 ? `${got.slice(0, 80)}…` : got}`;
 }
 
 export interface TokenRequest {

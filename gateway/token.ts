@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { claimProblem } from '../subgraphs/shared/identity';
 import { signToken } from './auth';
 import { loadGatewayConfig } from './config';
 
@@ -13,9 +14,13 @@ const program = new Command('token')
     const config = loadGatewayConfig();
     if (!config.jwt.secret) throw new Error('this gateway verifies tokens with a JWKS; it cannot sign one');
     const roles = [...new Set([...(options.admin ? ['admin'] : []), 'member', ...options.role])];
+    const userId = options.user ?? `${options.project}-user`;
+    // A token the gateway would refuse is no use: say which option breaks which rule.
+    const problem = claimProblem({ userId, projectId: options.project, roles });
+    if (problem) throw new Error(`--${{ userId: 'user', projectId: 'project', roles: 'role' }[problem.claim]}: expected ${problem.expected}, got ${JSON.stringify(problem.got)}`);
     const token = await signToken({
       projectId: options.project,
-      userId: options.user ?? `${options.project}-user`,
+      userId,
       roles,
       secret: config.jwt.secret,
       expiresIn: options.expires,
