@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, port, secret, url } from '../subgraphs/shared/configSchema';
+import { ConfigError, DEFAULTS, logLevel, parseEnv, port, refusePublishedSecrets, secret, url } from '../subgraphs/shared/configSchema';
 
 /** Everything the gateway can be told, validated at start-up. */
 export interface GatewayConfig {
@@ -17,6 +17,11 @@ export interface GatewayConfig {
   maxComplexity: number;
   maxBodyBytes: number;
   logLevel: string;
+  /**
+   * A second listener for /metrics and the detailed /readyz without a token
+   * (CELLS_OPS_PORT, CELLS_OPS_HOST); unset: only the main port serves them, to operators.
+   */
+  ops?: { port: number; host: string } | null;
 }
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -42,9 +47,16 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_MAX_COMPLEXITY: positiveInt(250000),
       CELLS_MAX_BODY_BYTES: positiveInt(1024 * 1024),
       CELLS_LOG_LEVEL: logLevel,
+      CELLS_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+      CELLS_OPS_HOST: z.string().min(1).default(DEFAULTS.host),
     },
     env,
   );
+  if (e.CELLS_JWKS_URL) {
+    const missing = (['CELLS_JWT_ISSUER', 'CELLS_JWT_AUDIENCE'] as const).filter((name) => !e[name]);
+    if (missing.length > 0) throw new ConfigError(`invalid configuration: CELLS_JWKS_URL is set, so ${missing.join(' and ')} must be set too (a JWKS may sign tokens for other services)`);
+  }
+  refusePublishedSecrets(e.CELLS_HOST, { CELLS_INTERNAL_SECRET: e.CELLS_INTERNAL_SECRET, CELLS_JWT_SECRET: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET });
   return {
     port: e.CELLS_GATEWAY_PORT,
     host: e.CELLS_HOST,
@@ -60,5 +72,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxComplexity: e.CELLS_MAX_COMPLEXITY,
     maxBodyBytes: e.CELLS_MAX_BODY_BYTES,
     logLevel: e.CELLS_LOG_LEVEL,
+    ops: e.CELLS_OPS_PORT === undefined ? null : { port: e.CELLS_OPS_PORT, host: e.CELLS_OPS_HOST },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, refusePublishedSecrets, secret, url } from '../shared/configSchema';
 
 /** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
 export interface CellConfig {
@@ -27,6 +27,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     },
     env,
   );
+  refusePublishedSecrets(parsed.CELLS_HOST, { CELLS_INTERNAL_SECRET: parsed.CELLS_INTERNAL_SECRET });
   return {
     apiDatabaseUrl: parsed.CELLS_API_DATABASE_URL,
     host: parsed.CELLS_HOST,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, port, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, port, refusePublishedSecrets, secret, url } from '../shared/configSchema';
 
 /** The global subgraph's settings; the only place it reads the environment. */
 export interface GlobalConfig {
@@ -27,6 +27,7 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
     },
     env,
   );
+  refusePublishedSecrets(parsed.CELLS_HOST, { CELLS_INTERNAL_SECRET: parsed.CELLS_INTERNAL_SECRET });
   return {
     apiDatabaseUrl: parsed.CELLS_API_DATABASE_URL,
     port: parsed.CELLS_GLOBAL_PORT,

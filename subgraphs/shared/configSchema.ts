@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -45,4 +46,34 @@ export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Record<string, 
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+/** Whether a bind address only accepts connections from this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  if (bare.toLowerCase() === 'localhost') return true;
+  if (isIP(bare) === 4) return bare.startsWith('127.');
+  if (isIP(bare) === 6) return bare === '::1' || /^::ffff:127\./i.test(bare);
+  return false;
+}
+
+/** The secrets whose defaults are published in this repository, by variable. */
+const PUBLISHED_SECRETS: Record<string, string> = {
+  CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret,
+  CELLS_JWT_SECRET: DEFAULTS.jwtSecret,
+};
+
+/**
+ * Refuses to start a server that binds beyond the loopback with a secret everyone can
+ * read in this repository. `secrets` maps each variable the process uses to its value
+ * (defaulted or not: setting the published value explicitly is refused too).
+ */
+export function refusePublishedSecrets(host: string, secrets: Record<string, string | undefined>): void {
+  if (isLoopbackHost(host)) return;
+  const published = Object.entries(secrets).filter(([name, value]) => value !== undefined && PUBLISHED_SECRETS[name] === value).map(([name]) => name);
+  if (published.length === 0) return;
+  throw new ConfigError(
+    `invalid configuration: CELLS_HOST=${JSON.stringify(host)} is not loopback, and ${published.join(' and ')} ${published.length > 1 ? 'are' : 'is'} the published default; ` +
+      `set ${published.join(' and ')} to a secret of your own (e.g. \`openssl rand -hex 32\`) or bind to 127.0.0.1`,
+  );
 }

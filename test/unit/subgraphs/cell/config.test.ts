@@ -24,4 +24,11 @@ describe('the cell subgraph configuration', () => {
     expect(() => loadCellConfig({ CELLS_DB_POOL_MAX: '501' })).toThrow(/CELLS_DB_POOL_MAX="501"/);
     expect(() => loadCellConfig({ CELLS_PUBLISH_TIMEOUT_MS: '10' })).toThrow(/CELLS_PUBLISH_TIMEOUT_MS="10"/);
   });
+
+  it('refuses to bind beyond the loopback with the published internal secret', () => {
+    expect(() => loadCellConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(/CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET is the published default; set CELLS_INTERNAL_SECRET/);
+    expect(() => loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret })).toThrow(/CELLS_INTERNAL_SECRET is the published default/);
+    expect(loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: 'a-secret-of-our-own' }).host).toBe('192.168.1.20');
+    expect(loadCellConfig({ CELLS_HOST: '127.0.0.2' }).internalSecret).toBe(DEFAULTS.internalSecret);
+  });
 });

@@ -17,4 +17,11 @@ describe('the global subgraph configuration', () => {
     expect(() => loadGlobalConfig({ CELLS_SCHEDULER_CELL_TIMEOUT_MS: '5' })).toThrow(/CELLS_SCHEDULER_CELL_TIMEOUT_MS="5"/);
     expect(() => loadGlobalConfig({ CELLS_DB_POOL_MAX: '0' })).toThrow(/CELLS_DB_POOL_MAX="0"/);
   });
+
+  it('refuses to bind beyond the loopback with the published internal secret', () => {
+    expect(() => loadGlobalConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(/CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET is the published default; set CELLS_INTERNAL_SECRET/);
+    expect(() => loadGlobalConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret })).toThrow(/CELLS_INTERNAL_SECRET is the published default/);
+    expect(loadGlobalConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: 'a-secret-of-our-own' }).host).toBe('192.168.1.20');
+    expect(loadGlobalConfig({ CELLS_HOST: '127.0.0.2' }).internalSecret).toBe(DEFAULTS.internalSecret);
+  });
 });
