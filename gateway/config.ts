@@ -22,7 +22,14 @@ export interface GatewayConfig {
    * (CELLS_OPS_PORT, CELLS_OPS_HOST); unset: only the main port serves them, to operators.
    */
   ops?: { port: number; host: string } | null;
+  /** Per-cell circuit (CELLS_CIRCUIT_FAILURES, CELLS_CIRCUIT_COOLDOWN_MS); unset: GATEWAY_DEFAULTS. */
+  circuit?: { failures: number; cooldownMs: number };
+  /** Deadline of every call to the global subgraph (CELLS_GLOBAL_TIMEOUT_MS); unset: GATEWAY_DEFAULTS. */
+  globalTimeoutMs?: number;
 }
+
+/** Defaults of the optional settings, for configs built in code (tests, the bench). */
+export const GATEWAY_DEFAULTS = { circuit: { failures: 3, cooldownMs: 10000 }, globalTimeoutMs: 5000 } as const;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -49,6 +56,10 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_LOG_LEVEL: logLevel,
       CELLS_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
       CELLS_OPS_HOST: z.string().min(1).default(DEFAULTS.host),
+      // 0 turns the circuits off (every request pays the cell timeout).
+      CELLS_CIRCUIT_FAILURES: z.coerce.number().int().min(0).default(GATEWAY_DEFAULTS.circuit.failures),
+      CELLS_CIRCUIT_COOLDOWN_MS: positiveInt(GATEWAY_DEFAULTS.circuit.cooldownMs),
+      CELLS_GLOBAL_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.globalTimeoutMs),
     },
     env,
   );
@@ -73,5 +84,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     maxBodyBytes: e.CELLS_MAX_BODY_BYTES,
     logLevel: e.CELLS_LOG_LEVEL,
     ops: e.CELLS_OPS_PORT === undefined ? null : { port: e.CELLS_OPS_PORT, host: e.CELLS_OPS_HOST },
+    circuit: { failures: e.CELLS_CIRCUIT_FAILURES, cooldownMs: e.CELLS_CIRCUIT_COOLDOWN_MS },
+    globalTimeoutMs: e.CELLS_GLOBAL_TIMEOUT_MS,
   };
 }
