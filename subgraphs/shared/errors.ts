@@ -13,6 +13,8 @@ export enum ErrorCode {
   INSTANCE_LOCKED = 'INSTANCE_LOCKED',
   /** The cell's message broker refused, was unreachable or did not confirm in time. */
   BROKER_UNAVAILABLE = 'BROKER_UNAVAILABLE',
+  /** The instance's compute host is not consuming its queue (compute.<host> does not exist on the cell's broker). */
+  HOST_UNAVAILABLE = 'HOST_UNAVAILABLE',
   CELL_UNAVAILABLE = 'CELL_UNAVAILABLE',
   NO_VALID_HOST = 'NO_VALID_HOST',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
