@@ -18,6 +18,13 @@ export enum ErrorCode {
   CELL_UNAVAILABLE = 'CELL_UNAVAILABLE',
   NO_VALID_HOST = 'NO_VALID_HOST',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+  /** A request over one of the gateway's limits (HTTP 400, refused before planning); extensions name the limit. */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  TOO_MANY_ALIASES = 'TOO_MANY_ALIASES',
+  TOO_MANY_TOKENS = 'TOO_MANY_TOKENS',
+  TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
+  TOO_DEEP = 'TOO_DEEP',
+  TOO_MANY_FANOUTS = 'TOO_MANY_FANOUTS',
 }
 
 /** A GraphQLError with a code; `details` lands in extensions beside it. */
