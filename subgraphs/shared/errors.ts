@@ -16,6 +16,8 @@ export enum ErrorCode {
   /** The instance's compute host is not consuming its queue (compute.<host> does not exist on the cell's broker). */
   HOST_UNAVAILABLE = 'HOST_UNAVAILABLE',
   CELL_UNAVAILABLE = 'CELL_UNAVAILABLE',
+  /** The gateway could not read from the global subgraph in time (its fields are null, cell data still comes back). */
+  GLOBAL_UNAVAILABLE = 'GLOBAL_UNAVAILABLE',
   NO_VALID_HOST = 'NO_VALID_HOST',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
   /** A request over one of the gateway's limits (HTTP 400, refused before planning); extensions name the limit. */
