@@ -5,7 +5,7 @@ import { internalAuthenticator } from '../shared/internalAuth';
 import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
-import { formatCellError } from './errorFormat';
+import { cellErrorLog, formatCellError } from './errorFormat';
 import { createCellQueue } from './queue';
 import { createCellSchema } from './schema';
 
@@ -52,7 +52,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     schema: createCellSchema(),
     formatError: formatCellError,
     includeStacktraceInErrorResponses: false,
-    plugins: leanPlugins<CellContext>(),
+    plugins: [...leanPlugins<CellContext>(), cellErrorLog<CellContext>(logger)],
     // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
     stopOnTerminationSignals: false,
     logger,
