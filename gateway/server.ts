@@ -1,6 +1,6 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
 import { leanPlugins } from '../subgraphs/shared/leanPlugins';
 import { silentLogger, type Logger } from '../subgraphs/shared/logger';
@@ -10,6 +10,7 @@ import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
 import type { GatewayConfig } from './config';
 import type { GatewayContext } from './context';
+import { gatewayErrors } from './formatError';
 import { GlobalClient } from './globalClient';
 import { GlobalDataSource } from './globalDataSource';
 import { complexityPlugin, depthRule } from './limits';
@@ -25,15 +26,6 @@ export interface RunningGateway extends RunningHttpServer {
   metrics: GatewayMetrics;
   /** Requests the planner sent to the global subgraph (the router's own are in global.requests). */
   plannedGlobalRequests: { count: number };
-}
-
-// Subgraph URLs and stack traces never leave the gateway.
-const URL_PATTERN = /\b(?:https?|amqps?|postgres(?:ql)?):\/\/[^\s"'),]+/gi;
-
-/** Strips URLs and internals from an error before it reaches the client. */
-export function maskError(formatted: GraphQLFormattedError): GraphQLFormattedError {
-  const { stacktrace: _stacktrace, exception: _exception, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-  return { ...formatted, message: formatted.message.replace(URL_PATTERN, '<url>'), extensions };
 }
 
 /**
@@ -61,14 +53,15 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       return { schemaDidLoadOrUpdate: ({ apiSchema }) => void (schema = apiSchema) };
     },
   };
+  const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
     validationRules: [depthRule(config.maxDepth)],
-    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema), ...leanPlugins<GatewayContext>()],
-    formatError: maskError,
+    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema), errors.plugin, ...leanPlugins<GatewayContext>()],
+    formatError: errors.formatError,
     // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
     stopOnTerminationSignals: false,
   });

@@ -1,22 +1,27 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { clientErrors, type ClientErrors } from '../shared/clientError';
 import { ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import type { GlobalContext } from './context';
 
 /**
- * Our own coded errors pass through; a unique-constraint race becomes CONFLICT; anything
- * else is logged in full and answered as INTERNAL_SERVER_ERROR without internals.
+ * The global subgraph's error formatter: a unique-constraint race becomes CONFLICT, then
+ * subgraphs/shared/clientError.ts decides what the client sees (coded errors keep their
+ * message, anything unexpected is `internal error`) and logs what it changed.
  */
-export function globalFormatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = formatted.extensions?.code;
-    // Ours, and Apollo's own (validation, parsing), are already safe to show.
-    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
-    const original = unwrapResolverError(error) as { code?: string; meta?: unknown } | undefined;
-    if (original?.code === 'P2002') {
-      return { message: `conflict: a row with the same unique key already exists (${JSON.stringify(original.meta ?? {})})`, path: formatted.path, extensions: { code: ErrorCode.CONFLICT } };
-    }
-    logger.error({ err: original, path: formatted.path }, 'unexpected error in a resolver');
-    return { message: 'internal error', path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
-  };
+export function globalErrors(logger: Logger): ClientErrors<GlobalContext> {
+  return clientErrors<GlobalContext>(logger, classifyGlobalError);
+}
+
+/** What the global subgraph knows about its own unexpected errors. */
+export function classifyGlobalError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code !== undefined && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  const original = unwrapResolverError(error) as { code?: unknown } | undefined;
+  if (original?.code === 'P2002') {
+    // Prisma's meta names tables, columns and constraints: the log has it, the client does not.
+    return { message: 'conflict: a row with the same unique key already exists', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.CONFLICT } };
+  }
+  return formatted;
 }

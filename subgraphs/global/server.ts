@@ -9,7 +9,7 @@ import { internalAuthenticator } from '../shared/internalAuth';
 import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createGlobalContext, type GlobalContext } from './context';
-import { globalFormatError } from './formatError';
+import { globalErrors } from './formatError';
 import { globalResolvers } from './resolvers';
 import { CellPool } from './scheduler/cellPool';
 import type { SchedulerDeps } from './scheduler/createServers';
@@ -42,11 +42,12 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
   const logger = options.logger ?? silentLogger();
   const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery, max: options.poolMax });
   const schema = buildSubgraphSchema({ typeDefs: parse(readFileSync(GLOBAL_SDL_PATH, 'utf8')), resolvers: globalResolvers });
+  const errors = globalErrors(logger);
   const apollo = new ApolloServer<GlobalContext>({
     schema,
-    formatError: globalFormatError(logger),
+    formatError: errors.formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: leanPlugins<GlobalContext>(),
+    plugins: [errors.plugin, ...leanPlugins<GlobalContext>()],
     // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
     stopOnTerminationSignals: false,
   });

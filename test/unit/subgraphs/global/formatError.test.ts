@@ -1,23 +1,32 @@
 import { GraphQLError } from 'graphql';
-import { globalFormatError } from '../../../../subgraphs/global/formatError';
+import { globalErrors } from '../../../../subgraphs/global/formatError';
 import { silentLogger } from '../../../../subgraphs/shared/logger';
 
-const format = globalFormatError(silentLogger());
+const format = globalErrors(silentLogger()).formatError;
 const wrapped = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['x'] });
 
 describe('errors leaving the global subgraph', () => {
   it('pass coded errors through unchanged', () => {
-    const formatted = { message: 'flavor "9" not found', extensions: { code: 'NOT_FOUND' } };
-    expect(format(formatted, new GraphQLError(formatted.message))).toBe(formatted);
+    const formatted = { message: 'flavor "9" not found', extensions: { code: 'NOT_FOUND', id: '9' } };
+    expect(format(formatted, new GraphQLError(formatted.message))).toEqual(formatted);
   });
 
-  it('turn a unique-constraint race into CONFLICT', () => {
-    const race = Object.assign(new Error('Unique constraint failed'), { code: 'P2002', meta: { target: ['name'] } });
-    expect(format({ message: race.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped(race)).extensions).toEqual({ code: 'CONFLICT' });
+  it('turn a unique-constraint race into CONFLICT, without the table or constraint', () => {
+    const race = Object.assign(new Error('Unique constraint failed'), { code: 'P2002', meta: { modelName: 'KeyPair', target: ['key_pairs_user_id_name_deleted_key'] } });
+    expect(format({ message: race.message, path: ['x'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped(race))).toEqual({
+      message: 'conflict: a row with the same unique key already exists',
+      path: ['x'],
+      extensions: { code: 'CONFLICT' },
+    });
   });
 
   it('hide the internals of anything unexpected', () => {
     const answer = format({ message: 'connection to 10.0.0.5 refused', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped(new Error('connection to 10.0.0.5 refused')));
-    expect(answer).toEqual({ message: 'internal error', path: undefined, extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(answer).toEqual({ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  });
+
+  it('keep only the allowed extensions of a coded error', () => {
+    const formatted = { message: 'Quota exceeded for instances', extensions: { code: 'QUOTA_EXCEEDED', resource: 'instances', limit: 10, cause: { sql: 'SELECT 1' } } };
+    expect(format(formatted, new GraphQLError(formatted.message)).extensions).toEqual({ code: 'QUOTA_EXCEEDED', resource: 'instances', limit: 10 });
   });
 });

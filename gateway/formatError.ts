@@ -1,0 +1,27 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { clientErrors, type ClientErrors } from '../subgraphs/shared/clientError';
+import type { Logger } from '../subgraphs/shared/logger';
+import type { GatewayContext } from './context';
+
+/**
+ * The gateway's error formatter: what the subgraphs, the cell router and the gateway
+ * itself raise, as the client may see it (subgraphs/shared/clientError.ts). Before that,
+ * a failed call to the global subgraph becomes GLOBAL_UNAVAILABLE: Apollo's data source
+ * throws it with the subgraph's URL, status and body, or the socket error's text.
+ */
+export function gatewayErrors(logger: Logger): ClientErrors<GatewayContext> {
+  return clientErrors<GatewayContext>(logger, classifyGatewayError);
+}
+
+/** Only the global subgraph sits behind Apollo's RemoteGraphQLDataSource; the cell router never throws. */
+export function classifyGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const position = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const response = formatted.extensions?.response as { status?: unknown } | undefined;
+  if (response && typeof response.status === 'number') {
+    return { message: `the global subgraph answered HTTP ${response.status}`, ...position, extensions: { code: 'GLOBAL_UNAVAILABLE', status: response.status } };
+  }
+  if ((error as { name?: unknown } | null)?.name === 'FetchError') {
+    return { message: 'the global subgraph did not answer', ...position, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
+  }
+  return formatted;
+}
