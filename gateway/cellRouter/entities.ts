@@ -57,7 +57,10 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
 async function cellOf(req: RouterRequest, representation: Representation): Promise<string | null> {
   if (representation.cellUuid) return representation.cellUuid;
   if (representation.__typename !== 'Instance' || !representation.uuid) return null;
-  return (await req.mappings.load(representation.uuid))?.cellUuid ?? null;
+  const mapping = await req.mappings.load(representation.uuid);
+  // A tenant's plan never holds another project's instance; if one did, its cell stays unsaid.
+  if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) return null;
+  return mapping?.cellUuid ?? null;
 }
 
 // A cell's error path points into its subset; point it at the original index.

@@ -19,6 +19,8 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   } catch (err) {
     return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, path)] };
   }
+  // Another project's instance is unknown to a tenant: not even its cell may show, in data or in an error.
+  if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) mapping = null;
   if (!mapping || !mapping.cellUuid) {
     if (kind === 'query') return { data: null, errors: [] };
     const why = mapping ? 'is not scheduled to a cell yet' : 'not found';
