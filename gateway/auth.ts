@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { describe } from '../subgraphs/shared/errors';
 import { claimProblem, identityOf, type ClaimProblem, type Identity } from '../subgraphs/shared/identity';
 
 /** Where the gateway gets its keys: a shared HS256 secret, or a JWKS URL. */
@@ -60,8 +61,7 @@ const CLAIM_NAMES: Record<ClaimProblem['claim'], string> = { userId: 'sub', proj
 function describeProblem(problem: ClaimProblem): string {
   const name = CLAIM_NAMES[problem.claim];
   if (problem.got === undefined) return `token claim ${name} missing: expected ${problem.expected}`;
-  const got = JSON.stringify(problem.got) ?? String(problem.got);
-  return `token claim ${name}: expected ${problem.expected}, got ${got.length > 80 ? `${got.slice(0, 80)}…` : got}`;
+  return `token claim ${name}: expected ${problem.expected}, got ${describe(problem.got)}`;
 }
 
 export interface TokenRequest {
