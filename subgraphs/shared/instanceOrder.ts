@@ -8,6 +8,9 @@
  * Strings compare by UTF-8 bytes: cell databases are created with LC_COLLATE 'C'.
  */
 
+import { describe } from './errors';
+import { isUuid, textFault } from './inputText';
+
 export type SortKey = 'CREATED_AT' | 'UPDATED_AT' | 'LAUNCHED_AT' | 'DISPLAY_NAME';
 export type SortDirection = 'ASC' | 'DESC';
 
@@ -90,11 +93,22 @@ export function decodeCursor(cursor: string, sort: SortSpec[]): Position {
   }
   payload.v.forEach((value, i) => {
     if (value !== null && typeof value !== 'string') throw new CursorError(`after: cursor value ${i} is not a string or null`);
-    if (value !== null && SORT_FIELDS[sort[i].key].kind === 'date' && Number.isNaN(Date.parse(value))) {
-      throw new CursorError(`after: cursor value ${i} is not a timestamp: ${JSON.stringify(value)}`);
-    }
+    if (value !== null) checkCursorValue(value, SORT_FIELDS[sort[i].key].kind, i);
   });
+  if (!isUuid(payload.u)) throw new CursorError(`after: cursor tie-breaker is not a uuid: ${describe(payload.u)}`);
   return { values: payload.v, uuid: payload.u };
+}
+
+// What encodeCursor writes: toISOString() of a date PostgreSQL can hold (years 1 to 9999).
+const ISO_TIMESTAMP = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+// Every value is checked by its key's type before any SQL sees it: a cursor that breaks
+// the rules is the caller's input, never a cell's failure (22007, 22021).
+function checkCursorValue(value: string, kind: 'date' | 'string', i: number): void {
+  if (kind === 'date' && !(ISO_TIMESTAMP.test(value) && new Date(value).toISOString() === value)) {
+    throw new CursorError(`after: cursor value ${i} is not a timestamp: ${describe(value)}`);
+  }
+  if (kind === 'string' && textFault(value)) throw new CursorError(`after: cursor value ${i} is not text: ${describe(value)}`);
 }
 
 /** Negative when `a` comes before `b` in the list order, positive after, 0 for the same row. */
