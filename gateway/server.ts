@@ -15,6 +15,7 @@ import { GlobalClient } from './globalClient';
 import { GlobalDataSource } from './globalDataSource';
 import { complexityPlugin, depthRule } from './limits';
 import { GatewayMetrics } from './metrics';
+import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsServer } from './opsEndpoints';
 import { readinessRoute } from './readiness';
 import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
 
@@ -24,6 +25,8 @@ export interface RunningGateway extends RunningHttpServer {
   global: GlobalClient;
   mappingCache: MappingCache;
   metrics: GatewayMetrics;
+  /** The operations listener (config.ops), when one was asked for. */
+  ops: RunningOpsServer | null;
   /** Requests the planner sent to the global subgraph (the router's own are in global.requests). */
   plannedGlobalRequests: { count: number };
 }
@@ -67,6 +70,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   });
   await apollo.start();
   const authenticator = new Authenticator(config.jwt);
+  const opsEndpoints: OpsEndpoints = {
+    readiness: readinessRoute(global, directory),
+    metrics: async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+  };
   const http = await startGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
@@ -82,11 +89,20 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
         throw err;
       }
     },
-    routes: {
-      '/readyz': readinessRoute(global, directory),
-      '/metrics': async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
-    },
+    routes: guardedOpsRoutes(opsEndpoints, authenticator),
   });
+  let ops: RunningOpsServer | null = null;
+  if (config.ops) {
+    try {
+      ops = await startOpsServer(opsEndpoints, { ...config.ops, logger });
+    } catch (err) {
+      // A busy operations port stops the gateway as a busy main port does.
+      await http.close();
+      await apollo.stop();
+      directory.stop();
+      throw err;
+    }
+  }
   return {
     ...http,
     router,
@@ -94,8 +110,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     global,
     mappingCache,
     metrics,
+    ops,
     plannedGlobalRequests,
     close: async () => {
+      await ops?.close();
       await http.close();
       await apollo.stop();
       directory.stop();

@@ -75,13 +75,14 @@ describe('the gateway over HTTP', () => {
     expect(res.headers.get('x-request-id')).toBe('req-123');
   });
 
-  it('serves /healthz, /readyz with every cell, and Prometheus /metrics', async () => {
+  it('serves /healthz, and to an operator /readyz with every cell and Prometheus /metrics', async () => {
     const base = topo.gateway.url.replace(/\/graphql$/, '');
+    const operator = { authorization: `Bearer ${await topo.token('admin', { admin: true })}` };
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const ready = await fetch(`${base}/readyz`);
+    const ready = await fetch(`${base}/readyz`, { headers: operator });
     expect(ready.status).toBe(200);
     expect(((await ready.json()) as { cells: unknown[] }).cells).toEqual([expect.objectContaining({ name: 'cell1', disabled: false, lastStatus: expect.objectContaining({ status: 'OK' }) })]);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${base}/metrics`, { headers: operator })).text();
     expect(metrics).toMatch(/cells_cell_requests_total\{cell="cell1"\} \d+/);
     expect(metrics).toMatch(/cells_cell_request_duration_seconds_bucket/);
     expect(metrics).toMatch(/cells_mapping_cache_misses_total \d+/);
@@ -90,7 +91,7 @@ describe('the gateway over HTTP', () => {
   it('answers /readyz with 503 while the global subgraph is down', async () => {
     const base = topo.gateway.url.replace(/\/graphql$/, '');
     await topo.global.close();
-    const ready = await fetch(`${base}/readyz`);
+    const ready = await fetch(`${base}/readyz`, { headers: { authorization: `Bearer ${await topo.token('admin', { admin: true })}` } });
     expect(ready.status).toBe(503);
     expect(JSON.stringify(await ready.json())).not.toMatch(/127\.0\.0\.1|http:/);
   });
