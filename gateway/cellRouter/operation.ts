@@ -1,4 +1,7 @@
+import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
+  getArgumentValues,
+  getVariableValues,
   Kind,
   parse,
   print,
@@ -7,16 +10,19 @@ import {
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
 import { collectFields } from '../../subgraphs/shared/collectFields';
+import { readSubgraphSdls } from '../supergraph';
 
 /** The operation the query planner sent to the logical `cell` service, taken apart. */
 export interface PlannedOperation {
   operation: OperationDefinitionNode;
   fragments: Map<string, FragmentDefinitionNode>;
+  /** As the client sent them: forwarded to the cells, which coerce them themselves. */
   variables: Record<string, unknown>;
   /** Root fields in order, with their response key (alias or name). */
   rootFields: RootField[];
@@ -26,12 +32,28 @@ export interface RootField {
   responseKey: string;
   name: string;
   node: FieldNode;
-  /** Argument values with variables substituted. */
+  /**
+   * Argument values as graphql-js coerces them for the cell schema (what a cell's
+   * resolver would get): variables substituted, one value where a list is expected
+   * made a one-item list, input defaults filled.
+   */
   args: Record<string, unknown>;
 }
 
-/** Parses `query` and lists the root fields of the operation it holds. */
-export function parseOperation(query: string, variables: Record<string, unknown> = {}, operationName?: string): PlannedOperation {
+let cellSchemaOnce: GraphQLSchema | undefined;
+
+/** The schema every cell serves (from its SDL file), which the planner's operations to `cell` are written against. */
+export function cellSchema(): GraphQLSchema {
+  cellSchemaOnce ??= buildSubgraphSchema({ typeDefs: parse(readSubgraphSdls().cell) });
+  return cellSchemaOnce;
+}
+
+/**
+ * Parses `query` and lists the root fields of the operation it holds, their arguments
+ * coerced against `schema` the way the cells will read them, so the router never sees
+ * another shape than they do (a `sort` variable given as one object is a list of one).
+ */
+export function parseOperation(query: string, variables: Record<string, unknown> = {}, operationName?: string, schema: GraphQLSchema = cellSchema()): PlannedOperation {
   const document = parse(query);
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
@@ -41,13 +63,29 @@ export function parseOperation(query: string, variables: Record<string, unknown>
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
       .map((f) => [f.name.value, f]),
   );
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  const values = coerced.coerced ?? variables;
+  const rootType = schema.getRootType(operation.operation);
   const rootFields = collectFields(operation.selectionSet, fragments).map((node) => ({
     responseKey: node.alias?.value ?? node.name.value,
     name: node.name.value,
     node,
-    args: Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)])),
+    args: argumentValues(rootType?.getFields()[node.name.value], node, values),
   }));
   return { operation, fragments, variables, rootFields };
+}
+
+// The gateway validated the operation and its variables against the same types before
+// planning; a field or value the cell schema does not know (never expected) is read as sent.
+function argumentValues(definition: Parameters<typeof getArgumentValues>[0] | undefined, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+  if (definition) {
+    try {
+      return getArgumentValues(definition, node, variables);
+    } catch {
+      // fall through: the cell will refuse it with its own error
+    }
+  }
+  return Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
 }
 
 /** A request to one cell: the query text and the variables it declares. */

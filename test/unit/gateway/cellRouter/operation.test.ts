@@ -30,6 +30,32 @@ describe('the planned operation', () => {
     expect(request.idempotent).toBe(true);
   });
 
+  it('reads arguments as graphql-js coerces them, whether written inline or sent as variables', () => {
+    const literal = parseOperation('{ instances(sort: { key: DISPLAY_NAME }, first: 5, filter: { uuids: "u1" }) { complete } }');
+    const viaVariables = parseOperation('query($s: [InstanceSort!], $n: Int, $f: InstanceFilter) { instances(sort: $s, first: $n, filter: $f) { complete } }', {
+      s: { key: 'DISPLAY_NAME' },
+      n: 5,
+      f: { uuids: 'u1' },
+    });
+    // One object where a list is expected is a list of one; the input default (DESC) is filled in.
+    const expected = { sort: [{ key: 'DISPLAY_NAME', direction: 'DESC' }], first: 5, filter: { uuids: ['u1'] } };
+    expect(literal.rootFields[0].args).toEqual(expected);
+    expect(viaVariables.rootFields[0].args).toEqual(expected);
+    // The cells get the variables as sent and coerce them themselves.
+    expect(viaVariables.variables).toEqual({ s: { key: 'DISPLAY_NAME' }, n: 5, f: { uuids: 'u1' } });
+  });
+
+  it('leaves out arguments that were not given, and keeps explicit nulls', () => {
+    const planned = parseOperation('query($a: String) { instances(after: $a, first: null) { complete } }', {});
+    expect(planned.rootFields[0].args).toEqual({ first: null });
+  });
+
+  it('passes entity representations through as sent', () => {
+    const representations = [{ __typename: 'Instance', uuid: 'u1' }];
+    const planned = parseOperation('query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Instance { uuid } } }', { representations });
+    expect(planned.rootFields[0].args).toEqual({ representations });
+  });
+
   it('marks mutations as not safe to resend', () => {
     const planned = parseOperation('mutation($u: ID!) { stopInstance(uuid: $u) { action } }', { u: 'x' });
     expect(buildOperation(planned, [planned.rootFields[0].node]).idempotent).toBe(false);
