@@ -1,6 +1,9 @@
 import type { Identity } from '../subgraphs/shared/identity';
 import { identityHeaders, SERVICE_IDENTITY } from '../subgraphs/shared/identity';
 import type { CellInfo } from './cellRouter/cellClient';
+import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
+
+export { GlobalUnavailableError } from './globalTransport';
 
 /** An instance mapping as the router needs it. */
 export interface MappingInfo {
@@ -23,9 +26,6 @@ export interface BuildRequestInfo {
   availabilityZone: string | null;
 }
 
-/** Thrown when the global subgraph cannot answer; the router treats it as data where it can. */
-export class GlobalUnavailableError extends Error {}
-
 const MAPPING_FIELDS = 'instanceUuid projectId userId queuedForDelete cellUuid';
 const CELL_FIELDS = 'uuid name disabled graphqlUrl';
 
@@ -37,7 +37,8 @@ const CELL_FIELDS = 'uuid name disabled graphqlUrl';
 export class GlobalClient {
   requests = 0;
 
-  constructor(private readonly url: string, private readonly secret: string, private readonly timeoutMs = 5000) {}
+  /** `transport` is the gateway's pool to the global subgraph (its deadline is CELLS_GLOBAL_TIMEOUT_MS). */
+  constructor(private readonly transport: GlobalTransport, private readonly secret: string) {}
 
   async cells(): Promise<CellInfo[]> {
     const data = await this.query<{ cells: CellInfo[] }>(`{ cells { ${CELL_FIELDS} } }`);
@@ -98,20 +99,16 @@ export class GlobalClient {
 
   private async query<T>(query: string, variables: Record<string, unknown> = {}, requestId?: string, identity: Identity = SERVICE_IDENTITY): Promise<T> {
     this.requests++;
-    let response: Response;
+    // Every call here is a read: one reset on a reused idle socket may be sent again.
+    const answer = await this.transport.post(JSON.stringify({ query, variables }), identityHeaders(identity, this.secret, requestId), true);
+    let body: { data?: T; errors?: { message: string }[] } = {};
     try {
-      response = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...identityHeaders(identity, this.secret, requestId) },
-        body: JSON.stringify({ query, variables }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (err) {
-      throw new GlobalUnavailableError(`global subgraph unreachable: ${(err as Error).name}`);
+      body = JSON.parse(answer.body);
+    } catch {
+      // not JSON: reported below as an answer without data
     }
-    const body = (await response.json().catch(() => ({}))) as { data?: T; errors?: { message: string }[] };
     if (!body.data || body.errors?.length) {
-      throw new GlobalUnavailableError(`global subgraph answered HTTP ${response.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
+      throw new GlobalUnavailableError(`global subgraph answered HTTP ${answer.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
     }
     return body.data;
   }

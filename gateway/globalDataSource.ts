@@ -1,18 +1,58 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { Kind, parse, type GraphQLFormattedError } from 'graphql';
 import { identityHeaders } from '../subgraphs/shared/identity';
+import type { Logger } from '../subgraphs/shared/logger';
 import type { GatewayContext } from './context';
+import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
 import { dedupeRepresentations, expandEntitiesResponse, type GatewayGraphQLResponse } from './representations';
+
+// Mutations that change cell mappings: the gateway that ran one re-reads them at once.
+const CELL_MUTATIONS = new Set(['createCell', 'updateCell', 'enableCell', 'disableCell', 'deleteCell']);
+
+export interface GlobalDataSourceOptions {
+  url: string;
+  secret: string;
+  /** Counts the planner's requests (benchmarks and tests read it). */
+  counter: { count: number };
+  /** The gateway's pool and deadline to the global subgraph. */
+  transport: GlobalTransport;
+  logger: Logger;
+  /** Called (and awaited) after a cell mapping mutation went through this gateway. */
+  onCellMappingsChanged?: () => Promise<void>;
+}
 
 /**
  * The global subgraph's data source: forwards the caller's identity with the internal
- * secret, and sends each distinct entity representation once.
+ * secret, sends each distinct entity representation once, and turns a global subgraph
+ * that does not answer (in CELLS_GLOBAL_TIMEOUT_MS) into a GLOBAL_UNAVAILABLE error on
+ * the fields it owns, so the cells' data still comes back.
  */
 export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  constructor(url: string, private readonly secret: string, private readonly counter: { count: number }) {
-    super({ url });
+  constructor(private readonly options: GlobalDataSourceOptions) {
+    super({ url: options.url, fetcher: options.transport.fetcher });
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    let response: GatewayGraphQLResponse;
+    try {
+      response = await this.deduplicated(options);
+    } catch (err) {
+      return { errors: [this.unavailable(err, options.context?.requestId)] };
+    }
+    const query = options.request.query ?? '';
+    if (this.options.onCellMappingsChanged && response.data && changesCells(query)) await this.options.onCellMappingsChanged().catch(() => undefined);
+    return response;
+  }
+
+  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+    this.options.counter.count++;
+    if (!context?.identity) return;
+    for (const [name, value] of Object.entries(identityHeaders(context.identity, this.options.secret, context.requestId))) {
+      request.http?.headers.set(name, value);
+    }
+  }
+
+  private async deduplicated(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     const representations = options.request.variables?.representations;
     if (!Array.isArray(representations)) return super.process(options);
     const { unique, indexOf } = dedupeRepresentations(representations);
@@ -21,11 +61,25 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     return expandEntitiesResponse(await super.process({ ...options, request }), indexOf);
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
-    this.counter.count++;
-    if (!context?.identity) return;
-    for (const [name, value] of Object.entries(identityHeaders(context.identity, this.secret, context.requestId))) {
-      request.http?.headers.set(name, value);
-    }
+  // A fixed message per cause; the URL, the status text and the body go to the log only.
+  private unavailable(err: unknown, requestId?: string): GraphQLFormattedError {
+    const status = (err as { extensions?: { response?: { status?: number } } }).extensions?.response?.status;
+    let message: string;
+    if (err instanceof GlobalUnavailableError) message = err.message;
+    else if (typeof status === 'number') message = `global subgraph answered HTTP ${status}`;
+    else message = 'global subgraph answered wrongly';
+    this.options.logger.warn({ requestId, err: (err as Error).message, code: (err as { code?: string }).code }, 'global subgraph fetch failed');
+    return { message, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
+  }
+}
+
+function changesCells(query: string): boolean {
+  if (!/^\s*mutation\b/.test(query)) return false;
+  try {
+    return parse(query).definitions.some(
+      (d) => d.kind === Kind.OPERATION_DEFINITION && d.selectionSet.selections.some((s) => s.kind === Kind.FIELD && CELL_MUTATIONS.has(s.name.value)),
+    );
+  } catch {
+    return false;
   }
 }

@@ -1,5 +1,11 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CircuitPhase } from './cellRouter/cellBreaker';
 import type { MappingCacheStats } from './cellRouter/mappingCache';
+
+/** The circuit of every known cell, read when /metrics is scraped. */
+export type CircuitStates = () => { cell: string; state: CircuitPhase }[];
+
+const CIRCUIT_GAUGE: Record<CircuitPhase, number> = { closed: 0, open: 1, 'half-open': 2 };
 
 /** The gateway's Prometheus metrics; one registry per gateway, so tests can run several. */
 export class GatewayMetrics {
@@ -8,8 +14,9 @@ export class GatewayMetrics {
   readonly cellFailures: Counter<'cell' | 'status'>;
   readonly cellLatency: Histogram<'cell' | 'status'>;
   readonly globalRequests: Counter;
+  readonly cellSkipped: Counter<'cell'>;
 
-  constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number) {
+  constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number, circuits: CircuitStates = () => []) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cells_gateway_' });
     this.cellRequests = new Counter({ name: 'cells_cell_requests_total', help: 'Requests from the gateway to each cell subgraph', labelNames: ['cell'], registers: [this.registry] });
     this.cellFailures = new Counter({ name: 'cells_cell_failures_total', help: 'Cell requests that failed, by status (TIMEOUT, UNAVAILABLE, ERROR)', labelNames: ['cell', 'status'], registers: [this.registry] });
@@ -22,6 +29,17 @@ export class GatewayMetrics {
     });
     new Counter({ name: 'cells_mapping_cache_hits_total', help: 'Instance mapping look-ups answered from the cache', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.hits); } });
     new Counter({ name: 'cells_mapping_cache_misses_total', help: 'Instance mapping look-ups sent to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.misses); } });
+    this.cellSkipped = new Counter({ name: 'cells_cell_circuit_skipped_total', help: 'Requests not sent to a cell because its circuit was open', labelNames: ['cell'], registers: [this.registry] });
+    new Gauge({
+      name: 'cells_cell_circuit_state',
+      help: "Each cell's circuit: 0 closed, 1 open (requests skipped), 2 half-open (a probe in flight)",
+      labelNames: ['cell'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { cell, state } of circuits()) this.set({ cell }, CIRCUIT_GAUGE[state]);
+      },
+    });
     this.globalRequests = new Counter({ name: 'cells_global_router_requests_total', help: 'Requests the cell router made to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(globalRequestCount()); } });
   }
 
@@ -30,5 +48,10 @@ export class GatewayMetrics {
     this.cellRequests.inc({ cell });
     if (status !== 'OK') this.cellFailures.inc({ cell, status });
     this.cellLatency.observe({ cell, status }, elapsedMs / 1000);
+  }
+
+  /** Records a request skipped because the cell's circuit is open. */
+  skipCell(cell: string): void {
+    this.cellSkipped.inc({ cell });
   }
 }

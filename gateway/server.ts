@@ -8,12 +8,13 @@ import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
 import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
-import type { GatewayConfig } from './config';
+import { GATEWAY_DEFAULTS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { gatewayErrors } from './formatError';
 import { GlobalClient } from './globalClient';
 import { GlobalDataSource } from './globalDataSource';
 import { complexityPlugin, depthRule } from './limits';
+import { GlobalTransport } from './globalTransport';
 import { GatewayMetrics } from './metrics';
 import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsServer } from './opsEndpoints';
 import { readinessRoute } from './readiness';
@@ -39,16 +40,29 @@ export interface RunningGateway extends RunningHttpServer {
 export async function startGateway(config: GatewayConfig, logger: Logger = silentLogger()): Promise<RunningGateway> {
   const sdls = readSubgraphSdls();
   const supergraphSdl = composeSupergraph(sdls);
-  const global = new GlobalClient(config.globalUrl, config.internalSecret, config.cellTimeoutMs);
-  const mappingCache = new MappingCache(global, { max: config.mappingCacheMax, ttlMs: config.mappingCacheTtlMs });
-  const metrics = new GatewayMetrics(mappingCache.stats, () => global.requests);
-  const directory = new CellDirectory({ global, timeoutMs: config.cellTimeoutMs, refreshIntervalMs: config.cellRefreshMs, expectedSdl: expectedCellSdl(sdls.cell), logger });
+  // One pool and deadline for every call to the global subgraph: the router's and the planner's.
+  const transport = new GlobalTransport(config.globalUrl, config.globalTimeoutMs ?? GATEWAY_DEFAULTS.globalTimeoutMs);
+  const global = new GlobalClient(transport, config.internalSecret);
+  const directory = new CellDirectory({
+    global,
+    timeoutMs: config.cellTimeoutMs,
+    refreshIntervalMs: config.cellRefreshMs,
+    expectedSdl: expectedCellSdl(sdls.cell),
+    circuit: config.circuit ?? GATEWAY_DEFAULTS.circuit,
+    logger,
+    onCellGone: (cellUuid) => mappingCache.forgetCell(cellUuid),
+  });
+  const mappingCache = new MappingCache(global, { max: config.mappingCacheMax, ttlMs: config.mappingCacheTtlMs, knowsCell: (uuid) => directory.knows(uuid) });
+  const metrics = new GatewayMetrics(mappingCache.stats, () => global.requests, () => directory.circuits());
   await directory.start();
   const plannedGlobalRequests = { count: 0 };
   const router = new CellRouterDataSource({ directory, mappingCache, global, metrics, logger, internalSecret: config.internalSecret, timeoutMs: config.cellTimeoutMs, maxFirst: config.maxFirst });
   const gateway = new ApolloGateway({
     supergraphSdl,
-    buildService: ({ name }) => (name === 'cell' ? router : new GlobalDataSource(config.globalUrl, config.internalSecret, plannedGlobalRequests)),
+    buildService: ({ name }) =>
+      name === 'cell'
+        ? router
+        : new GlobalDataSource({ url: config.globalUrl, secret: config.internalSecret, counter: plannedGlobalRequests, transport, logger, onCellMappingsChanged: () => directory.refresh() }),
   });
   let schema: GraphQLSchema | undefined;
   const captureSchema: ApolloServerPlugin = {
@@ -117,6 +131,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       await http.close();
       await apollo.stop();
       directory.stop();
+      transport.close();
     },
   };
 }

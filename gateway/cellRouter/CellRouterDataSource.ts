@@ -8,6 +8,8 @@ import type { Logger } from '../../subgraphs/shared/logger';
 import type { GatewayContext } from '../context';
 import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';
+import type { CircuitFailureStatus } from './cellBreaker';
+import type { CellOutcome, GraphQLResponseBody } from './cellClient';
 import type { CellDirectory, CellEntry } from './cellDirectory';
 import { routeEntities } from './entities';
 import { routeInstanceList } from './listInstances';
@@ -106,7 +108,16 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     return loader;
   }
 
-  private async send(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number) {
+  // Through the cell's circuit: an open one answers at once with the last failure's
+  // status and no request is sent (nor counted in requestsByCell).
+  private async send(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>> {
+    const guarded = await cell.breaker.run(() => this.attempt(cell, request, headers, timeoutMs), circuitFailure);
+    if (guarded.ran) return guarded.result;
+    this.options.metrics.skipCell(cell.info.name ?? cell.info.uuid);
+    return { ok: false, status: guarded.status, message: guarded.message, elapsedMs: 0 };
+  }
+
+  private async attempt(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>> {
     const refused = await this.options.directory.checkSchema(cell, headers);
     const outcome = refused ?? (await cell.client.send(request, headers, timeoutMs));
     const status = outcome.ok ? 'OK' : outcome.status;
@@ -114,6 +125,19 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     this.options.metrics.observeCell(cell.info.name ?? cell.info.uuid, status, outcome.elapsedMs);
     cell.lastStatus = { status, at: new Date().toISOString(), ...(outcome.ok ? {} : { message: outcome.message }) };
     if (!outcome.ok && outcome.status === 'UNAVAILABLE') this.options.directory.refresh().catch(() => undefined);
-    return outcome as Awaited<ReturnType<RouterRequest['send']>>;
+    return outcome as CellOutcome<GraphQLResponseBody>;
   }
+}
+
+/**
+ * Whether an outcome counts towards opening the cell's circuit: no answer in time, the
+ * cell unreachable, or the cell up with its database down (every root field null with
+ * CELL_UNAVAILABLE). A cell that answered wrongly (ERROR) or refused the request did answer.
+ */
+export function circuitFailure(outcome: CellOutcome<GraphQLResponseBody>): CircuitFailureStatus | null {
+  if (!outcome.ok) return outcome.status === 'ERROR' ? null : outcome.status;
+  const { data, errors } = outcome.value;
+  if (!errors?.some((e) => e.extensions?.code === 'CELL_UNAVAILABLE')) return null;
+  const empty = (value: unknown) => value === null || (Array.isArray(value) && value.every((v) => v === null));
+  return !data || Object.values(data).every(empty) ? 'UNAVAILABLE' : null;
 }

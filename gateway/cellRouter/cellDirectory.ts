@@ -1,4 +1,5 @@
 import type { Logger } from '../../subgraphs/shared/logger';
+import { CellBreaker, type CircuitPhase, type CircuitSettings } from './cellBreaker';
 import { CellClient, type CellInfo, type CellOutcome } from './cellClient';
 import type { GlobalClient } from '../globalClient';
 
@@ -9,11 +10,13 @@ export type SchemaCheck =
   | { phase: 'ok' }
   | { phase: 'mismatch'; message: string };
 
-/** A cell the router may talk to: its mapping, its client, its schema check. */
+/** A cell the router may talk to: its mapping, its client, its schema check, its circuit. */
 export interface CellEntry {
   info: CellInfo;
   client: CellClient;
   schema: SchemaCheck;
+  /** Lives as long as the entry: kept across refreshes, new when the cell is re-pointed. */
+  breaker: CellBreaker;
   /** The last status a request to this cell ended with (for /readyz). */
   lastStatus?: { status: string; at: string; message?: string };
 }
@@ -24,7 +27,10 @@ export interface CellDirectoryOptions {
   refreshIntervalMs: number;
   /** The SDL every cell must serve (as `_service { sdl }` prints it). */
   expectedSdl: string;
+  circuit: CircuitSettings;
   logger: Logger;
+  /** Called for a cell that was deleted or re-pointed (what was learnt about it is stale). */
+  onCellGone?: (cellUuid: string) => void;
 }
 
 /**
@@ -65,6 +71,16 @@ export class CellDirectory {
   async get(uuid: string): Promise<CellEntry | undefined> {
     if (!this.cells.has(uuid)) await this.refresh().catch(() => undefined);
     return this.cells.get(uuid);
+  }
+
+  /** Whether the last refresh knew the cell `uuid` (no refresh). */
+  knows(uuid: string): boolean {
+    return this.cells.has(uuid);
+  }
+
+  /** Every known cell's circuit, labelled as metrics label cells (name, else uuid). */
+  circuits(): { cell: string; state: CircuitPhase }[] {
+    return [...this.cells.values()].map((entry) => ({ cell: entry.info.name ?? entry.info.uuid, state: entry.breaker.phase() }));
   }
 
   /** Re-reads the cell mappings; concurrent callers share one request. */
@@ -129,15 +145,21 @@ export class CellDirectory {
         current.info = info; // name or disabled changed: keep the connection and the check
         continue;
       }
-      current?.client.close(); // new or re-pointed: a new client, checked again
-      this.cells.set(info.uuid, { info, client: new CellClient(info, this.options.timeoutMs), schema: { phase: 'unchecked' } });
+      // New or re-pointed: a new client, checked again, with a closed circuit.
+      if (current) this.forget(current);
+      this.cells.set(info.uuid, { info, client: new CellClient(info, this.options.timeoutMs), schema: { phase: 'unchecked' }, breaker: new CellBreaker(this.options.circuit) });
     }
     for (const [uuid, entry] of this.cells) {
       if (!seen.has(uuid)) {
-        entry.client.close();
+        this.forget(entry);
         this.cells.delete(uuid);
       }
     }
     this.loadedOnce = true;
+  }
+
+  private forget(entry: CellEntry): void {
+    entry.client.close();
+    this.options.onCellGone?.(entry.info.uuid);
   }
 }

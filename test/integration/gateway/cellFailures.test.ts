@@ -1,3 +1,4 @@
+import { untilProbeDue } from '../../helpers/circuits';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
 import { startBlackHole, startDelayProxy, type TestServer } from '../../helpers/proxies';
 import { startTopology, type Topology } from '../../helpers/topology';
@@ -76,7 +77,7 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
   let cell2: SeededInstance[];
   let admin: string;
   beforeAll(async () => {
-    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: 1000 } });
+    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: 1000, circuit: { failures: 3, cooldownMs: 1000 } } });
     const flavor = await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } });
     cell1 = await seedInstances(topo.cells[0], topo.api, { count: 6, projects: ['demo', 'alt'], flavorId: flavor.id });
     cell2 = await seedInstances(topo.cells[1], topo.api, { count: 4, projects: ['demo', 'alt'], flavorId: flavor.id });
@@ -145,8 +146,9 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
     expect(healthy.body.data.instance.uuid).toBe(cell1[0].uuid);
   });
 
-  it('answers in full again once the cell is back', async () => {
+  it('answers in full again once the cell is back (on its circuit\'s next probe)', async () => {
     await mode.mend(topo);
+    await untilProbeDue(topo.gateway, topo.cells[1].uuid);
     const res = await topo.query(LIST, { first: 50, filter: { allProjects: true } }, admin);
     expect(res.body.data!.instances.complete).toBe(true);
     expect(res.body.data!.instances.edges).toHaveLength(cell1.length + cell2.length);

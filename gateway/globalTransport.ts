@@ -1,0 +1,118 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+
+/** The `fetcher` Apollo's RemoteGraphQLDataSource calls. */
+export type Fetcher = RemoteGraphQLDataSource['fetcher'];
+
+/** Why the global subgraph did not answer: no answer in time, unreachable, or a wrong answer. */
+export type GlobalFailure = 'TIMEOUT' | 'UNAVAILABLE' | 'ERROR';
+
+/** Thrown when the global subgraph cannot answer; the message is fixed per cause and holds no URL. */
+export class GlobalUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly reason: GlobalFailure = 'ERROR',
+    /** The socket error's code, for the logs only. */
+    readonly code?: string,
+  ) {
+    super(message);
+    this.name = 'GlobalUnavailableError';
+  }
+}
+
+/** The global subgraph's HTTP answer, read in full. */
+export interface GlobalAnswer {
+  status: number;
+  statusText: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+// As for the cells: a global subgraph that accepts and never answers holds at most this many sockets.
+const MAX_SOCKETS = 64;
+
+/**
+ * The gateway's one keep-alive socket pool to the global subgraph, shared by the cell
+ * router's own look-ups and the planner's fetches (as `fetcher`). Every call has the
+ * deadline `timeoutMs`, queueing for a socket included; failures reject with a
+ * GlobalUnavailableError.
+ */
+export class GlobalTransport {
+  private readonly agent: http.Agent;
+
+  constructor(readonly url: string, readonly timeoutMs: number) {
+    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
+    this.agent = url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+  }
+
+  /** POSTs `body`; `idempotent` lets a request the server reset on a reused idle socket be sent once more. */
+  async post(body: string, headers: Record<string, string>, idempotent: boolean): Promise<GlobalAnswer> {
+    try {
+      return await this.request(body, headers).catch((err) => {
+        if (idempotent && (err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') return this.request(body, headers);
+        throw err;
+      });
+    } catch (err) {
+      throw this.classify(err);
+    }
+  }
+
+  /** For RemoteGraphQLDataSource: the same pool and deadline, answering a WHATWG Response. */
+  readonly fetcher: Fetcher = async (_url, init) => {
+    const body = typeof init?.body === 'string' ? init.body : (init?.body?.toString('utf8') ?? '');
+    const answer = await this.post(body, init?.headers ?? {}, !isMutation(body));
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
+    }
+    return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers }) as unknown as Awaited<ReturnType<Fetcher>>;
+  };
+
+  /** Closes the pool's sockets (the gateway stops). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private request(body: string, headers: Record<string, string>): Promise<GlobalAnswer> {
+    const url = new URL(this.url);
+    const transport = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = transport.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          signal: AbortSignal.timeout(this.timeoutMs),
+          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
+      req.end(body);
+    });
+  }
+
+  private classify(err: unknown): GlobalUnavailableError {
+    const e = err as { name?: string; code?: string };
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ABORT_ERR') {
+      return new GlobalUnavailableError(`global subgraph did not answer within ${this.timeoutMs} ms`, 'TIMEOUT');
+    }
+    return new GlobalUnavailableError('global subgraph unreachable', 'UNAVAILABLE', e.code);
+  }
+}
+
+// The planner's fetches carry the operation text first; a mutation is never sent twice.
+function isMutation(body: string): boolean {
+  try {
+    const query = (JSON.parse(body) as { query?: unknown }).query;
+    return typeof query !== 'string' || /^\s*mutation\b/.test(query);
+  } catch {
+    return true;
+  }
+}
