@@ -30,6 +30,10 @@ export interface ComputeAgentOptions {
   onFailed?: (requestId: string, err: unknown) => void;
   /** Delay before a message whose database write failed is requeued. Default 1000 ms. */
   retryDelayMs?: number;
+  /** First delay before re-opening a lost connection, channel or consumer; it doubles up to the max. Default 500 ms. */
+  reconnectDelayMs?: number;
+  /** Longest delay between repair attempts. Default 15000 ms. */
+  reconnectMaxDelayMs?: number;
 }
 
 export interface RunningComputeAgent {
@@ -41,7 +45,9 @@ export interface RunningComputeAgent {
  * A compute agent for one or more hosts of one cell: registers each host's compute
  * node, consumes compute.<host> with manual acks, and acknowledges a message only
  * after its database transaction committed (at-least-once; applying is idempotent).
- * Reconnects to the broker on its own after the connection is lost.
+ * Repairs its broker link on its own, with backoff: a lost connection, a channel that
+ * closed under a live connection, and a consumer the broker cancelled (its queue was
+ * deleted: the agent declares it again).
  */
 export async function startComputeAgent(options: ComputeAgentOptions): Promise<RunningComputeAgent> {
   if (options.hosts.length === 0) throw new Error('startComputeAgent: at least one host is needed');
@@ -51,22 +57,28 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
   for (const host of options.hosts) await registerComputeNode(db, { host, ...node });
   const stopHeartbeat = startHeartbeat(db, options.hosts, options.heartbeatMs ?? 10000, logger);
   const perInstance = new SerialQueue();
+  const backoff = new Backoff(options.reconnectDelayMs ?? 500, options.reconnectMaxDelayMs ?? 15000);
+  // What is open now; repair() brings it back to one connection, one channel, a consumer per host.
   let model: ChannelModel | null = null;
+  let channel: Channel | null = null;
+  const consumers = new Map<string, string>();
   let closing = false;
-  let reconnectTimer: NodeJS.Timeout | null = null;
+  let repairTimer: NodeJS.Timeout | null = null;
+  let repairing: Promise<void> | null = null;
 
-  const handle = (channel: Channel) => async (delivery: ConsumeMessage | null) => {
-    if (!delivery) return; // the broker cancelled the consumer (queue deleted): the reconnect re-declares it
+  const handle = (on: Channel) => async (delivery: ConsumeMessage | null) => {
+    if (!delivery) return; // a consumer cancel: see the 'cancel' listener in openChannel
     const message = parseComputeMessage(delivery.content);
     if (message instanceof Error) {
       logger.error({ err: message }, 'dropping a message that is not a compute message');
-      channel.nack(delivery, false, false);
+      settleQuietly(() => on.nack(delivery, false, false));
       options.onSettled?.({ kind: 'rejected', reason: message.message }, null);
       return;
     }
     try {
       const outcome = await perInstance.run(message.instanceUuid, () => applyMessage(db, message, { delayMs: options.delayMs ?? 2000 }));
-      ackQuietly(channel, delivery);
+      // After a channel was lost the broker redelivers on the new one; applying again is a no-op.
+      settleQuietly(() => on.ack(delivery));
       logger.info({ method: message.method, uuid: message.instanceUuid, requestId: message.requestId, outcome: outcome.kind }, 'compute message settled');
       if (outcome.kind === 'applied' && outcome.result === 'Success' && message.method === 'terminate_instance' && outcome.instance) {
         await Promise.resolve(options.onDeleted?.(outcome.instance)).catch((err) => logger.error({ err }, 'onDeleted hook failed'));
@@ -76,60 +88,108 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
       // The database write failed: leave the message to the broker and try again later.
       logger.error({ err, requestId: message.requestId }, 'applying a compute message failed; requeueing');
       options.onFailed?.(message.requestId, err);
-      setTimeout(() => {
-        try {
-          channel.nack(delivery, false, true);
-        } catch {
-          // The channel closed meanwhile: the broker redelivers unacked messages anyway.
-        }
-      }, options.retryDelayMs ?? 1000);
+      setTimeout(() => settleQuietly(() => on.nack(delivery, false, true)), options.retryDelayMs ?? 1000);
     }
   };
 
-  const open = async (): Promise<void> => {
+  // Something was lost (connection, channel, a consumer): repair it after the backoff.
+  // A loss noticed while a repair runs is caught by the check once it settles.
+  const scheduleRepair = (why: string, err?: unknown) => {
+    if (closing || repairTimer || repairing) return;
+    const delay = backoff.next();
+    logger.warn({ err, why, retryInMs: delay }, 'compute agent lost part of its broker link; repairing');
+    repairTimer = setTimeout(() => {
+      repairTimer = null;
+      repairing = repair().then(
+        () => {
+          repairing = null;
+          if (whole()) backoff.reset();
+          else scheduleRepair('lost again while repairing');
+        },
+        (repairError) => {
+          repairing = null;
+          scheduleRepair('repair failed', repairError);
+        },
+      );
+    }, delay);
+  };
+  const whole = () => model !== null && channel !== null && consumers.size === options.hosts.length;
+
+  const openConnection = async (): Promise<ChannelModel> => {
     const opened = await connect(options.transportUrl);
-    if (closing) return void (await opened.close().catch(() => undefined));
-    model = opened;
+    if (closing) {
+      await opened.close().catch(() => undefined);
+      throw new Error('compute agent is closing');
+    }
     opened.on('error', (err) => logger.warn({ err }, 'compute agent broker connection error'));
-    opened.on('close', () => {
+    opened.on('close', (err?: Error) => {
+      if (model !== opened) return;
       model = null;
-      if (!closing) scheduleReconnect();
+      channel = null;
+      consumers.clear();
+      scheduleRepair('connection closed', err);
     });
-    const channel = await opened.createChannel();
-    channel.on('error', (err) => logger.warn({ err }, 'compute agent channel error'));
-    await channel.prefetch(options.prefetch ?? 8);
+    return opened;
+  };
+
+  const openChannel = async (on: ChannelModel): Promise<Channel> => {
+    const opened = await on.createChannel();
+    // A channel can close while its connection stays up (a channel error, a broker policy):
+    // without this the agent would stop consuming for good.
+    opened.on('error', (err) => logger.warn({ err }, 'compute agent channel error'));
+    opened.on('close', () => {
+      if (channel !== opened) return;
+      channel = null;
+      consumers.clear();
+      scheduleRepair('channel closed');
+    });
+    // The broker cancels a consumer whose queue was deleted: declare it again and consume.
+    opened.on('cancel', ({ consumerTag }: { consumerTag: string }) => {
+      for (const [host, tag] of consumers) if (tag === consumerTag) consumers.delete(host);
+      scheduleRepair('consumer cancelled by the broker');
+    });
+    await opened.prefetch(options.prefetch ?? 8);
+    return opened;
+  };
+
+  const repair = async (): Promise<void> => {
+    if (closing) return;
+    model ??= await openConnection();
+    const on = model;
+    channel ??= await openChannel(on);
+    const current = channel;
     for (const host of options.hosts) {
-      await channel.assertQueue(computeQueue(host), { durable: true });
-      await channel.consume(computeQueue(host), handle(channel), { noAck: false });
+      if (consumers.has(host)) continue;
+      await current.assertQueue(computeQueue(host), { durable: true });
+      const { consumerTag } = await current.consume(computeQueue(host), handle(current), { noAck: false });
+      if (channel !== current) return; // lost meanwhile: its close handler scheduled the next repair
+      consumers.set(host, consumerTag);
     }
     logger.info({ hosts: options.hosts, cell: options.cellUuid }, 'compute agent consuming');
   };
 
-  const scheduleReconnect = () => {
-    if (closing || reconnectTimer) return;
-    reconnectTimer = setTimeout(() => {
-      reconnectTimer = null;
-      open().catch((err) => {
-        logger.warn({ err }, 'compute agent could not reconnect; retrying');
-        scheduleReconnect();
-      });
-    }, 1000);
-  };
-
   try {
-    await open();
+    repairing = repair();
+    await repairing;
   } catch (err) {
+    closing = true;
     stopHeartbeat();
+    await (model as ChannelModel | null)?.close().catch(() => undefined);
     await db.$disconnect();
     throw err;
+  } finally {
+    repairing = null;
   }
+  if (!whole()) scheduleRepair('lost while starting');
   return {
     hosts: [...options.hosts],
     close: async () => {
       closing = true;
       stopHeartbeat();
-      if (reconnectTimer) clearTimeout(reconnectTimer);
+      if (repairTimer) clearTimeout(repairTimer);
+      await repairing;
       const current = model as ChannelModel | null;
+      model = null;
       if (current) await current.close().catch(() => undefined);
       await perInstance.idle();
       await db.$disconnect();
@@ -137,10 +197,29 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
   };
 }
 
-// After close() the channel is gone; the broker then redelivers, and applying again is a no-op.
-function ackQuietly(channel: Channel, delivery: ConsumeMessage): void {
+/** Exponential reconnect delays with jitter, from `minMs` up to `maxMs`; reset after a success. */
+class Backoff {
+  private attempt = 0;
+
+  constructor(
+    private readonly minMs: number,
+    private readonly maxMs: number,
+  ) {}
+
+  next(): number {
+    const base = Math.min(this.maxMs, this.minMs * 2 ** this.attempt++);
+    return Math.round(base * (0.8 + Math.random() * 0.2));
+  }
+
+  reset(): void {
+    this.attempt = 0;
+  }
+}
+
+// An ack or nack on a channel that closed meanwhile throws; the broker redelivers unacked messages anyway.
+function settleQuietly(settle: () => void): void {
   try {
-    channel.ack(delivery);
+    settle();
   } catch {
     // Nothing to do: see above.
   }

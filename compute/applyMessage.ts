@@ -31,7 +31,9 @@ export async function applyMessage(db: CellClient, message: ComputeMessage, opti
   const name = eventName(message.method);
   const event =
     (await db.instanceActionEvent.findFirst({ where: { actionId: action.id, event: name }, orderBy: { id: 'asc' } })) ??
-    (await db.instanceActionEvent.create({ data: { actionId: action.id, event: name, startTime: new Date(), host: message.host } }));
+    (await startEvent(db, action.id, name, message.host));
+  // The API withdrew the action while we were starting it (its publish failed): it never happened.
+  if (!event) return { kind: 'orphan', reason: `instance action ${message.requestId} for ${message.instanceUuid} was withdrawn` };
   if (event.finishTime) return { kind: 'duplicate' };
   if (message.method === 'build_and_run_instance') {
     await db.instance.updateMany({ where: { uuid: message.instanceUuid, taskState: TaskState.SCHEDULING }, data: { taskState: TaskState.SPAWNING, updatedAt: new Date() } });
@@ -69,6 +71,20 @@ export async function applyMessage(db: CellClient, message: ComputeMessage, opti
     if (message.method === 'terminate_instance') await releaseResources(tx, instance.uuid, now);
     return { kind: 'applied' as const, result: 'Success' as const, instance: updated };
   });
+}
+
+/**
+ * The start event, or null when the action is gone. A withdrawal locks the action row and
+ * deletes it unless it has an event, so this insert either lands first (and the action
+ * stands) or waits and then finds no action to belong to (a foreign-key failure, P2003).
+ */
+async function startEvent(db: CellClient, actionId: number, event: string, host: string) {
+  try {
+    return await db.instanceActionEvent.create({ data: { actionId, event, startTime: new Date(), host } });
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'P2003') return null;
+    throw err;
+  }
 }
 
 type Tx = Parameters<Parameters<CellClient['$transaction']>[0]>[0];
