@@ -1,3 +1,4 @@
+import { connect } from 'amqplib';
 import { rabbitmqctl } from '../../helpers/rabbit';
 import { admin, gql, user } from './support/graphqlClient';
 import { startQueuedCell, type QueuedCell } from './support/queueFixture';
@@ -22,6 +23,17 @@ describe('instance actions through the broker and the compute agent', () => {
   async function settledState(uuid: string, requestId: string) {
     await waitFor(`request ${requestId} to settle`, async () => cell.settled.some((s) => s.requestId === requestId));
     return cell.db.instance.findUniqueOrThrow({ where: { uuid } });
+  }
+
+  // What a compute agent does at start: the host's queue exists, nobody consumes it here.
+  async function declareQueue(queue: string) {
+    const connection = await connect(cell.vhost.url);
+    try {
+      const channel = await connection.createChannel();
+      await channel.assertQueue(queue, { durable: true });
+    } finally {
+      await connection.close();
+    }
   }
 
   async function eventsOf(uuid: string, requestId: string) {
@@ -152,20 +164,34 @@ describe('instance actions through the broker and the compute agent', () => {
     expect(connections).toHaveLength(2);
   });
 
-  it('rolls back when the broker refuses the message (a nack instead of a confirm)', async () => {
+  it('withdraws the action when the broker refuses the message (a nack instead of a confirm)', async () => {
     // A policy that makes compute.full refuse every publish: the broker answers with basic.nack.
     await rabbitmqctl('set_policy', '-p', cell.vhost.name, 'refuse-all', '^compute\\.full$', '{"max-length":0,"overflow":"reject-publish"}', '--apply-to', 'queues');
-    const row = await seedInstance(cell.db, { projectId: 'p1', host: 'full' });
+    await declareQueue('compute.full');
+    const before = new Date('2020-01-01T00:00:00Z');
+    const row = await seedInstance(cell.db, { projectId: 'p1', host: 'full', updatedAt: before });
     const answer = await act('stopInstance', row.uuid);
-    expect(answer.errors?.[0].message).toContain('the broker refused the message (nack)');
-    expect(answer.errors?.[0].extensions?.code).toBe('BROKER_UNAVAILABLE');
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'active', taskState: null, updatedAt: null });
+    expect(answer.errors?.[0].message).toBe("the cell's message broker refused the message");
+    expect(answer.errors?.[0].extensions).toMatchObject({ code: 'BROKER_UNAVAILABLE', reason: 'BROKER_REFUSED' });
+    const after = await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } });
+    expect(after).toMatchObject({ vmState: 'active', taskState: null });
+    // The task state went and came back: updated_at says so, it is never rewound.
+    expect(after.updatedAt!.getTime()).toBeGreaterThan(before.getTime());
     expect(await cell.db.instanceAction.count({ where: { instanceUuid: row.uuid } })).toBe(0);
+    expect(await cell.db.computeOutbox.count({ where: { instanceUuid: row.uuid } })).toBe(0);
     // The link is usable again for the next action.
     const other = await seedInstance(cell.db, { projectId: 'p1' });
     const next = await act('stopInstance', other.uuid);
     expect(next.errors).toBeUndefined();
     await settledState(other.uuid, next.data.stopInstance.requestId);
+  });
+
+  it('leaves no outbox row behind a confirmed action', async () => {
+    const row = await seedInstance(cell.db, { projectId: 'p1' });
+    const answer = await act('suspendInstance', row.uuid);
+    expect(answer.errors).toBeUndefined();
+    expect(await cell.db.computeOutbox.count({ where: { instanceUuid: row.uuid } })).toBe(0);
+    await settledState(row.uuid, answer.data.suspendInstance.requestId);
   });
 
   it('publishes again after the broker closed every connection', async () => {

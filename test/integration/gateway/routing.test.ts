@@ -1,4 +1,6 @@
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
+import { connect } from 'amqplib';
+import { computeQueue } from '../../../compute/messages';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 import type { GatewayContext } from '../../../gateway/context';
@@ -64,6 +66,10 @@ describe('routing one instance, entities and mutations to the owning cell', () =
 
   it('sends an instance mutation to the owning cell only, which queues it for the host', async () => {
     const target = cell2[1];
+    // The host's compute agent owns its queue; the publisher only publishes (mandatory) to it.
+    const broker = await connect(topo.cells[1].vhost!.url);
+    await (await broker.createChannel()).assertQueue(computeQueue(target.host!), { durable: true });
+    await broker.close();
     const before = new Map(topo.gateway.router.requestsByCell);
     const res = await topo.query('mutation($u: ID!) { stopInstance(uuid: $u) { action requestId instance { uuid taskState } } }', { u: target.uuid }, admin);
     expect(res.body.errors).toBeUndefined();
