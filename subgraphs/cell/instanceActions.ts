@@ -5,6 +5,8 @@ import { ruleFor, stateRefusal, type ActionName, type ActionRule } from './actio
 import type { CellContext } from './context';
 import { visibleInstance } from './instanceAccess';
 import { localDelete } from './localDelete';
+import { outboxLeaseMs, recordOutbox, settleOutbox, withdrawAction, type OutboxEntry } from './computeOutbox';
+import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
 
 export interface ActionPayload {
@@ -20,9 +22,17 @@ export interface ActionOptions {
 
 /**
  * Runs one instance action as Nova's compute API does: check lock and state (a refusal
- * changes nothing), set the task state and record the instance action in one
- * transaction, then publish to compute.<host> and wait for the broker's confirm. If
- * the publish fails, the task state and action are rolled back: BROKER_UNAVAILABLE.
+ * changes nothing), make sure the broker can take a message now (a broker that is down
+ * or blocked refuses the action with nothing written), then in one transaction set the
+ * task state, record the instance action and its message in the outbox, publish it to
+ * compute.<host> and wait for the broker's confirm.
+ *
+ * If the publish fails (no queue for the host, a nack, no confirm in time, the link
+ * lost), the action is withdrawn as far as it is still ours (computeOutbox.ts) and the
+ * caller gets the publish's fixed error. If the agent got the message anyway (a lost
+ * confirm) the action stands and the caller gets it. If this process dies in between,
+ * the outbox relay publishes the message: there is never an action without its message
+ * nor a message without its action.
  */
 export async function runAction(ctx: CellContext, uuid: string, action: ActionName, options: ActionOptions = {}): Promise<ActionPayload> {
   const rule = ruleFor(action, options.hard ?? false);
@@ -49,7 +59,6 @@ export async function runAction(ctx: CellContext, uuid: string, action: ActionNa
     default:
       return assertNever(action);
   }
-  const actionId = await beginTask(ctx, instance, action, rule, requestId);
   const message: ComputeMessage = {
     method: rule.method!,
     instanceUuid: instance.uuid,
@@ -58,16 +67,24 @@ export async function runAction(ctx: CellContext, uuid: string, action: ActionNa
     ...(action === 'reboot' ? { rebootType: options.hard ? ('HARD' as const) : ('SOFT' as const) } : {}),
     sentAt: new Date().toISOString(),
   };
+  const queue = ctx.cell.queue;
+  const log = { requestId: ctx.requestId, actionRequestId: requestId, uuid };
+  await queue.ready({ requestId: ctx.requestId });
+  const entry = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
   try {
-    await ctx.cell.queue.publish(message);
+    await queue.publish(message, { requestId: ctx.requestId });
   } catch (err) {
-    await rollBackTask(ctx, instance, rule, actionId).catch((rollbackError) =>
-      ctx.cell.logger.error({ err: rollbackError, uuid, requestId }, 'could not roll back an action whose publish failed'),
-    );
-    throw err;
+    const withdrawal = await withdrawAction(ctx.cell.db, entry).catch((withdrawError) => {
+      // The row stays in the outbox: the relay publishes it once its lease runs out.
+      ctx.cell.logger.error({ ...log, err: withdrawError }, 'could not withdraw an action whose publish failed; the outbox relay will publish it');
+      return 'failed' as const;
+    });
+    if (withdrawal !== 'delivered') throw err;
+    ctx.cell.logger.warn({ ...log, reason: err instanceof PublishFailure ? err.reason : undefined }, 'the broker did not confirm, but the compute agent has the action: it stands');
   }
-  const fresh = await ctx.cell.db.instance.findUniqueOrThrow({ where: { uuid } });
-  return { instance: fresh, requestId, action };
+  await settleOutbox(ctx.cell.db, entry).catch((err) => ctx.cell.logger.warn({ ...log, err }, 'could not drop a published outbox row; the relay will publish it again (harmless)'));
+  // The row as this action left it; the agent may already be further along.
+  return { instance: { ...instance, taskState: rule.taskState, updatedAt: entry.writtenAt }, requestId, action };
 }
 
 function checkAllowed(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule): void {
@@ -88,28 +105,30 @@ function invalidState(action: ActionName, instance: InstanceRow, attr: string, s
 }
 
 // The task state only moves if nobody else moved it since we read it (Nova's expected_task_state).
-async function beginTask(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule, requestId: string): Promise<number> {
+async function beginTask(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule, message: ComputeMessage, leaseMs: number): Promise<OutboxEntry> {
   return ctx.cell.db.$transaction(async (tx) => {
+    const writtenAt = new Date();
     const moved = await tx.instance.updateMany({
       where: { uuid: instance.uuid, vmState: instance.vmState, taskState: instance.taskState, deleted: 0 },
-      data: { taskState: rule.taskState, updatedAt: new Date() },
+      data: { taskState: rule.taskState, updatedAt: writtenAt },
     });
     if (moved.count !== 1) throw conflict(`instance ${instance.uuid} changed while '${action}' was being started; try again`, { uuid: instance.uuid });
     const created = await tx.instanceAction.create({
-      data: { action, instanceUuid: instance.uuid, requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: new Date() },
+      data: { action, instanceUuid: instance.uuid, requestId: message.requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: writtenAt },
     });
-    return created.id;
+    const entry: OutboxEntry = {
+      requestId: message.requestId,
+      instanceUuid: instance.uuid,
+      actionId: created.id,
+      message,
+      taskState: rule.taskState,
+      previousTaskState: instance.taskState,
+      writtenAt,
+      claim: randomUUID(),
+    };
+    await recordOutbox(tx, entry, leaseMs);
+    return entry;
   });
-}
-
-async function rollBackTask(ctx: CellContext, instance: InstanceRow, rule: ActionRule, actionId: number): Promise<void> {
-  await ctx.cell.db.$transaction([
-    ctx.cell.db.instance.updateMany({
-      where: { uuid: instance.uuid, taskState: rule.taskState },
-      data: { taskState: instance.taskState, updatedAt: instance.updatedAt },
-    }),
-    ctx.cell.db.instanceAction.delete({ where: { id: actionId } }),
-  ]);
 }
 
 async function setLock(ctx: CellContext, instance: InstanceRow, action: 'lock' | 'unlock', requestId: string, reason: string | null): Promise<InstanceRow> {

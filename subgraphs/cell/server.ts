@@ -6,6 +6,7 @@ import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
 import { cellErrorLog, formatCellError } from './errorFormat';
+import { outboxLeaseMs, startOutboxRelay } from './computeOutbox';
 import { createCellQueue } from './queue';
 import { createCellSchema } from './schema';
 
@@ -26,6 +27,8 @@ export interface CellSubgraphOptions {
   publishTimeoutMs?: number;
   /** Database pool size. Default 10. */
   poolMax?: number;
+  /** How often the outbox relay looks for actions whose request died before the confirm. Default half the outbox lease. */
+  outboxRelayMs?: number;
   /**
    * Called after a local delete (no host, so no compute agent confirms it) is committed;
    * the entry point releases the instance's quota in the API database with it.
@@ -47,6 +50,8 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
   const logger = options.logger ?? silentLogger();
   const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
+  const leaseMs = outboxLeaseMs(queue.timeoutMs);
+  const stopRelay = queue.enabled ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 }) : async () => undefined;
   const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger, onInstanceDeleted: options.onInstanceDeleted };
   const apollo = new ApolloServer<CellContext>({
     schema: createCellSchema(),
@@ -68,6 +73,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
       host: options.host,
     });
   } catch (err) {
+    await stopRelay();
     await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
     throw err;
   }
@@ -77,6 +83,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     port: server.port,
     close: async () => {
       await server.close();
+      await stopRelay();
       await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
     },
   };

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { CellClient } from '../../prisma/clients';
+import { parseComputeMessage, type ComputeMessage } from '../../compute/messages';
+import type { Logger } from '../shared/logger';
+import { PublishFailure, type CellQueue } from './queue';
+
+/**
+ * The transactional outbox of instance actions. An action's compute message is written
+ * in the transaction that sets the task state and records the action, then published;
+ * the row goes once the broker confirmed it. So whatever fails in between, an action
+ * never lacks its message:
+ *
+ * - the publish fails: the request withdraws the action (withdrawAction), but only
+ *   what is still exactly as it wrote it, and never what the compute agent started;
+ * - the process dies between the commit and the confirm: the row outlives its lease
+ *   and the relay (relayOutbox) publishes it. The agent is idempotent by request id,
+ *   so a message published twice is applied once.
+ */
+
+/** What a withdrawal compares before it undoes anything: the row as the action left it. */
+export interface OutboxEntry {
+  requestId: string;
+  instanceUuid: string;
+  actionId: number;
+  message: ComputeMessage;
+  /** The task state the action set, and the one it replaced. */
+  taskState: string | null;
+  previousTaskState: string | null;
+  /** The updated_at the action wrote: the instance's version when nobody touched it since. */
+  writtenAt: Date;
+  /** Who holds the row: the request that wrote it, or the relay that took it over. */
+  claim: string;
+}
+
+type Tx = Parameters<Parameters<CellClient['$transaction']>[0]>[0];
+
+/** How long the writer owns its row: a publish (with its one retry) and a withdrawal fit well within. */
+export function outboxLeaseMs(publishTimeoutMs: number): number {
+  return 2 * publishTimeoutMs + 10000;
+}
+
+/** Writes `entry` inside the action's transaction; its writer holds it for `leaseMs`. */
+export async function recordOutbox(tx: Tx, entry: OutboxEntry, leaseMs: number): Promise<void> {
+  await tx.computeOutbox.create({
+    data: {
+      requestId: entry.requestId,
+      instanceUuid: entry.instanceUuid,
+      actionId: entry.actionId,
+      message: JSON.stringify(entry.message),
+      taskState: entry.taskState,
+      previousTaskState: entry.previousTaskState,
+      writtenAt: entry.writtenAt,
+      claim: entry.claim,
+      claimedUntil: new Date(entry.writtenAt.getTime() + leaseMs),
+    },
+  });
+}
+
+/** After the confirm: the row goes. If this fails the relay publishes a duplicate later, which is harmless. */
+export async function settleOutbox(db: CellClient, entry: Pick<OutboxEntry, 'requestId' | 'claim'>): Promise<void> {
+  await db.computeOutbox.deleteMany({ where: { requestId: entry.requestId, claim: entry.claim } });
+}
+
+/**
+ * What a withdrawal found: `withdrawn` (the action, its row and its task state are
+ * undone); `delivered` (the agent already started it: nothing undone, the action
+ * stands); `taken` (the row is no longer this claimer's: the relay owns it).
+ */
+export type Withdrawal = 'withdrawn' | 'delivered' | 'taken';
+
+/**
+ * Undoes an action whose message did not get through, in one transaction and only as
+ * far as it is still ours. The action row is locked first: the agent's event insert
+ * needs a key-share lock on it, so either its event is committed (and seen here: the
+ * action stands) or it waits and then fails on the missing action (an orphan). The
+ * instance's task state is put back only if it is still the one this action wrote, at
+ * the updated_at it wrote; updated_at then moves forward, never back.
+ */
+export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promise<Withdrawal> {
+  return db.$transaction(async (tx) => {
+    const mine = await tx.computeOutbox.deleteMany({ where: { requestId: entry.requestId, claim: entry.claim } });
+    if (mine.count !== 1) return 'taken';
+    const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
+    if (locked.length === 0) return 'withdrawn';
+    if ((await tx.instanceActionEvent.count({ where: { actionId: entry.actionId } })) > 0) return 'delivered';
+    await tx.instance.updateMany({
+      where: { uuid: entry.instanceUuid, taskState: entry.taskState, updatedAt: entry.writtenAt, deleted: 0 },
+      data: { taskState: entry.previousTaskState, updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)) },
+    });
+    await tx.instanceAction.delete({ where: { id: entry.actionId } });
+    return 'withdrawn';
+  });
+}
+
+export interface RelayRuntime {
+  db: CellClient;
+  queue: CellQueue;
+  logger: Logger;
+}
+
+/** What one relay pass did with the rows whose lease ran out. */
+export interface RelayPass {
+  published: number;
+  withdrawn: number;
+  /** Left for a later pass: the broker is unavailable now. */
+  kept: number;
+}
+
+/**
+ * One pass of the relay: takes over every row whose lease ran out (its writer died or
+ * lost its database), publishes its message and drops the row. A host that refuses it
+ * (no queue, a nack) withdraws the action as the request would have; a broker that is
+ * down leaves the row for the next pass. Several subgraphs of one cell may run it: a
+ * row is taken with a compare-and-set on its claim.
+ */
+export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: number; batch?: number }): Promise<RelayPass> {
+  const pass: RelayPass = { published: 0, withdrawn: 0, kept: 0 };
+  const now = new Date();
+  const stale = await runtime.db.computeOutbox.findMany({ where: { claimedUntil: { lt: now } }, orderBy: { id: 'asc' }, take: options.batch ?? 50 });
+  if (stale.length === 0) return pass;
+  try {
+    await runtime.queue.ready({ requestId: 'outbox-relay' });
+  } catch {
+    pass.kept = stale.length;
+    return pass;
+  }
+  for (const row of stale) {
+    const claim = randomUUID();
+    const taken = await runtime.db.computeOutbox.updateMany({
+      where: { id: row.id, claim: row.claim },
+      data: { claim, claimedUntil: new Date(Date.now() + options.leaseMs), attempts: { increment: 1 } },
+    });
+    if (taken.count !== 1) continue;
+    const message = parseComputeMessage(Buffer.from(row.message));
+    if (message instanceof Error) {
+      runtime.logger.error({ err: message, requestId: row.requestId }, 'dropping an outbox row that holds no compute message');
+      await runtime.db.computeOutbox.deleteMany({ where: { id: row.id, claim } });
+      continue;
+    }
+    const entry: OutboxEntry = {
+      requestId: row.requestId,
+      instanceUuid: row.instanceUuid,
+      actionId: row.actionId,
+      message,
+      taskState: row.taskState,
+      previousTaskState: row.previousTaskState,
+      writtenAt: row.writtenAt,
+      claim,
+    };
+    try {
+      await runtime.queue.publish(message, { requestId: 'outbox-relay' });
+      await settleOutbox(runtime.db, entry);
+      pass.published++;
+      runtime.logger.info({ requestId: row.requestId, uuid: row.instanceUuid, attempts: row.attempts + 1 }, 'outbox relay published an action the request could not confirm');
+    } catch (err) {
+      if (err instanceof PublishFailure && err.refusedForHost) {
+        const outcome = await withdrawAction(runtime.db, entry);
+        if (outcome === 'withdrawn') pass.withdrawn++;
+        runtime.logger.warn({ requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome }, 'outbox relay withdrew an action its host refused');
+      } else {
+        pass.kept++;
+      }
+    }
+  }
+  return pass;
+}
+
+/** Runs relayOutbox every `intervalMs` (and once soon after start); the returned function stops it. */
+export function startOutboxRelay(runtime: RelayRuntime, options: { intervalMs: number; leaseMs: number }): () => Promise<void> {
+  let stopped = false;
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | null = null;
+  const tick = () => {
+    timer = null;
+    running = relayOutbox(runtime, { leaseMs: options.leaseMs })
+      .catch((err) => runtime.logger.warn({ err }, 'outbox relay pass failed; the next one retries'))
+      .finally(() => {
+        if (!stopped) schedule(options.intervalMs);
+      });
+  };
+  const schedule = (ms: number) => {
+    timer = setTimeout(tick, ms);
+    timer.unref();
+  };
+  schedule(Math.min(options.intervalMs, 1000));
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await running;
+  };
+}
