@@ -16,6 +16,10 @@ export interface GlobalLoaders {
   tagsByResourceId: DataLoader<string, string[]>;
   securityGroupById: DataLoader<number, SecurityGroup | null>;
   rulesByGroupId: DataLoader<number, SecurityGroupRule[]>;
+  /** A request spec's JSON text by instance uuid. */
+  requestSpecByInstanceUuid: DataLoader<string, string | null>;
+  /** A live (not deleted) flavor by name: request specs written without the flavor's id. */
+  liveFlavorByName: DataLoader<string, FlavorRow | null>;
 }
 
 export function createLoaders(prisma: ApiClient): GlobalLoaders {
@@ -46,6 +50,14 @@ export function createLoaders(prisma: ApiClient): GlobalLoaders {
     rulesByGroupId: new DataLoader(async (ids) => {
       const rows = await prisma.securityGroupRule.findMany({ where: { parentGroupId: { in: [...ids] }, deleted: 0 }, orderBy: { id: 'asc' } });
       return groupBy(ids, rows, (row) => row.parentGroupId);
+    }),
+    requestSpecByInstanceUuid: new DataLoader(async (uuids) => {
+      const rows = await prisma.requestSpec.findMany({ where: { instanceUuid: { in: [...uuids] } }, select: { instanceUuid: true, spec: true } });
+      return byKey(uuids, rows, (row) => row.instanceUuid).map((row) => row?.spec ?? null);
+    }),
+    liveFlavorByName: new DataLoader(async (names) => {
+      const rows = await prisma.instanceType.findMany({ where: { name: { in: [...names] }, deleted: 0 }, include: flavorInclude, orderBy: { id: 'asc' } });
+      return byKey(names, rows.reverse(), (row) => row.name); // the oldest live one wins a duplicated name
     }),
   };
 }

@@ -70,3 +70,50 @@ describe('instanceMappings, the router look-up', () => {
     expect(h.statements.filter((sql) => /instance_mappings/.test(sql))).toHaveLength(1);
   });
 });
+
+describe('instanceMappings for UNKNOWN records', () => {
+  let h: GlobalHarness;
+  const cells: { id: number; uuid: string }[] = [];
+  const uuids = Array.from({ length: 6 }, () => randomUUID()).sort();
+  let flavorId = 0;
+  const KNOWN = `query ($cellUuids: [ID!], $afterUuid: ID, $first: Int, $order: InstanceMappingOrder) {
+    instanceMappings(cellUuids: $cellUuids, afterUuid: $afterUuid, first: $first, order: $order) { instanceUuid createdAt flavor { id name } availabilityZone }
+  }`;
+
+  beforeAll(async () => {
+    h = await startGlobalHarness('mappings_unknown');
+    for (const name of ['c1', 'c2', 'c3']) cells.push(await h.prisma.cellMapping.create({ data: { uuid: randomUUID(), name, transportUrl: 'none:///', databaseConnection: `postgresql://x/${name}` } }));
+    flavorId = (await h.prisma.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } })).id;
+    // Created in reverse uuid order, so creation order and uuid order differ.
+    for (const [i, uuid] of [...uuids].reverse().entries()) {
+      await h.prisma.instanceMapping.create({ data: { instanceUuid: uuid, cellId: cells[i % 3].id, projectId: 'p1' } });
+    }
+    const [withId, byName] = [...uuids].reverse();
+    await h.prisma.requestSpec.create({ data: { instanceUuid: withId, spec: JSON.stringify({ flavor: { id: flavorId, name: 'renamed since' }, availability_zone: 'az1' }) } });
+    await h.prisma.requestSpec.create({ data: { instanceUuid: byName, spec: JSON.stringify({ flavor: { name: 'm1.small' } }) } });
+  });
+  afterAll(() => h.close());
+
+  const uuidsOf = (answer: any) => answer.data.instanceMappings.map((m: any) => m.instanceUuid);
+
+  it('lists several cells by instance uuid, continuing after a uuid', async () => {
+    const both = [cells[0].uuid, cells[1].uuid];
+    const inBoth = [...uuids].reverse().filter((_, i) => i % 3 !== 2).sort();
+    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both, order: 'UUID' }))).toEqual(inBoth);
+    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both, order: 'UUID', afterUuid: inBoth[1], first: 2 }))).toEqual(inBoth.slice(2, 4));
+    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both }))).toEqual([...uuids].reverse().filter((_, i) => i % 3 !== 2));
+  });
+
+  it('refuses afterUuid without order UUID', async () => {
+    expect(codes(await h.gql(SERVICE_IDENTITY, KNOWN, { afterUuid: uuids[0] }))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it("gives the request spec's flavor (by id, or by name without one) and zone, and null without a spec", async () => {
+    const answer = await h.gql(SERVICE_IDENTITY, KNOWN, { order: 'UUID' });
+    const byUuid = new Map(answer.data!.instanceMappings.map((m: any) => [m.instanceUuid, m]));
+    const [withId, byName, none] = [...uuids].reverse();
+    expect(byUuid.get(withId)).toMatchObject({ flavor: { id: String(flavorId), name: 'm1.small' }, availabilityZone: 'az1', createdAt: expect.any(String) });
+    expect(byUuid.get(byName)).toMatchObject({ flavor: { id: String(flavorId) }, availabilityZone: null });
+    expect(byUuid.get(none)).toMatchObject({ flavor: null, availabilityZone: null });
+  });
+});
