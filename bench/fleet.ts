@@ -77,7 +77,7 @@ export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number): Ga
     mappingCacheMax: 1000000,
     maxFirst: 1000,
     maxDepth: 12,
-    maxComplexity: 250000,
+    maxComplexity: 1000000,
     maxBodyBytes: 1024 * 1024,
     logLevel: 'silent',
   };
