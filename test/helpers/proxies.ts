@@ -61,3 +61,55 @@ async function listen(server: net.Server, dropConnections: () => void): Promise<
     },
   };
 }
+
+/** A TCP proxy in front of a server that can be frozen like the server under SIGSTOP. */
+export interface FreezableProxy extends TestServer {
+  /** Connections stay open and new ones are accepted, but nothing is read or answered. */
+  freeze(): void;
+  /** Reads and answers again, what was sent meanwhile included (SIGCONT). */
+  thaw(): void;
+}
+
+/** Forwards every connection to `target`'s host and port (the URL's path is kept in `url`). */
+export async function startFreezableProxy(target: string): Promise<FreezableProxy> {
+  const { hostname, port, pathname } = new URL(target);
+  const sockets = new Set<net.Socket>();
+  const waiting: (() => void)[] = [];
+  let frozen = false;
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (frozen) socket.pause();
+  };
+  const forward = (client: net.Socket) => {
+    if (client.destroyed) return;
+    const upstream = net.connect(Number(port), hostname);
+    track(upstream);
+    // Plain data handlers, not pipe(): pipe would resume a stream frozen by pause().
+    client.on('data', (chunk) => upstream.write(chunk));
+    upstream.on('data', (chunk) => client.write(chunk));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    if (frozen) waiting.push(() => forward(client));
+    else forward(client);
+  });
+  const running = await listen(server, () => sockets.forEach((socket) => socket.destroy()));
+  return {
+    url: running.url.replace(/\/graphql$/, pathname),
+    close: running.close,
+    freeze() {
+      frozen = true;
+      sockets.forEach((socket) => socket.pause());
+    },
+    thaw() {
+      frozen = false;
+      // Listeners first: a socket resumed without them would drop what it reads.
+      waiting.splice(0).forEach((start) => start());
+      sockets.forEach((socket) => socket.resume());
+    },
+  };
+}
