@@ -1,0 +1,107 @@
+import { identityHeaders, SERVICE_IDENTITY } from '../../../subgraphs/shared/identity';
+import {
+  closeDatabase,
+  copyDatabase,
+  dropDatabaseNow,
+  lockTable,
+  lockWaiters,
+  openDatabase,
+  restoreDatabase,
+  setStatementTimeout,
+  type TableLock,
+} from '../../helpers/faults';
+import { TEST_SECRET } from '../../helpers/topology';
+import { prepareWorld } from './scenario';
+import { describeFault } from './verdicts';
+import { startWorld, type World } from './world';
+
+// cell2 is the one that fails: its database sits behind a TCP proxy (its mapping names the
+// proxy, so the scheduler reads it there too), its subgraph has a pool of 2, and its host
+// has the most free RAM, so the scheduler picks it first and must route around it.
+const POOL = 2;
+
+describe('fault matrix: a cell database fails', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld({
+      cells: [
+        { name: 'cell0', cell0: true },
+        { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }] },
+        { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true, poolMax: POOL },
+      ],
+    });
+    await prepareWorld(world);
+  }, 120000);
+  afterAll(() => world?.stop());
+
+  const w = () => world;
+  const cells = (world: World) => ({ victim: world.cell('cell2'), healthy: world.cell('cell1'), actionCell: world.cell('cell2') });
+
+  describeFault(w, 'db-closed', (world) => ({
+    ...cells(world),
+    inject: () => closeDatabase(world.cell('cell2').db.name),
+    restore: () => openDatabase(world.cell('cell2').db.name),
+  }));
+
+  describeFault(w, 'db-refused', (world) => ({
+    ...cells(world),
+    inject: () => world.cell('cell2').dbProxy!.set('refuse'),
+    restore: () => world.cell('cell2').dbProxy!.set('forward'),
+  }));
+
+  describeFault(w, 'db-blackhole', (world) => ({
+    ...cells(world),
+    inject: () => world.cell('cell2').dbProxy!.set('blackhole'),
+    restore: () => world.cell('cell2').dbProxy!.set('forward'),
+    // Statements held by the proxy complete once it forwards again.
+    settleMs: 1500,
+  }));
+
+  let lock: TableLock | undefined;
+  describeFault(w, 'db-statement-timeout', (world) => ({
+    ...cells(world),
+    inject: async () => {
+      await setStatementTimeout(world.cell('cell2').db.name, 200);
+      lock = await lockTable(world.cell('cell2').db.name, 'instances');
+    },
+    restore: async () => {
+      await lock?.release();
+      await setStatementTimeout(world.cell('cell2').db.name, null);
+    },
+  }));
+
+  // The subgraph's own pool is held: POOL requests straight to it wait on a locked table,
+  // each holding a connection; the gateway's requests then wait for the pool.
+  let holders: Promise<unknown>[] = [];
+  describeFault(w, 'db-pool-exhausted', (world) => ({
+    ...cells(world),
+    inject: async () => {
+      const cell = world.cell('cell2');
+      lock = await lockTable(cell.db.name, 'instances');
+      holders = Array.from({ length: POOL }, (_, i) =>
+        fetch(cell.subgraph!.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...identityHeaders(SERVICE_IDENTITY, TEST_SECRET, `hold-${i}`) },
+          body: JSON.stringify({ query: '{ instances(first: 1) { edges { cursor } } }' }),
+        }).then((r) => r.text(), () => undefined),
+      );
+      for (let i = 0; i < 100 && (await lockWaiters(cell.db.name)) < POOL; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      if ((await lockWaiters(cell.db.name)) < POOL) throw new Error("could not hold every connection of cell2's pool");
+    },
+    restore: async () => {
+      await lock?.release();
+      await Promise.all(holders);
+    },
+  }));
+
+  // Last: the copy restores the database as it was just before the drop.
+  const copyName = () => `${world.cell('cell2').db.name}_copy`;
+  describeFault(w, 'db-dropped', (world) => ({
+    ...cells(world),
+    inject: async () => {
+      await copyDatabase(world.cell('cell2').db.name, copyName());
+      await dropDatabaseNow(world.cell('cell2').db.name);
+    },
+    restore: () => restoreDatabase(world.cell('cell2').db.name, copyName()),
+  }));
+});
