@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ComputeMessage } from '../../compute/messages';
 import { badInput, conflict } from '../shared/errors';
 import type { CellContext } from './context';
+import { claimHost } from './hostClaim';
 import type { InstanceRow } from './rows';
 import { PowerState, TaskState, VmState } from './status';
 
@@ -25,24 +26,70 @@ export interface BuildInput {
   securityGroups?: string[] | null;
   fault?: { code: number; message: string; details?: string | null } | null;
   requestId?: string | null;
+  /** The host's compute node generation the scheduler chose it at; a changed node is refused (CLAIM_CONFLICT). */
+  expectedGeneration?: number | null;
+  /** When the scheduler stops waiting: a build that would commit later is refused (DEADLINE_PASSED). */
+  deadline?: Date | null;
 }
+
+/** Why a build was refused because the scheduler already gave up on it. */
+export const DEADLINE_PASSED = 'DEADLINE_PASSED';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The scheduler's build entry: the instance and its related rows in one transaction,
- * then build_and_run_instance on compute.<host>. With a fault (no valid host; cell0)
- * the instance is written in ERROR and nothing is published. A failed publish deletes
- * what was written and fails with BROKER_UNAVAILABLE.
+ * The scheduler's build entry: in one transaction, the claim on the host's capacity
+ * (hostClaim), the instance and its related rows; then build_and_run_instance on
+ * compute.<host>. With a fault (no valid host; cell0) the instance is written in ERROR,
+ * nothing is claimed and nothing is published. A failed publish deletes what was
+ * written and fails with BROKER_UNAVAILABLE.
+ *
+ * Idempotent by uuid: a second build of an instance this cell holds answers that
+ * instance and publishes nothing, so a scheduler or reaper that retries after a lost
+ * answer never makes a second server. A build past the scheduler's deadline commits
+ * nothing, so the cell never holds a server the scheduler has given up on.
  */
 export async function buildInstance(ctx: CellContext, input: BuildInput): Promise<InstanceRow> {
   validate(input);
   const requestId = input.requestId ?? `req-${randomUUID()}`;
-  const db = ctx.cell.db;
-  if (await db.instance.findUnique({ where: { uuid: input.uuid }, select: { id: true } })) throw conflict(`instance ${input.uuid} already exists in this cell`, { uuid: input.uuid });
-  const row = await db.$transaction(async (tx) => {
+  const existing = await existingInstance(ctx, input.uuid);
+  if (existing) return existing;
+  let row: InstanceRow;
+  try {
+    row = await writeInstance(ctx, input, requestId);
+  } catch (err) {
+    // A concurrent build of the same uuid won the insert: answer what it wrote.
+    if ((err as { code?: string }).code === 'P2002') {
+      const raced = await existingInstance(ctx, input.uuid);
+      if (raced) return raced;
+    }
+    throw err;
+  }
+  if (input.fault) return row;
+  const message: ComputeMessage = { method: 'build_and_run_instance', instanceUuid: input.uuid, requestId, host: input.host!, sentAt: new Date().toISOString() };
+  try {
+    await ctx.cell.queue.publish(message);
+  } catch (err) {
+    await removeBuilt(ctx, input.uuid).catch((cleanupError) => ctx.cell.logger.error({ err: cleanupError, uuid: input.uuid }, 'could not remove an instance whose build was not published'));
+    throw err;
+  }
+  return row;
+}
+
+// The live instance of that uuid, if this cell already holds it; a deleted one cannot be built again.
+async function existingInstance(ctx: CellContext, uuid: string): Promise<InstanceRow | null> {
+  const row = await ctx.cell.db.instance.findUnique({ where: { uuid } });
+  if (!row) return null;
+  if (row.deleted !== 0) throw conflict(`instance ${uuid} was deleted in this cell and cannot be built again`, { uuid });
+  ctx.cell.logger.info({ uuid }, 'buildInstance: the instance exists already; answering it');
+  return row;
+}
+
+async function writeInstance(ctx: CellContext, input: BuildInput, requestId: string): Promise<InstanceRow> {
+  return ctx.cell.db.$transaction(async (tx) => {
     const now = new Date();
     const failed = Boolean(input.fault);
+    if (!failed) await claimHost(tx, input.host!, input.flavor, input.expectedGeneration);
     const instance = await tx.instance.create({ data: instanceData(input, failed) });
     await tx.instanceInfoCache.create({ data: { instanceUuid: input.uuid, networkInfo: '[]' } });
     await tx.instanceExtra.create({
@@ -61,17 +108,13 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
     await tx.instanceAction.create({
       data: { action: 'create', instanceUuid: input.uuid, requestId, userId: input.userId, projectId: input.projectId, startTime: now, ...(failed ? { finishTime: now, message: 'Error' } : {}) },
     });
+    // Last, under the claim's lock: the scheduler's fence (reconcileTimedOut) waits for this
+    // transaction, so a build is either committed before the scheduler looks or never.
+    if (input.deadline && Date.now() > input.deadline.getTime()) {
+      throw conflict(`the scheduler stopped waiting for this build at ${input.deadline.toISOString()}`, { reason: DEADLINE_PASSED, uuid: input.uuid });
+    }
     return instance;
   });
-  if (input.fault) return row;
-  const message: ComputeMessage = { method: 'build_and_run_instance', instanceUuid: input.uuid, requestId, host: input.host!, sentAt: new Date().toISOString() };
-  try {
-    await ctx.cell.queue.publish(message);
-  } catch (err) {
-    await removeBuilt(ctx, input.uuid).catch((cleanupError) => ctx.cell.logger.error({ err: cleanupError, uuid: input.uuid }, 'could not remove an instance whose build was not published'));
-    throw err;
-  }
-  return row;
 }
 
 function instanceData(input: BuildInput, failed: boolean) {

@@ -49,11 +49,18 @@ describe("the scheduler's build entry", () => {
     expect(await cell.db.computeNode.findFirstOrThrow({ where: { host: 'compute3' } })).toMatchObject({ vcpusUsed: 0, memoryMbUsed: 0, localGbUsed: 0, runningVms: 0 });
   });
 
-  it('refuses a second build of the same uuid with CONFLICT', async () => {
+  it('answers a second build of the same uuid with the instance it holds, and publishes nothing again', async () => {
     const uuid = randomUUID();
     await gql(cell.subgraph.url, BUILD, { input: buildInput(uuid, { host: 'compute3' }) }, admin());
-    const again = await gql<any>(cell.subgraph.url, BUILD, { input: buildInput(uuid, { host: 'compute3' }) }, admin());
-    expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+    await waitFor('the build to settle', async () => cell.settled.some((s) => s.requestId === `req-${uuid}`));
+    const again = await gql<any>(cell.subgraph.url, BUILD, { input: buildInput(uuid, { host: 'compute3', requestId: `req-again-${uuid}` }) }, admin());
+    expect(again.errors).toBeUndefined();
+    expect(again.data.buildInstance).toMatchObject({ uuid, host: 'compute3', actions: [expect.objectContaining({ requestId: `req-${uuid}` })] });
+    expect(await cell.db.instance.count({ where: { uuid } })).toBe(1);
+    expect(await cell.db.instanceAction.count({ where: { instanceUuid: uuid } })).toBe(1);
+    // A second message would have been settled (as an orphan: it has no action) by now or soon; none comes.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(cell.settled.filter((s) => s.requestId === `req-again-${uuid}`)).toEqual([]);
   });
 
   it.each([
