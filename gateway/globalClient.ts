@@ -14,6 +14,16 @@ export interface MappingInfo {
   cellUuid: string | null;
 }
 
+/**
+ * An instance as the API database knows it, for a minimal (UNKNOWN) record when its
+ * cell does not answer: the mapping, and flavor and zone from the request spec.
+ */
+export interface KnownInstance extends MappingInfo {
+  createdAt: string | null;
+  flavor: { id: string } | null;
+  availabilityZone: string | null;
+}
+
 /** An accepted server no cell holds yet (a build request). */
 export interface BuildRequestInfo {
   instanceUuid: string;
@@ -27,6 +37,7 @@ export interface BuildRequestInfo {
 }
 
 const MAPPING_FIELDS = 'instanceUuid projectId userId queuedForDelete cellUuid';
+const KNOWN_FIELDS = `${MAPPING_FIELDS} createdAt flavor { id } availabilityZone`;
 const CELL_FIELDS = 'uuid name disabled graphqlUrl';
 
 /**
@@ -56,15 +67,32 @@ export class GlobalClient {
     return data.instanceMappings;
   }
 
-  /** Live (not queued-for-delete) mappings in one cell, of one project or (null) all. */
-  async mappingsInCell(cellUuid: string, projectId: string | null, first: number, requestId?: string): Promise<MappingInfo[]> {
-    const data = await this.query<{ instanceMappings: MappingInfo[] }>(
-      `query($cellUuid: ID, $projectId: String, $first: Int) {
-        instanceMappings(cellUuid: $cellUuid, projectId: $projectId, first: $first) { ${MAPPING_FIELDS} } }`,
-      { cellUuid, projectId, first },
+  /**
+   * What the API database knows of live (not queued-for-delete) instances in `cellUuids`
+   * (UNKNOWN records), of one project or (null) all: up to `first`, by instance uuid,
+   * after `afterUuid`.
+   */
+  async knownInstancesInCells(
+    options: { cellUuids: string[]; projectId: string | null; afterUuid: string | null; first: number },
+    requestId?: string,
+  ): Promise<KnownInstance[]> {
+    const data = await this.query<{ instanceMappings: KnownInstance[] }>(
+      `query($cellUuids: [ID!], $projectId: String, $afterUuid: ID, $first: Int) {
+        instanceMappings(cellUuids: $cellUuids, projectId: $projectId, afterUuid: $afterUuid, first: $first, order: UUID) { ${KNOWN_FIELDS} } }`,
+      options,
       requestId,
     );
     return data.instanceMappings;
+  }
+
+  /** What the API database knows of one instance (queued for delete or not); null without a mapping. */
+  async knownInstance(uuid: string, requestId?: string): Promise<KnownInstance | null> {
+    const data = await this.query<{ instanceMappings: KnownInstance[] }>(
+      `query($uuids: [ID!]) { instanceMappings(uuids: $uuids, includeQueuedForDelete: true) { ${KNOWN_FIELDS} } }`,
+      { uuids: [uuid] },
+      requestId,
+    );
+    return data.instanceMappings[0] ?? null;
   }
 
   /**

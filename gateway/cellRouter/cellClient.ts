@@ -11,10 +11,14 @@ export interface GraphQLResponseBody {
   errors?: GraphQLFormattedError[];
 }
 
-/** One cell's answer: a value, or why not. Partial failure is data, not an exception. */
+/**
+ * One cell's answer: a value, or why not. Partial failure is data, not an exception.
+ * A failure's `message` is short and fixed per cause (clients see it); `detail` is the
+ * raw text behind it, for the logs only.
+ */
 export type CellOutcome<T> =
   | { ok: true; value: T; elapsedMs: number }
-  | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number };
+  | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number; detail?: string };
 
 /** What the router knows about a cell from its mapping. */
 export interface CellInfo {
@@ -48,17 +52,16 @@ export class CellClient {
         if (request.idempotent && isReset(err)) return this.post(payload, headers, timeoutMs);
         throw err;
       });
-      let parsed: GraphQLResponseBody;
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status} without a GraphQL body`, elapsedMs: elapsed() };
-      }
+      const parsed = parseBody(body);
+      if (!parsed) return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status} without a GraphQL body`, elapsedMs: elapsed(), detail: body.slice(0, 500) };
       if (status === 401) return { ok: false, status: 'ERROR', message: 'cell refused the internal credentials', elapsedMs: elapsed() };
-      if (status >= 500 && !parsed.data) return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status}: ${firstMessage(parsed)}`, elapsedMs: elapsed() };
+      // A cell up with its database down answers in GraphQL; the caller reads that answer.
+      if (status >= 500 && !parsed.data && !saysDatabaseDown(parsed)) {
+        return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status}`, elapsedMs: elapsed(), detail: firstMessage(parsed) };
+      }
       return { ok: true, value: parsed, elapsedMs: elapsed() };
     } catch (err) {
-      return { ok: false, ...classify(err, timeoutMs), elapsedMs: elapsed() };
+      return { ok: false, ...classify(err, timeoutMs), elapsedMs: elapsed(), detail: describeError(err) };
     }
   }
 
@@ -97,28 +100,66 @@ function isReset(err: unknown): boolean {
   return code === 'ECONNRESET' || code === 'EPIPE';
 }
 
+// A GraphQL answer is a JSON object; anything else (HTML, a bare string) is not one.
+function parseBody(body: string): GraphQLResponseBody | null {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as GraphQLResponseBody) : null;
+  } catch {
+    return null;
+  }
+}
+
 function firstMessage(body: GraphQLResponseBody): string {
   return body.errors?.[0]?.message ?? 'no message';
 }
 
-// Socket errors say "unavailable"; the deadline says "timeout"; anything else "error".
-function classify(err: unknown, timeoutMs: number): { status: CellFailureStatus; message: string } {
+function saysDatabaseDown(body: GraphQLResponseBody): boolean {
+  return Array.isArray(body.errors) && body.errors.some((e) => e?.extensions?.code === 'CELL_UNAVAILABLE');
+}
+
+function describeError(err: unknown): string {
   const e = err as { name?: string; code?: string; message?: string };
+  return [e.name, e.code, e.message].filter(Boolean).join(': ');
+}
+
+/**
+ * A request that got no answer: the deadline is TIMEOUT; anything that kept the cell
+ * from being reached at all (refused, reset, DNS, routing, TLS) is UNAVAILABLE. Only an
+ * HTTP answer the parser could not read is ERROR: the cell answered, wrongly.
+ */
+export function classify(err: unknown, timeoutMs: number): { status: CellFailureStatus; message: string } {
+  const e = err as { name?: string; code?: string };
   if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ABORT_ERR') {
     return { status: 'TIMEOUT', message: `no answer within ${timeoutMs} ms` };
   }
-  switch (e.code) {
+  const code = e.code ?? '';
+  switch (code) {
     case 'ECONNREFUSED':
       return { status: 'UNAVAILABLE', message: 'connection refused' };
     case 'ECONNRESET':
     case 'EPIPE':
+    case 'ECONNABORTED':
       return { status: 'UNAVAILABLE', message: 'connection reset' };
+    case 'ETIMEDOUT':
+      return { status: 'TIMEOUT', message: 'connection timed out' };
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
+    case 'EHOSTDOWN':
+    case 'ENETDOWN':
+    case 'EADDRNOTAVAIL':
+      return { status: 'UNAVAILABLE', message: 'host unreachable' };
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return { status: 'UNAVAILABLE', message: `host unreachable (${e.code})` };
+    case 'EAI_FAIL':
+    case 'EAI_NONAME':
+      return { status: 'UNAVAILABLE', message: 'host name does not resolve' };
     default:
-      return { status: 'ERROR', message: e.code ? `request failed (${e.code})` : 'request failed' };
+      if (TLS_CODE.test(code)) return { status: 'UNAVAILABLE', message: 'TLS handshake failed' };
+      if (code.startsWith('HPE_')) return { status: 'ERROR', message: 'cell answered with malformed HTTP' };
+      return { status: 'UNAVAILABLE', message: 'cell could not be reached' };
   }
 }
+
+// Node's TLS and OpenSSL certificate error codes.
+const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;

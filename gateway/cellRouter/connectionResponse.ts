@@ -1,28 +1,48 @@
 import type { SortSpec } from '../../subgraphs/shared/instanceOrder';
-import type { MappingInfo } from '../globalClient';
-import type { CellStream, MergeResult } from './merge';
+import type { MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
 import { mergedFields, shape } from './shape';
-import { START_CURSOR } from './startCursor';
+import { encodeUnknownCursor } from './startCursor';
+import { unknownInstance, type UnknownPage } from './unknownRecords';
+
+/** One CellResult row, as the contract names its fields. */
+export interface CellRow {
+  cellUuid: string;
+  cellName: string | null;
+  status: string;
+  message: string | null;
+  elapsedMs: number;
+}
 
 interface PageParts {
-  streams: CellStream[];
-  merged: MergeResult;
-  unknown: MappingInfo[];
-  after: string | null;
+  /** The live rows of the page, in order. */
+  live: MergeRow[];
+  /** Whether live rows follow this page. */
+  liveHasMore: boolean;
+  /** The page's UNKNOWN records (after every live row), when the walk reached them. */
+  unknown: UnknownPage | null;
+  cells: CellRow[];
+  complete: boolean;
   sort: SortSpec[];
   edgeKeys: string[];
 }
 
-/** The InstanceConnection as the client's selection asks for it, with the router's fields removed. */
+/**
+ * The InstanceConnection as the client's selection asks for it, with the router's
+ * fields removed. UNKNOWN records come after the live rows, each with a cursor of the
+ * UNKNOWN phase; `hasNextPage` holds until the last of either has been shown.
+ */
 export function connectionResponse(req: RouterRequest, parts: PageParts): Record<string, unknown> {
   const { fragments } = req.planned;
-  const { merged, streams } = parts;
-  const lastLive = merged.rows[merged.rows.length - 1]?.cursor;
-  // UNKNOWN records have no sort values: they resume where the live rows stopped.
-  const resumeCursor = lastLive ?? parts.after ?? START_CURSOR;
-  const endCursor = parts.unknown.length ? resumeCursor : lastLive ?? null;
-  const complete = streams.every((s) => !s.failure);
+  const { unknown, sort } = parts;
+  const unknownEdges = (unknown?.records ?? []).map((m) => ({
+    cursor: encodeUnknownCursor({ afterUuid: m.instanceUuid, cells: unknown!.phase.cells }, sort),
+    node: unknownInstance(m),
+  }));
+  const hasNextPage = parts.liveHasMore || Boolean(unknown?.hasMore);
+  // A page that ends with the live rows while UNKNOWN records follow ends on the cursor
+  // that starts them, so the walk goes on in the UNKNOWN phase even if a cell comes back.
+  const endCursor = unknownEdges.at(-1)?.cursor ?? (unknown?.hasMore ? encodeUnknownCursor(unknown.phase, sort) : parts.live.at(-1)?.cursor ?? null);
   const out: Record<string, unknown> = {};
   for (const field of mergedFields(req.field.node.selectionSet, fragments)) {
     switch (field.name) {
@@ -31,42 +51,22 @@ export function connectionResponse(req: RouterRequest, parts: PageParts): Record
         break;
       case 'edges': {
         const index = parts.edgeKeys.indexOf(field.key);
-        const live = merged.rows.map((row) => row.edges[index]);
-        const unknown = parts.unknown.map((m) =>
-          shape({ cursor: resumeCursor, node: unknownInstance(m) }, field.selectionSet, fragments, 'InstanceEdge'),
-        );
-        out[field.key] = [...live, ...unknown];
+        const live = parts.live.map((row) => row.edges[index]);
+        out[field.key] = [...live, ...unknownEdges.map((edge) => shape(edge, field.selectionSet, fragments, 'InstanceEdge'))];
         break;
       }
       case 'pageInfo':
-        out[field.key] = shape({ hasNextPage: merged.hasNextPage, endCursor }, field.selectionSet, fragments, 'PageInfo');
+        out[field.key] = shape({ hasNextPage, endCursor }, field.selectionSet, fragments, 'PageInfo');
         break;
       case 'complete':
-        out[field.key] = complete;
+        out[field.key] = parts.complete;
         break;
       case 'cells':
-        out[field.key] = streams.map((s) =>
-          shape(
-            {
-              cellUuid: s.cell.info.uuid,
-              cellName: s.cell.info.name,
-              status: s.failure?.status ?? 'OK',
-              message: s.failure?.message ?? null,
-              elapsedMs: Math.round(s.elapsedMs * 100) / 100,
-            },
-            field.selectionSet,
-            fragments,
-            'CellResult',
-          ),
-        );
+        out[field.key] = parts.cells.map((row) => shape({ ...row }, field.selectionSet, fragments, 'CellResult'));
         break;
       default:
         out[field.key] = null;
     }
   }
   return out;
-}
-
-function unknownInstance(mapping: MappingInfo): Record<string, unknown> {
-  return { __typename: 'Instance', uuid: mapping.instanceUuid, projectId: mapping.projectId, userId: null, status: 'UNKNOWN' };
 }

@@ -7,6 +7,7 @@ import {
   SORT_FIELDS,
   type SortSpec,
 } from '../../subgraphs/shared/instanceOrder';
+import { databaseFailureMessage } from '../../subgraphs/shared/databaseFailure';
 import type { CellEntry } from './cellDirectory';
 import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeResult, type MergeRow } from './merge';
 import { buildRequestStream, buildsApply } from './buildRecords';
@@ -14,8 +15,8 @@ import { buildOperation, field as fieldFromSource, variableDefinition } from './
 import { routerError, type FieldResult, type RouterRequest } from './routerContext';
 import { selectSources } from './selectCells';
 import { connectionResponse } from './connectionResponse';
-import { isStartCursor } from './startCursor';
-import { unknownRecords } from './unknownRecords';
+import { isStartCursor, readUnknownCursor, type UnknownPhase } from './startCursor';
+import { failedCells, unknownRecords, unknownRecordsApply } from './unknownRecords';
 import { mergedFields } from './shape';
 
 const FIRST = variableDefinition('$__cr_first: Int');
@@ -31,7 +32,8 @@ const REQUEST_ERROR_CODES = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTIC
  * `instances(filter, sort, first, after)` over every relevant cell: asked in parallel
  * for a share of the page, k-way merged by the sort keys, continued per cell only when
  * that cell's share runs out. Cells that fail become CellResult rows and
- * `complete: false`; UNKNOWN records stand in for their instances where the rule allows.
+ * `complete: false`; where the rule allows, UNKNOWN records stand in for their instances
+ * after the last live row, and page on by uuid (see startCursor).
  */
 export async function routeInstanceList(req: RouterRequest): Promise<FieldResult> {
   const { field, planned } = req;
@@ -39,6 +41,7 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   const args = parseArgs(req);
   if ('error' in args) return { data: null, errors: [routerError('BAD_USER_INPUT', args.error, path)] };
   const { sort, first, after, filter } = args;
+  if (args.unknownPhase) return continueUnknown(req, args, args.unknownPhase);
 
   const selected = await selectSources(req, filter, buildsApply(filter));
   if ('error' in selected) return { data: null, errors: [selected.error] };
@@ -53,25 +56,30 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
       { definition: AFTER, value: cursor },
     ]);
     const outcome = await req.send(cell, request);
-    if (!outcome.ok) return outcome;
+    if (!outcome.ok) return logged(cell, outcome);
     const connection = outcome.value.data?.[field.responseKey] as Record<string, unknown> | null | undefined;
     const errors = outcome.value.errors ?? [];
     if (!connection) {
       const first = errors[0];
       const code = String(first?.extensions?.code);
       if (REQUEST_ERROR_CODES.has(code)) requestError ??= { ...first, path };
-      // The cell is up but its database is not: as unavailable as a dead process.
-      if (code === 'CELL_UNAVAILABLE') return { ok: false, status: 'UNAVAILABLE', message: 'cell database unavailable', elapsedMs: outcome.elapsedMs };
-      return { ok: false, status: 'ERROR', message: first?.message ?? 'cell answered without data', elapsedMs: outcome.elapsedMs };
+      return logged(cell, { ...answeredWithout(first), elapsedMs: outcome.elapsedMs, detail: first?.message });
     }
     for (const error of errors) nestedErrors.push({ ...error, path, extensions: { ...error.extensions, cellUuid: cell.info.uuid } });
-    const routing = connection.__cr_edges as { cursor: string; node: Record<string, unknown> }[];
+    const routing = connection.__cr_edges as { cursor: string; node: Record<string, unknown> }[] | undefined;
+    if (!Array.isArray(routing)) return logged(cell, { ok: false, status: 'ERROR', message: 'cell answered with an unexpected shape', elapsedMs: outcome.elapsedMs });
     const rows: MergeRow[] = routing.map((edge, i) => ({
       position: positionOf(edge.node, sort),
       cursor: edge.cursor,
       edges: edgeKeys.map((key) => (connection[key] as unknown[] | null)?.[i] ?? null),
     }));
     return { ok: true, batch: { rows, hasMore: Boolean((connection.__cr_page as { hasNextPage?: boolean })?.hasNextPage) }, elapsedMs: outcome.elapsedMs };
+  };
+
+  // Clients see the fixed message; the raw text behind it goes to the log with the request id.
+  const logged = (cell: CellEntry, failure: Extract<BatchOutcome, { ok: false }>): BatchOutcome => {
+    req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, status: failure.status, message: failure.message, detail: failure.detail }, 'cell did not answer a list in full');
+    return failure;
   };
 
   const streams: CellStream[] = selected.cells.map((cell) => ({ cell, buffer: [], hasMore: false, requests: 0, elapsedMs: 0 }));
@@ -89,9 +97,52 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   const merged = building.stream ? dropScheduled(await mergePage([...streams, building.stream], first, sort, nextBatch)) : await mergePage(streams, first, sort, nextBatch);
   req.logger.info({ requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length }, 'instances page merged');
 
-  const unknown = await unknownRecords(req, { streams, filter, sortGiven: args.sortGiven, room: first - merged.rows.length });
-  const data = connectionResponse(req, { streams, merged, unknown, after: args.rawAfter, sort, edgeKeys });
+  // Past the last live row, the walk goes on into the UNKNOWN records of the cells that failed.
+  const failed = failedCells(streams);
+  const reachesUnknown = !merged.hasNextPage && first > 0 && failed.length > 0 && unknownRecordsApply(filter, args.sortGiven);
+  const unknown = reachesUnknown ? await unknownRecords(req, filter, { afterUuid: null, cells: failed }, first - merged.rows.length) : null;
+  if (unknown?.error) nestedErrors.push(unknown.error);
+  const cells = streams.map((s) => ({
+    cellUuid: s.cell.info.uuid,
+    cellName: s.cell.info.name,
+    status: s.failure?.status ?? 'OK',
+    message: s.failure?.message ?? null,
+    elapsedMs: Math.round(s.elapsedMs * 100) / 100,
+  }));
+  const data = connectionResponse(req, { live: merged.rows, liveHasMore: merged.hasNextPage, unknown, cells, complete: !failed.length, sort, edgeKeys });
   return { data, errors: nestedErrors };
+}
+
+/**
+ * A page in the UNKNOWN phase: every live row was shown, so no cell is asked; the
+ * records of the cells the cursor names continue from the instance mappings, by uuid.
+ * A cell that came back since keeps being listed as UNKNOWN until the walk ends, so the
+ * walk shows every record exactly once.
+ */
+async function continueUnknown(req: RouterRequest, args: ListArgs, phase: UnknownPhase): Promise<FieldResult> {
+  const path = [req.field.responseKey];
+  if (!unknownRecordsApply(args.filter, args.sortGiven)) {
+    return { data: null, errors: [routerError('BAD_USER_INPUT', 'after: a cursor of UNKNOWN records continues only a list filtered by project alone and not sorted explicitly', path)] };
+  }
+  const known = (await Promise.all(phase.cells.map(async (c) => ({ ...c, entry: await req.cell(c.uuid) })))).filter((c) => c.entry);
+  const unknown = await unknownRecords(req, args.filter, { afterUuid: phase.afterUuid, cells: known.map(({ uuid, status }) => ({ uuid, status })) }, args.first);
+  const cells = known.map((c) => ({ cellUuid: c.uuid, cellName: c.entry!.info.name, status: c.status, message: NOT_ASKED, elapsedMs: 0 }));
+  const edgeKeys = mergedFields(req.field.node.selectionSet, req.planned.fragments).filter((f) => f.name === 'edges').map((f) => f.key);
+  const data = connectionResponse(req, { live: [], liveHasMore: false, unknown, cells, complete: false, sort: args.sort, edgeKeys });
+  return { data, errors: unknown.error ? [unknown.error] : [] };
+}
+
+const NOT_ASKED = 'not asked: past the live rows, its instances continue as UNKNOWN records';
+
+/**
+ * What a cell's row says when it answered without the connection: its database is down
+ * (UNAVAILABLE, the cell's fixed message for the cause), or it answered wrongly (ERROR).
+ * The cell's own message is never shown: only its code and reason are read.
+ */
+export function answeredWithout(first: GraphQLFormattedError | undefined): { ok: false; status: 'UNAVAILABLE' | 'ERROR'; message: string } {
+  if (!first) return { ok: false, status: 'ERROR', message: 'cell answered without data' };
+  if (first.extensions?.code === 'CELL_UNAVAILABLE') return { ok: false, status: 'UNAVAILABLE', message: databaseFailureMessage(first.extensions.reason) };
+  return { ok: false, status: 'ERROR', message: 'cell answered with an error' };
 }
 
 // A server scheduled between reading the build requests and reading the cells shows up
@@ -109,8 +160,10 @@ interface ListArgs {
   sort: SortSpec[];
   sortGiven: boolean;
   first: number;
+  /** A live row's cursor (for the cells), or null. */
   after: string | null;
-  rawAfter: string | null;
+  /** Set when `after` was a cursor of the UNKNOWN phase. */
+  unknownPhase: UnknownPhase | null;
   filter: Record<string, unknown>;
 }
 
@@ -124,11 +177,13 @@ function parseArgs(req: RouterRequest): ListArgs | { error: string } {
   try {
     const sort = normalizeSort(args.sort as Parameters<typeof normalizeSort>[0]);
     const rawAfter = typeof args.after === 'string' && args.after ? args.after : null;
-    // The start cursor (UNKNOWN records on an empty page) means "from the beginning".
+    const sortGiven = Array.isArray(args.sort) && args.sort.length > 0;
+    const unknownPhase = rawAfter ? readUnknownCursor(rawAfter, sort) : null;
+    if (unknownPhase) return { sort, sortGiven, first, after: null, unknownPhase, filter };
+    // The old start cursor (UNKNOWN records on an empty page) means "from the beginning".
     const after = rawAfter && !isStartCursor(rawAfter) ? rawAfter : null;
     if (after) decodeCursor(after, sort);
-    const sortGiven = Array.isArray(args.sort) && args.sort.length > 0;
-    return { sort, sortGiven, first, after, rawAfter, filter };
+    return { sort, sortGiven, first, after, unknownPhase: null, filter };
   } catch (err) {
     if (err instanceof CursorError) return { error: err.message };
     throw err;
