@@ -12,6 +12,14 @@ export interface GlobalConfig {
   cellTimeoutMs: number;
   /** Connections to the API database (CELLS_DB_POOL_MAX). */
   poolMax: number;
+  /** Nova's max_attempts: cells a server's build is tried in before it is buried in cell0. */
+  maxAttempts: number;
+  /** How long one createServer schedules; also the age at which the reaper takes over a build request. */
+  budgetMs: number;
+  /** How long the scheduler skips a cell that failed before probing it again. */
+  cellCooldownMs: number;
+  /** How often the build reaper runs; 0 turns it off. */
+  buildReaperMs: number;
 }
 
 export function loadGlobalConfig(env: Record<string, string | undefined>): GlobalConfig {
@@ -24,6 +32,10 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
       CELLS_LOG_LEVEL: logLevel,
       CELLS_SCHEDULER_CELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
       CELLS_DB_POOL_MAX: poolMax,
+      CELLS_SCHEDULER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+      CELLS_SCHEDULER_BUDGET_MS: z.coerce.number().int().min(100).max(600000).default(30000),
+      CELLS_SCHEDULER_CELL_COOLDOWN_MS: z.coerce.number().int().min(0).max(3600000).default(30000),
+      CELLS_BUILD_REAPER_MS: z.coerce.number().int().min(0).max(3600000).default(60000),
     },
     env,
   );
@@ -36,5 +48,9 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
     logLevel: parsed.CELLS_LOG_LEVEL,
     cellTimeoutMs: parsed.CELLS_SCHEDULER_CELL_TIMEOUT_MS,
     poolMax: parsed.CELLS_DB_POOL_MAX,
+    maxAttempts: parsed.CELLS_SCHEDULER_MAX_ATTEMPTS,
+    budgetMs: parsed.CELLS_SCHEDULER_BUDGET_MS,
+    cellCooldownMs: parsed.CELLS_SCHEDULER_CELL_COOLDOWN_MS,
+    buildReaperMs: parsed.CELLS_BUILD_REAPER_MS,
   };
 }

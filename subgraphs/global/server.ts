@@ -11,6 +11,8 @@ import { silentLogger, type Logger } from '../shared/logger';
 import { createGlobalContext, type GlobalContext } from './context';
 import { globalErrors } from './formatError';
 import { globalResolvers } from './resolvers';
+import { startBuildReaper } from './scheduler/buildReaper';
+import { CellHealth } from './scheduler/cellHealth';
 import { CellPool } from './scheduler/cellPool';
 import type { SchedulerDeps } from './scheduler/createServers';
 
@@ -26,6 +28,14 @@ export interface GlobalSubgraphOptions {
   cellTimeoutMs?: number;
   /** API database pool size. Default 10. */
   poolMax?: number;
+  /** Cells one server's build is tried in before it is buried (Nova's max_attempts). Default 3. */
+  maxAttempts?: number;
+  /** How long one createServer schedules. Default 30000 ms. */
+  budgetMs?: number;
+  /** How long a cell that failed is skipped by the scheduler. Default 30000 ms. */
+  cellCooldownMs?: number;
+  /** How often the build reaper runs (build requests older than budget + cell timeout); 0 turns it off. Default 60000 ms. */
+  buildReaperMs?: number;
 }
 
 export interface RunningGlobalSubgraph {
@@ -52,7 +62,23 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const scheduler: SchedulerDeps = { pool: new CellPool(), internalSecret: options.internalSecret, cellTimeoutMs: options.cellTimeoutMs ?? 10000, logger };
+  const scheduler: SchedulerDeps = {
+    pool: new CellPool(),
+    health: new CellHealth({ cooldownMs: options.cellCooldownMs ?? 30000, logger }),
+    internalSecret: options.internalSecret,
+    cellTimeoutMs: options.cellTimeoutMs ?? 10000,
+    maxAttempts: options.maxAttempts ?? 3,
+    budgetMs: options.budgetMs ?? 30000,
+    logger,
+  };
+  const reaperMs = options.buildReaperMs ?? 60000;
+  const reaper =
+    reaperMs > 0
+      ? startBuildReaper(
+          { api: prisma, pool: scheduler.pool, internalSecret: options.internalSecret, cellTimeoutMs: scheduler.cellTimeoutMs, logger },
+          { intervalMs: reaperMs, olderThanMs: scheduler.budgetMs + scheduler.cellTimeoutMs },
+        )
+      : null;
   try {
     const http = await startGraphQLHttpServer({
       apollo,
@@ -65,12 +91,14 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
       url: http.url,
       port: http.port,
       close: async () => {
+        await reaper?.stop();
         await http.close();
         await apollo.stop();
         await Promise.allSettled([prisma.$disconnect(), scheduler.pool.close()]);
       },
     };
   } catch (err) {
+    await reaper?.stop();
     await apollo.stop();
     await prisma.$disconnect();
     throw err;

@@ -43,23 +43,27 @@ export async function writeBuildRecords(tx: Prisma.TransactionClient, scope: Usa
 /**
  * A cell holds the server now: point its mapping there, drop the build request, and turn
  * its reservation into usage (`consumed`: all of it on a host, one instance in cell0).
+ * Exactly once: whoever deletes the build request settles it (createServer or the build
+ * reaper); a second settle finds it gone, changes nothing and answers false.
  */
-export async function settleBuild(api: ApiClient, scope: UsageScope, instanceUuid: string, cellId: number, reserved: BootAmounts, consumed: BootAmounts): Promise<void> {
-  await api.$transaction(async (tx) => {
+export async function settleBuild(api: ApiClient, scope: UsageScope, instanceUuid: string, cellId: number, reserved: BootAmounts, consumed: BootAmounts): Promise<boolean> {
+  return api.$transaction(async (tx) => {
     await lockProjectUsage(tx, scope.projectId);
+    if ((await tx.buildRequest.deleteMany({ where: { instanceUuid } })).count === 0) return false;
     await tx.instanceMapping.update({ where: { instanceUuid }, data: { cellId, updatedAt: new Date() } });
-    await tx.buildRequest.deleteMany({ where: { instanceUuid } });
     await shiftUsage(tx, scope, { reserved: negate(reserved), inUse: consumed });
+    return true;
   });
 }
 
-/** Not even cell0 took the server: forget it and give its reservation back. */
-export async function abandonBuild(api: ApiClient, scope: UsageScope, instanceUuid: string, reserved: BootAmounts): Promise<void> {
-  await api.$transaction(async (tx) => {
+/** Not even cell0 took the server: forget it and give its reservation back (exactly once, as settleBuild). */
+export async function abandonBuild(api: ApiClient, scope: UsageScope, instanceUuid: string, reserved: BootAmounts): Promise<boolean> {
+  return api.$transaction(async (tx) => {
     await lockProjectUsage(tx, scope.projectId);
-    await tx.buildRequest.deleteMany({ where: { instanceUuid } });
+    if ((await tx.buildRequest.deleteMany({ where: { instanceUuid } })).count === 0) return false;
     await tx.requestSpec.deleteMany({ where: { instanceUuid } });
     await tx.instanceMapping.deleteMany({ where: { instanceUuid } });
     await shiftUsage(tx, scope, { reserved: negate(reserved), inUse: { instances: 0, cores: 0, ram: 0 } });
+    return true;
   });
 }

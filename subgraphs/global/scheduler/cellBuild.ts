@@ -19,12 +19,26 @@ export interface CellBuildInput {
   securityGroups: string[];
   fault?: { code: number; message: string; details?: string | null } | null;
   requestId: string;
+  /** The node generation the host was chosen at (hostClaim refuses a node that moved). */
+  expectedGeneration?: number | null;
+  /** ISO time after which the cell must not commit the build. */
+  deadline?: string | null;
 }
 
-/** Partial failure is data: the cell built the server, or why not. */
-export type BuildOutcome = { ok: true } | { ok: false; reason: string };
+/**
+ * Partial failure is data: the cell built the server, or why not.
+ * - `stale`: the host's claim was refused (the node moved, or is full): read it again and re-pick;
+ * - `timeout`: no answer in time, so the cell may still be writing it (reconcile before moving on);
+ * - `down`: the cell could not build at all (unreachable, 5xx, not JSON, its database or broker down);
+ * - `refused`: the cell answered that this build cannot be done there.
+ */
+export type BuildOutcome = { ok: true } | { ok: false; kind: 'stale' | 'timeout' | 'down' | 'refused'; reason: string };
 
 const BUILD = 'mutation Build($input: BuildInstanceInput!) { buildInstance(input: $input) { uuid } }';
+
+// Codes a cell answers when it cannot build anything right now, rather than not this build.
+const CELL_DOWN_CODES = new Set(['CELL_UNAVAILABLE', 'BROKER_UNAVAILABLE', 'INTERNAL_SERVER_ERROR', 'UNAUTHENTICATED']);
+const STALE_REASONS = new Set(['CLAIM_CONFLICT', 'HOST_FULL']);
 
 /**
  * Calls a cell subgraph's internal buildInstance directly (not through the gateway)
@@ -39,13 +53,22 @@ export async function buildInCell(graphqlUrl: string, input: CellBuildInput, opt
       body: JSON.stringify({ query: BUILD, variables: { input } }),
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    const body = (await response.json().catch(() => null)) as { data?: { buildInstance?: { uuid: string } | null }; errors?: { message: string; extensions?: { code?: string } }[] } | null;
+    const body = (await response.json().catch((err: Error) => {
+      if (err.name === 'TimeoutError') throw err;
+      return null;
+    })) as { data?: { buildInstance?: { uuid: string } | null }; errors?: { message: string; extensions?: { code?: string; reason?: string } }[] } | null;
     if (body?.data?.buildInstance?.uuid === input.uuid) return { ok: true };
     const error = body?.errors?.[0];
-    if (error) return { ok: false, reason: `${error.extensions?.code ?? 'ERROR'}: ${error.message}` };
-    return { ok: false, reason: `HTTP ${response.status}` };
+    if (error) {
+      const code = error.extensions?.code ?? 'ERROR';
+      const reason = `${code}: ${error.message}`;
+      if (STALE_REASONS.has(error.extensions?.reason ?? '')) return { ok: false, kind: 'stale', reason };
+      return { ok: false, kind: CELL_DOWN_CODES.has(code) || response.status >= 500 ? 'down' : 'refused', reason };
+    }
+    return { ok: false, kind: 'down', reason: `HTTP ${response.status}` };
   } catch (err) {
     const e = err as Error;
-    return { ok: false, reason: e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs} ms` : `unreachable: ${e.message}` };
+    if (e.name === 'TimeoutError') return { ok: false, kind: 'timeout', reason: `no answer within ${options.timeoutMs} ms` };
+    return { ok: false, kind: 'down', reason: `unreachable: ${e.message}` };
   }
 }

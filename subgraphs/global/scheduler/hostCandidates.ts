@@ -1,28 +1,59 @@
 import { CELL0_UUID } from '../../../cellsAdmin';
 import type { ApiClient, CellClient } from '../../../prisma/clients';
+import { freeCapacity, PENDING_BUILDS } from '../../shared/hostCapacity';
 import type { Logger } from '../../shared/logger';
 import { withTimeout } from '../../shared/withTimeout';
+import type { CellHealth } from './cellHealth';
 import type { CellPool } from './cellPool';
 import type { HostState } from './pickHost';
 
-type CellWithHosts = Awaited<ReturnType<typeof enabledCells>>[number];
+/** An enabled cell that may take new servers, with its mapped hosts. */
+export type CandidateCell = Awaited<ReturnType<typeof enabledCells>>[number];
+
+/** Hosts of the cells that reported, and the cells that offered none because they are down. */
+export interface Candidates {
+  cells: CandidateCell[];
+  hosts: HostState[];
+  /** Cells that did not report in time, failed, or were skipped as recently down: why, per cell. */
+  down: Map<string, string>;
+}
+
+export interface CandidateOptions {
+  zoneCell: string | null;
+  timeoutMs: number;
+  health: CellHealth;
+  logger: Logger;
+}
 
 /**
  * Every host that may take a new server: host mappings of enabled cells (never cell0),
- * with what each cell's compute node has free. A cell whose database does not answer
- * within `timeoutMs` offers no hosts (logged), as Nova skips a cell it cannot reach.
+ * with what each cell's compute nodes have free. The cells are read in parallel, each
+ * within `timeoutMs`; a cell that fails or does not answer offers no hosts and is
+ * remembered as down (CellHealth), so the next boots skip it without waiting on it.
  */
-export async function candidateHosts(api: ApiClient, pool: CellPool, options: { zoneCell: string | null; timeoutMs: number; logger: Logger }): Promise<HostState[]> {
+export async function candidateHosts(api: ApiClient, pool: CellPool, options: CandidateOptions): Promise<Candidates> {
   const cells = await enabledCells(api, options.zoneCell);
+  const down = new Map<string, string>();
   const perCell = await Promise.all(
-    cells.map((cell) =>
-      withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs).catch((err) => {
-        options.logger.warn({ err, cell: cell.uuid }, 'scheduler: cell did not report its hosts; skipping it');
-        return [] as HostState[];
-      }),
-    ),
+    cells.map(async (cell) => {
+      const read = await readCellHosts(pool, cell, options);
+      if (!read.ok) down.set(cell.uuid, read.reason);
+      return read.ok ? read.hosts : [];
+    }),
   );
-  return perCell.flat();
+  return { cells, hosts: perCell.flat(), down };
+}
+
+/** One cell's hosts through its circuit: fresh free capacity and generations, or why not. */
+export async function readCellHosts(pool: CellPool, cell: CandidateCell, options: Omit<CandidateOptions, 'zoneCell'>): Promise<{ ok: true; hosts: HostState[] } | { ok: false; reason: string }> {
+  try {
+    const guarded = await options.health.run(cell.uuid, () => withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs));
+    if (guarded.ran) return { ok: true, hosts: guarded.value };
+    return { ok: false, reason: `skipped: down since ${guarded.downSince.toISOString()}` };
+  } catch (err) {
+    options.logger.warn({ err, cell: cell.uuid }, 'scheduler: cell did not report its hosts; skipping it');
+    return { ok: false, reason: (err as Error).message.startsWith('no answer within') ? (err as Error).message : 'its database could not be read' };
+  }
 }
 
 function enabledCells(api: ApiClient, zoneCell: string | null) {
@@ -33,30 +64,35 @@ function enabledCells(api: ApiClient, zoneCell: string | null) {
   });
 }
 
-// Free = capacity × allocation ratio (1.0 when the node sets none) − used − what builds
-// not yet launched on the host will use (the agent counts a server only once it runs).
-async function hostsOfCell(db: CellClient, cell: CellWithHosts): Promise<HostState[]> {
+// What is free per node, by hostCapacity's rule, which the cell's claim checks again under a lock.
+async function hostsOfCell(db: CellClient, cell: CandidateCell): Promise<HostState[]> {
   const hosts = cell.hostMappings.map((m) => m.host);
-  const [nodes, pending] = await Promise.all([
-    db.computeNode.findMany({ where: { deleted: 0, host: { in: hosts } } }),
-    db.instance.groupBy({
-      by: ['host'],
-      where: { deleted: 0, host: { in: hosts }, launchedAt: null, vmState: 'building' },
-      _sum: { vcpus: true, memoryMb: true, rootGb: true, ephemeralGb: true },
-    }),
-  ]);
+  // One snapshot: a generation read with the pending builds it stands for.
+  const [nodes, pending] = await db.$transaction(
+    [
+      db.computeNode.findMany({ where: { deleted: 0, host: { in: hosts } }, orderBy: { id: 'asc' } }),
+      db.instance.groupBy({
+        by: ['host'],
+        where: { ...PENDING_BUILDS, host: { in: hosts } },
+        _sum: { vcpus: true, memoryMb: true, rootGb: true, ephemeralGb: true },
+        orderBy: { host: 'asc' },
+      }),
+    ],
+    { isolationLevel: 'RepeatableRead' },
+  );
   const pendingByHost = new Map(pending.map((p) => [p.host, p._sum]));
   return nodes.map((node) => {
-    const p = pendingByHost.get(node.host) ?? { vcpus: 0, memoryMb: 0, rootGb: 0, ephemeralGb: 0 };
+    const free = freeCapacity(node, pendingByHost.get(node.host));
     return {
       host: node.host!,
       cellId: cell.id,
       cellUuid: cell.uuid,
       cellName: cell.name,
       graphqlUrl: cell.graphqlUrl!,
-      freeVcpus: Math.floor(node.vcpus * (node.cpuAllocationRatio ?? 1)) - node.vcpusUsed - (p.vcpus ?? 0),
-      freeRamMb: Math.floor(node.memoryMb * (node.ramAllocationRatio ?? 1)) - node.memoryMbUsed - (p.memoryMb ?? 0),
-      freeDiskGb: Math.floor(node.localGb * (node.diskAllocationRatio ?? 1)) - node.localGbUsed - (p.rootGb ?? 0) - (p.ephemeralGb ?? 0),
+      generation: node.generation,
+      freeVcpus: free.vcpus,
+      freeRamMb: free.memoryMb,
+      freeDiskGb: free.diskGb,
     };
   });
 }

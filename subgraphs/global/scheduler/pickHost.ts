@@ -1,3 +1,5 @@
+import { fits, type FreeCapacity } from '../../shared/hostCapacity';
+
 /** One compute host as the scheduler sees it: where it lives and what is still free. */
 export interface HostState {
   host: string;
@@ -5,6 +7,8 @@ export interface HostState {
   cellUuid: string;
   cellName: string | null;
   graphqlUrl: string;
+  /** The compute node's generation when it was read: the build's claim is refused if it moved. */
+  generation: number;
   freeVcpus: number;
   freeRamMb: number;
   freeDiskGb: number;
@@ -25,15 +29,23 @@ export interface FlavorNeed {
 export function pickHost(hosts: HostState[], need: FlavorNeed): HostState | null {
   let best: HostState | null = null;
   for (const h of hosts) {
-    if (h.freeVcpus < need.vcpus || h.freeRamMb < need.memoryMb || h.freeDiskGb < need.rootGb + need.ephemeralGb) continue;
+    if (!fits(freeOf(h), need)) continue;
     if (!best || h.freeRamMb > best.freeRamMb || (h.freeRamMb === best.freeRamMb && h.host < best.host)) best = h;
   }
   return best;
 }
 
-/** Takes a placed server's resources off its host, so the next server of a request sees them used. */
+/**
+ * Takes a placed server's resources off its host, so the next server of a request sees
+ * them used, and counts the generation its claim moved the node to.
+ */
 export function claim(host: HostState, need: FlavorNeed): void {
   host.freeVcpus -= need.vcpus;
   host.freeRamMb -= need.memoryMb;
   host.freeDiskGb -= need.rootGb + need.ephemeralGb;
+  host.generation += 1;
+}
+
+function freeOf(h: HostState): FreeCapacity {
+  return { vcpus: h.freeVcpus, memoryMb: h.freeRamMb, diskGb: h.freeDiskGb };
 }

@@ -60,3 +60,29 @@ export function parseBuildRequestInstance(text: string | null): Partial<BuildReq
     return {};
   }
 }
+
+/** The parts of a request spec a server can be rebuilt from (the build reaper's cell0 record). */
+export interface SpecParts {
+  flavor: { id: number; flavorid: string; name: string; vcpus: number; memoryMb: number; rootGb: number; ephemeralGb: number; swap: number } | null;
+  imageRef: string | null;
+  securityGroups: string[];
+  availabilityZone: string | null;
+}
+
+/** Reads what requestSpecJson wrote; missing or unreadable parts are null (or empty). */
+export function parseRequestSpec(spec: string | null | undefined): SpecParts {
+  let raw: Record<string, any> = {};
+  try {
+    raw = spec ? (JSON.parse(spec) as Record<string, any>) : {};
+  } catch {
+    raw = {};
+  }
+  const f = raw.flavor;
+  const ints = f && ['id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap'].every((k) => Number.isInteger(f[k]));
+  return {
+    flavor: ints ? { id: f.id, flavorid: String(f.flavorid ?? f.id), name: String(f.name ?? f.id), vcpus: f.vcpus, memoryMb: f.memory_mb, rootGb: f.root_gb, ephemeralGb: f.ephemeral_gb, swap: f.swap } : null,
+    imageRef: typeof raw.image?.id === 'string' ? raw.image.id : null,
+    securityGroups: Array.isArray(raw.security_groups) ? raw.security_groups.filter((g: unknown): g is string => typeof g === 'string') : [],
+    availabilityZone: typeof raw.availability_zone === 'string' ? raw.availability_zone : null,
+  };
+}
