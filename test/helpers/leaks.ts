@@ -12,9 +12,11 @@ export const LEAK_PATTERNS: readonly RegExp[] = [
   /\bE(?:HOSTUNREACH|NETUNREACH|NOTFOUND|AI_AGAIN|PIPE|TIMEDOUT)\b/,
   /127\.0\.0\.1/,
   /\blocalhost\b/i,
-  /\bpostgres(?:ql)?\b/i,
-  /\bamqps?\b/i,
-  /https?:\/\//i,
+  // URLs and the database user; a refusal's format hint (`a postgresql://user@host[:port]/database
+  // URL`, `an amqp://user:password@host[:port]/vhost URL`) names no real place and passes.
+  /\b(?:https?|amqps?|postgres(?:ql)?|redis):\/\/(?!user[:@])/i,
+  /\bpostgres\b/i,
+  /\bamqps?\b(?!:\/\/user[:@])/i,
   / {4}at /,
   /invalid byte sequence/i,
   /invalid input syntax/i,

@@ -5,6 +5,7 @@ import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../../subgraphs
 import { signToken } from '../../gateway/auth';
 import type { GatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
+import type { Logger } from '../../subgraphs/shared/logger';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { createTestVhost, type TestVhost } from './rabbit';
 
@@ -51,6 +52,8 @@ export interface TopologyOptions {
   /** Give each cell a RabbitMQ vhost (actions need it; lists don't). */
   queues?: boolean;
   gateway?: Partial<GatewayConfig>;
+  /** Where every server logs (default: nowhere); the fuzzer reads the originals of internal errors here. */
+  logger?: Logger;
 }
 
 /** Starts a real global subgraph, cell subgraphs and a gateway on port 0 over throw-away databases. */
@@ -58,7 +61,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   const apiDb = await createTestDatabase('api', 'topo_api');
   const api = createApiClient(apiDb.url);
   const globalStatements = { count: 0 };
-  const global = await startGlobalSubgraph({ apiDatabaseUrl: apiDb.url, port: 0, internalSecret: TEST_SECRET, onQuery: () => globalStatements.count++ });
+  const global = await startGlobalSubgraph({ apiDatabaseUrl: apiDb.url, port: 0, internalSecret: TEST_SECRET, onQuery: () => globalStatements.count++, logger: options.logger });
   const cells: TestCell[] = [];
 
   const byLibrary: Register = async (input) => (await createCell(api, input)).uuid;
@@ -83,6 +86,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
           internalSecret: TEST_SECRET,
           onQuery: () => cell.statements++,
           publishTimeoutMs: 2000,
+          logger: options.logger,
           ...overrides,
         });
         cell.port = cell.subgraph.port;
@@ -121,7 +125,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     maxBodyBytes: 1024 * 1024,
     logLevel: 'silent',
     ...options.gateway,
-  });
+  }, options.logger);
 
   const topology: Topology = {
     api,

@@ -20,6 +20,12 @@ describe('errors leaving the gateway', () => {
     expect(answer).toEqual({ message: 'the global subgraph answered HTTP 502', extensions: { code: 'GLOBAL_UNAVAILABLE', status: 502 } });
   });
 
+  it("pass on the global subgraph's own refusal of the request in a 400", () => {
+    const refused = { ...httpFailure.extensions, response: { ...httpFailure.extensions.response, status: 400, body: { errors: [{ message: 'DateTime: expected an ISO-8601 string, got "x"', extensions: { code: 'BAD_USER_INPUT', field: 'changesSince' } }] } } };
+    const answer = format({ message: '400: Bad Request', extensions: refused }, new GraphQLError('400: Bad Request', { extensions: refused }));
+    expect(answer).toEqual({ message: 'DateTime: expected an ISO-8601 string, got "x"', extensions: { code: 'BAD_USER_INPUT', field: 'changesSince' } });
+  });
+
   it('answer a socket failure to the global subgraph as GLOBAL_UNAVAILABLE', () => {
     const fetchError = Object.assign(new Error('request to http://127.0.0.1:4001/graphql failed, reason: connect ECONNREFUSED 127.0.0.1:4001'), { name: 'FetchError', code: 'ECONNREFUSED' });
     const answer = format({ message: fetchError.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, fetchError);
