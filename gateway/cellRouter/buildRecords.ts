@@ -51,8 +51,8 @@ export function buildRequestStream(
   return { stream };
 }
 
-// What an instance looks like before any cell holds it (Nova: vm_state building, task scheduling).
-function buildNode(r: BuildRequestInfo): Record<string, unknown> {
+/** What an instance looks like before any cell holds it (Nova: vm_state building, task scheduling). */
+export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
   return {
     __typename: 'Instance',
     uuid: r.instanceUuid,

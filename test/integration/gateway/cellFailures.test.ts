@@ -137,10 +137,10 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
     expect(seen).toEqual([...cell1].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).map((r) => r.uuid));
   });
 
-  it('gives CELL_UNAVAILABLE naming the cell for instance(uuid) in the failed cell', async () => {
+  it('gives the minimal record and CELL_UNAVAILABLE naming the cell for instance(uuid) in the failed cell', async () => {
     const res: any = await topo.query('query($u: ID!) { instance(uuid: $u) { uuid displayName } }', { u: cell2[0].uuid }, admin);
     expect(res.status).toBe(200);
-    expect(res.body.data.instance).toBeNull();
+    expect(res.body.data.instance).toEqual({ uuid: cell2[0].uuid, displayName: null });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid });
     const healthy: any = await topo.query('query($u: ID!) { instance(uuid: $u) { uuid } }', { u: cell1[0].uuid }, admin);
     expect(healthy.body.data.instance.uuid).toBe(cell1[0].uuid);
