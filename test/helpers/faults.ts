@@ -380,13 +380,25 @@ export async function startBroker(): Promise<void> {
   throw new Error('RabbitMQ did not accept connections after start_app');
 }
 
-/** The memory alarm: a watermark so low that the broker blocks every publishing connection. */
+/** The memory alarm: a watermark so low that the broker blocks every publishing connection; waits until it is raised. */
 export async function raiseMemoryAlarm(): Promise<void> {
   await rabbitmqctl('set_vm_memory_high_watermark', '0.0000001');
+  await untilAlarms((alarms) => alarms.length > 0, 'raised');
 }
 
 export async function clearMemoryAlarm(): Promise<void> {
   await rabbitmqctl('set_vm_memory_high_watermark', '0.4');
+  await untilAlarms((alarms) => alarms.length === 0, 'cleared');
+}
+
+// The memory monitor acts on its next check, not on the command: wait for `status` to say so.
+async function untilAlarms(done: (alarms: unknown[]) => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const status = JSON.parse(await rabbitmqctl('status', '--formatter', 'json')) as { alarms?: unknown[] };
+    if (done(status.alarms ?? [])) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the memory alarm was not ${what}`);
 }
 
 /** Deletes queue `queue` of the vhost `amqpUrl` points at. */

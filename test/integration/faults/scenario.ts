@@ -5,7 +5,9 @@ import { computeQueue } from '../../../compute/messages';
 import { createCellClient } from '../../../prisma/clients';
 import { drainQueue } from '../../helpers/faults';
 import type { FaultRow } from './matrix';
-import type { World, WorldCell } from './world';
+import { applyMessage } from '../../../compute/applyMessage';
+import { parseComputeMessage } from '../../../compute/messages';
+import { BUDGETS, type World, type WorldCell } from './world';
 
 /** The tenant whose instances, boots and quotas the matrix watches; OTHER fills the all-projects lists. */
 export const PROJECT = 'p-fault';
@@ -98,8 +100,10 @@ export interface Observation {
   invariants: {
     /** Instance actions that have no message in their host's queue. */
     actionsWithoutMessage: string[];
-    /** Messages in a queue that no instance action stands for. */
+    /** Messages in a queue that no instance action stands for, and that the compute agent would still apply. */
     messagesWithoutAction: string[];
+    /** Messages whose action was withdrawn: the compute agent drops them as orphans (nothing happens). */
+    orphans: string[];
     /** What quota-recount would change (empty: usage matches servers plus build requests). */
     drift: string[];
     /** Servers held by more than one cell, or by a cell their mapping does not name. */
@@ -226,11 +230,13 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
   await fault.inject();
   let restoredAt: number;
   try {
+    // About five pages whatever the project has grown to, so the walk crosses from live rows into UNKNOWN records.
+    const pageSize = Math.max(2, Math.ceil((before.project.length + 1) / 5));
     const pages = (async () => {
       const out: Answer[] = [];
       let after: string | null = null;
       for (let i = 0; i < 40; i++) {
-        const page = await list({ first: 3, after }, tenant);
+        const page = await list({ first: pageSize, after }, tenant);
         out.push(page);
         const info = page.body?.data?.instances?.pageInfo;
         if (!info?.hasNextPage) break;
@@ -284,6 +290,8 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
       break;
     }
   }
+  // The scheduler skips a cell that failed for its cool-down, as the gateway's circuit does.
+  await sleep(Math.max(0, restoredAt + BUDGETS.circuit.cooldownMs + 100 - Date.now()));
   const recovery = {
     list: recovered,
     instance: await world.query(fault.victim ? INSTANCE : INSTANCE_CELL_FIELDS, { uuid: probe.uuid }, tenant),
@@ -318,11 +326,12 @@ async function victimRecords(world: World, cell: WorldCell): Promise<Observation
 async function invariants(world: World, faultSet: Seeded[]): Promise<Observation['invariants']> {
   const actionsWithoutMessage: string[] = [];
   const messagesWithoutAction: string[] = [];
+  const orphans: string[] = [];
   for (const cell of world.cells) {
     if (!cell.vhost) continue;
-    const messages = new Map<string, string>();
+    const messages = new Map<string, Record<string, unknown>>();
     for (const host of cell.hosts) {
-      for (const body of await drainQueue(cell.vhost.url, computeQueue(host))) messages.set(String(body.requestId), `${cell.name} ${String(body.method)} ${String(body.instanceUuid)}`);
+      for (const body of await drainQueue(cell.vhost.url, computeQueue(host))) messages.set(String(body.requestId), body);
     }
     const since = watermarks.get(cell) ?? 0;
     const actions = await cell.prisma.instanceAction.findMany({ where: { id: { gt: since }, action: { in: MESSAGE_ACTIONS } }, include: { instance: { select: { host: true } } } });
@@ -331,7 +340,14 @@ async function invariants(world: World, faultSet: Seeded[]): Promise<Observation
       if (!action.instance.host) continue; // a local delete or a build buried without a host publishes nothing
       if (!messages.delete(String(action.requestId))) actionsWithoutMessage.push(`${cell.name} ${action.action} ${action.instanceUuid} (${action.requestId})`);
     }
-    messagesWithoutAction.push(...messages.values());
+    for (const body of messages.values()) {
+      const label = `${cell.name} ${String(body.method)} ${String(body.instanceUuid)}`;
+      const message = parseComputeMessage(Buffer.from(JSON.stringify(body)));
+      // What the compute agent would do with it: an orphan changes nothing.
+      const outcome = message instanceof Error ? null : await applyMessage(cell.prisma, message, { delayMs: 0 });
+      if (outcome?.kind === 'orphan') orphans.push(label);
+      else messagesWithoutAction.push(`${label} (${outcome?.kind ?? 'unreadable'})`);
+    }
   }
   const recount = await quotaRecount(world.api, { openCell: (url) => createCellClient(url, { max: 1 }) }, { projectId: PROJECT, dryRun: true, cellTimeoutMs: 5000 });
   const drift = recount.rows.filter((r) => r.drift).map((r) => JSON.stringify(r));
@@ -352,6 +368,7 @@ async function invariants(world: World, faultSet: Seeded[]): Promise<Observation
   return {
     actionsWithoutMessage,
     messagesWithoutAction,
+    orphans,
     drift,
     misplaced,
     buildRequests: await world.api.buildRequest.count({ where: { projectId: PROJECT } }),

@@ -11,7 +11,16 @@ import { createTestVhost, type TestVhost } from '../../helpers/rabbit';
 import { TEST_JWT_SECRET, TEST_SECRET } from '../../helpers/topology';
 
 /** Per-cell and scheduler budgets short enough for the whole matrix to run in a few minutes. */
-export const BUDGETS = { cellTimeoutMs: 1000, schedulerCellTimeoutMs: 800, publishTimeoutMs: 600, globalTimeoutMs: 4000, circuit: { failures: 3, cooldownMs: 700 } };
+export const BUDGETS = {
+  cellTimeoutMs: 1000,
+  schedulerCellTimeoutMs: 800,
+  /** Below the gateway's global timeout: a boot that tries alternates must answer before the gateway gives up. */
+  schedulerBudgetMs: 3000,
+  publishTimeoutMs: 600,
+  globalTimeoutMs: 4000,
+  /** The gateway's circuits and the scheduler's memory of down cells. */
+  circuit: { failures: 3, cooldownMs: 700 },
+};
 
 export interface CellPlan {
   name: string;
@@ -152,12 +161,22 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       globalChild = await startChildServer(
         'subgraphs/global/main.ts',
         [],
-        { CELLS_API_DATABASE_URL: apiDb.url, CELLS_GLOBAL_PORT: String(port), CELLS_HOST: '127.0.0.1', CELLS_INTERNAL_SECRET: TEST_SECRET, CELLS_LOG_LEVEL: 'silent', CELLS_SCHEDULER_CELL_TIMEOUT_MS: String(BUDGETS.schedulerCellTimeoutMs) },
+        { CELLS_API_DATABASE_URL: apiDb.url, CELLS_GLOBAL_PORT: String(port), CELLS_HOST: '127.0.0.1', CELLS_INTERNAL_SECRET: TEST_SECRET, CELLS_LOG_LEVEL: 'silent', CELLS_SCHEDULER_CELL_TIMEOUT_MS: String(BUDGETS.schedulerCellTimeoutMs),
+          CELLS_SCHEDULER_BUDGET_MS: String(BUDGETS.schedulerBudgetMs),
+          CELLS_SCHEDULER_CELL_COOLDOWN_MS: String(BUDGETS.circuit.cooldownMs),
+        },
         port,
       );
       globalUrl = globalChild.url;
     } else {
-      const globalOptions: GlobalSubgraphOptions = { apiDatabaseUrl: apiDb.url, port: 0, internalSecret: TEST_SECRET, cellTimeoutMs: BUDGETS.schedulerCellTimeoutMs };
+      const globalOptions: GlobalSubgraphOptions = {
+        apiDatabaseUrl: apiDb.url,
+        port: 0,
+        internalSecret: TEST_SECRET,
+        cellTimeoutMs: BUDGETS.schedulerCellTimeoutMs,
+        budgetMs: BUDGETS.schedulerBudgetMs,
+        cellCooldownMs: BUDGETS.circuit.cooldownMs,
+      };
       global = await startGlobalSubgraph(globalOptions);
       globalUrl = global.url;
     }
