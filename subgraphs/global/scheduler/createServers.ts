@@ -90,7 +90,7 @@ async function scheduleOne(ctx: GlobalContext, scope: UsageScope, request: Serve
       break;
     }
     if (attempts >= deps.maxAttempts) {
-      why = `${attempts} attempts failed.`;
+      why = `The build failed in ${attempts} cell${attempts === 1 ? '' : 's'} (max_attempts ${deps.maxAttempts}).`;
       break;
     }
     const host = pickHost(candidates.hosts.filter((h) => !excluded.has(h.cellUuid)), request.flavor);

@@ -33,15 +33,12 @@ export interface CandidateOptions {
  */
 export async function candidateHosts(api: ApiClient, pool: CellPool, options: CandidateOptions): Promise<Candidates> {
   const cells = await enabledCells(api, options.zoneCell);
+  const reads = await Promise.all(cells.map((cell) => readCellHosts(pool, cell, options)));
   const down = new Map<string, string>();
-  const perCell = await Promise.all(
-    cells.map(async (cell) => {
-      const read = await readCellHosts(pool, cell, options);
-      if (!read.ok) down.set(cell.uuid, read.reason);
-      return read.ok ? read.hosts : [];
-    }),
-  );
-  return { cells, hosts: perCell.flat(), down };
+  reads.forEach((read, i) => {
+    if (!read.ok) down.set(cells[i].uuid, read.reason);
+  });
+  return { cells, hosts: reads.flatMap((read) => (read.ok ? read.hosts : [])), down };
 }
 
 /** One cell's hosts through its circuit: fresh free capacity and generations, or why not. */
