@@ -49,7 +49,7 @@ export interface Fleet {
   adminToken: string;
   seeding: { cellsMs: number; mappingsMs: number; instances: number };
   /** Another gateway over the same global subgraph, e.g. with a shorter cell timeout. */
-  startGateway(cellTimeoutMs: number): Promise<RunningGateway>;
+  startGateway(cellTimeoutMs: number, overrides?: Partial<GatewayConfig>): Promise<RunningGateway>;
   /** Points a cell's mapping at another subgraph URL (and back). */
   repoint(cell: FleetCell, graphqlUrl: string): Promise<void>;
   close(): Promise<void>;
@@ -143,8 +143,8 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
 
   await checkpoint(spec.pgUrl);
   const gateways: RunningGateway[] = [];
-  const launch = async (timeoutMs: number) => {
-    const gateway = await startGateway(benchGatewayConfig(global.url, timeoutMs));
+  const launch = async (timeoutMs: number, overrides: Partial<GatewayConfig> = {}) => {
+    const gateway = await startGateway({ ...benchGatewayConfig(global.url, timeoutMs), ...overrides });
     gateways.push(gateway);
     cleanups.push(() => gateway.close());
     return gateway;

@@ -11,6 +11,7 @@ import { parseBenchOptions, type BenchOptions, type ScenarioName } from './optio
 import { hostingDescription, machineInfo } from './report';
 import { fleetInstances, type BenchInstance } from './rows';
 import { oneCellBlackHoled } from './scenarios/blackHoled';
+import { oneCellFrozen } from './scenarios/oneCellFrozen';
 import { viaGateway, type ScenarioContext } from './scenarios/context';
 import { instanceByUuid } from './scenarios/instanceByUuid';
 import { list1000Detail, list1000NextPage, list50Dashboard } from './scenarios/lists';
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     if (run('instance-by-uuid')) scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
     report.sqlPerPage = await step('SQL per cell per page', () => pageSql(ctx, fleet.gateway, (first) => viaGateway(ctx, fleet.gateway, LIST_DETAIL, { first })));
     if (run('one-cell-black-holed')) scenarios['one-cell-black-holed'] = await step('one-cell-black-holed', () => oneCellBlackHoled(ctx));
+    if (run('one-cell-frozen')) scenarios['one-cell-frozen'] = await step('one-cell-frozen', () => oneCellFrozen(ctx));
     if (run('throughput')) scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
   } finally {
     await tearDown(fleet);

@@ -4,7 +4,7 @@ import { DEFAULTS } from '../subgraphs/shared/configSchema';
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
 
-export const SCENARIOS = ['list-1000-detail', 'list-1000-next-page', 'list-50-dashboard', 'instance-by-uuid', 'one-cell-black-holed', 'throughput', 'ratios'] as const;
+export const SCENARIOS = ['list-1000-detail', 'list-1000-next-page', 'list-50-dashboard', 'instance-by-uuid', 'one-cell-black-holed', 'one-cell-frozen', 'throughput', 'ratios'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Everything `npm run bench` can be told. */
@@ -55,7 +55,7 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     .option('--instances <n>', 'instances per cell', positiveInt('--instances'), 10000)
     .option('--runs <n>', 'timed runs per scenario', positiveInt('--runs'), 20)
     .option('--warmup <n>', 'untimed runs before each scenario (10: JIT and caches settle)', positiveInt('--warmup'), 10)
-    .option('--timeout-ms <ms>', 'gateway cell timeout in the black-holed scenario', positiveInt('--timeout-ms'), 1000)
+    .option('--timeout-ms <ms>', 'gateway cell timeout in the black-holed and frozen scenarios', positiveInt('--timeout-ms'), 1000)
     .option('--concurrency <n>', 'connections in the throughput scenario', positiveInt('--concurrency'), 16)
     .option('--duration <s>', 'seconds of the throughput scenario', positiveInt('--duration'), 20)
     .option('--scenarios <list>', `comma list of ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])

@@ -1,11 +1,13 @@
 import type { BenchOptions } from './options';
-import { evaluateTargets, type TargetInputs, type TargetResult } from './targets';
+import { evaluateFrozenTargets, evaluateTargets, type FrozenTargetInputs, type TargetInputs, type TargetResult } from './targets';
 
 /** The headline of a run: p50 per scenario, ratios and targets, work per request. */
 export interface RunSummary {
   p50Ms: Record<string, number>;
   ratios: { sharding: number | null; federation: number | null };
   targets: TargetResult[] | { skipped: string };
+  /** Issue 13: one cell frozen behind its circuit, against the healthy dashboard of the same run. */
+  circuitTargets: TargetResult[] | { skipped: string };
   perRequest: Record<string, { gatewayToCells: number; gatewayToGlobal: number; sqlCells: number; sqlGlobal: number }>;
   sqlPerCellPerPage: Record<string, number> | null;
   throughput: { requestsPerSecond: number; errors: number; incomplete: number } | null;
@@ -41,6 +43,7 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
     ]),
   );
   const inputs = targetInputs(report, options);
+  const frozen = frozenInputs(report);
   const round = (n: number) => Math.round(n * 100) / 100;
   const detail = report.scenarios?.['list-1000-detail']?.timing.p50;
   const one = report.oneCell;
@@ -52,9 +55,27 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
       federation: one ? round(one.list1000DetailViaGateway.timing.p50 / one.list1000DirectToCell.timing.p50) : null,
     },
     targets: 'missing' in inputs ? { skipped: `needs ${inputs.missing.join(', ')}` } : evaluateTargets(inputs),
+    circuitTargets: 'missing' in frozen ? { skipped: `needs ${frozen.missing.join(', ')}` } : evaluateFrozenTargets(frozen),
     perRequest,
     sqlPerCellPerPage: report.sqlPerPage?.perCellPerPage ?? null,
     throughput: t ? { requestsPerSecond: t.requestsPerSecond.mean, errors: t.errors + t.non2xx + t.graphqlErrors, incomplete: t.incomplete } : null,
+  };
+}
+
+function frozenInputs(report: Report): FrozenTargetInputs | { missing: string[] } {
+  const s = report.scenarios ?? {};
+  const missing = ['list-50-dashboard', 'one-cell-frozen'].filter((name) => !s[name]);
+  if (missing.length) return { missing };
+  const frozen = s['one-cell-frozen'];
+  return {
+    timeoutMs: frozen.timeoutMs,
+    circuitFailures: frozen.circuit.failures,
+    healthyDashboardP50: s['list-50-dashboard'].timing.p50,
+    frozenP50: frozen.timing.p50,
+    frozenFirstMs: frozen.firstMs,
+    frozenCellRequests: frozen.frozenCellRequests,
+    frozenIncomplete: frozen.everyAnswerIncomplete,
+    frozenCellTimeout: frozen.cellTimeoutEveryTime,
   };
 }
 

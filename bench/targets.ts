@@ -74,3 +74,52 @@ export function evaluateTargets(m: TargetInputs): TargetResult[] {
     },
   ];
 }
+
+/** What the circuit targets of issue 13 are computed from (one-cell-frozen and list-50-dashboard of one run). */
+export interface FrozenTargetInputs {
+  timeoutMs: number;
+  /** CELLS_CIRCUIT_FAILURES of the scenario's gateway. */
+  circuitFailures: number;
+  healthyDashboardP50: number;
+  frozenP50: number;
+  frozenFirstMs: number;
+  /** Requests of the timed runs that reached the frozen cell. */
+  frozenCellRequests: number;
+  frozenIncomplete: boolean;
+  frozenCellTimeout: boolean;
+}
+
+export const FROZEN_RATIO_MAX = 2;
+
+/** Issue 13's circuit targets, evaluated: nobody waits the full timeout on every request. */
+export function evaluateFrozenTargets(m: FrozenTargetInputs): TargetResult[] {
+  const frozen = ratio(m.frozenP50, m.healthyDashboardP50);
+  const allowed = Math.max(m.circuitFailures - 1, 0);
+  return [
+    {
+      name: 'one-cell-frozen first request',
+      measured: m.frozenFirstMs,
+      target: `<= ${m.timeoutMs + BLACK_HOLE_SLACK_MS} ms (timeout + ${BLACK_HOLE_SLACK_MS})`,
+      pass: m.frozenFirstMs <= m.timeoutMs + BLACK_HOLE_SLACK_MS,
+    },
+    {
+      name: 'one-cell-frozen p50 / list-50-dashboard p50 (the requests after the first timeout)',
+      measured: frozen,
+      target: `<= ${FROZEN_RATIO_MAX}`,
+      pass: frozen <= FROZEN_RATIO_MAX,
+      note: `one-cell-frozen ${m.frozenP50} ms, list-50-dashboard ${m.healthyDashboardP50} ms`,
+    },
+    {
+      name: 'one-cell-frozen requests that reached the frozen cell after the first',
+      measured: m.frozenCellRequests,
+      target: `<= ${allowed} (the circuit opens after ${m.circuitFailures} timeouts)`,
+      pass: m.frozenCellRequests <= allowed,
+    },
+    {
+      name: 'one-cell-frozen answers are complete:false with the cell TIMEOUT',
+      measured: m.frozenIncomplete && m.frozenCellTimeout,
+      target: 'true',
+      pass: m.frozenIncomplete && m.frozenCellTimeout,
+    },
+  ];
+}

@@ -16,13 +16,15 @@ export interface BlackHoledReport extends LatencyReport {
 /**
  * one-cell-black-holed: list-50-dashboard through a gateway whose cell timeout is
  * `--timeout-ms`, while one cell's mapping points at a TCP server that accepts and
- * never answers. The mapping is restored afterwards.
+ * never answers. The mapping is restored afterwards. The gateway's circuits are off
+ * (CELLS_CIRCUIT_FAILURES=0), so every run pays the timeout: what a request that meets
+ * a frozen cell costs (one-cell-frozen measures the circuit).
  */
 export async function oneCellBlackHoled(ctx: ScenarioContext): Promise<BlackHoledReport> {
   const { fleet, options } = ctx;
   const victim = fleet.cells[fleet.cells.length - 1];
   const hole = await startBlackHole();
-  const gateway = await fleet.startGateway(options.timeoutMs);
+  const gateway = await fleet.startGateway(options.timeoutMs, { circuit: { failures: 0, cooldownMs: 1 } });
   let incomplete = true;
   let timedOut = true;
   const check = (answer: TimedAnswer) => {

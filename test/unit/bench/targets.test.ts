@@ -1,6 +1,6 @@
 import { parseBenchOptions } from '../../../bench/options';
 import { percentile, summarize } from '../../../bench/stats';
-import { evaluateTargets, type TargetInputs } from '../../../bench/targets';
+import { evaluateFrozenTargets, evaluateTargets, type FrozenTargetInputs, type TargetInputs } from '../../../bench/targets';
 
 const MEASURED: TargetInputs = {
   cells: 10,
@@ -35,6 +35,34 @@ describe('the benchmark targets', () => {
   it('notes that the latency target is stated for the full shape', () => {
     expect(evaluateTargets({ ...MEASURED, cells: 3, instancesPerCell: 2000 })[0].note).toMatch(/10 cells x 10,000/);
     expect(evaluateTargets(MEASURED)[0].note).toBeUndefined();
+  });
+});
+
+const FROZEN: FrozenTargetInputs = {
+  timeoutMs: 1000,
+  circuitFailures: 3,
+  healthyDashboardP50: 20,
+  frozenP50: 30,
+  frozenFirstMs: 1030,
+  frozenCellRequests: 2,
+  frozenIncomplete: true,
+  frozenCellTimeout: true,
+};
+
+describe('the circuit targets (one cell frozen)', () => {
+  it('pass when the first request pays one timeout and the rest stay within 2x the healthy dashboard', () => {
+    const results = evaluateFrozenTargets(FROZEN);
+    expect(results.every((r) => r.pass)).toBe(true);
+    expect(results.map((r) => r.measured)).toEqual([1030, 1.5, 2, true]);
+    expect(results[1].note).toBe('one-cell-frozen 30 ms, list-50-dashboard 20 ms');
+  });
+
+  it('fail one by one when a measurement misses', () => {
+    const failing = (change: Partial<FrozenTargetInputs>) => evaluateFrozenTargets({ ...FROZEN, ...change }).filter((r) => !r.pass).map((r) => r.name);
+    expect(failing({ frozenFirstMs: 1051 })).toEqual(['one-cell-frozen first request']);
+    expect(failing({ frozenP50: 41 })).toEqual([expect.stringMatching(/^one-cell-frozen p50 \/ list-50-dashboard p50/)]);
+    expect(failing({ frozenCellRequests: 3 })).toEqual([expect.stringMatching(/reached the frozen cell/)]);
+    expect(failing({ frozenIncomplete: false })).toEqual([expect.stringMatching(/complete:false with the cell TIMEOUT/)]);
   });
 });
 
