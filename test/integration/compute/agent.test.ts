@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
+import pino from 'pino';
 import { startComputeAgent, type RunningComputeAgent } from '../../../compute/agent';
 import { applyMessage } from '../../../compute/applyMessage';
 import { computeQueue, parseComputeMessage, type ComputeMessage } from '../../../compute/messages';
@@ -176,5 +177,87 @@ describe('the compute agent', () => {
     await send({ instanceUuid: row.uuid, requestId });
     await waitFor('the delivery after the reconnect', async () => settledCount(requestId) === 1);
     expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped' });
+  });
+});
+
+describe('the compute agent when the broker takes its queue or its channel away', () => {
+  let database: TestDatabase;
+  let vhost: TestVhost;
+  let db: CellClient;
+  let agent: RunningComputeAgent;
+  let broker: ChannelModel;
+  const logs: { msg: string; why?: string; err?: { code?: unknown } }[] = [];
+  const settled: string[] = [];
+  const HOST = 'compute7';
+
+  beforeAll(async () => {
+    database = await createTestDatabase('cell', 'agentrepair');
+    vhost = await createTestVhost('agentrepair');
+    db = createCellClient(database.url);
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
+    agent = await startComputeAgent({
+      databaseUrl: database.url,
+      transportUrl: vhost.url,
+      hosts: [HOST],
+      delayMs: 10,
+      logger,
+      reconnectDelayMs: 200,
+      reconnectMaxDelayMs: 1000,
+      onSettled: (_outcome, requestId) => void (requestId && settled.push(requestId)),
+    });
+    broker = await connect(vhost.url);
+  });
+  afterAll(async () => {
+    await broker.close().catch(() => undefined);
+    await agent.close();
+    await db.$disconnect();
+    await database.drop();
+    await vhost.drop();
+  });
+
+  async function consumers(): Promise<number> {
+    const out = await rabbitmqctl('list_queues', '-p', vhost.name, 'name', 'consumers', 'durable');
+    const line = out.split('\n').find((l) => l.startsWith(`${computeQueue(HOST)}\t`));
+    return line && line.split('\t')[2] === 'true' ? Number(line.split('\t')[1]) : 0;
+  }
+
+  async function stopReachesTheAgent() {
+    const row = await seedInstance(db, { projectId: 'p1', taskState: 'powering-off' });
+    const requestId = `req-${randomUUID()}`;
+    await db.instanceAction.create({ data: { action: 'stop', instanceUuid: row.uuid, requestId, startTime: new Date() } });
+    const channel = await broker.createConfirmChannel();
+    channel.publish('', computeQueue(HOST), Buffer.from(JSON.stringify({ method: 'stop_instance', host: HOST, instanceUuid: row.uuid, requestId, sentAt: new Date().toISOString() })), { mandatory: true, persistent: true });
+    await channel.waitForConfirms();
+    await channel.close();
+    await waitFor('the agent to apply the stop', async () => settled.includes(requestId));
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+  }
+
+  it('declares its queue again and consumes after the broker deleted it (a consumer cancel)', async () => {
+    await waitFor('the agent to consume', async () => (await consumers()) === 1);
+    const channel = await broker.createChannel();
+    await channel.deleteQueue(computeQueue(HOST));
+    await channel.close();
+    await waitFor('the agent to consume again', async () => (await consumers()) === 1);
+    expect(logs.some((l) => l.why === 'consumer cancelled by the broker')).toBe(true);
+    await stopReachesTheAgent();
+    expect(logs.some((l) => l.why === 'connection closed')).toBe(false);
+  });
+
+  it('opens a new channel when the broker closes its channel under a live connection, and consumes again', async () => {
+    // The queue goes, and another connection holds its name exclusively: the agent's
+    // re-declaration is refused (405 RESOURCE_LOCKED), which closes its channel only.
+    const holder = await connect(vhost.url);
+    try {
+      const channel = await holder.createChannel();
+      await channel.deleteQueue(computeQueue(HOST));
+      await channel.assertQueue(computeQueue(HOST), { exclusive: true, durable: false });
+      await waitFor('the agent to lose its channel', async () => logs.some((l) => l.msg === 'compute agent channel error' && l.err?.code === 405));
+    } finally {
+      await holder.close();
+    }
+    await waitFor('the agent to consume again', async () => (await consumers()) === 1);
+    await stopReachesTheAgent();
+    expect(logs.some((l) => l.why === 'connection closed')).toBe(false);
   });
 });
