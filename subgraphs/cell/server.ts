@@ -1,11 +1,12 @@
 import { ApolloServer } from '@apollo/server';
 import { createCellClient } from '../../prisma/clients';
+import { clientErrors } from '../shared/clientError';
 import { startGraphQLHttpServer } from '../shared/httpServer';
 import { internalAuthenticator } from '../shared/internalAuth';
 import { leanPlugins } from '../shared/leanPlugins';
 import { silentLogger, type Logger } from '../shared/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
-import { cellErrorLog, formatCellError } from './errorFormat';
+import { cellErrorLog, formatCellError, INTERNAL_MESSAGE } from './errorFormat';
 import { outboxLeaseMs, startOutboxRelay } from './computeOutbox';
 import { createCellQueue } from './queue';
 import { createCellSchema } from './schema';
@@ -53,11 +54,13 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
   const leaseMs = outboxLeaseMs(queue.timeoutMs);
   const stopRelay = queue.enabled ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 }) : async () => undefined;
   const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger, onInstanceDeleted: options.onInstanceDeleted };
+  // The cell's classification first, then the shared client rules (allow-listed extensions, request id).
+  const errors = clientErrors<CellContext>(logger, formatCellError, { internalMessage: INTERNAL_MESSAGE, logInternal: false });
   const apollo = new ApolloServer<CellContext>({
     schema: createCellSchema(),
-    formatError: formatCellError,
+    formatError: errors.formatError,
     includeStacktraceInErrorResponses: false,
-    plugins: [...leanPlugins<CellContext>(), cellErrorLog<CellContext>(logger)],
+    plugins: [...leanPlugins<CellContext>(), cellErrorLog<CellContext>(logger), errors.plugin],
     // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
     stopOnTerminationSignals: false,
     logger,

@@ -50,18 +50,13 @@ export const CLIENT_EXTENSIONS: ReadonlySet<string> = new Set([
 // A limit's ceiling, whatever the limit is called (maxComplexity, maxAliases, …).
 const LIMIT_EXTENSION = /^max[A-Z][A-Za-z]*$/;
 
-/** Codes a client may receive (anything else is answered as an internal error). */
+/** Codes a client may receive: ErrorCode's and Apollo Server's (anything else is answered as an internal error). */
 export const KNOWN_CODES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode),
   ...Object.values(ApolloServerErrorCode),
-  // The gateway's own: the global subgraph did not answer; a request over a limit.
+  // The gateway's own, for as long as they are not in ErrorCode: the global subgraph did not answer; the complexity limit.
   'GLOBAL_UNAVAILABLE',
   'QUERY_TOO_COMPLEX',
-  'TOO_MANY_ALIASES',
-  'TOO_MANY_TOKENS',
-  'TOO_MANY_DIRECTIVES',
-  'TOO_MANY_FAN_OUTS',
-  'QUERY_TOO_DEEP',
 ]);
 
 /** The message an internal error is answered with. */
@@ -113,11 +108,11 @@ type Verdict = 'kept' | 'internal' | 'rewritten';
  * the code's fixed message replaces it; an internal or unknown code becomes
  * INTERNAL_SERVER_ERROR `internal error` with `requestId`.
  */
-export function toClientError(formatted: GraphQLFormattedError, requestId?: string): { error: GraphQLFormattedError; verdict: Verdict } {
+export function toClientError(formatted: GraphQLFormattedError, requestId?: string, internalMessage = INTERNAL_MESSAGE): { error: GraphQLFormattedError; verdict: Verdict } {
   const code = formatted.extensions?.code;
   const position = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR || !KNOWN_CODES.has(code)) {
-    return { error: { message: INTERNAL_MESSAGE, ...position, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) } }, verdict: 'internal' };
+    return { error: { message: internalMessage, ...position, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) } }, verdict: 'internal' };
   }
   const extensions = allowedExtensions(formatted.extensions ?? {});
   const rewritten = looksInternal(formatted.message, { quotesCaller: REQUEST_CODES.has(code) });
@@ -156,17 +151,25 @@ export interface ClientErrors<C extends BaseContext> {
  * to a coded error; `toClientError` then decides what the client sees, and whatever it
  * changed is logged in full with the request id.
  */
+export interface ClientErrorOptions {
+  /** The fixed message of an internal error (default `internal error`). */
+  internalMessage?: string;
+  /** False where the process logs its unexpected errors itself (the cell subgraph's cellErrorLog). */
+  logInternal?: boolean;
+}
+
 export function clientErrors<C extends BaseContext & { requestId?: string }>(
   logger: Logger,
   classify: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError = (formatted) => formatted,
+  options: ClientErrorOptions = {},
 ): ClientErrors<C> {
   const requestIds = new WeakMap<object, string>();
   return {
     formatError(formatted, error) {
       const requestId = typeof error === 'object' && error !== null ? requestIds.get(error) : undefined;
       const classified = classify(formatted, error);
-      const { error: client, verdict } = toClientError(classified, requestId);
-      if (verdict !== 'kept') {
+      const { error: client, verdict } = toClientError(classified, requestId, options.internalMessage);
+      if (verdict === 'rewritten' || (verdict === 'internal' && options.logInternal !== false)) {
         const entry = { requestId, path: formatted.path, err: unwrapResolverError(error), answered: formatted };
         if (verdict === 'internal') logger.error(entry, 'error answered as internal error');
         else logger.warn(entry, 'error message held internal text; answered with the fixed message');

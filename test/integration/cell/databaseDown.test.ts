@@ -214,7 +214,7 @@ describe('a cell whose database answers with an unexpected error', () => {
     const requestId = randomUUID();
     const answer = await cell.ask(LIST, requestId);
     expect(answer.status).toBe(200);
-    expect(answer.body.errors).toEqual([{ message: 'internal error in cell', path: ['instances'], locations: expect.any(Array), extensions: { code: 'INTERNAL_SERVER_ERROR' } }]);
+    expect(answer.body.errors).toEqual([{ message: 'internal error in cell', path: ['instances'], locations: expect.any(Array), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }]);
     expect(answer.text).not.toMatch(/created_at|42703|queryRaw|Invalid/);
     const logged = cell.lines.find((line) => line.requestId === requestId);
     expect(logged).toMatchObject({ level: 50, msg: 'unexpected error in a cell resolver' });

@@ -83,8 +83,8 @@ describe('the client view of an error', () => {
     expect(leaksIn(JSON.stringify(error))).toEqual([]);
   });
 
-  it('lists every code of the ErrorCode enum, Apollo request errors and the limit codes as known', () => {
-    for (const code of [...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'QUERY_TOO_COMPLEX', 'TOO_MANY_ALIASES', 'GLOBAL_UNAVAILABLE']) {
+  it('lists every code of the ErrorCode enum, Apollo request errors and the gateway codes as known', () => {
+    for (const code of [...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'QUERY_TOO_COMPLEX', 'GLOBAL_UNAVAILABLE']) {
       expect(KNOWN_CODES.has(code)).toBe(true);
     }
     expect(KNOWN_CODES.has('DOWNSTREAM_SERVICE_ERROR')).toBe(false);
@@ -116,6 +116,20 @@ describe('one formatter per process', () => {
     expect(answer).toEqual({ message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' } });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ requestId: 'req-9', msg: 'error answered as internal error', err: { message: 'Raw query failed. Code: 22021' } });
+  });
+
+  it('leaves internal errors to a process that logs them itself, with its own message', async () => {
+    const { logger, lines } = capturingLogger();
+    const errors = clientErrors<{ requestId: string }>(logger, undefined, { internalMessage: 'internal error in cell', logInternal: false });
+    const original = new GraphQLError('boom', { path: ['instances'] });
+    const hooks = await errors.plugin.requestDidStart!({ contextValue: { requestId: 'req-3' } } as never);
+    await hooks!.didEncounterErrors!({ errors: [original] } as never);
+    expect(errors.formatError({ message: 'boom', path: ['instances'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, original)).toEqual({
+      message: 'internal error in cell',
+      path: ['instances'],
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-3' },
+    });
+    expect(lines).toEqual([]);
   });
 
   it('logs nothing for an error it keeps', () => {
