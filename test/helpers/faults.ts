@@ -14,7 +14,7 @@ import { testServices } from './services';
  * dropped, timed out and exhausted; a TCP proxy in front of PostgreSQL that refuses or
  * black-holes; an HTTP proxy in front of a cell subgraph that delays or answers wrongly;
  * servers run as child processes so kill, SIGSTOP and SIGCONT are real; broker-wide faults.
- * Every injector comes with its restore; callers restore in `finally`.
+ * Every injector comes with its restore; callers restore in `finally` (see faults/scenario.ts).
  */
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -412,18 +412,6 @@ export async function deleteQueue(amqpUrl: string, queue: string): Promise<void>
   }
 }
 
-/** Messages waiting in `queue` (0 when it does not exist). */
-export async function queueDepth(amqpUrl: string, queue: string): Promise<number> {
-  const connection = await connect(amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    channel.on('error', () => undefined);
-    return await channel.checkQueue(queue).then((q) => q.messageCount, () => 0);
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
-}
-
 /** Takes every message off `queue` and answers their bodies (to compare with what was recorded). */
 export async function drainQueue(amqpUrl: string, queue: string): Promise<Record<string, unknown>[]> {
   const connection = await connect(amqpUrl);
@@ -438,15 +426,5 @@ export async function drainQueue(amqpUrl: string, queue: string): Promise<Record
     }
   } finally {
     await connection.close().catch(() => undefined);
-  }
-}
-
-/** Runs `body` with a fault injected, restoring it whatever happens. */
-export async function withFault<T>(inject: () => Promise<void> | void, restore: () => Promise<void> | void, body: () => Promise<T>): Promise<T> {
-  try {
-    await inject();
-    return await body();
-  } finally {
-    await restore();
   }
 }
