@@ -17,7 +17,12 @@ const program = new Command('token')
     const userId = options.user ?? `${options.project}-user`;
     // A token the gateway would refuse is no use: say which option breaks which rule.
     const problem = claimProblem({ userId, projectId: options.project, roles });
-    if (problem) throw new Error(`--${{ userId: 'user', projectId: 'project', roles: 'role' }[problem.claim]}: expected ${problem.expected}, got ${JSON.stringify(problem.got)}`);
+    if (problem) {
+      // The default user id is made from the project: a bad one is the project's fault.
+      const option = problem.claim === 'roles' ? 'role' : problem.claim === 'projectId' || !options.user ? 'project' : 'user';
+      const got = option === 'project' ? options.project : problem.got;
+      throw new Error(`--${option}: expected ${problem.expected}, got ${JSON.stringify(got)}`);
+    }
     const token = await signToken({
       projectId: options.project,
       userId,
