@@ -1,3 +1,4 @@
+import { clientCellMessage } from '../../subgraphs/shared/clientError';
 import type { SortSpec } from '../../subgraphs/shared/instanceOrder';
 import type { MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
@@ -62,7 +63,8 @@ export function connectionResponse(req: RouterRequest, parts: PageParts): Record
         out[field.key] = parts.complete;
         break;
       case 'cells':
-        out[field.key] = parts.cells.map((row) => shape({ ...row }, field.selectionSet, fragments, 'CellResult'));
+        // Last guard: a row's message is the router's fixed text; anything else reads as its status.
+        out[field.key] = parts.cells.map((row) => shape({ ...row, message: clientCellMessage(row.status, row.message) }, field.selectionSet, fragments, 'CellResult'));
         break;
       default:
         out[field.key] = null;
