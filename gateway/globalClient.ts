@@ -36,6 +36,13 @@ export interface BuildRequestInfo {
   availabilityZone: string | null;
 }
 
+/** What a list's filter says about build requests; the global subgraph applies it in SQL. */
+export interface BuildRequestFilter {
+  name?: string | null;
+  userId?: string | null;
+  changesSince?: string | null;
+}
+
 const MAPPING_FIELDS = 'instanceUuid projectId userId queuedForDelete cellUuid';
 const KNOWN_FIELDS = `${MAPPING_FIELDS} createdAt flavor { id } availabilityZone`;
 const CELL_FIELDS = 'uuid name disabled graphqlUrl';
@@ -98,10 +105,11 @@ export class GlobalClient {
   /**
    * What a list needs from the global subgraph, in one request: the cells holding live
    * instances of `projectId` (when `cellsOf` is set) and the build requests of that
-   * project, or (projectId null) of every project (when `builds` is set).
+   * project, or (projectId null) of every project (when `builds` is set), filtered by
+   * the global subgraph in SQL (`buildFilter`, the list's own filter).
    */
   async listContext(
-    options: { projectId: string | null; cellsOf: boolean; builds: boolean; uuids: string[] | null },
+    options: { projectId: string | null; cellsOf: boolean; builds: boolean; uuids: string[] | null; buildFilter?: BuildRequestFilter },
     requestId?: string,
   ): Promise<{ cellUuids: string[] | null; buildRequests: BuildRequestInfo[] | null }> {
     if (!options.cellsOf && !options.builds) return { cellUuids: null, buildRequests: null };
@@ -113,16 +121,23 @@ export class GlobalClient {
     }
     if (options.builds) {
       if (!options.cellsOf) variables.push('$projectId: String');
-      variables.push('$allProjects: Boolean', '$uuids: [ID!]');
-      fields.push(`buildRequests(projectId: $projectId, allProjects: $allProjects, uuids: $uuids) {
+      variables.push('$allProjects: Boolean', '$uuids: [ID!]', '$name: String', '$userId: String', '$changesSince: DateTime');
+      fields.push(`buildRequests(projectId: $projectId, allProjects: $allProjects, uuids: $uuids, name: $name, userId: $userId, changesSince: $changesSince) {
         instanceUuid projectId userId displayName createdAt flavor { id } imageRef availabilityZone }`);
     }
+    const { name = null, userId = null, changesSince = null } = options.buildFilter ?? {};
     const data = await this.query<{ projectCells?: { uuid: string }[]; buildRequests?: BuildRequestInfo[] }>(
       `query(${variables.join(', ')}) { ${fields.join('\n')} }`,
-      options.builds ? { projectId: options.projectId, allProjects: options.projectId === null, uuids: options.uuids } : { projectId: options.projectId },
+      options.builds ? { projectId: options.projectId, allProjects: options.projectId === null, uuids: options.uuids, name, userId, changesSince } : { projectId: options.projectId },
       requestId,
     );
     return { cellUuids: data.projectCells?.map((c) => c.uuid) ?? null, buildRequests: data.buildRequests ?? null };
+  }
+
+  /** Null when PostgreSQL accepts `pattern` as a regular expression, else its reason (the cells' `~` semantics). */
+  async namePatternError(pattern: string, requestId?: string): Promise<string | null> {
+    const data = await this.query<{ namePatternError: string | null }>('query($pattern: String!) { namePatternError(pattern: $pattern) }', { pattern }, requestId);
+    return data.namePatternError;
   }
 
   private async query<T>(query: string, variables: Record<string, unknown> = {}, requestId?: string, identity: Identity = SERVICE_IDENTITY): Promise<T> {

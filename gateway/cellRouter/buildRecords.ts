@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { comparePositions, decodeCursor, encodeCursor, positionOf, type SortSpec } from '../../subgraphs/shared/instanceOrder';
-import type { BuildRequestInfo } from '../globalClient';
+import type { BuildRequestFilter, BuildRequestInfo } from '../globalClient';
 import type { CellStream, MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
 import { mergedFields, shape } from './shape';
@@ -15,9 +15,20 @@ export function buildsApply(filter: Record<string, unknown>): boolean {
 }
 
 /**
+ * The part of a list's filter the global subgraph applies to build requests, in SQL:
+ * `name` is a regular expression evaluated by PostgreSQL with the cells' operator, so
+ * a pattern means the same for every row and never runs in the gateway.
+ */
+export function buildRequestFilter(filter: Record<string, unknown>): BuildRequestFilter {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return { name: text(filter.name), userId: text(filter.userId), changesSince: text(filter.changesSince) };
+}
+
+/**
  * Accepted servers that no cell holds yet, listed as BUILD the way Nova lists build
- * requests first: one stream beside the cells' in the merge, filtered and ordered here.
- * When they could not be read the list goes on without them and says so with an error.
+ * requests first: one stream beside the cells' in the merge, ordered here (the global
+ * subgraph filtered them, see buildRequestFilter). When they could not be read the
+ * list goes on without them and says so with an error.
  */
 export function buildRequestStream(
   req: RouterRequest,
@@ -29,15 +40,10 @@ export function buildRequestStream(
     req.logger.warn({ err: requests.message }, 'build requests could not be read');
     return { stream: null, error: { message: 'servers being scheduled (BUILD) could not be read and are missing from this page', path: [req.field.responseKey], extensions: { code: 'GLOBAL_UNAVAILABLE' } } };
   }
-  const { filter, sort } = options;
+  const { sort } = options;
   const after = options.after ? decodeCursor(options.after, sort) : null;
-  const name = typeof filter.name === 'string' ? safeRegExp(filter.name) : null;
-  const since = typeof filter.changesSince === 'string' ? Date.parse(filter.changesSince) : null;
   const edgeFields = mergedFields(req.field.node.selectionSet, req.planned.fragments).filter((f) => f.name === 'edges');
   const rows: MergeRow[] = requests
-    .filter((r) => !name || name.test(r.displayName ?? ''))
-    .filter((r) => since === null || Date.parse(r.createdAt) >= since)
-    .filter((r) => typeof filter.userId !== 'string' || r.userId === filter.userId)
     .map((r) => {
       const node = buildNode(r);
       const position = positionOf(node, sort);
@@ -73,14 +79,4 @@ export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
     metadata: [],
     faults: [],
   };
-}
-
-// PostgreSQL and JavaScript regular expressions agree on the common subset; a pattern
-// JavaScript cannot read matches nothing here (the cells report the error).
-function safeRegExp(pattern: string): RegExp | null {
-  try {
-    return new RegExp(pattern);
-  } catch {
-    return /$^/;
-  }
 }

@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import type { BuildRequestInfo } from '../globalClient';
+import { buildRequestFilter } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { routerError, type RouterRequest } from './routerContext';
 
@@ -30,7 +31,7 @@ export async function selectSources(req: RouterRequest, filter: Record<string, u
   const uuids = Array.isArray(filter.uuids) ? (filter.uuids as string[]) : null;
   const buildsAlone = () =>
     wantBuilds
-      ? req.global.listContext({ projectId: project, cellsOf: false, builds: true, uuids }, req.requestId).then((r) => r.buildRequests, asError)
+      ? req.global.listContext({ projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) }, req.requestId).then((r) => r.buildRequests, asError)
       : Promise.resolve(null);
   if (typeof filter.cellUuid === 'string') {
     const cell = await req.cell(filter.cellUuid);
@@ -47,7 +48,7 @@ export async function selectSources(req: RouterRequest, filter: Record<string, u
   }
   if (project === null) return { cells: all, builds: buildsAlone() };
   try {
-    const context = await req.global.listContext({ projectId: project, cellsOf: true, builds: wantBuilds, uuids: null }, req.requestId);
+    const context = await req.global.listContext({ projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) }, req.requestId);
     return { cells: await known(req, new Set(context.cellUuids ?? [])), builds: Promise.resolve(context.buildRequests) };
   } catch (err) {
     req.logger.warn({ err: (err as Error).message }, 'could not narrow cells from the mappings; asking every cell');

@@ -1,6 +1,8 @@
 import { Prisma } from '../../prisma/cell/generated/client';
 import { badInput, forbidden } from '../shared/errors';
 import type { Identity } from '../shared/identity';
+import { checkText } from '../shared/inputText';
+import { checkPattern } from '../shared/namePattern';
 import { statesFromStatus, VmState } from './status';
 
 /** The GraphQL InstanceFilter input. */
@@ -17,8 +19,12 @@ export interface InstanceFilterInput {
   deleted?: boolean | null;
 }
 
-/** SQL conditions (ANDed) for a filter, or 'empty' when no row can match (another cell, another project). */
-export type FilterSql = { kind: 'sql'; conditions: Prisma.Sql[] } | { kind: 'empty' };
+/**
+ * SQL conditions (ANDed) for a filter, or 'empty' when no row can match (another cell,
+ * another project). `pattern` is set when a condition evaluates the caller's regular
+ * expression: its statement then runs under the pattern statement_timeout.
+ */
+export type FilterSql = { kind: 'sql'; conditions: Prisma.Sql[]; pattern?: string } | { kind: 'empty' };
 
 /**
  * Turns the filter and the caller's identity into SQL conditions, as Nova's
@@ -28,6 +34,7 @@ export type FilterSql = { kind: 'sql'; conditions: Prisma.Sql[] } | { kind: 'emp
  */
 export function filterToSql(filter: InstanceFilterInput | null | undefined, identity: Identity, cellUuid: string): FilterSql {
   const f = filter ?? {};
+  checkFilterText(f);
   const conditions: Prisma.Sql[] = [];
   if (f.cellUuid != null && f.cellUuid !== cellUuid) return { kind: 'empty' };
 
@@ -55,14 +62,18 @@ export function filterToSql(filter: InstanceFilterInput | null | undefined, iden
   }
   if (f.host != null) conditions.push(Prisma.sql`host = ${f.host}`);
   if (f.userId != null) conditions.push(Prisma.sql`user_id = ${f.userId}`);
-  if (f.name != null) {
-    if (f.name.length > 255) throw badInput('filter.name', f.name, 'a regular expression of at most 255 characters');
-    conditions.push(Prisma.sql`display_name ~ ${f.name}`);
-  }
+  if (f.name != null) conditions.push(Prisma.sql`display_name ~ ${checkPattern('filter.name', f.name)}`);
   if (f.uuids != null) {
     if (f.uuids.length === 0) return { kind: 'empty' };
     if (f.uuids.length > 1000) throw badInput('filter.uuids', `${f.uuids.length} uuids`, 'at most 1000 uuids');
     conditions.push(Prisma.sql`uuid IN (${Prisma.join(f.uuids)})`);
   }
-  return { kind: 'sql', conditions };
+  return { kind: 'sql', conditions, ...(f.name != null ? { pattern: f.name } : {}) };
+}
+
+// PostgreSQL refuses a NUL byte (22021) and Node rewrites an unpaired surrogate: both are
+// the caller's input, refused before any SQL (the gateway refuses them too).
+function checkFilterText(f: InstanceFilterInput): void {
+  for (const key of ['projectId', 'status', 'host', 'name', 'cellUuid', 'userId'] as const) checkText(`filter.${key}`, f[key]);
+  f.uuids?.forEach((uuid, i) => checkText(`filter.uuids[${i}]`, uuid));
 }

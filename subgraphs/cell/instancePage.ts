@@ -8,6 +8,8 @@ export interface PageRequest {
   sort: SortSpec[];
   after: Position | null;
   first: number;
+  /** Set when a condition evaluates a caller's pattern: the statement runs under SET LOCAL statement_timeout. */
+  statementTimeoutMs?: number;
 }
 
 export interface Page {
@@ -21,7 +23,15 @@ export interface Page {
  * to know whether another page follows.
  */
 export async function fetchInstancePage(db: CellClient, request: PageRequest): Promise<Page> {
-  const raw = await db.$queryRaw<Record<string, unknown>[]>(pageQuery(request));
+  const query = pageQuery(request);
+  const timeout = request.statementTimeoutMs;
+  const raw =
+    timeout === undefined
+      ? await db.$queryRaw<Record<string, unknown>[]>(query)
+      : await db.$transaction(async (tx) => {
+          await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.floor(timeout)}`);
+          return tx.$queryRaw<Record<string, unknown>[]>(query);
+        });
   const rows = raw.map((row) => camelRow<InstanceRow>(row));
   return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
 }

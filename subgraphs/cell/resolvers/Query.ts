@@ -3,6 +3,7 @@ import { badInput, cellsError, ErrorCode } from '../../shared/errors';
 import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../shared/instanceOrder';
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
+import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../shared/namePattern';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
 import { fetchInstancePage } from '../instancePage';
 import { prefetchNested } from '../prefetchNested';
@@ -26,7 +27,7 @@ export const Query = {
     const page =
       filter.kind === 'empty'
         ? { rows: [], hasNextPage: false }
-        : await fetchInstancePage(ctx.cell.db, { conditions: filter.conditions, sort, after, first }).catch((err) => {
+        : await fetchInstancePage(ctx.cell.db, { conditions: filter.conditions, sort, after, first, ...(filter.pattern !== undefined ? { statementTimeoutMs: PATTERN_STATEMENT_TIMEOUT_MS } : {}) }).catch((err) => {
             throw translateRegexError(err, args.filter?.name);
           });
     for (const row of page.rows) ctx.loaders.instance.prime(row.uuid, row);

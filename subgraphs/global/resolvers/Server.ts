@@ -1,6 +1,7 @@
 import type { BuildRequest } from '../../../prisma/api/generated/client';
 import { badInput } from '../../shared/errors';
 import { listScope } from '../access';
+import { listBuildRequests, namePatternError } from '../buildRequestList';
 import type { GlobalContext } from '../context';
 import { createServers } from '../scheduler/createServers';
 import { parseBuildRequestInstance } from '../scheduler/requestSpec';
@@ -11,6 +12,9 @@ interface BuildRequestArgs {
   projectId?: string | null;
   allProjects?: boolean | null;
   uuids?: string[] | null;
+  name?: string | null;
+  userId?: string | null;
+  changesSince?: Date | null;
 }
 
 export const serverResolvers = {
@@ -18,11 +22,9 @@ export const serverResolvers = {
     buildRequests: (_: unknown, args: BuildRequestArgs, ctx: GlobalContext) => {
       if (args.uuids && args.uuids.length > MAX_MAPPINGS) throw badInput('uuids', `${args.uuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
       const projectId = listScope(ctx.identity, args);
-      return ctx.prisma.buildRequest.findMany({
-        where: { ...(projectId ? { projectId } : {}), ...(args.uuids ? { instanceUuid: { in: args.uuids } } : {}) },
-        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      });
+      return listBuildRequests(ctx.prisma, { projectId, uuids: args.uuids, name: args.name, userId: args.userId, changesSince: args.changesSince });
     },
+    namePatternError: (_: unknown, args: { pattern: string }, ctx: GlobalContext) => namePatternError(ctx.prisma, args.pattern),
   },
   Mutation: {
     createServer: (_: unknown, args: { input: CreateServerInput }, ctx: GlobalContext) => createServers(ctx, args.input),
