@@ -1,4 +1,5 @@
 import { badInput } from '../shared/errors';
+import { checkText } from '../shared/inputText';
 
 const INT32_MAX = 2147483647;
 
@@ -18,12 +19,21 @@ export function intInRange(field: string, value: unknown, min: number, max = INT
   return value;
 }
 
-/** A trimmed, non-blank name of at most `max` characters matching `pattern` when given. */
+/** A trimmed, non-blank name of at most `max` characters matching `pattern` when given, storable as text. */
 export function name(field: string, value: unknown, options: { max?: number; pattern?: RegExp; patternText?: string } = {}): string {
   const max = options.max ?? 255;
   if (typeof value !== 'string' || value.trim() === '' || value.length > max || value !== value.trim()) {
     throw badInput(field, value, `a non-blank string of at most ${max} characters without leading or trailing spaces`);
   }
+  checkText(field, value);
   if (options.pattern && !options.pattern.test(value)) throw badInput(field, value, options.patternText ?? `a string matching ${options.pattern}`);
   return value;
+}
+
+/** A string of `min` to `max` characters that PostgreSQL can store (no NUL bytes or unpaired surrogates). */
+export function text(field: string, value: unknown, min: number, max: number): string {
+  if (typeof value !== 'string' || value.length < min || value.length > max) {
+    throw badInput(field, value, min > 0 ? `${min} to ${max} characters` : `at most ${max} characters`);
+  }
+  return checkText(field, value);
 }

@@ -4,7 +4,7 @@ import { badInput } from '../../shared/errors';
 import type { GlobalContext } from '../context';
 import { canSeeFlavor, type FlavorRow } from '../flavorRow';
 import { effectiveLimits } from '../quotas/quotaSet';
-import { intInRange, name, parseId } from '../validate';
+import { intInRange, name, parseId, text } from '../validate';
 
 /** The CreateServerInput of the SDL, as GraphQL hands it over. */
 export interface CreateServerInput {
@@ -70,10 +70,10 @@ async function checkedMetadata(ctx: GlobalContext, items: { key: string; value: 
   if (limit !== -1 && items.length > limit) throw badInput('input.metadata', `${items.length} items`, `at most ${limit} items (the metadata_items quota)`);
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (item.key.length < 1 || item.key.length > 255) throw badInput(`input.metadata[${i}].key`, item.key, '1 to 255 characters');
+    text(`input.metadata[${i}].key`, item.key, 1, 255);
     if (seen.has(item.key)) throw badInput(`input.metadata[${i}].key`, item.key, 'each key once');
     seen.add(item.key);
-    if (item.value.length > 255) throw badInput(`input.metadata[${i}].value`, item.value, 'at most 255 characters');
+    text(`input.metadata[${i}].value`, item.value, 0, 255);
   });
   return items;
 }
