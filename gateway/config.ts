@@ -26,10 +26,25 @@ export interface GatewayConfig {
   circuit?: { failures: number; cooldownMs: number };
   /** Deadline of every call to the global subgraph (CELLS_GLOBAL_TIMEOUT_MS); unset: GATEWAY_DEFAULTS. */
   globalTimeoutMs?: number;
+  /** Per-operation caps besides depth and complexity (CELLS_MAX_ALIASES, …, see limits.ts); unset: GATEWAY_DEFAULTS. */
+  limits?: RequestLimits;
+}
+
+/** What one request may ask for: graphql-armor's counts, root fan-outs, and cell requests in flight at once. */
+export interface RequestLimits {
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxFanouts: number;
+  maxCellRequestsInFlight: number;
 }
 
 /** Defaults of the optional settings, for configs built in code (tests, the bench). */
-export const GATEWAY_DEFAULTS = { circuit: { failures: 3, cooldownMs: 10000 }, globalTimeoutMs: 5000 } as const;
+export const GATEWAY_DEFAULTS = {
+  circuit: { failures: 3, cooldownMs: 10000 },
+  globalTimeoutMs: 5000,
+  limits: { maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxFanouts: 5, maxCellRequestsInFlight: 16 },
+} as const;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -51,7 +66,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_MAPPING_CACHE_MAX: positiveInt(100000),
       CELLS_MAX_FIRST: positiveInt(1000),
       CELLS_MAX_DEPTH: positiveInt(12),
-      CELLS_MAX_COMPLEXITY: positiveInt(250000),
+      CELLS_MAX_COMPLEXITY: positiveInt(1000000),
+      CELLS_MAX_ALIASES: positiveInt(GATEWAY_DEFAULTS.limits.maxAliases),
+      CELLS_MAX_TOKENS: positiveInt(GATEWAY_DEFAULTS.limits.maxTokens),
+      CELLS_MAX_DIRECTIVES: positiveInt(GATEWAY_DEFAULTS.limits.maxDirectives),
+      CELLS_MAX_FANOUTS: positiveInt(GATEWAY_DEFAULTS.limits.maxFanouts),
+      CELLS_MAX_CELL_REQUESTS_IN_FLIGHT: positiveInt(GATEWAY_DEFAULTS.limits.maxCellRequestsInFlight),
       CELLS_MAX_BODY_BYTES: positiveInt(1024 * 1024),
       CELLS_LOG_LEVEL: logLevel,
       CELLS_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
@@ -86,5 +106,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     ops: e.CELLS_OPS_PORT === undefined ? null : { port: e.CELLS_OPS_PORT, host: e.CELLS_OPS_HOST },
     circuit: { failures: e.CELLS_CIRCUIT_FAILURES, cooldownMs: e.CELLS_CIRCUIT_COOLDOWN_MS },
     globalTimeoutMs: e.CELLS_GLOBAL_TIMEOUT_MS,
+    limits: {
+      maxAliases: e.CELLS_MAX_ALIASES,
+      maxTokens: e.CELLS_MAX_TOKENS,
+      maxDirectives: e.CELLS_MAX_DIRECTIVES,
+      maxFanouts: e.CELLS_MAX_FANOUTS,
+      maxCellRequestsInFlight: e.CELLS_MAX_CELL_REQUESTS_IN_FLIGHT,
+    },
   };
 }

@@ -1,6 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
+import { ApolloServer } from '@apollo/server';
 import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
 import { leanPlugins } from '../subgraphs/shared/leanPlugins';
 import { silentLogger, type Logger } from '../subgraphs/shared/logger';
@@ -13,7 +12,8 @@ import type { GatewayContext } from './context';
 import { gatewayErrors } from './formatError';
 import { GlobalClient } from './globalClient';
 import { GlobalDataSource } from './globalDataSource';
-import { complexityPlugin, depthRule } from './limits';
+import { inputGuardPlugin } from './inputGuard';
+import { limitsPlugin, parseOptions } from './limits';
 import { GlobalTransport } from './globalTransport';
 import { GatewayMetrics } from './metrics';
 import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsServer } from './opsEndpoints';
@@ -56,7 +56,18 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   const metrics = new GatewayMetrics(mappingCache.stats, () => global.requests, () => directory.circuits());
   await directory.start();
   const plannedGlobalRequests = { count: 0 };
-  const router = new CellRouterDataSource({ directory, mappingCache, global, metrics, logger, internalSecret: config.internalSecret, timeoutMs: config.cellTimeoutMs, maxFirst: config.maxFirst });
+  const limits = config.limits ?? GATEWAY_DEFAULTS.limits;
+  const router = new CellRouterDataSource({
+    directory,
+    mappingCache,
+    global,
+    metrics,
+    logger,
+    internalSecret: config.internalSecret,
+    timeoutMs: config.cellTimeoutMs,
+    maxFirst: config.maxFirst,
+    maxCellRequestsInFlight: limits.maxCellRequestsInFlight,
+  });
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) =>
@@ -64,20 +75,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
         ? router
         : new GlobalDataSource({ url: config.globalUrl, secret: config.internalSecret, counter: plannedGlobalRequests, transport, logger, onCellMappingsChanged: () => directory.refresh() }),
   });
-  let schema: GraphQLSchema | undefined;
-  const captureSchema: ApolloServerPlugin = {
-    async serverWillStart() {
-      return { schemaDidLoadOrUpdate: ({ apiSchema }) => void (schema = apiSchema) };
-    },
-  };
   const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     csrfPrevention: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    validationRules: [depthRule(config.maxDepth)],
-    plugins: [captureSchema, complexityPlugin(config.maxComplexity, () => schema), errors.plugin, ...leanPlugins<GatewayContext>()],
+    parseOptions: parseOptions(limits),
+    plugins: [
+      limitsPlugin({ ...limits, maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }, () => directory.all().then((cells) => cells.length)),
+      inputGuardPlugin({ patternError: (pattern, requestId) => global.namePatternError(pattern, requestId) }),
+      errors.plugin,
+      ...leanPlugins<GatewayContext>(),
+    ],
     formatError: errors.formatError,
     // The process entry point owns shutdown (stopOnSignal); one handler per server would pile up in tests.
     stopOnTerminationSignals: false,

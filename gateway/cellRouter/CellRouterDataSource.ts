@@ -15,6 +15,7 @@ import { routeEntities } from './entities';
 import { routeInstanceList } from './listInstances';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
+import { RequestBudgets } from './requestBudget';
 import { routerError, type FieldResult, type RouterRequest } from './routerContext';
 import { routeToOwningCell } from './singleInstance';
 
@@ -27,6 +28,8 @@ export interface CellRouterOptions {
   internalSecret: string;
   timeoutMs: number;
   maxFirst: number;
+  /** Cell requests one incoming request may have in flight at once (CELLS_MAX_CELL_REQUESTS_IN_FLIGHT); unset: no cap. */
+  maxCellRequestsInFlight?: number;
 }
 
 /**
@@ -39,8 +42,12 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
   /** Requests sent per cell uuid since start (the benchmark and tests count them). */
   readonly requestsByCell = new Map<string, number>();
   private readonly loaders = new WeakMap<object, DataLoader<string, MappingInfo | null>>();
+  /** Per-request budgets of cell requests in flight. */
+  readonly budgets: RequestBudgets;
 
-  constructor(private readonly options: CellRouterOptions) {}
+  constructor(private readonly options: CellRouterOptions) {
+    this.budgets = new RequestBudgets(options.maxCellRequestsInFlight ?? Infinity);
+  }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     if (options.kind !== GraphQLDataSourceRequestKind.INCOMING_OPERATION) return { data: {} };
@@ -82,6 +89,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
   private routerRequest(planned: RouterRequest['planned'], field: RootField, context: GatewayContext): RouterRequest {
     const { directory, global, logger, timeoutMs, maxFirst } = this.options;
     const headers = identityHeaders(context.identity, this.options.internalSecret, context.requestId);
+    const budget = this.budgets.for(context);
     return {
       planned,
       field,
@@ -92,7 +100,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
       mappings: this.loaderFor(context),
       cells: () => directory.all(),
       cell: (uuid) => directory.get(uuid),
-      send: (cell, request, timeout) => this.send(cell, request, headers, timeout),
+      send: (cell, request, timeout) => budget.run(() => this.send(cell, request, headers, timeout)),
       timeoutMs,
       maxFirst,
     };
