@@ -67,7 +67,11 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       return;
     }
     const body = await readBody(req, maxBody);
+    if (body === aborted) return;
     if (body === tooLarge) {
+      // The body was read to its end (readBody), so closing now is a clean FIN: the
+      // client reads the 413 and sends its next request on a new connection.
+      res.setHeader('connection', 'close');
       send(res, 413, 'application/json', JSON.stringify({ errors: [{ message: `request body larger than ${maxBody} bytes` }] }));
       return;
     }
@@ -114,16 +118,36 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
 }
 
 const tooLarge = Symbol('tooLarge');
+const aborted = Symbol('aborted');
 
-async function readBody(req: IncomingMessage, max: number): Promise<string | typeof tooLarge> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > max) return tooLarge;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+// How much of an oversized body is read (and dropped) so the 413 can be answered on a
+// connection in a known state; past this the connection is cut instead.
+const DRAIN_FACTOR = 8;
+
+/**
+ * The body as text, or `tooLarge` once it passes `max` bytes. An oversized body is
+ * still read to its end (kept nowhere): answering while the client is still sending
+ * would leave the rest on a kept-alive connection, where it reads as the next request,
+ * or be met by a reset. A body past DRAIN_FACTOR times `max` is not worth reading: the
+ * socket is destroyed.
+ */
+function readBody(req: IncomingMessage, max: number): Promise<string | typeof tooLarge | typeof aborted> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) chunks.push(chunk);
+      else if (size > max * DRAIN_FACTOR) req.socket.destroy();
+      else chunks.length = 0;
+    });
+    req.on('end', () => resolve(size > max ? tooLarge : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+    // The client went away (or was cut off above): nobody to answer.
+    req.on('close', () => {
+      if (!req.complete) resolve(aborted);
+    });
+  });
 }
 
 // Apollo expects a parsed JSON body for POST; a malformed one is left as text so
