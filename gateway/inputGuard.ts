@@ -41,7 +41,8 @@ const PATTERN_FIELDS: ReadonlySet<string> = new Set(['InstanceFilter.name']);
  * Checks every argument and input field of an operation, as graphql-js coerces them,
  * before it is planned: no string (in any argument, input field or JSON value) may
  * hold a NUL byte or an unpaired surrogate; an ID whose name says uuid (`uuid`,
- * `uuids`, `…Uuid`, `…Uuids`) must be one; a name pattern must be one PostgreSQL
+ * `uuids`, `…Uuid`, `…Uuids`) must be one, a DateTime a timestamp (the API schema
+ * knows custom scalars by name only); a name pattern must be one PostgreSQL
  * accepts (asked once per distinct pattern). A refusal is HTTP 400 BAD_USER_INPUT
  * naming the field (`filter.uuids[1]`), so a bad value is never sent to every cell.
  * Variables that do not coerce are left to the executor (Apollo's own 400).
@@ -132,7 +133,10 @@ function checkValue(type: GraphQLInputType, value: unknown, path: string, name: 
     return;
   }
   checkText(value, path);
-  if (getNamedType(nullable) === GraphQLID && UUID_NAME.test(name) && !isUuid(value)) throw badInput(path, value, 'a uuid');
+  const named = getNamedType(nullable);
+  if (named === GraphQLID && UUID_NAME.test(name) && !isUuid(value)) throw badInput(path, value, 'a uuid');
+  // The API schema knows DateTime only by name (any literal passes); the subgraphs parse it.
+  if (named.name === 'DateTime' && !(typeof value === 'string' && !Number.isNaN(Date.parse(value)))) throw badInput(path, value, 'an ISO-8601 timestamp');
 }
 
 // An ID whose argument or input field name says it holds a uuid.

@@ -112,6 +112,13 @@ describe('every value checked at the edge', () => {
       expect(error.message).toBe('uuid: expected a uuid, got "not-a-uuid"');
     });
 
+    it('refuses a DateTime that is not a timestamp (the API schema knows the scalar by name only)', async () => {
+      await refusedAtGateway('{ instances(filter: { changesSince: false }) { complete } }', {}, 'filter.changesSince');
+      await refusedAtGateway('{ buildRequests(changesSince: "soon") { instanceUuid } }', {}, 'changesSince');
+      const ok = await topo.query('{ instances(filter: { changesSince: "2026-01-01T00:00:00.000Z" }) { complete } }', {}, token);
+      expect(ok.body.data.instances.complete).toBe(true);
+    });
+
     it('refuses them in actions, filter.uuids and filter.cellUuid, and still answers real ones', async () => {
       await refusedAtGateway('mutation { rebootInstance(uuid: "x") { action } }', {}, 'uuid', adminToken);
       await refusedAtGateway(LIST, { filter: { uuids: [live[0].uuid, 'nope'] } }, 'filter.uuids[1]');
