@@ -165,7 +165,7 @@ export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: num
   return pass;
 }
 
-/** Runs relayOutbox every `intervalMs` (and once soon after start); the returned function stops it. */
+/** Runs relayOutbox at start and then every `intervalMs`; the returned function stops it. */
 export function startOutboxRelay(runtime: RelayRuntime, options: { intervalMs: number; leaseMs: number }): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
@@ -182,7 +182,8 @@ export function startOutboxRelay(runtime: RelayRuntime, options: { intervalMs: n
     timer = setTimeout(tick, ms);
     timer.unref();
   };
-  schedule(Math.min(options.intervalMs, 1000));
+  // At once: rows a previous process of this cell left behind are the likeliest right after a restart.
+  schedule(0);
   return async () => {
     stopped = true;
     if (timer) clearTimeout(timer);

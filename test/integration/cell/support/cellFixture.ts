@@ -16,7 +16,7 @@ export interface CellFixture {
 }
 
 /** A throw-away cell database and a cell subgraph on port 0 bound to it. */
-export async function startCellFixture(label: string, options: { transportUrl?: string; publishTimeoutMs?: number } = {}): Promise<CellFixture> {
+export async function startCellFixture(label: string, options: { transportUrl?: string; publishTimeoutMs?: number; outboxRelayMs?: number } = {}): Promise<CellFixture> {
   const database = await createTestDatabase('cell', label);
   const statements: string[] = [];
   const cellUuid = randomUUID();
@@ -29,6 +29,7 @@ export async function startCellFixture(label: string, options: { transportUrl?: 
     internalSecret: TEST_SECRET,
     onQuery: (sql) => statements.push(sql),
     publishTimeoutMs: options.publishTimeoutMs ?? 3000,
+    outboxRelayMs: options.outboxRelayMs,
   });
   const db = createCellClient(database.url);
   return {
