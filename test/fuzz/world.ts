@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { buildClientSchema, getIntrospectionQuery, type GraphQLSchema, type IntrospectionQuery } from 'graphql';
+import { mapCell0 } from '../../cellsAdmin';
 import { seedInstances } from '../helpers/instances';
 import { startTopology, type Topology } from '../helpers/topology';
 import type { Dictionary } from './generator';
@@ -19,8 +20,8 @@ export interface FuzzWorld {
 }
 
 /**
- * A real topology for the fuzzer: two cells with queues, instances of two projects in
- * each, a public flavor and a flavor private to the other project; the composed API
+ * A real topology for the fuzzer: two cells with queues and cell0, instances of two
+ * projects in each of the two, a public flavor and a flavor private to the other project; the composed API
  * schema read by introspection through the gateway, as a client would.
  */
 export async function startFuzzWorld(): Promise<FuzzWorld> {
@@ -28,6 +29,9 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
   const topology = await startTopology({ cells: ['cell1', 'cell2'], queues: true, logger: logs.logger });
   try {
     const [cell1, cell2] = topology.cells;
+    // Servers no host takes are buried in cell0, as in every deployment.
+    await topology.addCell('cell0', async ({ databaseConnection, graphqlUrl }) => (await mapCell0(topology.api, { databaseConnection, graphqlUrl })).cell.uuid);
+    await topology.gateway.directory.refresh();
     const publicFlavor = await topology.api.instanceType.create({ data: { name: 'm1.fuzz', memoryMb: 512, vcpus: 1, rootGb: 1, flavorid: 'fuzz-1' } });
     const privateFlavor = await topology.api.instanceType.create({
       data: { name: 'alt-private-flavor', memoryMb: 1024, vcpus: 2, flavorid: 'fuzz-alt', isPublic: false, projects: { create: { projectId: OTHER } } },
