@@ -26,6 +26,8 @@ export interface GatewayConfig {
   circuit?: { failures: number; cooldownMs: number };
   /** Deadline of every call to the global subgraph (CELLS_GLOBAL_TIMEOUT_MS); unset: GATEWAY_DEFAULTS. */
   globalTimeoutMs?: number;
+  /** Deadline of a mutation sent to the global subgraph (CELLS_GLOBAL_MUTATION_TIMEOUT_MS): createServer may use the scheduler's whole budget. */
+  globalMutationTimeoutMs?: number;
   /** Per-operation caps besides depth and complexity (CELLS_MAX_ALIASES, …, see limits.ts); unset: GATEWAY_DEFAULTS. */
   limits?: RequestLimits;
 }
@@ -43,6 +45,8 @@ export interface RequestLimits {
 export const GATEWAY_DEFAULTS = {
   circuit: { failures: 3, cooldownMs: 10000 },
   globalTimeoutMs: 5000,
+  // Above the scheduler's default budget (30 s) plus one cell timeout (10 s).
+  globalMutationTimeoutMs: 45000,
   limits: { maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxFanouts: 5, maxCellRequestsInFlight: 16 },
 } as const;
 
@@ -80,6 +84,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_CIRCUIT_FAILURES: z.coerce.number().int().min(0).default(GATEWAY_DEFAULTS.circuit.failures),
       CELLS_CIRCUIT_COOLDOWN_MS: positiveInt(GATEWAY_DEFAULTS.circuit.cooldownMs),
       CELLS_GLOBAL_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.globalTimeoutMs),
+      CELLS_GLOBAL_MUTATION_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.globalMutationTimeoutMs),
     },
     env,
   );
@@ -106,6 +111,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     ops: e.CELLS_OPS_PORT === undefined ? null : { port: e.CELLS_OPS_PORT, host: e.CELLS_OPS_HOST },
     circuit: { failures: e.CELLS_CIRCUIT_FAILURES, cooldownMs: e.CELLS_CIRCUIT_COOLDOWN_MS },
     globalTimeoutMs: e.CELLS_GLOBAL_TIMEOUT_MS,
+    globalMutationTimeoutMs: e.CELLS_GLOBAL_MUTATION_TIMEOUT_MS,
     limits: {
       maxAliases: e.CELLS_MAX_ALIASES,
       maxTokens: e.CELLS_MAX_TOKENS,

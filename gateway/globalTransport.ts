@@ -41,20 +41,29 @@ const MAX_SOCKETS = 64;
 export class GlobalTransport {
   private readonly agent: http.Agent;
 
-  constructor(readonly url: string, readonly timeoutMs: number) {
+  /**
+   * `timeoutMs` bounds reads; `mutationTimeoutMs` bounds mutations, which the global
+   * subgraph may spend its whole scheduling budget on (createServer tries alternate cells).
+   */
+  constructor(
+    readonly url: string,
+    readonly timeoutMs: number,
+    readonly mutationTimeoutMs: number = timeoutMs,
+  ) {
     const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
     this.agent = url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
   }
 
   /** POSTs `body`; `idempotent` lets a request the server reset on a reused idle socket be sent once more. */
   async post(body: string, headers: Record<string, string>, idempotent: boolean): Promise<GlobalAnswer> {
+    const deadline = idempotent ? this.timeoutMs : this.mutationTimeoutMs;
     try {
-      return await this.request(body, headers).catch((err) => {
-        if (idempotent && (err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') return this.request(body, headers);
+      return await this.request(body, headers, deadline).catch((err) => {
+        if (idempotent && (err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') return this.request(body, headers, deadline);
         throw err;
       });
     } catch (err) {
-      throw this.classify(err);
+      throw this.classify(err, deadline);
     }
   }
 
@@ -74,7 +83,7 @@ export class GlobalTransport {
     this.agent.destroy();
   }
 
-  private request(body: string, headers: Record<string, string>): Promise<GlobalAnswer> {
+  private request(body: string, headers: Record<string, string>, timeoutMs: number): Promise<GlobalAnswer> {
     const url = new URL(this.url);
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
@@ -83,7 +92,7 @@ export class GlobalTransport {
         {
           method: 'POST',
           agent: this.agent,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.timeout(timeoutMs),
           headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
         },
         (res) => {
@@ -98,10 +107,10 @@ export class GlobalTransport {
     });
   }
 
-  private classify(err: unknown): GlobalUnavailableError {
+  private classify(err: unknown, timeoutMs: number): GlobalUnavailableError {
     const e = err as { name?: string; code?: string };
     if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.code === 'ABORT_ERR') {
-      return new GlobalUnavailableError(`global subgraph did not answer within ${this.timeoutMs} ms`, 'TIMEOUT');
+      return new GlobalUnavailableError(`global subgraph did not answer within ${timeoutMs} ms`, 'TIMEOUT');
     }
     return new GlobalUnavailableError('global subgraph unreachable', 'UNAVAILABLE', e.code);
   }

@@ -41,7 +41,12 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   const sdls = readSubgraphSdls();
   const supergraphSdl = composeSupergraph(sdls);
   // One pool and deadline for every call to the global subgraph: the router's and the planner's.
-  const transport = new GlobalTransport(config.globalUrl, config.globalTimeoutMs ?? GATEWAY_DEFAULTS.globalTimeoutMs);
+  const transport = new GlobalTransport(
+    config.globalUrl,
+    config.globalTimeoutMs ?? GATEWAY_DEFAULTS.globalTimeoutMs,
+    // A config built in code that sets only the query deadline (tests) uses it for both.
+    config.globalMutationTimeoutMs ?? config.globalTimeoutMs ?? GATEWAY_DEFAULTS.globalMutationTimeoutMs,
+  );
   const global = new GlobalClient(transport, config.internalSecret);
   const directory = new CellDirectory({
     global,
