@@ -1,12 +1,15 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { clientErrors, type ClientErrors } from '../shared/clientError';
+import { DATABASE_FAILURES, databaseFailure } from '../shared/databaseFailure';
 import { ErrorCode } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { GlobalContext } from './context';
 
 /**
- * The global subgraph's error formatter: a unique-constraint race becomes CONFLICT, then
+ * The global subgraph's error formatter: a unique-constraint race becomes CONFLICT, a
+ * failure to use the API database GLOBAL_UNAVAILABLE with its cause in `reason` (the same
+ * classification as the cells' CELL_UNAVAILABLE), then
  * subgraphs/shared/clientError.ts decides what the client sees (coded errors keep their
  * message, anything unexpected is `internal error`) and logs what it changed.
  */
@@ -22,6 +25,11 @@ export function classifyGlobalError(formatted: GraphQLFormattedError, error: unk
   if (original?.code === 'P2002') {
     // Prisma's meta names tables, columns and constraints: the log has it, the client does not.
     return { message: 'conflict: a row with the same unique key already exists', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.CONFLICT } };
+  }
+  const reason = databaseFailure(original);
+  if (reason) {
+    const message = DATABASE_FAILURES[reason].replace(/^cell database/, 'API database');
+    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE, reason } };
   }
   return formatted;
 }

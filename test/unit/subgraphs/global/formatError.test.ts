@@ -20,6 +20,15 @@ describe('errors leaving the global subgraph', () => {
     });
   });
 
+  it('answer a failure to use the API database as GLOBAL_UNAVAILABLE with its cause', () => {
+    const refused = Object.assign(new Error('database "cells_api" is not currently accepting connections'), { code: '55000', severity: 'FATAL' });
+    expect(format({ message: refused.message, path: ['x'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped(refused))).toEqual({
+      message: 'API database refuses connections',
+      path: ['x'],
+      extensions: { code: 'GLOBAL_UNAVAILABLE', reason: 'DB_REFUSED' },
+    });
+  });
+
   it('hide the internals of anything unexpected', () => {
     const answer = format({ message: 'connection to 10.0.0.5 refused', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, wrapped(new Error('connection to 10.0.0.5 refused')));
     expect(answer).toEqual({ message: 'internal error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
