@@ -11,7 +11,7 @@ describe('fault matrix: the global side fails', () => {
   beforeAll(async () => {
     world = await startWorld({
       globalChild: true,
-      gateway: { globalTimeoutMs: 1500 },
+      gateway: { globalTimeoutMs: 1500, globalMutationTimeoutMs: 2500 },
       cells: [
         { name: 'cell0', cell0: true },
         { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }] },

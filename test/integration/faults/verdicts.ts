@@ -40,7 +40,8 @@ function connection(a: Answer, e: Expectation, obs: Observation): any {
   const victim = obs.fault.victim;
   for (const row of page.cells) {
     const wanted = victim && row.cellUuid === victim.uuid ? e.cell : 'OK';
-    expect({ cell: row.cellName, status: row.status }).toEqual({ cell: row.cellName, status: wanted });
+    // The message is shown on both sides so a failure says why; its wording is not judged.
+    expect({ cell: row.cellName, status: row.status, message: row.message }).toEqual({ cell: row.cellName, status: wanted, message: row.message });
   }
   if (victim && e.cell !== 'OK') expect(page.cells.map((c: any) => c.cellUuid)).toContain(victim.uuid);
   return page;

@@ -13,11 +13,16 @@ import { TEST_JWT_SECRET, TEST_SECRET } from '../../helpers/topology';
 /** Per-cell and scheduler budgets short enough for the whole matrix to run in a few minutes. */
 export const BUDGETS = {
   cellTimeoutMs: 1000,
+  // A pool wait shorter than the cell timeout: an exhausted pool answers UNAVAILABLE, not TIMEOUT.
+  poolTimeoutMs: 400,
+  // A statement the database never answers fails in the cell before the gateway's cell timeout.
+  queryTimeoutMs: 700,
   schedulerCellTimeoutMs: 800,
-  /** Below the gateway's global timeout: a boot that tries alternates must answer before the gateway gives up. */
   schedulerBudgetMs: 3000,
   publishTimeoutMs: 600,
   globalTimeoutMs: 4000,
+  /** createServer's deadline at the gateway: above the scheduler's budget, so a boot trying alternates is never cut off. */
+  globalMutationTimeoutMs: 4500,
   /** The gateway's circuits and the scheduler's memory of down cells. */
   circuit: { failures: 3, cooldownMs: 700 },
 };
@@ -136,6 +141,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           CELLS_LOG_LEVEL: 'silent',
           CELLS_PUBLISH_TIMEOUT_MS: String(BUDGETS.publishTimeoutMs),
           CELLS_DB_POOL_MAX: String(plan.poolMax ?? 4),
+          CELLS_DB_POOL_TIMEOUT_MS: String(BUDGETS.poolTimeoutMs),
+          CELLS_DB_QUERY_TIMEOUT_MS: String(BUDGETS.queryTimeoutMs),
         };
         cell.child = await startChildServer('subgraphs/cell/main.ts', ['--cell', plan.name], env, port);
       } else {
@@ -148,6 +155,8 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           internalSecret: TEST_SECRET,
           publishTimeoutMs: BUDGETS.publishTimeoutMs,
           poolMax: plan.poolMax ?? 4,
+          poolTimeoutMs: BUDGETS.poolTimeoutMs,
+          queryTimeoutMs: BUDGETS.queryTimeoutMs,
         };
         cell.subgraph = await startCellSubgraph(subgraphOptions);
       }
@@ -197,6 +206,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       logLevel: 'silent',
       circuit: BUDGETS.circuit,
       globalTimeoutMs: BUDGETS.globalTimeoutMs,
+      globalMutationTimeoutMs: BUDGETS.globalMutationTimeoutMs,
       ...options.gateway,
     });
     const running = gateway;
