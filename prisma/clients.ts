@@ -11,6 +11,8 @@ export interface PoolOptions {
   max?: number;
   connectionTimeoutMillis?: number;
   idleTimeoutMillis?: number;
+  /** Client-side deadline of one statement (pg's query_timeout); unset: none. */
+  queryTimeoutMillis?: number;
   /** Called once per SQL statement sent; tests and benchmarks count with it. */
   onQuery?: (sql: string) => void;
 }
@@ -30,6 +32,7 @@ function adapter(url: string, options: PoolOptions): PrismaPg {
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5000,
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30000,
+    ...(options.queryTimeoutMillis ? { query_timeout: options.queryTimeoutMillis } : {}),
   });
 }
 

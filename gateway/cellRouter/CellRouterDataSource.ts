@@ -128,7 +128,8 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
   private async attempt(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>> {
     const refused = await this.options.directory.checkSchema(cell, headers);
     const outcome = refused ?? (await cell.client.send(request, headers, timeoutMs));
-    const status = outcome.ok ? 'OK' : outcome.status;
+    // A cell that answered with its database down is as UNAVAILABLE in /readyz and the metrics as in its list row.
+    const status = outcome.ok ? (circuitFailure(outcome as CellOutcome<GraphQLResponseBody>) ?? 'OK') : outcome.status;
     this.requestsByCell.set(cell.info.uuid, (this.requestsByCell.get(cell.info.uuid) ?? 0) + 1);
     this.options.metrics.observeCell(cell.info.name ?? cell.info.uuid, status, outcome.elapsedMs);
     cell.lastStatus = { status, at: new Date().toISOString(), ...(outcome.ok ? {} : { message: outcome.message }) };

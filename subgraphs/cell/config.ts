@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, refusePublishedSecrets, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, refusePublishedSecrets, secret, url } from '../shared/configSchema';
 
 /** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
 export interface CellConfig {
@@ -12,6 +12,10 @@ export interface CellConfig {
   port: number | null;
   /** Connections to the cell database (CELLS_DB_POOL_MAX). */
   poolMax: number;
+  /** Wait for a free database connection (CELLS_DB_POOL_TIMEOUT_MS). */
+  poolTimeoutMs: number;
+  /** Client-side deadline of one statement (CELLS_DB_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
 }
 
 export function loadCellConfig(env: Record<string, string | undefined>): CellConfig {
@@ -24,6 +28,8 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
       CELLS_CELL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
       CELLS_DB_POOL_MAX: poolMax,
+      CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
+      CELLS_DB_QUERY_TIMEOUT_MS: queryTimeoutMs,
     },
     env,
   );
@@ -36,5 +42,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
     port: parsed.CELLS_CELL_PORT ?? null,
     poolMax: parsed.CELLS_DB_POOL_MAX,
+    poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,
+    queryTimeoutMs: parsed.CELLS_DB_QUERY_TIMEOUT_MS,
   };
 }

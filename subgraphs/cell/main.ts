@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     internalSecret: config.internalSecret,
     publishTimeoutMs: config.publishTimeoutMs,
     poolMax: config.poolMax,
+    poolTimeoutMs: config.poolTimeoutMs,
+    queryTimeoutMs: config.queryTimeoutMs,
     logger,
     onInstanceDeleted: async (instance) => {
       await releaseDeletedServer(api, instance.uuid, instance);

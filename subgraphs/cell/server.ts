@@ -28,6 +28,10 @@ export interface CellSubgraphOptions {
   publishTimeoutMs?: number;
   /** Database pool size. Default 10. */
   poolMax?: number;
+  /** Wait for a free connection before the request fails as pool exhausted. Default 2000 ms. */
+  poolTimeoutMs?: number;
+  /** Client-side deadline of one statement; unset: none. */
+  queryTimeoutMs?: number;
   /** How often the outbox relay looks for actions whose request died before the confirm. Default half the outbox lease. */
   outboxRelayMs?: number;
   /**
@@ -49,7 +53,7 @@ export interface RunningCellSubgraph {
  */
 export async function startCellSubgraph(options: CellSubgraphOptions): Promise<RunningCellSubgraph> {
   const logger = options.logger ?? silentLogger();
-  const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax });
+  const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? 2000, queryTimeoutMillis: options.queryTimeoutMs });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
   const leaseMs = outboxLeaseMs(queue.timeoutMs);
   const stopRelay = queue.enabled ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 }) : async () => undefined;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, port, refusePublishedSecrets, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, port, refusePublishedSecrets, secret, url } from '../shared/configSchema';
 
 /** The global subgraph's settings; the only place it reads the environment. */
 export interface GlobalConfig {
@@ -12,6 +12,10 @@ export interface GlobalConfig {
   cellTimeoutMs: number;
   /** Connections to the API database (CELLS_DB_POOL_MAX). */
   poolMax: number;
+  /** Wait for a free database connection (CELLS_DB_POOL_TIMEOUT_MS). */
+  poolTimeoutMs: number;
+  /** Client-side deadline of one statement (CELLS_DB_QUERY_TIMEOUT_MS). */
+  queryTimeoutMs: number;
   /** Nova's max_attempts: cells a server's build is tried in before it is buried in cell0. */
   maxAttempts: number;
   /** How long one createServer schedules; also the age at which the reaper takes over a build request. */
@@ -32,6 +36,8 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
       CELLS_LOG_LEVEL: logLevel,
       CELLS_SCHEDULER_CELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(10000),
       CELLS_DB_POOL_MAX: poolMax,
+      CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
+      CELLS_DB_QUERY_TIMEOUT_MS: queryTimeoutMs,
       CELLS_SCHEDULER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
       CELLS_SCHEDULER_BUDGET_MS: z.coerce.number().int().min(100).max(600000).default(30000),
       CELLS_SCHEDULER_CELL_COOLDOWN_MS: z.coerce.number().int().min(0).max(3600000).default(30000),
@@ -48,6 +54,8 @@ export function loadGlobalConfig(env: Record<string, string | undefined>): Globa
     logLevel: parsed.CELLS_LOG_LEVEL,
     cellTimeoutMs: parsed.CELLS_SCHEDULER_CELL_TIMEOUT_MS,
     poolMax: parsed.CELLS_DB_POOL_MAX,
+    poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,
+    queryTimeoutMs: parsed.CELLS_DB_QUERY_TIMEOUT_MS,
     maxAttempts: parsed.CELLS_SCHEDULER_MAX_ATTEMPTS,
     budgetMs: parsed.CELLS_SCHEDULER_BUDGET_MS,
     cellCooldownMs: parsed.CELLS_SCHEDULER_CELL_COOLDOWN_MS,

@@ -28,6 +28,10 @@ export interface GlobalSubgraphOptions {
   cellTimeoutMs?: number;
   /** API database pool size. Default 10. */
   poolMax?: number;
+  /** Wait for a free connection before the request fails as pool exhausted. Default 2000 ms. */
+  poolTimeoutMs?: number;
+  /** Client-side deadline of one statement; unset: none. */
+  queryTimeoutMs?: number;
   /** Cells one server's build is tried in before it is buried (Nova's max_attempts). Default 3. */
   maxAttempts?: number;
   /** How long one createServer schedules. Default 30000 ms. */
@@ -50,7 +54,7 @@ export const GLOBAL_SDL_PATH = path.join(__dirname, 'schema.graphql');
 /** Starts the global subgraph over its own Prisma client; close() stops both. */
 export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promise<RunningGlobalSubgraph> {
   const logger = options.logger ?? silentLogger();
-  const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery, max: options.poolMax });
+  const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? 2000, queryTimeoutMillis: options.queryTimeoutMs });
   const schema = buildSubgraphSchema({ typeDefs: parse(readFileSync(GLOBAL_SDL_PATH, 'utf8')), resolvers: globalResolvers });
   const errors = globalErrors(logger);
   const apollo = new ApolloServer<GlobalContext>({

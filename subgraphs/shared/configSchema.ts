@@ -26,6 +26,18 @@ export const secret = (fallback: string) => z.string().min(8).default(fallback);
  * pool to the global subgraph's: keep their sum below the server's max_connections.
  */
 export const poolMax = z.coerce.number().int().min(1).max(500).default(10);
+/**
+ * How long a request waits for a free database connection (CELLS_DB_POOL_TIMEOUT_MS). Below the
+ * gateway's cell timeout, so a cell whose pool is exhausted answers UNAVAILABLE (pool exhausted)
+ * instead of the gateway giving up first with TIMEOUT.
+ */
+export const poolTimeoutMs = z.coerce.number().int().min(50).max(120000).default(2000);
+/**
+ * Client-side deadline of one SQL statement (CELLS_DB_QUERY_TIMEOUT_MS): a database that accepted
+ * a connection and stopped answering fails the request as `did not answer in time` (UNAVAILABLE)
+ * before the gateway's cell timeout, whether the connection was new or pooled.
+ */
+export const queryTimeoutMs = z.coerce.number().int().min(50).max(600000).default(4000);
 
 /** Thrown at start-up for a bad variable; the message names it and the value. */
 export class ConfigError extends Error {}

@@ -180,6 +180,8 @@ function bySocketCode(code: string): DatabaseFailureReason | null {
 function byDriverMessage(message: string): DatabaseFailureReason | null {
   if (message === 'timeout exceeded when trying to connect') return 'DB_POOL_EXHAUSTED';
   if (message === 'Connection terminated due to connection timeout') return 'DB_TIMEOUT';
+  // pg's client-side query_timeout: the database accepted the statement and never answered.
+  if (message === 'Query read timeout') return 'DB_TIMEOUT';
   if (message === 'Connection terminated unexpectedly' || message === 'Connection terminated') return 'DB_TERMINATED';
   if (message === 'Client has encountered a connection error and is not queryable') return 'DB_TERMINATED';
   if (message === 'The server does not support SSL connections' || message === 'There was an error establishing an SSL connection') return 'DB_TLS';

@@ -121,7 +121,7 @@ export const FAULT_MATRIX: FaultRow[] = [
   { id: 'db-closed', group: 'cell database', fault: 'cell database `ALLOW_CONNECTIONS false` + `pg_terminate_backend`', recovery: 'connections allowed again', expect: cellFault('UNAVAILABLE', false) },
   { id: 'db-dropped', group: 'cell database', fault: 'cell database dropped', recovery: 'database restored from a copy', expect: cellFault('UNAVAILABLE', false) },
   { id: 'db-refused', group: 'cell database', fault: 'proxy before the cell database refuses (port closed)', recovery: 'proxy listens again', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'db-blackhole', group: 'cell database', fault: 'proxy before the cell database accepts, never answers', recovery: 'proxy forwards again (held traffic flows)', expect: cellFault('TIMEOUT', true) },
+  { id: 'db-blackhole', group: 'cell database', fault: 'proxy before the cell database accepts, never answers', recovery: 'proxy forwards again (held traffic flows)', expect: cellFault('UNAVAILABLE', true) },
   { id: 'db-statement-timeout', group: 'cell database', fault: 'cell database `statement_timeout` 200 ms, slow query (table locked)', recovery: 'timeout reset, lock released', expect: cellFault('UNAVAILABLE', false) },
   { id: 'db-pool-exhausted', group: 'cell database', fault: "every connection of the cell subgraph's pool busy", recovery: 'connections released', expect: cellFault('UNAVAILABLE', false) },
 
