@@ -41,7 +41,13 @@ export const InstanceExtraType = Object.fromEntries(
   ),
 );
 
+// An action another project started on a tenant's instance (an admin's lock or stop) is shown,
+// but not who started it: a tenant never sees another project's ids.
+const requesterVisible = (row: InstanceAction, ctx: CellContext) => ctx.identity.isAdmin || row.projectId === ctx.identity.projectId;
+
 export const InstanceActionType = {
   id: (row: InstanceAction) => String(row.id),
+  userId: (row: InstanceAction, _: unknown, ctx: CellContext) => (requesterVisible(row, ctx) ? row.userId : null),
+  projectId: (row: InstanceAction, _: unknown, ctx: CellContext) => (requesterVisible(row, ctx) ? row.projectId : null),
   events: (row: InstanceAction, _: unknown, ctx: CellContext) => ctx.loaders.events.load(row.id),
 };

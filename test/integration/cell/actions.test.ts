@@ -143,6 +143,10 @@ describe('instance actions through the broker and the compute agent', () => {
     const row = await seedInstance(cell.db, { projectId: 'p1' });
     const lock = await gql<any>(cell.subgraph.url, `mutation($u: ID!) { lockInstance(uuid: $u) { instance { lockedBy } } }`, { u: row.uuid }, admin());
     expect(lock.data.lockInstance.instance.lockedBy).toBe('admin');
+    // The owner sees the admin's action on its instance, but not the admin's user or project.
+    const actions = `query($u: ID!) { instance(uuid: $u) { actions { action userId projectId } } }`;
+    expect((await gql<any>(cell.subgraph.url, actions, { u: row.uuid }, owner)).data.instance.actions).toEqual([{ action: 'lock', userId: null, projectId: null }]);
+    expect((await gql<any>(cell.subgraph.url, actions, { u: row.uuid }, admin())).data.instance.actions).toEqual([{ action: 'lock', userId: expect.any(String), projectId: expect.any(String) }]);
     const unlock = await act('unlockInstance', row.uuid);
     expect(unlock.errors?.[0].extensions?.code).toBe('FORBIDDEN');
     expect((await act('unlockInstance', row.uuid, admin())).errors).toBeUndefined();
