@@ -11,6 +11,8 @@ describe('the cell subgraph configuration', () => {
       publishTimeoutMs: 5000,
       port: null,
       poolMax: 10,
+      poolTimeoutMs: 2000,
+      queryTimeoutMs: 4000,
     });
   });
 
