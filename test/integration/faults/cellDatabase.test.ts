@@ -16,8 +16,9 @@ import { describeFault } from './verdicts';
 import { startWorld, type World } from './world';
 
 // cell2 is the one that fails: its database sits behind a TCP proxy (its mapping names the
-// proxy, so the scheduler reads it there too), its subgraph has a pool of 2, and its host
-// has the most free RAM, so the scheduler picks it first and must route around it.
+// proxy, so the scheduler reads it there too) and its host has the most free RAM, so the
+// scheduler picks it first and must route around it. cell3 is the one whose pool is held:
+// a pool of 2 and statements allowed to wait long, so two slow requests keep it full.
 const POOL = 2;
 
 describe('fault matrix: a cell database fails', () => {
@@ -27,7 +28,8 @@ describe('fault matrix: a cell database fails', () => {
       cells: [
         { name: 'cell0', cell0: true },
         { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }] },
-        { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true, poolMax: POOL },
+        { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true },
+        { name: 'cell3', queue: true, hosts: [{ host: 'compute3', memoryMb: 49152 }], poolMax: POOL, queryTimeoutMs: 30000 },
       ],
     });
     await prepareWorld(world);
@@ -74,9 +76,11 @@ describe('fault matrix: a cell database fails', () => {
   // each holding a connection; the gateway's requests then wait for the pool.
   let holders: Promise<unknown>[] = [];
   describeFault(w, 'db-pool-exhausted', (world) => ({
-    ...cells(world),
+    victim: world.cell('cell3'),
+    healthy: world.cell('cell1'),
+    actionCell: world.cell('cell3'),
     inject: async () => {
-      const cell = world.cell('cell2');
+      const cell = world.cell('cell3');
       lock = await lockTable(cell.db.name, 'instances');
       holders = Array.from({ length: POOL }, (_, i) =>
         fetch(cell.subgraph!.url, {
@@ -86,7 +90,7 @@ describe('fault matrix: a cell database fails', () => {
         }).then((r) => r.text(), () => undefined),
       );
       for (let i = 0; i < 100 && (await lockWaiters(cell.db.name)) < POOL; i++) await new Promise((resolve) => setTimeout(resolve, 50));
-      if ((await lockWaiters(cell.db.name)) < POOL) throw new Error("could not hold every connection of cell2's pool");
+      if ((await lockWaiters(cell.db.name)) < POOL) throw new Error("could not hold every connection of cell3's pool");
     },
     restore: async () => {
       await lock?.release();

@@ -20,6 +20,9 @@ export const BUDGETS = {
   schedulerCellTimeoutMs: 800,
   schedulerBudgetMs: 3000,
   publishTimeoutMs: 600,
+  /** A cell subgraph's wait for a pooled connection and its deadline per statement: both below the cell timeout. */
+  dbPoolTimeoutMs: 400,
+  dbQueryTimeoutMs: 600,
   globalTimeoutMs: 4000,
   /** createServer's deadline at the gateway: above the scheduler's budget, so a boot trying alternates is never cut off. */
   globalMutationTimeoutMs: 4500,
@@ -40,6 +43,8 @@ export interface CellPlan {
   /** The mapping's graphql_url goes through an HTTP proxy (for slow and wrong answers). */
   httpProxy?: boolean;
   poolMax?: number;
+  /** Override BUDGETS.dbQueryTimeoutMs (a cell whose pool a test holds with slow statements). */
+  queryTimeoutMs?: number;
   cell0?: boolean;
 }
 
