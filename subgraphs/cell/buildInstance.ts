@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ComputeMessage } from '../../compute/messages';
 import { badInput, conflict } from '../shared/errors';
+import { buildOutboxKey, outboxLeaseMs, recordOutbox, settleOutbox, takeBack, type OutboxEntry } from './computeOutbox';
 import type { CellContext } from './context';
 import { claimHost } from './hostClaim';
+import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
 import { PowerState, TaskState, VmState } from './status';
 
@@ -38,11 +40,18 @@ export const DEADLINE_PASSED = 'DEADLINE_PASSED';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The scheduler's build entry: in one transaction, the claim on the host's capacity
- * (hostClaim), the instance and its related rows; then build_and_run_instance on
- * compute.<host>. With a fault (no valid host; cell0) the instance is written in ERROR,
- * nothing is claimed and nothing is published. A failed publish deletes what was
- * written and fails with BROKER_UNAVAILABLE.
+ * The scheduler's build entry: a broker that cannot take a message now refuses the build
+ * with nothing written (BROKER_UNAVAILABLE); then in one transaction the claim on the
+ * host's capacity (hostClaim), the instance, its related rows, its `create` action and
+ * its build_and_run_instance message in the outbox (computeOutbox.ts); then the publish
+ * to compute.<host> and, on the confirm, the outbox row goes. With a fault (no valid
+ * host; cell0) the instance is written in ERROR, nothing is claimed and nothing is
+ * published. A failed publish (BROKER_UNAVAILABLE, or HOST_UNAVAILABLE for a host
+ * without a queue) deletes what was written and fails, so the scheduler tries an
+ * alternate; unless the agent already has the message (its event is there): then the
+ * build stands and is answered. If this process dies between the commit and the
+ * confirm, the outbox relay publishes the build later (or, if its host refuses it,
+ * fails it in ERROR with a fault), so no instance sits in BUILD without its message.
  *
  * Idempotent by uuid: a second build of an instance this cell holds answers that
  * instance and publishes nothing, so a scheduler or reaper that retries after a lost
@@ -54,9 +63,12 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
   const requestId = input.requestId ?? `req-${randomUUID()}`;
   const existing = await existingInstance(ctx, input.uuid);
   if (existing) return existing;
-  let row: InstanceRow;
+  const queue = ctx.cell.queue;
+  const message: ComputeMessage | null = input.fault ? null : { method: 'build_and_run_instance', instanceUuid: input.uuid, requestId, host: input.host!, sentAt: new Date().toISOString() };
+  if (message) await queue.ready({ requestId });
+  let written: { row: InstanceRow; entry: OutboxEntry | null };
   try {
-    row = await writeInstance(ctx, input, requestId);
+    written = await writeInstance(ctx, input, requestId, message, outboxLeaseMs(queue.timeoutMs));
   } catch (err) {
     // A concurrent build of the same uuid won the insert: answer what it wrote.
     if ((err as { code?: string }).code === 'P2002') {
@@ -65,14 +77,22 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
     }
     throw err;
   }
-  if (input.fault) return row;
-  const message: ComputeMessage = { method: 'build_and_run_instance', instanceUuid: input.uuid, requestId, host: input.host!, sentAt: new Date().toISOString() };
+  const { row, entry } = written;
+  if (!message || !entry) return row;
+  const log = { requestId, uuid: input.uuid };
   try {
-    await ctx.cell.queue.publish(message);
+    await queue.publish(message, { requestId });
   } catch (err) {
-    await removeBuilt(ctx, input.uuid).catch((cleanupError) => ctx.cell.logger.error({ err: cleanupError, uuid: input.uuid }, 'could not remove an instance whose build was not published'));
-    throw err;
+    const withdrawal = await withdrawBuild(ctx, entry).catch((cleanupError) => {
+      ctx.cell.logger.error({ ...log, err: cleanupError }, 'could not remove an instance whose build was not published; the outbox relay will publish it');
+      return 'failed' as const;
+    });
+    if (withdrawal === 'withdrawn' || withdrawal === 'failed') throw err;
+    // The agent has it, or the relay took the row over and will deliver (or fail) it: the server is this cell's, not to be built elsewhere.
+    ctx.cell.logger.warn({ ...log, reason: err instanceof PublishFailure ? err.reason : undefined, withdrawal }, 'the broker did not confirm the build, but it stands');
+    return row;
   }
+  await settleOutbox(ctx.cell.db, entry).catch((err) => ctx.cell.logger.warn({ ...log, err }, 'could not drop a published outbox row; the relay will publish it again (harmless)'));
   return row;
 }
 
@@ -85,7 +105,7 @@ async function existingInstance(ctx: CellContext, uuid: string): Promise<Instanc
   return row;
 }
 
-async function writeInstance(ctx: CellContext, input: BuildInput, requestId: string): Promise<InstanceRow> {
+async function writeInstance(ctx: CellContext, input: BuildInput, requestId: string, message: ComputeMessage | null, leaseMs: number): Promise<{ row: InstanceRow; entry: OutboxEntry | null }> {
   return ctx.cell.db.$transaction(async (tx) => {
     const now = new Date();
     const failed = Boolean(input.fault);
@@ -105,15 +125,20 @@ async function writeInstance(ctx: CellContext, input: BuildInput, requestId: str
     if (input.fault) {
       await tx.instanceFault.create({ data: { instanceUuid: input.uuid, code: input.fault.code, message: input.fault.message.slice(0, 255), details: input.fault.details ?? null, host: input.host ?? null } });
     }
-    await tx.instanceAction.create({
+    const action = await tx.instanceAction.create({
       data: { action: 'create', instanceUuid: input.uuid, requestId, userId: input.userId, projectId: input.projectId, startTime: now, ...(failed ? { finishTime: now, message: 'Error' } : {}) },
     });
+    let entry: OutboxEntry | null = null;
+    if (message) {
+      entry = { requestId: buildOutboxKey(input.uuid), instanceUuid: input.uuid, actionId: action.id, message, taskState: TaskState.SCHEDULING, previousTaskState: null, writtenAt: now, claim: randomUUID() };
+      await recordOutbox(tx, entry, leaseMs);
+    }
     // Last, under the claim's lock: the scheduler's fence (reconcileTimedOut) waits for this
     // transaction, so a build is either committed before the scheduler looks or never.
     if (input.deadline && Date.now() > input.deadline.getTime()) {
       throw conflict(`the scheduler stopped waiting for this build at ${input.deadline.toISOString()}`, { reason: DEADLINE_PASSED, uuid: input.uuid });
     }
-    return instance;
+    return { row: instance, entry };
   });
 }
 
@@ -152,18 +177,27 @@ function systemMetadata(input: BuildInput): [string, string | null][] {
   return entries;
 }
 
-async function removeBuilt(ctx: CellContext, uuid: string): Promise<void> {
-  const db = ctx.cell.db;
-  await db.$transaction([
-    db.instanceActionEvent.deleteMany({ where: { action: { instanceUuid: uuid } } }),
-    db.instanceAction.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instanceFault.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instanceSystemMetadata.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instanceMetadata.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instanceExtra.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instanceInfoCache.deleteMany({ where: { instanceUuid: uuid } }),
-    db.instance.deleteMany({ where: { uuid } }),
-  ]);
+/**
+ * After a failed publish: the outbox row and every row the build wrote go, in one
+ * transaction, unless the agent already started it (`delivered`) or the relay holds the
+ * row (`taken`). The action is locked first, as withdrawAction does, so the agent's
+ * event either is seen here or cannot land.
+ */
+async function withdrawBuild(ctx: CellContext, entry: OutboxEntry): Promise<'withdrawn' | 'delivered' | 'taken'> {
+  const uuid = entry.instanceUuid;
+  return ctx.cell.db.$transaction(async (tx) => {
+    const held = await takeBack(tx, entry);
+    if (held === 'delivered' || held === 'taken') return held;
+    await tx.instanceActionEvent.deleteMany({ where: { action: { instanceUuid: uuid } } });
+    await tx.instanceAction.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instanceFault.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instanceSystemMetadata.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instanceMetadata.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instanceExtra.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instanceInfoCache.deleteMany({ where: { instanceUuid: uuid } });
+    await tx.instance.deleteMany({ where: { uuid } });
+    return 'withdrawn';
+  });
 }
 
 function validate(input: BuildInput): void {

@@ -3,10 +3,12 @@ import type { CellClient } from '../../prisma/clients';
 import { parseComputeMessage, type ComputeMessage } from '../../compute/messages';
 import type { Logger } from '../shared/logger';
 import { PublishFailure, type CellQueue } from './queue';
+import { VmState } from './status';
 
 /**
- * The transactional outbox of instance actions. An action's compute message is written
- * in the transaction that sets the task state and records the action, then published;
+ * The transactional outbox of instance actions and builds. An action's compute message is
+ * written in the transaction that sets the task state and records the action (a build's:
+ * the one that writes the instance and its `create` action), then published;
  * the row goes once the broker confirmed it. So whatever fails in between, an action
  * never lacks its message:
  *
@@ -78,16 +80,56 @@ export type Withdrawal = 'withdrawn' | 'delivered' | 'taken';
  */
 export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promise<Withdrawal> {
   return db.$transaction(async (tx) => {
-    const mine = await tx.computeOutbox.deleteMany({ where: { requestId: entry.requestId, claim: entry.claim } });
-    if (mine.count !== 1) return 'taken';
-    const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
-    if (locked.length === 0) return 'withdrawn';
-    if ((await tx.instanceActionEvent.count({ where: { actionId: entry.actionId } })) > 0) return 'delivered';
+    const held = await takeBack(tx, entry);
+    if (held === 'gone') return 'withdrawn';
+    if (held !== 'ours') return held;
     await tx.instance.updateMany({
       where: { uuid: entry.instanceUuid, taskState: entry.taskState, updatedAt: entry.writtenAt, deleted: 0 },
       data: { taskState: entry.previousTaskState, updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)) },
     });
     await tx.instanceAction.delete({ where: { id: entry.actionId } });
+    return 'withdrawn';
+  });
+}
+
+/**
+ * The common start of every withdrawal, inside its transaction: drop the row if it is
+ * still this claimer's (else `taken`), then lock the action (`gone` if it is not there)
+ * and look for the agent's event (`delivered`). `ours`: nothing started, undo it.
+ */
+export async function takeBack(tx: Tx, entry: Pick<OutboxEntry, 'requestId' | 'claim' | 'actionId'>): Promise<'ours' | 'gone' | 'taken' | 'delivered'> {
+  const mine = await tx.computeOutbox.deleteMany({ where: { requestId: entry.requestId, claim: entry.claim } });
+  if (mine.count !== 1) return 'taken';
+  const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
+  if (locked.length === 0) return 'gone';
+  if ((await tx.instanceActionEvent.count({ where: { actionId: entry.actionId } })) > 0) return 'delivered';
+  return 'ours';
+}
+
+/** The outbox key of a build: one per instance (builds are idempotent by uuid; the scheduler shares one request id among a request's servers). */
+export function buildOutboxKey(instanceUuid: string): string {
+  return `build-${instanceUuid}`;
+}
+
+/**
+ * The relay's withdrawal of a build its host refused, after the request that wrote it
+ * died: the build fails as Nova's does on the compute host (vm_state error, a fault, the
+ * create action finished in Error), which also frees its claim on the host.
+ */
+export async function failBuild(db: CellClient, entry: OutboxEntry, why: string): Promise<Withdrawal> {
+  return db.$transaction(async (tx) => {
+    const held = await takeBack(tx, entry);
+    if (held === 'gone') return 'withdrawn';
+    if (held !== 'ours') return held;
+    const now = new Date();
+    const failed = await tx.instance.updateMany({
+      where: { uuid: entry.instanceUuid, vmState: VmState.BUILDING, taskState: entry.taskState, launchedAt: null, deleted: 0 },
+      data: { vmState: VmState.ERROR, taskState: null, updatedAt: now },
+    });
+    if (failed.count === 1) {
+      await tx.instanceFault.create({ data: { instanceUuid: entry.instanceUuid, code: 500, message: `Build of instance ${entry.instanceUuid} aborted: ${why}`.slice(0, 255), details: null, host: entry.message.host } });
+    }
+    await tx.instanceAction.update({ where: { id: entry.actionId }, data: { finishTime: now, message: 'Error', updatedAt: now } });
     return 'withdrawn';
   });
 }
@@ -154,7 +196,8 @@ export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: num
       runtime.logger.info({ requestId: row.requestId, uuid: row.instanceUuid, attempts: row.attempts + 1 }, 'outbox relay published an action the request could not confirm');
     } catch (err) {
       if (err instanceof PublishFailure && err.refusedForHost) {
-        const outcome = await withdrawAction(runtime.db, entry);
+        // A build is not undone: the scheduler may already have moved on or mapped the server here, so it fails in ERROR instead.
+        const outcome = entry.message.method === 'build_and_run_instance' ? await failBuild(runtime.db, entry, err.message) : await withdrawAction(runtime.db, entry);
         if (outcome === 'withdrawn') pass.withdrawn++;
         runtime.logger.warn({ requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome }, 'outbox relay withdrew an action its host refused');
       } else {
