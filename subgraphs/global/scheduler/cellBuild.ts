@@ -32,7 +32,11 @@ export interface CellBuildInput {
  * - `down`: the cell could not build at all (unreachable, 5xx, not JSON, its database or broker down);
  * - `refused`: the cell answered that this build cannot be done there.
  */
-export type BuildOutcome = { ok: true } | { ok: false; kind: 'stale' | 'timeout' | 'down' | 'refused'; reason: string };
+/**
+ * How one build went. `unsent` marks a cell that refused the connection, so the build
+ * provably never reached it; any other `down` may have reached it and committed.
+ */
+export type BuildOutcome = { ok: true } | { ok: false; kind: 'stale' | 'timeout' | 'down' | 'refused'; reason: string; unsent?: boolean };
 
 const BUILD = 'mutation Build($input: BuildInstanceInput!) { buildInstance(input: $input) { uuid } }';
 
@@ -69,6 +73,7 @@ export async function buildInCell(graphqlUrl: string, input: CellBuildInput, opt
   } catch (err) {
     const e = err as Error;
     if (e.name === 'TimeoutError') return { ok: false, kind: 'timeout', reason: `no answer within ${options.timeoutMs} ms` };
+    if ((e as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return { ok: false, kind: 'down', reason: 'unreachable: connection refused', unsent: true };
     return { ok: false, kind: 'down', reason: `unreachable: ${e.message}` };
   }
 }

@@ -110,11 +110,16 @@ async function scheduleOne(ctx: GlobalContext, scope: UsageScope, request: Serve
         }
         await refreshCell(ctx, candidates, host.cellUuid);
         continue;
+      case 'down':
       case 'timeout': {
+        // Only a refused connection proves the build never reached the cell: a reset, a
+        // 5xx or a failed clean-up may follow a committed build that the cell's outbox
+        // relay still delivers, so look before trying elsewhere, as after a timeout.
+        if ((outcome as { unsent?: boolean }).unsent) break;
         const cell = candidates.cells.find((c) => c.uuid === host.cellUuid)!;
         const presence = await reconcileTimedOut(deps.pool.client(cell.databaseConnection), host.host, build.instanceUuid, deps.cellTimeoutMs, ctx.logger);
         if (presence === 'built') {
-          ctx.logger.warn({ uuid: build.instanceUuid, cell: host.cellUuid }, 'scheduler: the cell built the server after its answer timed out; keeping it there');
+          ctx.logger.warn({ uuid: build.instanceUuid, cell: host.cellUuid }, 'scheduler: the cell built the server although its answer failed or timed out; keeping it there');
           claim(host, request.flavor);
           await settleBuild(ctx.prisma, scope, build.instanceUuid, host.cellId, perServer, perServer);
           return true;
@@ -125,7 +130,6 @@ async function scheduleOne(ctx: GlobalContext, scope: UsageScope, request: Serve
         excluded.add(host.cellUuid);
         failures.push(`${label}: ${outcome.reason}`);
         continue;
-      case 'down':
       case 'refused':
         break;
       default: {

@@ -143,7 +143,7 @@ describe('no orphans on the boot path', () => {
   });
 
   describe('a build that outlives the scheduler’s timeout', () => {
-    async function slowCell2(mode: 'request' | 'answer') {
+    async function slowCell2(mode: 'request' | 'answer' | 'reset') {
       const cell2 = world.cell('cell2');
       const slow = await startSlowCell(cell2.subgraph!.url, mode, 3000);
       await world.topo.api.cellMapping.update({ where: { uuid: cell2.uuid }, data: { graphqlUrl: slow.url } });
@@ -174,6 +174,25 @@ describe('no orphans on the boot path', () => {
       expect(await cellsHolding(world, server.uuid)).toEqual(['cell2']);
       await waitForStatus(world.topo, token, server.uuid, 'ACTIVE');
       expect(await bootUsage(world.topo, token, 'p-late')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 } });
+    });
+
+    it('keeps a server the cell built although the connection was cut before its answer, in that cell only', async () => {
+      await world.restartGlobal();
+      const token = await world.topo.token('p-reset');
+      const { slow, restore } = await slowCell2('reset');
+      let server: any;
+      try {
+        const { body } = await world.topo.query(CREATE_GLOBAL_FIELDS, { input: { name: 'cut', flavorId, imageRef: 'cirros' } }, token);
+        expect(body.errors).toBeUndefined();
+        [server] = body.data.createServer.servers;
+        expect(slow.answers).toHaveLength(1);
+      } finally {
+        await restore();
+      }
+      // Before, a reset read as "cell down" and the server was built again in cell1: two cells.
+      expect(server.cell).toEqual({ name: 'cell2', isCell0: false });
+      expect(await cellsHolding(world, server.uuid)).toEqual(['cell2']);
+      expect(await bootUsage(world.topo, token, 'p-reset')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 } });
     });
 
     it('never lands a server in two cells when the build reaches the cell after the scheduler moved on', async () => {

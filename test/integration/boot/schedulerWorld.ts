@@ -141,7 +141,8 @@ export interface SlowCell {
   close(): Promise<void>;
 }
 
-export async function startSlowCell(target: string, mode: 'request' | 'answer', delayMs: number): Promise<SlowCell> {
+// reset: the build reaches the cell, which commits it, and the connection is cut instead of the answer.
+export async function startSlowCell(target: string, mode: 'request' | 'answer' | 'reset', delayMs: number): Promise<SlowCell> {
   const answers: any[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const later = (fn: () => void) => {
@@ -166,6 +167,7 @@ export async function startSlowCell(target: string, mode: 'request' | 'answer', 
             res.end(body);
           };
           if (mode === 'answer') later(reply);
+          else if (mode === 'reset') res.destroy();
           else reply();
         } catch {
           res.destroy();
