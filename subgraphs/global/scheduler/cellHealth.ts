@@ -42,12 +42,27 @@ export class CellHealth {
    * answer that means the cell is down) counts as a failure and is thrown on; while
    * the circuit is open, `work` does not run and the answer says since when.
    */
-  async run<T>(cellUuid: string, work: () => Promise<T>): Promise<Guarded<T>> {
+  async run<T>(cellUuid: string, work: () => Promise<T>, options: { force?: boolean } = {}): Promise<Guarded<T>> {
     const circuit = this.circuit(cellUuid);
+    if (options.force && this.isDown(cellUuid)) return { ran: true, value: await this.probe(cellUuid, circuit, work) };
     try {
       return { ran: true, value: await circuit.policy.execute(work) };
     } catch (err) {
       if (isBrokenCircuitError(err)) return { ran: false, downSince: circuit.downSince ?? new Date() };
+      throw err;
+    }
+  }
+
+  // A probe out of turn (every cell is known down, so skipping them all would bury the
+  // server): success forgets the failure, another failure restarts the cool-down.
+  private async probe<T>(cellUuid: string, circuit: CellCircuit, work: () => Promise<T>): Promise<T> {
+    try {
+      const value = await work();
+      this.circuits.delete(cellUuid);
+      this.options.logger.info({ cell: cellUuid }, 'scheduler: cell answered again');
+      return value;
+    } catch (err) {
+      circuit.downSince = new Date();
       throw err;
     }
   }

@@ -95,7 +95,7 @@ async function scheduleOne(ctx: GlobalContext, scope: UsageScope, request: Serve
     }
     const host = pickHost(candidates.hosts.filter((h) => !excluded.has(h.cellUuid)), request.flavor);
     if (!host) break;
-    const outcome = await attempt(ctx, request, build, host, Math.min(deps.cellTimeoutMs, remaining));
+    const outcome = await attempt(ctx, request, build, host, Math.min(deps.cellTimeoutMs, remaining), candidates.forced.has(host.cellUuid));
     if (outcome.ok) {
       claim(host, request.flavor);
       await settleBuild(ctx.prisma, scope, build.instanceUuid, host.cellId, perServer, perServer);
@@ -150,7 +150,7 @@ async function scheduleOne(ctx: GlobalContext, scope: UsageScope, request: Serve
 type AttemptOutcome = { ok: true } | { ok: false; kind: Exclude<BuildOutcome, { ok: true }>['kind'] | 'skipped'; reason: string };
 
 // One build through the cell's circuit: a cell down or silent opens it for the cool-down.
-async function attempt(ctx: GlobalContext, request: ServerRequest, build: PendingBuild, host: HostState, timeoutMs: number): Promise<AttemptOutcome> {
+async function attempt(ctx: GlobalContext, request: ServerRequest, build: PendingBuild, host: HostState, timeoutMs: number, force: boolean): Promise<AttemptOutcome> {
   const deps = ctx.scheduler;
   const input: CellBuildInput = { ...cellInput(ctx, request, build, host.host), expectedGeneration: host.generation, deadline: new Date(Date.now() + timeoutMs).toISOString() };
   try {
@@ -158,7 +158,7 @@ async function attempt(ctx: GlobalContext, request: ServerRequest, build: Pendin
       const outcome = await buildInCell(host.graphqlUrl, input, { secret: deps.internalSecret, timeoutMs });
       if (!outcome.ok && (outcome.kind === 'down' || outcome.kind === 'timeout')) throw new CellDown(outcome);
       return outcome;
-    });
+    }, { force });
     return guarded.ran ? guarded.value : { ok: false, kind: 'skipped', reason: `skipped: down since ${guarded.downSince.toISOString()}` };
   } catch (err) {
     if (err instanceof CellDown) return err.outcome as BuildOutcome;

@@ -16,6 +16,8 @@ export interface Candidates {
   hosts: HostState[];
   /** Cells that did not report in time, failed, or were skipped as recently down: why, per cell. */
   down: Map<string, string>;
+  /** Cells known down that were asked anyway, because every cell was: their builds are asked too. */
+  forced: Set<string>;
 }
 
 export interface CandidateOptions {
@@ -33,20 +35,32 @@ export interface CandidateOptions {
  */
 export async function candidateHosts(api: ApiClient, pool: CellPool, options: CandidateOptions): Promise<Candidates> {
   const cells = await enabledCells(api, options.zoneCell);
-  const reads = await Promise.all(cells.map((cell) => readCellHosts(pool, cell, options)));
+  let reads = await Promise.all(cells.map((cell) => readCellHosts(pool, cell, options)));
+  const forced = new Set<string>();
+  // Every cell known down: skipping them all would bury the server in cell0 for the whole
+  // cool-down after an outage that may be over (a broker restart). Ask them anyway.
+  if (cells.length > 0 && reads.every((read) => !read.ok && read.skipped)) {
+    cells.forEach((cell) => forced.add(cell.uuid));
+    reads = await Promise.all(cells.map((cell) => readCellHosts(pool, cell, options, true)));
+  }
   const down = new Map<string, string>();
   reads.forEach((read, i) => {
     if (!read.ok) down.set(cells[i].uuid, read.reason);
   });
-  return { cells, hosts: reads.flatMap((read) => (read.ok ? read.hosts : [])), down };
+  return { cells, hosts: reads.flatMap((read) => (read.ok ? read.hosts : [])), down, forced };
 }
 
 /** One cell's hosts through its circuit: fresh free capacity and generations, or why not. */
-export async function readCellHosts(pool: CellPool, cell: CandidateCell, options: Omit<CandidateOptions, 'zoneCell'>): Promise<{ ok: true; hosts: HostState[] } | { ok: false; reason: string }> {
+export async function readCellHosts(
+  pool: CellPool,
+  cell: CandidateCell,
+  options: Omit<CandidateOptions, 'zoneCell'>,
+  force = false,
+): Promise<{ ok: true; hosts: HostState[] } | { ok: false; reason: string; skipped?: boolean }> {
   try {
-    const guarded = await options.health.run(cell.uuid, () => withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs));
+    const guarded = await options.health.run(cell.uuid, () => withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs), { force });
     if (guarded.ran) return { ok: true, hosts: guarded.value };
-    return { ok: false, reason: `skipped: down since ${guarded.downSince.toISOString()}` };
+    return { ok: false, reason: `skipped: down since ${guarded.downSince.toISOString()}`, skipped: true };
   } catch (err) {
     options.logger.warn({ err, cell: cell.uuid }, 'scheduler: cell did not report its hosts; skipping it');
     return { ok: false, reason: (err as Error).message.startsWith('no answer within') ? (err as Error).message : 'its database could not be read' };
