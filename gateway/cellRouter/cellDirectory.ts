@@ -8,7 +8,7 @@ export type SchemaCheck =
   | { phase: 'unchecked' }
   | { phase: 'checking'; done: Promise<CellOutcome<true> | null> }
   | { phase: 'ok' }
-  | { phase: 'mismatch'; message: string };
+  | { phase: 'mismatch'; message: string; at: number };
 
 /** A cell the router may talk to: its mapping, its client, its schema check, its circuit. */
 export interface CellEntry {
@@ -101,7 +101,11 @@ export class CellDirectory {
       case 'ok':
         return null;
       case 'mismatch':
-        return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
+        // Checked again once per circuit cool-down, as a failed cell is probed: a cell
+        // re-deployed with the right schema is used again without a gateway restart.
+        if (Date.now() - state.at < this.options.circuit.cooldownMs) return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
+        entry.schema = { phase: 'unchecked' };
+        return this.checkSchema(entry, headers);
       case 'checking':
         return state.done;
       case 'unchecked': {
@@ -131,7 +135,7 @@ export class CellDirectory {
     }
     const message = 'cell serves a different schema than the supergraph expects';
     this.options.logger.error({ cell: entry.info.uuid, name: entry.info.name }, 'cell schema mismatch; cell not used');
-    entry.schema = { phase: 'mismatch', message };
+    entry.schema = { phase: 'mismatch', message, at: Date.now() };
     return { ok: false, status: 'ERROR', message, elapsedMs: outcome.elapsedMs };
   }
 

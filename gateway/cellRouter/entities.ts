@@ -1,6 +1,7 @@
 import { Kind, type GraphQLFormattedError } from 'graphql';
 import { buildOperation } from './operation';
-import { cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
+import { databaseFailureMessage } from '../../subgraphs/shared/databaseFailure';
+import { answeredWrongly, cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
 import type { CellEntry } from './cellDirectory';
 
 interface Representation {
@@ -48,7 +49,21 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
       if (!outcome.ok) return fail(cell, outcome.status, outcome.message);
       const answers = (outcome.value.data?.[field.responseKey] ?? []) as unknown[];
       indexes.forEach((original, j) => (results[original] = answers[j] ?? null));
-      for (const error of outcome.value.errors ?? []) errors.push(reindex(error, field.responseKey, indexes));
+      const cellErrors = outcome.value.errors ?? [];
+      // The cell up with its database down, or answering wrongly: said by the router, naming
+      // the cell, at every index it left null (as for a cell that did not answer).
+      const down = cellErrors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
+      if (down || (answers.every((a) => a == null) && answeredWrongly(cell, cellErrors))) {
+        req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, errors: cellErrors }, 'cell failed entities');
+        const nulls = indexes.filter((original) => results[original] === null);
+        const reason = typeof down?.extensions?.reason === 'string' ? { reason: down.extensions.reason } : {};
+        for (const i of nulls) {
+          const error = down ? cellUnavailableError(cell, [field.responseKey, i], 'UNAVAILABLE', databaseFailureMessage(down.extensions?.reason)) : cellUnavailableError(cell, [field.responseKey, i], 'ERROR', 'cell answered with an error');
+          errors.push({ ...error, extensions: { ...error.extensions, ...reason } });
+        }
+        return;
+      }
+      for (const error of cellErrors) errors.push(reindex(error, field.responseKey, indexes));
     }),
   );
   return { data: results, errors };

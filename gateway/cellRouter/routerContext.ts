@@ -45,3 +45,31 @@ export function cellUnavailableError(cell: CellEntry | { info: { uuid: string; n
 export function routerError(code: string, message: string, path: (string | number)[], extensions: Record<string, unknown> = {}): GraphQLFormattedError {
   return { message, path, extensions: { ...extensions, code } };
 }
+
+// Codes a cell gives about the request or the caller (every cell would say the same):
+// passed on as they are. Anything else with no data means the cell answered wrongly.
+const REQUEST_CODES = new Set([
+  'BAD_USER_INPUT',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'QUOTA_EXCEEDED',
+  'INVALID_STATE',
+  'INSTANCE_LOCKED',
+  'BROKER_UNAVAILABLE',
+  'HOST_UNAVAILABLE',
+  'NO_VALID_HOST',
+  'CELL_UNAVAILABLE',
+]);
+
+/**
+ * Whether a cell's errors say it answered wrongly (another schema, a crash) rather than
+ * about the request. A validation failure also sends the cell back to the schema check,
+ * so the next request finds and reports a cell re-deployed with another schema.
+ */
+export function answeredWrongly(cell: CellEntry, errors: readonly GraphQLFormattedError[]): boolean {
+  const wrong = errors.filter((e) => !REQUEST_CODES.has(String(e.extensions?.code)));
+  if (wrong.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) cell.schema = { phase: 'unchecked' };
+  return wrong.length > 0;
+}

@@ -4,7 +4,7 @@ import type { KnownInstance, MappingInfo } from '../globalClient';
 import { buildNode } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { buildOperation } from './operation';
-import { cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
+import { answeredWrongly, cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
 import { shape } from './shape';
 import { unknownInstance } from './unknownRecords';
 
@@ -47,6 +47,11 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
   const data = outcome.value.data?.[field.responseKey] ?? null;
+  if (data === null && answeredWrongly(cell, outcome.value.errors ?? [])) {
+    req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, errors: outcome.value.errors }, 'cell answered wrongly for one instance');
+    const error = cellUnavailableError(cell, path, 'ERROR', 'cell answered with an error');
+    return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
+  }
   const errors = (outcome.value.errors ?? []).map((e) => (e.extensions?.code === 'CELL_UNAVAILABLE' ? databaseDown(req, cell, e) : e));
   // The cell is up but its database is not: as for a cell that did not answer.
   const down = errors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
