@@ -11,6 +11,10 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
   testTimeout: 60000,
+  // A suite whose beforeAll failed under a real fault (the broker stopped by another run) cannot
+  // stop the servers it started; their sockets must not keep CI waiting for ever after the
+  // summary line. Suites still close what they start; this only bounds the damage.
+  forceExit: true,
   globalSetup: '<rootDir>/test/helpers/globalSetup.ts',
   reporters: ['default', '<rootDir>/test/helpers/summaryReporter.js'],
 };
