@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { keepAliveAgent, postJson, type PostAnswer } from './keepAlivePost';
 
 /** The `fetcher` Apollo's RemoteGraphQLDataSource calls. */
 export type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -22,12 +22,7 @@ export class GlobalUnavailableError extends Error {
 }
 
 /** The global subgraph's HTTP answer, read in full. */
-export interface GlobalAnswer {
-  status: number;
-  statusText: string;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
+export type GlobalAnswer = PostAnswer;
 
 // As for the cells: a global subgraph that accepts and never answers holds at most this many sockets.
 const MAX_SOCKETS = 64;
@@ -50,8 +45,7 @@ export class GlobalTransport {
     readonly timeoutMs: number,
     readonly mutationTimeoutMs: number = timeoutMs,
   ) {
-    const options = { keepAlive: true, maxSockets: MAX_SOCKETS };
-    this.agent = url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
+    this.agent = keepAliveAgent(url, MAX_SOCKETS);
   }
 
   /** POSTs `body`; `idempotent` lets a request the server reset on a reused idle socket be sent once more. */
@@ -84,28 +78,9 @@ export class GlobalTransport {
   }
 
   private request(body: string, headers: Record<string, string>, timeoutMs: number): Promise<GlobalAnswer> {
-    const url = new URL(this.url);
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', (err) => reject(Object.assign(err, { reusedSocket: req.reusedSocket })));
-      req.end(body);
-    });
+    return postJson(this.url, this.agent, body, headers, timeoutMs);
   }
+
 
   private classify(err: unknown, timeoutMs: number): GlobalUnavailableError {
     const e = err as { name?: string; code?: string };

@@ -1,6 +1,6 @@
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
+import { keepAliveAgent, postJson, type PostAnswer } from '../keepAlivePost';
 import type { CellRequest } from './operation';
 
 /** How a cell failed to answer, as the contract's CellResultStatus names it. */
@@ -36,8 +36,7 @@ export class CellClient {
   private readonly agent: http.Agent;
 
   constructor(readonly cell: CellInfo, private readonly timeoutMs: number) {
-    const isHttps = (cell.graphqlUrl ?? '').startsWith('https:');
-    this.agent = isHttps ? new https.Agent({ keepAlive: true, maxSockets: 64 }) : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.agent = keepAliveAgent(cell.graphqlUrl ?? '', 64);
   }
 
   /** Sends `request`; resolves (never rejects) with the cell's answer or its failure. */
@@ -70,29 +69,10 @@ export class CellClient {
     this.agent.destroy();
   }
 
-  private post(payload: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; body: string }> {
-    const url = new URL(this.cell.graphqlUrl!);
-    const transport = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = transport.request(
-        url,
-        {
-          method: 'POST',
-          agent: this.agent,
-          signal: AbortSignal.timeout(timeoutMs),
-          headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
+  private post(payload: string, headers: Record<string, string>, timeoutMs: number): Promise<PostAnswer> {
+    return postJson(this.cell.graphqlUrl!, this.agent, payload, headers, timeoutMs);
   }
+
 }
 
 function isReset(err: unknown): boolean {
