@@ -126,7 +126,12 @@ describe('the scheduler routing boots around cells that are down', () => {
       expect(fault.message).not.toMatch(/skipped/);
       // The outage ends within the cool-down (a broker restart, say): the next boot lands.
       await frozen.thaw();
-      third = await world.boot(token, { name: 'c', flavorId });
+      // The gateway may still hold a socket to the thawed black hole for a moment: a few boots at most.
+      for (let i = 0; i < 5; i++) {
+        third = await world.boot(token, { name: `c${i}`, flavorId });
+        if (third.data?.createServer?.servers[0].cell.name === 'cell2') break;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
       expect(third.data.createServer.servers[0].cell.name).toBe('cell2');
     } finally {
       await closed.open();
