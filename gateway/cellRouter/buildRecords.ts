@@ -33,7 +33,7 @@ export function buildRequestFilter(filter: Record<string, unknown>): BuildReques
 export function buildRequestStream(
   req: RouterRequest,
   requests: BuildRequestInfo[] | Error | null,
-  options: { filter: Record<string, unknown>; sort: SortSpec[]; after: string | null; first: number },
+  options: { sort: SortSpec[]; after: string | null; first: number },
 ): { stream: CellStream | null; error?: GraphQLFormattedError } {
   if (requests === null) return { stream: null };
   if (requests instanceof Error) {

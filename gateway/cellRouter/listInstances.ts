@@ -90,7 +90,7 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
     selected.builds,
     ...streams.map(async (stream) => absorb(stream, await fetchBatch(stream.cell, batch, after))),
   ]);
-  const building = buildRequestStream(req, requests, { filter, sort, after, first });
+  const building = buildRequestStream(req, requests, { sort, after, first });
   if (requestError) return { data: null, errors: [requestError] };
   if (building.error) nestedErrors.push(building.error);
   const nextBatch = (stream: CellStream, count: number) => fetchBatch(stream.cell, count, stream.lastCursor ?? after);
