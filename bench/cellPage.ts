@@ -9,8 +9,8 @@ import { withDatabase } from '../prisma/databaseUrl';
 import { dropDatabase, ensureDatabase } from '../prisma/databases';
 import { migrate } from '../prisma/migrate';
 import { startCellSubgraph } from '../subgraphs/cell/server';
-import { identityHeaders, SERVICE_IDENTITY } from '../subgraphs/shared/identity';
-import { ALL_INSTANCE_FIELDS } from '../test/integration/cell/support/queries';
+import { identityHeaders, SERVICE_IDENTITY } from '../domain/identity';
+import { ALL_INSTANCE_FIELDS } from './queries';
 
 const SECRET = 'bench-internal-secret';
 

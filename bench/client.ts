@@ -1,4 +1,4 @@
-import { identityHeaders, SERVICE_IDENTITY } from '../subgraphs/shared/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../domain/identity';
 
 /** A GraphQL answer with how long it took (request sent to last byte read). */
 export interface TimedAnswer {

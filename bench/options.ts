@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { DEFAULTS } from '../subgraphs/shared/configSchema';
+import { DEFAULTS } from '../infrastructure/configSchema';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';

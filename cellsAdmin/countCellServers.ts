@@ -1,5 +1,5 @@
 import type { CellAccess, CellClient, CellMapping } from './types';
-import { withTimeout } from '../subgraphs/shared/withTimeout';
+import { withTimeout } from '../infrastructure/withTimeout';
 import { withCell } from './withCell';
 
 /** Whose servers to count: a project, or one user of it. */

@@ -1,4 +1,4 @@
-import { isCell0 } from './cell0';
+import { isCell0 } from '../domain/cell0';
 import { cellsTransaction } from './cellsTransaction';
 import { CellsAdminError, quote } from './errors';
 import { getCell } from './findCell';

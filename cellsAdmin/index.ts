@@ -1,6 +1,6 @@
 export { CellsAdminError, CellsUnavailableError, type CellsAdminErrorCode, type SilentCell } from './errors';
 export type { ApiClient, CellClient, CellAccess, OpenCell, ReleaseCell, CellMapping, HostMapping, InstanceMapping } from './types';
-export { CELL0_UUID, CELL0_NAME, isCell0 } from './cell0';
+export { CELL0_UUID, CELL0_NAME, isCell0 } from '../domain/cell0';
 export { NO_TRANSPORT, isUuid } from './validation';
 export { sameEndpoint } from './sameEndpoint';
 export { findCell, getCell } from './findCell';

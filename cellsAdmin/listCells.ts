@@ -1,4 +1,4 @@
-import { isCell0 } from './cell0';
+import { isCell0 } from '../domain/cell0';
 import type { ApiClient, ApiTx, CellMapping } from './types';
 
 /** Every cell mapping, cell0 first, then by name. */

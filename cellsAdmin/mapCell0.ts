@@ -1,4 +1,4 @@
-import { CELL0_NAME, CELL0_UUID } from './cell0';
+import { CELL0_NAME, CELL0_UUID } from '../domain/cell0';
 import { createCell } from './createCell';
 import { CellsAdminError } from './errors';
 import { findCell } from './findCell';

@@ -1,6 +1,6 @@
-import { BOOT_RESOURCES, lockProjectUsage } from '../subgraphs/global/quotas/bootUsage';
-import { serverAmounts } from '../subgraphs/global/quotas/serverAmounts';
-import { isCell0 } from './cell0';
+import { BOOT_RESOURCES, lockProjectUsage } from '../domain/quotas/bootUsage';
+import { serverAmounts } from '../domain/quotas/serverAmounts';
+import { isCell0 } from '../domain/cell0';
 import { countCellServers, type CellServersAnswer, type ServerScope } from './countCellServers';
 import { badInput, CellsUnavailableError } from './errors';
 import { listCells } from './listCells';

@@ -1,4 +1,4 @@
-import { isCell0 } from './cell0';
+import { isCell0 } from '../domain/cell0';
 import { createCell } from './createCell';
 import { discoverHosts, type DiscoveredHost } from './discoverHosts';
 import { listCells } from './listCells';

@@ -1,4 +1,4 @@
-import { BOOT_RESOURCES, NOTHING, type BootAmounts, type BootResource } from '../subgraphs/global/quotas/bootUsage';
+import { BOOT_RESOURCES, NOTHING, type BootAmounts, type BootResource } from '../domain/quotas/bootUsage';
 
 /** One quota_usages row's two counters. */
 export interface UsageCount {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, parseEnv, port, url } from '../subgraphs/shared/configSchema';
+import { DEFAULTS, parseEnv, port, url } from '../infrastructure/configSchema';
 
 /** What the cells command reads from its environment; nothing else reads it. */
 export interface CliConfig {

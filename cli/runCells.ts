@@ -3,7 +3,7 @@ import { CellsAdminError, type ApiClient } from '../cellsAdmin';
 import { createApiClient, createCellClient } from '../prisma/clients';
 import { maskUrl } from '../prisma/databaseUrl';
 import { databaseReachable } from '../prisma/databases';
-import { ConfigError } from '../subgraphs/shared/configSchema';
+import { ConfigError } from '../infrastructure/configSchema';
 import { addCellCommands } from './commands/cellCommands';
 import { addHostCommands } from './commands/hostCommands';
 import { addInstanceCommands } from './commands/instanceCommands';

@@ -2,9 +2,9 @@ import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'a
 import type { Instance } from '../prisma/cell/generated/client';
 import { createCellClient } from '../prisma/clients';
 import { registerComputeNode } from '../cellsAdmin';
-import { silentLogger, type Logger } from '../subgraphs/shared/logger';
+import { silentLogger, type Logger } from '../infrastructure/logger';
 import { applyMessage, type ApplyOutcome } from './applyMessage';
-import { computeQueue, parseComputeMessage } from './messages';
+import { computeQueue, parseComputeMessage } from '../domain/computeMessages';
 import { startHeartbeat } from './heartbeat';
 import { SerialQueue } from './serialQueue';
 

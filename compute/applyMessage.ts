@@ -1,8 +1,8 @@
 import type { Instance } from '../prisma/cell/generated/client';
 import type { CellClient } from '../prisma/clients';
-import { TaskState } from '../subgraphs/cell/status';
-import { eventName, type ComputeMessage } from './messages';
-import { transitionFor, type Transition } from './transitions';
+import { TaskState } from '../domain/instanceStatus';
+import { eventName, type ComputeMessage } from '../domain/computeMessages';
+import { transitionFor, type Transition } from '../domain/transitions';
 
 /** What became of one message: applied, already applied earlier (redelivery), or nothing to do. */
 export type ApplyOutcome =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, url } from '../subgraphs/shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, url } from '../infrastructure/configSchema';
 
 /** The compute agent's settings; the only place it reads the environment. */
 export interface ComputeConfig {

@@ -1,5 +1,5 @@
 import type { CellClient } from '../prisma/clients';
-import type { Logger } from '../subgraphs/shared/logger';
+import type { Logger } from '../infrastructure/logger';
 
 /**
  * nova-compute's service report: every `intervalMs` the hosts' service rows get

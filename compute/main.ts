@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { createApiClient, createCellClient } from '../prisma/clients';
-import { cellFromMapping } from '../subgraphs/cell/cellFromMapping';
-import { releaseDeletedServer } from '../subgraphs/global/quotas/releaseServer';
-import { stopOnSignal } from '../subgraphs/shared/stopOnSignal';
-import { createLogger } from '../subgraphs/shared/logger';
+import { cellFromMapping } from '../cellsAdmin/cellFromMapping';
+import { releaseDeletedServer } from '../domain/quotas/releaseServer';
+import { stopOnSignal } from '../infrastructure/stopOnSignal';
+import { createLogger } from '../infrastructure/logger';
 import { startComputeAgent } from './agent';
 import { loadComputeConfig } from './config';
 

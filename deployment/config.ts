@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, parseEnv, port, url } from '../subgraphs/shared/configSchema';
+import { DEFAULTS, parseEnv, port, url } from '../infrastructure/configSchema';
 
 /** What `npm start` reads from its environment; nothing else in deployment/ reads it. */
 export interface DeploymentConfig {

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { describe } from '../subgraphs/shared/errors';
-import { claimProblem, identityOf, type ClaimProblem, type Identity } from '../subgraphs/shared/identity';
+import { describe } from '../domain/errors';
+import { claimProblem, identityOf, type ClaimProblem, type Identity } from '../domain/identity';
 
 /** Where the gateway gets its keys: a shared HS256 secret, or a JWKS URL. */
 export interface JwtOptions {

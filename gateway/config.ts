@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, DEFAULTS, logLevel, parseEnv, port, refusePublishedSecrets, secret, url } from '../subgraphs/shared/configSchema';
+import { ConfigError, DEFAULTS, logLevel, parseEnv, port, refusePublishedSecrets, secret, url } from '../infrastructure/configSchema';
 
 /** Everything the gateway can be told, validated at start-up. */
 export interface GatewayConfig {

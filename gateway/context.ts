@@ -1,4 +1,4 @@
-import type { Identity } from '../subgraphs/shared/identity';
+import type { Identity } from '../domain/identity';
 
 /** Per-request state of the gateway: who is calling and the request id forwarded downstream. */
 export interface GatewayContext {

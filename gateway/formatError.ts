@@ -1,11 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { clientErrors, type ClientErrors } from '../subgraphs/shared/clientError';
-import type { Logger } from '../subgraphs/shared/logger';
+import { clientErrors, type ClientErrors } from '../domain/clientError';
+import type { Logger } from '../infrastructure/logger';
 import type { GatewayContext } from './context';
 
 /**
  * The gateway's error formatter: what the subgraphs, the cell router and the gateway
- * itself raise, as the client may see it (subgraphs/shared/clientError.ts). Before that,
+ * itself raise, as the client may see it (domain/clientError.ts). Before that,
  * a failed call to the global subgraph becomes GLOBAL_UNAVAILABLE: Apollo's data source
  * throws it with the subgraph's URL, status and body, or the socket error's text.
  */

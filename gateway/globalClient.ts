@@ -1,5 +1,5 @@
-import type { Identity } from '../subgraphs/shared/identity';
-import { identityHeaders, SERVICE_IDENTITY } from '../subgraphs/shared/identity';
+import type { Identity } from '../domain/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../domain/identity';
 import type { CellInfo } from './cellRouter/cellClient';
 import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
 

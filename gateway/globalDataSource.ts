@@ -1,7 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { Kind, parse, type GraphQLFormattedError } from 'graphql';
-import { identityHeaders } from '../subgraphs/shared/identity';
-import type { Logger } from '../subgraphs/shared/logger';
+import { identityHeaders } from '../domain/identity';
+import type { Logger } from '../infrastructure/logger';
 import type { GatewayContext } from './context';
 import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
 import { dedupeRepresentations, expandEntitiesResponse, type GatewayGraphQLResponse } from './representations';

@@ -19,9 +19,9 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { badInput } from '../subgraphs/shared/errors';
-import { CLEAN_TEXT, isUuid, textFault } from '../subgraphs/shared/inputText';
-import { checkPattern, refusedPattern } from '../subgraphs/shared/namePattern';
+import { badInput } from '../domain/errors';
+import { CLEAN_TEXT, isUuid, textFault } from '../domain/inputText';
+import { checkPattern, refusedPattern } from '../domain/namePattern';
 import type { GatewayContext } from './context';
 
 export interface InputGuardOptions {

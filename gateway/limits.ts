@@ -17,8 +17,8 @@ import {
   type ValidationRule,
 } from 'graphql';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { collectFields } from '../subgraphs/shared/collectFields';
-import { ErrorCode } from '../subgraphs/shared/errors';
+import { collectFields } from '../infrastructure/collectFields';
+import { ErrorCode } from '../domain/errors';
 
 /** The gateway's limits on one operation (CELLS_MAX_* in config.ts). */
 export interface LimitOptions {

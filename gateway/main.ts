@@ -1,4 +1,4 @@
-import { createLogger } from '../subgraphs/shared/logger';
+import { createLogger } from '../infrastructure/logger';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
 

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ErrorCode } from '../subgraphs/shared/errors';
-import { headerValue, type Route } from '../subgraphs/shared/httpServer';
-import { ADMIN_ROLE, isOperator, OPERATOR_ROLE } from '../subgraphs/shared/identity';
-import type { Logger } from '../subgraphs/shared/logger';
+import { ErrorCode } from '../domain/errors';
+import { headerValue, type Route } from '../infrastructure/httpServer';
+import { ADMIN_ROLE, isOperator, OPERATOR_ROLE } from '../domain/identity';
+import type { Logger } from '../infrastructure/logger';
 import { AuthenticationError, type Authenticator } from './auth';
 
 /** The operational endpoints as they answer an operator: every detail. */

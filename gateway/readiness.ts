@@ -1,4 +1,4 @@
-import type { Route } from '../subgraphs/shared/httpServer';
+import type { Route } from '../infrastructure/httpServer';
 import type { CellDirectory } from './cellRouter/cellDirectory';
 import type { GlobalClient } from './globalClient';
 

@@ -1,8 +1,8 @@
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../subgraphs/shared/httpServer';
-import { leanPlugins } from '../subgraphs/shared/leanPlugins';
-import { silentLogger, type Logger } from '../subgraphs/shared/logger';
+import { startGraphQLHttpServer, headerValue, type RunningHttpServer } from '../infrastructure/httpServer';
+import { leanPlugins } from '../infrastructure/leanPlugins';
+import { silentLogger, type Logger } from '../infrastructure/logger';
 import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
 import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { claimProblem } from '../subgraphs/shared/identity';
+import { claimProblem } from '../domain/identity';
 import { signToken } from './auth';
 import { loadGatewayConfig } from './config';
 

@@ -1,4 +1,4 @@
-import { startBlackHole } from '../../test/helpers/proxies';
+import { startBlackHole } from '../proxies';
 import { expectData, type TimedAnswer } from '../client';
 import { LIST_DASHBOARD } from '../queries';
 import { timedThroughGateway, viaGateway, type LatencyReport, type ScenarioContext } from './context';

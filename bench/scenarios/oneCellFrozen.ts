@@ -1,5 +1,5 @@
 import { GATEWAY_DEFAULTS } from '../../gateway/config';
-import { startBlackHole } from '../../test/helpers/proxies';
+import { startBlackHole } from '../proxies';
 import { expectData, type TimedAnswer } from '../client';
 import { perRequest, snapshot } from '../counters';
 import { LIST_DASHBOARD } from '../queries';

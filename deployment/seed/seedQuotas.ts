@@ -1,6 +1,6 @@
 import type { ApiClient } from '../../prisma/clients';
 import { DEFAULT_QUOTA_CLASS, PROJECT_QUOTAS, USER_QUOTAS } from './catalog';
-import { serverAmounts } from '../../subgraphs/global/quotas/serverAmounts';
+import { serverAmounts } from '../../domain/quotas/serverAmounts';
 import type { PlannedInstance } from './demoFleet';
 
 /** The default quota class, per-project limits and a per-user limit; existing rows stay as they are. */

@@ -3,8 +3,8 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
-import { identityHeaders } from '../../subgraphs/shared/identity';
-import type { Logger } from '../../subgraphs/shared/logger';
+import { identityHeaders } from '../../domain/identity';
+import type { Logger } from '../../infrastructure/logger';
 import type { GatewayContext } from '../context';
 import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';

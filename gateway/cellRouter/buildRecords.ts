@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { comparePositions, decodeCursor, encodeCursor, positionOf, type SortSpec } from '../../subgraphs/shared/instanceOrder';
+import { comparePositions, decodeCursor, encodeCursor, positionOf, type SortSpec } from '../../domain/instanceOrder';
 import type { BuildRequestFilter, BuildRequestInfo } from '../globalClient';
 import type { CellStream, MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';

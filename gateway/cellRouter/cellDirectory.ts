@@ -1,4 +1,4 @@
-import type { Logger } from '../../subgraphs/shared/logger';
+import type { Logger } from '../../infrastructure/logger';
 import { CellBreaker, type CircuitPhase, type CircuitSettings } from './cellBreaker';
 import { CellClient, type CellInfo, type CellOutcome } from './cellClient';
 import type { GlobalClient } from '../globalClient';

@@ -1,5 +1,5 @@
-import { clientCellMessage } from '../../subgraphs/shared/clientError';
-import type { SortSpec } from '../../subgraphs/shared/instanceOrder';
+import { clientCellMessage } from '../../domain/clientError';
+import type { SortSpec } from '../../domain/instanceOrder';
 import type { MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
 import { mergedFields, shape } from './shape';

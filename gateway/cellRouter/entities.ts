@@ -1,6 +1,6 @@
 import { Kind, type GraphQLFormattedError } from 'graphql';
 import { buildOperation } from './operation';
-import { databaseFailureMessage } from '../../subgraphs/shared/databaseFailure';
+import { databaseFailureMessage } from '../../domain/databaseFailure';
 import { answeredWrongly, cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
 import type { CellEntry } from './cellDirectory';
 

@@ -6,8 +6,8 @@ import {
   positionOf,
   SORT_FIELDS,
   type SortSpec,
-} from '../../subgraphs/shared/instanceOrder';
-import { databaseFailureMessage } from '../../subgraphs/shared/databaseFailure';
+} from '../../domain/instanceOrder';
+import { databaseFailureMessage } from '../../domain/databaseFailure';
 import type { CellEntry } from './cellDirectory';
 import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeResult, type MergeRow } from './merge';
 import { buildRequestStream, buildsApply } from './buildRecords';

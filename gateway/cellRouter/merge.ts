@@ -1,4 +1,4 @@
-import { comparePositions, type Position, type SortSpec } from '../../subgraphs/shared/instanceOrder';
+import { comparePositions, type Position, type SortSpec } from '../../domain/instanceOrder';
 import type { CellFailureStatus } from './cellClient';
 import type { CellEntry } from './cellDirectory';
 

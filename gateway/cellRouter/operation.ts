@@ -15,7 +15,7 @@ import {
   type SelectionSetNode,
   type VariableDefinitionNode,
 } from 'graphql';
-import { collectFields } from '../../subgraphs/shared/collectFields';
+import { collectFields } from '../../infrastructure/collectFields';
 import { readSubgraphSdls } from '../supergraph';
 
 /** The operation the query planner sent to the logical `cell` service, taken apart. */

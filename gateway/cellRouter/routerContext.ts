@@ -1,7 +1,7 @@
 import type DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
-import type { Identity } from '../../subgraphs/shared/identity';
-import type { Logger } from '../../subgraphs/shared/logger';
+import type { Identity } from '../../domain/identity';
+import type { Logger } from '../../infrastructure/logger';
 import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { CellOutcome, GraphQLResponseBody } from './cellClient';
 import type { CellEntry } from './cellDirectory';

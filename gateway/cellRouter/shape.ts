@@ -1,5 +1,5 @@
 import { Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
-import { collectFields } from '../../subgraphs/shared/collectFields';
+import { collectFields } from '../../infrastructure/collectFields';
 
 /** A field of a selection set after merging fields that share a response key. */
 export interface MergedField {

@@ -1,5 +1,5 @@
 import type { GraphQLFormattedError } from 'graphql';
-import { databaseFailureMessage } from '../../subgraphs/shared/databaseFailure';
+import { databaseFailureMessage } from '../../domain/databaseFailure';
 import type { KnownInstance, MappingInfo } from '../globalClient';
 import { buildNode } from './buildRecords';
 import type { CellEntry } from './cellDirectory';

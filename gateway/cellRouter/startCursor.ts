@@ -1,4 +1,4 @@
-import { CursorError, sortSignature, type SortSpec } from '../../subgraphs/shared/instanceOrder';
+import { CursorError, sortSignature, type SortSpec } from '../../domain/instanceOrder';
 import type { CellFailureStatus } from './cellClient';
 
 /**

@@ -1,5 +1,5 @@
-import type { ComputeMethod } from '../../compute/messages';
-import { TaskState, VmState } from './status';
+import type { ComputeMethod } from '../../domain/computeMessages';
+import { TaskState, VmState } from '../../domain/instanceStatus';
 
 /** The instance actions the cell subgraph offers (Nova's instance_actions.action values). */
 export type ActionName = 'reboot' | 'stop' | 'start' | 'delete' | 'pause' | 'unpause' | 'suspend' | 'resume' | 'lock' | 'unlock';

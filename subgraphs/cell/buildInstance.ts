@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ComputeMessage } from '../../compute/messages';
-import { badInput, conflict } from '../shared/errors';
+import type { ComputeMessage } from '../../domain/computeMessages';
+import { badInput, conflict } from '../../domain/errors';
 import { buildOutboxKey, outboxLeaseMs, recordOutbox, settleOutbox, takeBack, type OutboxEntry } from './computeOutbox';
 import type { CellContext } from './context';
 import { claimHost } from './hostClaim';
 import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
-import { PowerState, TaskState, VmState } from './status';
+import { PowerState, TaskState, VmState } from '../../domain/instanceStatus';
 
 /** The BuildInstanceInput of the SDL. */
 export interface BuildInput {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { CellClient } from '../../prisma/clients';
-import { parseComputeMessage, type ComputeMessage } from '../../compute/messages';
-import type { Logger } from '../shared/logger';
+import { parseComputeMessage, type ComputeMessage } from '../../domain/computeMessages';
+import type { Logger } from '../../infrastructure/logger';
 import { PublishFailure, type CellQueue } from './queue';
-import { VmState } from './status';
+import { VmState } from '../../domain/instanceStatus';
 
 /**
  * The transactional outbox of instance actions and builds. An action's compute message is

@@ -1,6 +1,6 @@
 import type { CellClient } from '../../prisma/clients';
-import type { BaseRequestContext } from '../shared/internalAuth';
-import type { Logger } from '../shared/logger';
+import type { BaseRequestContext } from '../../domain/internalAuth';
+import type { Logger } from '../../infrastructure/logger';
 import { createLoaders, type CellLoaders } from './loaders';
 import type { CellQueue } from './queue';
 import type { InstanceRow } from './rows';

@@ -1,9 +1,9 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
-import { DATABASE_FAILURES, databaseFailure } from '../shared/databaseFailure';
-import { ErrorCode } from '../shared/errors';
-import type { Logger } from '../shared/logger';
+import { DATABASE_FAILURES, databaseFailure } from '../../domain/databaseFailure';
+import { ErrorCode } from '../../domain/errors';
+import type { Logger } from '../../infrastructure/logger';
 
 /**
  * How the cell subgraph shows an error it did not choose itself. Every failure to use
@@ -22,7 +22,7 @@ export function formatCellError(formatted: GraphQLFormattedError, error: unknown
 
 export const INTERNAL_MESSAGE = 'internal error in cell';
 
-/** Moved to subgraphs/shared/databaseFailure.ts (the global subgraph classifies its API database the same way). */
+/** Moved to domain/databaseFailure.ts (the global subgraph classifies its API database the same way). */
 export { databaseFailure };
 
 /**

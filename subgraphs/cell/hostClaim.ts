@@ -1,6 +1,6 @@
 import type { Prisma } from '../../prisma/cell/generated/client';
-import { cellsError, conflict, ErrorCode } from '../shared/errors';
-import { fits, freeCapacity, PENDING_BUILDS, type NodeCapacity } from '../shared/hostCapacity';
+import { cellsError, conflict, ErrorCode } from '../../domain/errors';
+import { fits, freeCapacity, PENDING_BUILDS, type NodeCapacity } from '../../domain/hostCapacity';
 
 /** Why a build's claim on its host failed, as `extensions.reason` says it. */
 export const ClaimRefusal = {

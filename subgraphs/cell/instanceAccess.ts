@@ -1,5 +1,5 @@
-import { notFound } from '../shared/errors';
-import type { Identity } from '../shared/identity';
+import { notFound } from '../../domain/errors';
+import type { Identity } from '../../domain/identity';
 import type { CellContext } from './context';
 import type { InstanceRow } from './rows';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { ComputeMessage } from '../../compute/messages';
-import { cellsError, conflict, ErrorCode, forbidden } from '../shared/errors';
+import type { ComputeMessage } from '../../domain/computeMessages';
+import { cellsError, conflict, ErrorCode, forbidden } from '../../domain/errors';
 import { ruleFor, stateRefusal, type ActionName, type ActionRule } from './actionRules';
 import type { CellContext } from './context';
 import { visibleInstance } from './instanceAccess';

@@ -1,9 +1,9 @@
 import { Prisma } from '../../prisma/cell/generated/client';
-import { badInput, forbidden } from '../shared/errors';
-import type { Identity } from '../shared/identity';
-import { checkText } from '../shared/inputText';
-import { checkPattern } from '../shared/namePattern';
-import { statesFromStatus, VmState } from './status';
+import { badInput, forbidden } from '../../domain/errors';
+import type { Identity } from '../../domain/identity';
+import { checkText } from '../../domain/inputText';
+import { checkPattern } from '../../domain/namePattern';
+import { statesFromStatus, VmState } from '../../domain/instanceStatus';
 
 /** The GraphQL InstanceFilter input. */
 export interface InstanceFilterInput {

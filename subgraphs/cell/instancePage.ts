@@ -1,6 +1,6 @@
 import { Prisma } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
-import { SORT_FIELDS, uuidDirection, type Position, type SortSpec } from '../shared/instanceOrder';
+import { SORT_FIELDS, uuidDirection, type Position, type SortSpec } from '../../domain/instanceOrder';
 import { camelRow, type InstanceRow } from './rows';
 
 export interface PageRequest {
@@ -18,7 +18,7 @@ export interface Page {
 }
 
 /**
- * One page of instances in the shared list order (subgraphs/shared/instanceOrder.ts),
+ * One page of instances in the shared list order (domain/instanceOrder.ts),
  * starting after `after`: one SQL statement, keyset (no OFFSET), first+1 rows fetched
  * to know whether another page follows.
  */

@@ -1,4 +1,4 @@
-import { PowerState, VmState } from './status';
+import { PowerState, VmState } from '../../domain/instanceStatus';
 import type { CellContext } from './context';
 import type { InstanceRow } from './rows';
 

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
 import { createApiClient } from '../../prisma/clients';
 import { maskUrl } from '../../prisma/databaseUrl';
-import { releaseDeletedServer } from '../global/quotas/releaseServer';
-import { DEFAULTS } from '../shared/configSchema';
-import { stopOnSignal } from '../shared/stopOnSignal';
-import { createLogger } from '../shared/logger';
-import { cellFromMapping } from './cellFromMapping';
+import { releaseDeletedServer } from '../../domain/quotas/releaseServer';
+import { DEFAULTS } from '../../infrastructure/configSchema';
+import { stopOnSignal } from '../../infrastructure/stopOnSignal';
+import { createLogger } from '../../infrastructure/logger';
+import { cellFromMapping } from '../../cellsAdmin/cellFromMapping';
 import { loadCellConfig } from './config';
 import { startCellSubgraph } from './server';
 

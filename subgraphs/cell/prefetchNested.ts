@@ -1,5 +1,5 @@
 import type { FieldNode, GraphQLResolveInfo } from 'graphql';
-import { collectFields } from '../shared/collectFields';
+import { collectFields } from '../../infrastructure/collectFields';
 import type { CellContext } from './context';
 import type { CellLoaders } from './loaders';
 import type { SettledLoader } from './settledLoader';

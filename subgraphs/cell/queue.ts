@@ -1,9 +1,9 @@
 import { connect as amqpConnect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { GraphQLError } from 'graphql';
-import { withTimeout } from '../shared/withTimeout';
-import { ErrorCode } from '../shared/errors';
-import type { Logger } from '../shared/logger';
-import { computeQueue, type ComputeMessage } from '../../compute/messages';
+import { withTimeout } from '../../infrastructure/withTimeout';
+import { ErrorCode } from '../../domain/errors';
+import type { Logger } from '../../infrastructure/logger';
+import { computeQueue, type ComputeMessage } from '../../domain/computeMessages';
 
 /** A cell's broker as the subgraph uses it: publish one message and wait for the confirm. */
 export interface CellQueue {

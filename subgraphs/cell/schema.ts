@@ -6,7 +6,7 @@ import { Instance, InstanceActionType, InstanceExtraType, InstanceInfoCacheType 
 import { Mutation } from './resolvers/Mutation';
 import { Query } from './resolvers/Query';
 // The scalars are the global subgraph's, so both subgraphs format DateTime and JSON alike.
-import { DateTimeScalar, JSONScalar } from '../global/scalars';
+import { DateTimeScalar, JSONScalar } from '../../domain/scalars';
 
 /** The cell subgraph's SDL, the contract the gateway composes. */
 export const CELL_SDL = readFileSync(join(__dirname, 'schema.graphql'), 'utf8');

@@ -1,10 +1,10 @@
 import { ApolloServer } from '@apollo/server';
 import { createCellClient } from '../../prisma/clients';
-import { clientErrors } from '../shared/clientError';
-import { startGraphQLHttpServer } from '../shared/httpServer';
-import { internalAuthenticator } from '../shared/internalAuth';
-import { leanPlugins } from '../shared/leanPlugins';
-import { silentLogger, type Logger } from '../shared/logger';
+import { clientErrors } from '../../domain/clientError';
+import { startGraphQLHttpServer } from '../../infrastructure/httpServer';
+import { internalAuthenticator } from '../../domain/internalAuth';
+import { leanPlugins } from '../../infrastructure/leanPlugins';
+import { silentLogger, type Logger } from '../../infrastructure/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
 import { cellErrorLog, formatCellError, INTERNAL_MESSAGE } from './errorFormat';
 import { outboxLeaseMs, startOutboxRelay } from './computeOutbox';

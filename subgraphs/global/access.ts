@@ -1,5 +1,5 @@
-import type { Identity } from '../shared/identity';
-import { forbidden } from '../shared/errors';
+import type { Identity } from '../../domain/identity';
+import { forbidden } from '../../domain/errors';
 
 /** Refuses a non-admin caller; `action` says what was refused. */
 export function requireAdmin(identity: Identity, action: string): void {

@@ -1,8 +1,8 @@
 import { Prisma, type BuildRequest } from '../../prisma/api/generated/client';
 import type { ApiClient } from '../../prisma/clients';
-import { camelRow } from '../shared/camelRow';
-import { checkText } from '../shared/inputText';
-import { checkPattern, patternRefusal, PATTERN_STATEMENT_TIMEOUT_MS, refusedPattern } from '../shared/namePattern';
+import { camelRow } from '../../infrastructure/camelRow';
+import { checkText } from '../../domain/inputText';
+import { checkPattern, patternRefusal, PATTERN_STATEMENT_TIMEOUT_MS, refusedPattern } from '../../domain/namePattern';
 
 /** What build requests may be filtered by; the same meanings as a cell's InstanceFilter. */
 export interface BuildRequestFilter {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, port, refusePublishedSecrets, secret, url } from '../shared/configSchema';
+import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, port, refusePublishedSecrets, secret, url } from '../../infrastructure/configSchema';
 
 /** The global subgraph's settings; the only place it reads the environment. */
 export interface GlobalConfig {

@@ -1,8 +1,24 @@
 import type { ApiClient } from '../../prisma/clients';
-import type { BaseRequestContext } from '../shared/internalAuth';
-import type { Logger } from '../shared/logger';
+import type { BaseRequestContext } from '../../domain/internalAuth';
+import type { Logger } from '../../infrastructure/logger';
 import { createLoaders, type GlobalLoaders } from './loaders';
-import type { SchedulerDeps } from './scheduler/createServers';
+import type { CellHealth } from './scheduler/cellHealth';
+import type { CellPool } from './scheduler/cellPool';
+
+/** What the scheduler shares across requests: pooled cell clients, cell health and how to call cells. */
+export interface SchedulerDeps {
+  pool: CellPool;
+  /** Which cells failed recently (skipped without being asked for the cool-down). */
+  health: CellHealth;
+  internalSecret: string;
+  /** Budget for one call to a cell: its database (host look-up) or its buildInstance answer. */
+  cellTimeoutMs: number;
+  /** Nova's max_attempts: failed cells tried for one server before it is buried in cell0. */
+  maxAttempts: number;
+  /** How long one createServer schedules: past it, servers not placed are buried in cell0. */
+  budgetMs: number;
+  logger: Logger;
+}
 
 /** Everything a global resolver gets: who calls, the API database, and this request's loaders. */
 export interface GlobalContext extends BaseRequestContext {

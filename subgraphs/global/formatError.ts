@@ -1,16 +1,16 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { clientErrors, type ClientErrors } from '../shared/clientError';
-import { DATABASE_FAILURES, databaseFailure } from '../shared/databaseFailure';
-import { ErrorCode } from '../shared/errors';
-import type { Logger } from '../shared/logger';
+import { clientErrors, type ClientErrors } from '../../domain/clientError';
+import { DATABASE_FAILURES, databaseFailure } from '../../domain/databaseFailure';
+import { ErrorCode } from '../../domain/errors';
+import type { Logger } from '../../infrastructure/logger';
 import type { GlobalContext } from './context';
 
 /**
  * The global subgraph's error formatter: a unique-constraint race becomes CONFLICT, a
  * failure to use the API database GLOBAL_UNAVAILABLE with its cause in `reason` (the same
  * classification as the cells' CELL_UNAVAILABLE), then
- * subgraphs/shared/clientError.ts decides what the client sees (coded errors keep their
+ * domain/clientError.ts decides what the client sees (coded errors keep their
  * message, anything unexpected is `internal error`) and logs what it changed.
  */
 export function globalErrors(logger: Logger): ClientErrors<GlobalContext> {

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
 import type { ApiClient } from '../../prisma/clients';
 import { Prisma, type CellMapping, type HostMapping, type InstanceMapping, type SecurityGroup, type SecurityGroupRule } from '../../prisma/api/generated/client';
-import { camelRow } from '../shared/camelRow';
-import { flavorInclude, type FlavorRow } from './flavorRow';
+import { camelRow } from '../../infrastructure/camelRow';
+import { flavorInclude, type FlavorRow } from '../../domain/flavorRow';
 
 export type MappingRow = InstanceMapping & { cell: CellMapping | null };
 

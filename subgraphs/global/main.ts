@@ -1,7 +1,7 @@
 import { loadGlobalConfig } from './config';
 import { startGlobalSubgraph } from './server';
-import { createLogger } from '../shared/logger';
-import { stopOnSignal } from '../shared/stopOnSignal';
+import { createLogger } from '../../infrastructure/logger';
+import { stopOnSignal } from '../../infrastructure/stopOnSignal';
 import { maskUrl } from '../../prisma/databaseUrl';
 
 /** `npm run start:global`: read the environment, serve, stop cleanly on SIGINT/SIGTERM. */

@@ -1,4 +1,4 @@
-import { badInput } from '../shared/errors';
+import { badInput } from '../../domain/errors';
 
 /** Where a migrations page stopped: newest first, so (createdAt, id) both descending. */
 export interface MigrationPosition {

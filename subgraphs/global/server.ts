@@ -4,17 +4,17 @@ import { ApolloServer } from '@apollo/server';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createApiClient } from '../../prisma/clients';
-import { startGraphQLHttpServer } from '../shared/httpServer';
-import { internalAuthenticator } from '../shared/internalAuth';
-import { leanPlugins } from '../shared/leanPlugins';
-import { silentLogger, type Logger } from '../shared/logger';
+import { startGraphQLHttpServer } from '../../infrastructure/httpServer';
+import { internalAuthenticator } from '../../domain/internalAuth';
+import { leanPlugins } from '../../infrastructure/leanPlugins';
+import { silentLogger, type Logger } from '../../infrastructure/logger';
 import { createGlobalContext, type GlobalContext } from './context';
 import { globalErrors } from './formatError';
 import { globalResolvers } from './resolvers';
 import { startBuildReaper } from './scheduler/buildReaper';
 import { CellHealth } from './scheduler/cellHealth';
 import { CellPool } from './scheduler/cellPool';
-import type { SchedulerDeps } from './scheduler/createServers';
+import type { SchedulerDeps } from './context';
 
 export interface GlobalSubgraphOptions {
   apiDatabaseUrl: string;

@@ -1,5 +1,5 @@
-import { badInput } from '../shared/errors';
-import { checkText } from '../shared/inputText';
+import { badInput } from '../../domain/errors';
+import { checkText } from '../../domain/inputText';
 
 const INT32_MAX = 2147483647;
 

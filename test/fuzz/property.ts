@@ -1,5 +1,5 @@
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { ErrorCode } from '../../subgraphs/shared/errors';
+import { ErrorCode } from '../../domain/errors';
 import { errorTexts, leaksIn } from '../helpers/leaks';
 import type { FuzzCase } from './generator';
 

@@ -5,7 +5,7 @@ import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../../subgraphs
 import { signToken } from '../../gateway/auth';
 import type { GatewayConfig } from '../../gateway/config';
 import { startGateway, type RunningGateway } from '../../gateway/server';
-import type { Logger } from '../../subgraphs/shared/logger';
+import type { Logger } from '../../infrastructure/logger';
 import { createTestDatabase, type TestDatabase } from './databases';
 import { createTestVhost, type TestVhost } from './rabbit';
 

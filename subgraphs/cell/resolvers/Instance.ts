@@ -2,7 +2,7 @@ import type { InstanceAction, InstanceExtra, InstanceInfoCache } from '../../../
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
 import type { InstanceRow } from '../rows';
-import { POWER_STATE_NAMES, statusFromState } from '../status';
+import { POWER_STATE_NAMES, statusFromState } from '../../../domain/instanceStatus';
 import { jsonText } from './jsonText';
 
 export const Instance = {

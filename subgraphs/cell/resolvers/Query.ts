@@ -1,9 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { badInput, cellsError, ErrorCode } from '../../shared/errors';
-import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../shared/instanceOrder';
+import { badInput, cellsError, ErrorCode } from '../../../domain/errors';
+import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
-import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../shared/namePattern';
+import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../../domain/namePattern';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
 import { fetchInstancePage } from '../instancePage';
 import { prefetchNested } from '../prefetchNested';

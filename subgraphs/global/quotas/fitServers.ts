@@ -1,4 +1,4 @@
-import { BOOT_RESOURCES, type BootAmounts, type BootResource } from './bootUsage';
+import { BOOT_RESOURCES, type BootAmounts, type BootResource } from '../../../domain/quotas/bootUsage';
 import { UNLIMITED } from './quotaResources';
 
 /** One limit to respect: a project's, or a user's own override. */

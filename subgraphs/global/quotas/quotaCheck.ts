@@ -1,5 +1,5 @@
 import type { Prisma } from '../../../prisma/api/generated/client';
-import { cellsError, ErrorCode } from '../../shared/errors';
+import { cellsError, ErrorCode } from '../../../domain/errors';
 import { effectiveLimits } from './quotaSet';
 import { UNLIMITED } from './quotaResources';
 

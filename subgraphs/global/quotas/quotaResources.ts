@@ -1,4 +1,4 @@
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 
 /** Nova's built-in defaults (nova/conf/quota.py), used when neither project nor class sets a limit. */
 export const DEFAULT_LIMITS: Readonly<Record<string, number>> = {

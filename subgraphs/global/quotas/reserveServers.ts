@@ -1,6 +1,6 @@
 import type { Prisma } from '../../../prisma/api/generated/client';
-import { cellsError, ErrorCode } from '../../shared/errors';
-import { BOOT_RESOURCES, lockProjectUsage, NOTHING, shiftUsage, times, type BootAmounts, type UsageScope } from './bootUsage';
+import { cellsError, ErrorCode } from '../../../domain/errors';
+import { BOOT_RESOURCES, lockProjectUsage, NOTHING, shiftUsage, times, type BootAmounts, type UsageScope } from '../../../domain/quotas/bootUsage';
 import { serversThatFit, type QuotaExceeded, type QuotaHeadroom } from './fitServers';
 import { effectiveLimits, usage } from './quotaSet';
 

@@ -1,6 +1,6 @@
 import { isCell0, type CellMapping, type HostMapping } from '../../../cellsAdmin';
 import { maskUrl } from '../../../prisma/databaseUrl';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import { oneProject, requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
 import { cellMutations } from './cellMutations';

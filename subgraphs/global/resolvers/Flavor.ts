@@ -1,7 +1,7 @@
 import type { Prisma } from '../../../prisma/api/generated/client';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import type { GlobalContext } from '../context';
-import { canSeeFlavor, flavorInclude, type FlavorRow } from '../flavorRow';
+import { canSeeFlavor, flavorInclude, type FlavorRow } from '../../../domain/flavorRow';
 import { intInRange, parseId } from '../validate';
 import { flavorMutations } from './flavorMutations';
 

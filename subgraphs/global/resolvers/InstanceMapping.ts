@@ -1,7 +1,7 @@
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import { oneProject } from '../access';
 import type { GlobalContext } from '../context';
-import { canSeeFlavor } from '../flavorRow';
+import { canSeeFlavor } from '../../../domain/flavorRow';
 import type { MappingRow } from '../loaders';
 
 /** The router asks for at most this many mappings at once. */

@@ -1,6 +1,6 @@
 import type { KeyPair } from '../../../prisma/api/generated/client';
-import type { Identity } from '../../shared/identity';
-import { badInput, conflict, forbidden, notFound } from '../../shared/errors';
+import type { Identity } from '../../../domain/identity';
+import { badInput, conflict, forbidden, notFound } from '../../../domain/errors';
 import type { GlobalContext } from '../context';
 import { generateSshKeyPair, type KeyAlgorithm } from '../keys/generateKeyPair';
 import { parseSshPublicKey, parseX509Certificate, PublicKeyError } from '../keys/publicKeys';

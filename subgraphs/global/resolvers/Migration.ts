@@ -1,8 +1,8 @@
 import type { Migration, Prisma } from '../../../prisma/api/generated/client';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import { listScope } from '../access';
 import type { GlobalContext } from '../context';
-import { canSeeFlavor } from '../flavorRow';
+import { canSeeFlavor } from '../../../domain/flavorRow';
 import { decodeMigrationCursor, encodeMigrationCursor } from '../migrationCursor';
 
 interface MigrationFilter {

@@ -1,5 +1,5 @@
 import type { Network } from '../../../prisma/api/generated/client';
-import type { Identity } from '../../shared/identity';
+import type { Identity } from '../../../domain/identity';
 import { listScope } from '../access';
 import type { GlobalContext } from '../context';
 

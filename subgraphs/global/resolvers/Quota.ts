@@ -1,4 +1,4 @@
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import { oneProject, requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
 import { classLimits, effectiveLimits, loadQuotaSet, usage, type QuotaSetRow } from '../quotas/quotaSet';

@@ -1,10 +1,10 @@
 import type { BuildRequest } from '../../../prisma/api/generated/client';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import { listScope } from '../access';
 import { listBuildRequests, namePatternError } from '../buildRequestList';
 import type { GlobalContext } from '../context';
 import { createServers } from '../scheduler/createServers';
-import { parseBuildRequestInstance } from '../scheduler/requestSpec';
+import { parseBuildRequestInstance } from '../../../domain/requestSpec';
 import type { CreateServerInput } from '../scheduler/serverInput';
 import { MAX_MAPPINGS } from './InstanceMapping';
 

@@ -1,6 +1,6 @@
 import { createCell, CellsAdminError, deleteCell, discoverHosts, setCellDisabled, updateCell, type CreateCellInput, type UpdateCellInput } from '../../../cellsAdmin';
 import { createCellClient } from '../../../prisma/clients';
-import { cellsError, ErrorCode } from '../../shared/errors';
+import { cellsError, ErrorCode } from '../../../domain/errors';
 import { requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { ApiClient } from '../../../prisma/clients';
-import { badInput, conflict, notFound } from '../../shared/errors';
+import { badInput, conflict, notFound } from '../../../domain/errors';
 import { requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
-import { flavorInclude, type FlavorRow } from '../flavorRow';
+import { flavorInclude, type FlavorRow } from '../../../domain/flavorRow';
 import { intInRange, name, parseId } from '../validate';
 
 interface CreateFlavorInput {

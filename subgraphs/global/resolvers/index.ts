@@ -1,5 +1,5 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper';
-import { DateTimeScalar, JSONScalar } from '../scalars';
+import { DateTimeScalar, JSONScalar } from '../../../domain/scalars';
 import { cellResolvers } from './Cell';
 import { flavorResolvers } from './Flavor';
 import { instanceResolvers } from './Instance';

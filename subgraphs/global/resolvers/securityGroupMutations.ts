@@ -1,5 +1,5 @@
 import type { Prisma } from '../../../prisma/api/generated/client';
-import { badInput, conflict, notFound } from '../../shared/errors';
+import { badInput, conflict, notFound } from '../../../domain/errors';
 import { canSeeProject, requireAdmin } from '../access';
 import type { GlobalContext } from '../context';
 import { assertWithinQuota } from '../quotas/quotaCheck';

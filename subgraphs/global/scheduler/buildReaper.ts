@@ -1,14 +1,14 @@
 import { CELL0_UUID, isCell0 } from '../../../cellsAdmin';
 import type { ApiClient } from '../../../prisma/clients';
-import type { Logger } from '../../shared/logger';
-import { BURIED, type UsageScope } from '../quotas/bootUsage';
-import { serverAmounts } from '../quotas/serverAmounts';
+import type { Logger } from '../../../infrastructure/logger';
+import { BURIED, type UsageScope } from '../../../domain/quotas/bootUsage';
+import { serverAmounts } from '../../../domain/quotas/serverAmounts';
 import { abandonBuild, settleBuild } from './buildRecords';
 import { buildInCell, type CellBuildInput } from './cellBuild';
 import type { CellPool } from './cellPool';
 import { NO_VALID_HOST } from './createServers';
 import { findInCells } from './reconcile';
-import { parseBuildRequestInstance, parseRequestSpec } from './requestSpec';
+import { parseBuildRequestInstance, parseRequestSpec } from '../../../domain/requestSpec';
 
 export interface BuildReaperDeps {
   api: ApiClient;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Prisma } from '../../../prisma/api/generated/client';
 import type { ApiClient } from '../../../prisma/clients';
-import { lockProjectUsage, negate, shiftUsage, type BootAmounts, type UsageScope } from '../quotas/bootUsage';
-import { requestSpecJson, type BuildRequestInstance } from './requestSpec';
+import { lockProjectUsage, negate, shiftUsage, type BootAmounts, type UsageScope } from '../../../domain/quotas/bootUsage';
+import { requestSpecJson, type BuildRequestInstance } from '../../../domain/requestSpec';
 import type { ServerRequest } from './serverInput';
 
 /** One server accepted and reserved for, not yet in any cell. */

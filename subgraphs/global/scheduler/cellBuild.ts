@@ -1,4 +1,4 @@
-import { identityHeaders, SERVICE_IDENTITY } from '../../shared/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../../../domain/identity';
 
 /** The BuildInstanceInput of the cell SDL. */
 export interface CellBuildInput {

@@ -1,5 +1,5 @@
 import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleAll, isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
-import type { Logger } from '../../shared/logger';
+import type { Logger } from '../../../infrastructure/logger';
 
 /** What a guarded call came to: its value, or the cell was skipped because it failed recently. */
 export type Guarded<T> = { ran: true; value: T } | { ran: false; downSince: Date };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { CELL0_UUID } from '../../../cellsAdmin';
-import { cellsError, ErrorCode } from '../../shared/errors';
-import type { Logger } from '../../shared/logger';
+import { cellsError, ErrorCode } from '../../../domain/errors';
+import type { Logger } from '../../../infrastructure/logger';
 import type { GlobalContext } from '../context';
-import { amountsOf, BURIED, type UsageScope } from '../quotas/bootUsage';
+import { amountsOf, BURIED, type UsageScope } from '../../../domain/quotas/bootUsage';
 import { reserveServers } from '../quotas/reserveServers';
 import { abandonBuild, settleBuild, writeBuildRecords, type PendingBuild } from './buildRecords';
 import { buildInCell, type BuildOutcome, type CellBuildInput } from './cellBuild';
@@ -13,21 +13,6 @@ import { candidateHosts, readCellHosts, type Candidates } from './hostCandidates
 import { claim, pickHost, type HostState } from './pickHost';
 import { reconcileTimedOut } from './reconcile';
 import { checkServerInput, type CreateServerInput, type ServerRequest } from './serverInput';
-
-/** What the scheduler shares across requests: pooled cell clients, cell health and how to call cells. */
-export interface SchedulerDeps {
-  pool: CellPool;
-  /** Which cells failed recently (skipped without being asked for the cool-down). */
-  health: CellHealth;
-  internalSecret: string;
-  /** Budget for one call to a cell: its database (host look-up) or its buildInstance answer. */
-  cellTimeoutMs: number;
-  /** Nova's max_attempts: failed cells tried for one server before it is buried in cell0. */
-  maxAttempts: number;
-  /** How long one createServer schedules: past it, servers not placed are buried in cell0. */
-  budgetMs: number;
-  logger: Logger;
-}
 
 export interface CreateServerResult {
   servers: { uuid: string }[];

@@ -1,8 +1,8 @@
 import { CELL0_UUID } from '../../../cellsAdmin';
 import type { ApiClient, CellClient } from '../../../prisma/clients';
-import { freeCapacity, PENDING_BUILDS } from '../../shared/hostCapacity';
-import type { Logger } from '../../shared/logger';
-import { withTimeout } from '../../shared/withTimeout';
+import { freeCapacity, PENDING_BUILDS } from '../../../domain/hostCapacity';
+import type { Logger } from '../../../infrastructure/logger';
+import { withTimeout } from '../../../infrastructure/withTimeout';
 import type { CellHealth } from './cellHealth';
 import type { CellPool } from './cellPool';
 import type { HostState } from './pickHost';

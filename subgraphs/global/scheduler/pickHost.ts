@@ -1,4 +1,4 @@
-import { fits, type FreeCapacity } from '../../shared/hostCapacity';
+import { fits, type FreeCapacity } from '../../../domain/hostCapacity';
 
 /** One compute host as the scheduler sees it: where it lives and what is still free. */
 export interface HostState {

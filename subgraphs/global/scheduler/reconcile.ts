@@ -1,6 +1,6 @@
 import type { CellClient } from '../../../prisma/clients';
-import type { Logger } from '../../shared/logger';
-import { withTimeout } from '../../shared/withTimeout';
+import type { Logger } from '../../../infrastructure/logger';
+import { withTimeout } from '../../../infrastructure/withTimeout';
 import type { CellPool } from './cellPool';
 
 /** Whether a cell holds a server: yes, no (and never will from that build), or it could not be asked. */

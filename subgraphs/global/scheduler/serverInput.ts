@@ -1,8 +1,8 @@
 import { CELL0_UUID } from '../../../cellsAdmin';
 import type { KeyPair } from '../../../prisma/api/generated/client';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 import type { GlobalContext } from '../context';
-import { canSeeFlavor, type FlavorRow } from '../flavorRow';
+import { canSeeFlavor, type FlavorRow } from '../../../domain/flavorRow';
 import { effectiveLimits } from '../quotas/quotaSet';
 import { intInRange, name, parseId, text } from '../validate';
 

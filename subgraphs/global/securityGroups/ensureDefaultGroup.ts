@@ -1,5 +1,5 @@
 import type { ApiClient } from '../../../prisma/clients';
-import type { Identity } from '../../shared/identity';
+import type { Identity } from '../../../domain/identity';
 
 /**
  * Gives the caller's project its `default` group on first use, seeded from the default

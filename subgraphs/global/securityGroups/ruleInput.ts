@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { badInput } from '../../shared/errors';
+import { badInput } from '../../../domain/errors';
 
 export type Protocol = 'tcp' | 'udp' | 'icmp';
 

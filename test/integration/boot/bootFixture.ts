@@ -1,7 +1,7 @@
 import { discoverHosts, mapCell0 } from '../../../cellsAdmin';
 import { startComputeAgent, type RunningComputeAgent } from '../../../compute/agent';
 import { createCellClient } from '../../../prisma/clients';
-import { releaseDeletedServer } from '../../../subgraphs/global/quotas/releaseServer';
+import { releaseDeletedServer } from '../../../domain/quotas/releaseServer';
 import { startTopology, type TestCell, type Topology } from '../../helpers/topology';
 import { waitFor } from '../cell/support/waitFor';
 

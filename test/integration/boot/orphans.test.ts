@@ -1,14 +1,14 @@
 import { quotaRecount } from '../../../cellsAdmin';
 import { createCellClient } from '../../../prisma/clients';
-import { flavorInclude } from '../../../subgraphs/global/flavorRow';
-import { amountsOf } from '../../../subgraphs/global/quotas/bootUsage';
+import { flavorInclude } from '../../../domain/flavorRow';
+import { amountsOf } from '../../../domain/quotas/bootUsage';
 import { reserveServers } from '../../../subgraphs/global/quotas/reserveServers';
 import { reapBuilds, type BuildReaperDeps } from '../../../subgraphs/global/scheduler/buildReaper';
 import { settleBuild, writeBuildRecords, type PendingBuild } from '../../../subgraphs/global/scheduler/buildRecords';
 import { buildInCell } from '../../../subgraphs/global/scheduler/cellBuild';
 import { CellPool } from '../../../subgraphs/global/scheduler/cellPool';
 import type { ServerRequest } from '../../../subgraphs/global/scheduler/serverInput';
-import { silentLogger } from '../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../infrastructure/logger';
 import { TEST_SECRET } from '../../helpers/topology';
 import { bootUsage, waitFor, waitForStatus } from './bootFixture';
 import { cellsHolding, closeDatabase, startSchedulerWorld, startSlowCell, type SchedulerWorld } from './schedulerWorld';

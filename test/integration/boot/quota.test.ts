@@ -1,4 +1,4 @@
-import { releaseDeletedServer } from '../../../subgraphs/global/quotas/releaseServer';
+import { releaseDeletedServer } from '../../../domain/quotas/releaseServer';
 import { bootUsage, CREATE, DELETE, startBootWorld, waitFor, waitForStatus, type BootWorld } from './bootFixture';
 
 describe('boot quotas', () => {

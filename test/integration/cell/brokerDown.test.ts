@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type ChannelModel } from 'amqplib';
 import { startComputeAgent } from '../../../compute/agent';
-import { computeQueue, type ComputeMessage } from '../../../compute/messages';
+import { computeQueue, type ComputeMessage } from '../../../domain/computeMessages';
 import { createCellClient, type CellClient } from '../../../prisma/clients';
 import type { CellContext } from '../../../subgraphs/cell/context';
 import { runAction } from '../../../subgraphs/cell/instanceActions';
 import { createLoaders } from '../../../subgraphs/cell/loaders';
 import { createCellQueue, type CellQueue } from '../../../subgraphs/cell/queue';
-import { silentLogger } from '../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../infrastructure/logger';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { createTestVhost, rabbitmqctl, type TestVhost } from '../../helpers/rabbit';
 import { startAmqpProxy, type AmqpProxy } from './support/amqpProxy';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startComputeAgent, type RunningComputeAgent } from '../../../compute/agent';
 import { relayOutbox } from '../../../subgraphs/cell/computeOutbox';
 import { createCellQueue } from '../../../subgraphs/cell/queue';
-import { silentLogger } from '../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../infrastructure/logger';
 import { createTestVhost, type TestVhost } from '../../helpers/rabbit';
 import { startAmqpProxy, type AmqpProxy } from './support/amqpProxy';
 import { BUILD, buildInput } from './support/build';

@@ -1,6 +1,6 @@
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql, user } from './support/graphqlClient';
-import { ALL_INSTANCE_FIELDS } from './support/queries';
+import { ALL_INSTANCE_FIELDS } from '../../../bench/queries';
 import { seedInstance, seedNested } from './support/seed';
 
 describe('the Instance entity of a cell', () => {

@@ -1,4 +1,4 @@
-import type { Identity } from '../../../subgraphs/shared/identity';
+import type { Identity } from '../../../domain/identity';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql, user } from './support/graphqlClient';
 import { seedInstance } from './support/seed';

@@ -2,7 +2,7 @@ import { Prisma } from '../../../prisma/cell/generated/client';
 import { createCellClient, type CellClient } from '../../../prisma/clients';
 import { filterToSql } from '../../../subgraphs/cell/instanceFilter';
 import { pageQuery } from '../../../subgraphs/cell/instancePage';
-import { positionOf, SORT_FIELDS, type SortDirection, type SortKey, type SortSpec } from '../../../subgraphs/shared/instanceOrder';
+import { positionOf, SORT_FIELDS, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { admin, user } from './support/graphqlClient';
 

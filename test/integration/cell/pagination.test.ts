@@ -1,4 +1,4 @@
-import { comparePositions, positionOf, type SortDirection, type SortKey, type SortSpec } from '../../../subgraphs/shared/instanceOrder';
+import { comparePositions, positionOf, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql } from './support/graphqlClient';
 import { seedInstance } from './support/seed';

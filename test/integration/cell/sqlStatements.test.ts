@@ -1,6 +1,6 @@
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql } from './support/graphqlClient';
-import { ALL_INSTANCE_FIELDS } from './support/queries';
+import { ALL_INSTANCE_FIELDS } from '../../../bench/queries';
 import { seedInstance, seedNested } from './support/seed';
 
 const PAGE = `query($first: Int) { instances(filter: { allProjects: true }, first: $first) { edges { cursor node { ${ALL_INSTANCE_FIELDS} } } pageInfo { hasNextPage } } }`;

@@ -1,11 +1,11 @@
 import { createCell, CellsUnavailableError, mapCell0, quotaRecount, type CellMapping } from '../../../cellsAdmin';
-import { flavorInclude } from '../../../subgraphs/global/flavorRow';
-import { amountsOf, BURIED, type UsageScope } from '../../../subgraphs/global/quotas/bootUsage';
-import { releaseDeletedServer } from '../../../subgraphs/global/quotas/releaseServer';
+import { flavorInclude } from '../../../domain/flavorRow';
+import { amountsOf, BURIED, type UsageScope } from '../../../domain/quotas/bootUsage';
+import { releaseDeletedServer } from '../../../domain/quotas/releaseServer';
 import { reserveServers } from '../../../subgraphs/global/quotas/reserveServers';
 import { settleBuild, writeBuildRecords } from '../../../subgraphs/global/scheduler/buildRecords';
 import type { ServerRequest } from '../../../subgraphs/global/scheduler/serverInput';
-import { startBlackHole } from '../../helpers/proxies';
+import { startBlackHole } from '../../../bench/proxies';
 import { recordUsage, seedServer, usageRows } from '../../helpers/quotaServers';
 import { cellInput, createAdminFixture, rejection, type AdminFixture } from './fixture';
 

@@ -3,7 +3,7 @@ import { connect, type ChannelModel } from 'amqplib';
 import pino from 'pino';
 import { startComputeAgent, type RunningComputeAgent } from '../../../compute/agent';
 import { applyMessage } from '../../../compute/applyMessage';
-import { computeQueue, parseComputeMessage, type ComputeMessage } from '../../../compute/messages';
+import { computeQueue, parseComputeMessage, type ComputeMessage } from '../../../domain/computeMessages';
 import { createCellClient, type CellClient } from '../../../prisma/clients';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { createTestVhost, rabbitmqctl, type TestVhost } from '../../helpers/rabbit';

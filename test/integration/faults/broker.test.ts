@@ -1,4 +1,4 @@
-import { computeQueue } from '../../../compute/messages';
+import { computeQueue } from '../../../domain/computeMessages';
 import { clearMemoryAlarm, deleteQueue, raiseMemoryAlarm, startBroker, stopBroker } from '../../helpers/faults';
 import { rabbitmqctl } from '../../helpers/rabbit';
 import { declareHostQueues, prepareWorld } from './scenario';

@@ -1,4 +1,4 @@
-import { identityHeaders, SERVICE_IDENTITY } from '../../../subgraphs/shared/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../../../domain/identity';
 import {
   closeDatabase,
   copyDatabase,

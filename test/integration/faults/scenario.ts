@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import { quotaRecount } from '../../../cellsAdmin';
-import { computeQueue } from '../../../compute/messages';
+import { computeQueue } from '../../../domain/computeMessages';
 import { createCellClient } from '../../../prisma/clients';
 import { drainQueue } from '../../helpers/faults';
 import type { FaultRow } from './matrix';
 import { applyMessage } from '../../../compute/applyMessage';
-import { parseComputeMessage } from '../../../compute/messages';
+import { parseComputeMessage } from '../../../domain/computeMessages';
 import { BUDGETS, type World, type WorldCell } from './world';
 
 /** The tenant whose instances, boots and quotas the matrix watches; OTHER fills the all-projects lists. */

@@ -1,6 +1,6 @@
 import { untilProbeDue } from '../../helpers/circuits';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
-import { startBlackHole, startDelayProxy, type TestServer } from '../../helpers/proxies';
+import { startBlackHole, startDelayProxy, type TestServer } from '../../../bench/proxies';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 const LIST = `query($first: Int, $after: String, $filter: InstanceFilter, $sort: [InstanceSort!]) {

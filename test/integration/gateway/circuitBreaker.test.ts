@@ -1,6 +1,6 @@
 import { untilProbeDue } from '../../helpers/circuits';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
-import { startFreezableProxy, type FreezableProxy } from '../../helpers/proxies';
+import { startFreezableProxy, type FreezableProxy } from '../../../bench/proxies';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 const TIMEOUT_MS = 500;

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
 import { startTopology, TEST_JWT_SECRET, TEST_SECRET, type Topology } from '../../helpers/topology';
-import { encodeIdentity, identityHeaders, identityOf, InternalHeaders } from '../../../subgraphs/shared/identity';
+import { encodeIdentity, identityHeaders, identityOf, InternalHeaders } from '../../../domain/identity';
 
 // A token with any claims, signed with the gateway's real key: what a misconfigured
 // identity provider (or a hostile one trusted by mistake) could issue.

@@ -2,7 +2,7 @@ import type { GatewayConfig } from '../../../gateway/config';
 import { startGateway, type RunningGateway } from '../../../gateway/server';
 import { freePort, startChildServer, type ChildServer } from '../../helpers/faults';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
-import { startFreezableProxy, type FreezableProxy } from '../../helpers/proxies';
+import { startFreezableProxy, type FreezableProxy } from '../../../bench/proxies';
 import { startTopology, TEST_JWT_SECRET, TEST_SECRET, type Topology } from '../../helpers/topology';
 
 const GLOBAL_TIMEOUT_MS = 800;

@@ -1,4 +1,4 @@
-import { comparePositions, positionOf, type SortKey, type SortSpec } from '../../../subgraphs/shared/instanceOrder';
+import { comparePositions, positionOf, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 

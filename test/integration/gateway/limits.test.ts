@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { GATEWAY_DEFAULTS } from '../../../gateway/config';
-import { identityHeaders, SERVICE_IDENTITY } from '../../../subgraphs/shared/identity';
+import { identityHeaders, SERVICE_IDENTITY } from '../../../domain/identity';
 import { seedInstances } from '../../helpers/instances';
 import { startTopology, TEST_SECRET, type Topology } from '../../helpers/topology';
 

@@ -1,6 +1,6 @@
 import { runCells } from '../../../cli/runCells';
 import { seedInstances } from '../../helpers/instances';
-import { startFixedAnswer } from '../../helpers/proxies';
+import { startFixedAnswer } from '../../../bench/proxies';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 const LIST = `query($filter: InstanceFilter) {

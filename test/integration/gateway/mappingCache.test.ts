@@ -1,6 +1,6 @@
 import { deleteCell } from '../../../cellsAdmin';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
-import { startFreezableProxy, type FreezableProxy } from '../../helpers/proxies';
+import { startFreezableProxy, type FreezableProxy } from '../../../bench/proxies';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 const INSTANCE = 'query($u: ID!) { instance(uuid: $u) { uuid displayName } }';

@@ -1,6 +1,6 @@
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types';
 import { connect } from 'amqplib';
-import { computeQueue } from '../../../compute/messages';
+import { computeQueue } from '../../../domain/computeMessages';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 import type { GatewayContext } from '../../../gateway/context';

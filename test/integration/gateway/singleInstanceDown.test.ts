@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { seedInstances, type SeededInstance } from '../../helpers/instances';
-import { startBlackHole } from '../../helpers/proxies';
+import { startBlackHole } from '../../../bench/proxies';
 import { testServices } from '../../helpers/services';
 import { startTopology, type Topology } from '../../helpers/topology';
 

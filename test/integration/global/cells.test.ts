@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCellClient } from '../../../prisma/clients';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { ADMIN, codes, startGlobalHarness, user, type GlobalHarness } from './globalHarness';
-import { SERVICE_IDENTITY } from '../../../subgraphs/shared/identity';
+import { SERVICE_IDENTITY } from '../../../domain/identity';
 
 const CELL_FIELDS = 'uuid name disabled isCell0 graphqlUrl transportUrl databaseConnection hostCount';
 

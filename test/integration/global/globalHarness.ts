@@ -1,6 +1,6 @@
 import { createApiClient, type ApiClient } from '../../../prisma/clients';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
-import { identityHeaders, type Identity } from '../../../subgraphs/shared/identity';
+import { identityHeaders, type Identity } from '../../../domain/identity';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../../../subgraphs/global/server';
 
 export const SECRET = 'global-test-secret';

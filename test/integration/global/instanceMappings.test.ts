@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ADMIN, codes, startGlobalHarness, user, type GlobalHarness } from './globalHarness';
-import { SERVICE_IDENTITY } from '../../../subgraphs/shared/identity';
+import { SERVICE_IDENTITY } from '../../../domain/identity';
 
 const QUERY = `query ($uuids: [ID!], $projectId: String, $cellUuid: ID, $q: Boolean, $first: Int) {
   instanceMappings(uuids: $uuids, projectId: $projectId, cellUuid: $cellUuid, includeQueuedForDelete: $q, first: $first) {

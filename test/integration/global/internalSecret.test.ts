@@ -1,4 +1,4 @@
-import { encodeIdentity, InternalHeaders } from '../../../subgraphs/shared/identity';
+import { encodeIdentity, InternalHeaders } from '../../../domain/identity';
 import { ADMIN, SECRET, startGlobalHarness, type GlobalHarness } from './globalHarness';
 
 describe('the forwarded-identity check', () => {

@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { readPrismaModels, type PrismaField } from '../../helpers/prismaSchema';
 import type { DatabaseKind } from '../../../prisma/migrate';
-import { camelRow } from '../../../subgraphs/shared/camelRow';
+import { camelRow } from '../../../infrastructure/camelRow';
 
 interface Column {
   table: string;

@@ -1,5 +1,5 @@
 import { loadGatewayConfig } from '../../../gateway/config';
-import { DEFAULTS } from '../../../subgraphs/shared/configSchema';
+import { DEFAULTS } from '../../../infrastructure/configSchema';
 
 describe('the gateway configuration off the loopback', () => {
   const own = { CELLS_INTERNAL_SECRET: 'an-internal-secret-of-our-own', CELLS_JWT_SECRET: 'a-jwt-secret-of-our-own' };

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { classifyGatewayError, gatewayErrors } from '../../../gateway/formatError';
-import { silentLogger } from '../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../infrastructure/logger';
 import { leaksIn } from '../../helpers/leaks';
 
 const format = gatewayErrors(silentLogger()).formatError;

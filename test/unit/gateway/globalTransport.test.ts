@@ -1,5 +1,5 @@
 import { GlobalTransport, GlobalUnavailableError } from '../../../gateway/globalTransport';
-import { startBlackHole, type TestServer } from '../../helpers/proxies';
+import { startBlackHole, type TestServer } from '../../../bench/proxies';
 
 // A global subgraph that accepts and never answers: reads give up at the query deadline,
 // mutations (createServer may spend the scheduler's whole budget) at their own.

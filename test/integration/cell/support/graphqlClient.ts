@@ -1,4 +1,4 @@
-import { identityHeaders, type Identity } from '../../../../subgraphs/shared/identity';
+import { identityHeaders, type Identity } from '../../../../domain/identity';
 
 export const TEST_SECRET = 'test-internal-secret';
 

@@ -1,5 +1,5 @@
 import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeRow } from '../../../../gateway/cellRouter/merge';
-import type { SortSpec } from '../../../../subgraphs/shared/instanceOrder';
+import type { SortSpec } from '../../../../domain/instanceOrder';
 
 const sort: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'ASC' }];
 const row = (name: string): MergeRow => ({ position: { values: [name], uuid: name }, cursor: `c-${name}`, edges: [name] });

@@ -1,5 +1,5 @@
 import { encodeUnknownCursor, isStartCursor, readUnknownCursor } from '../../../../gateway/cellRouter/startCursor';
-import { CursorError, DEFAULT_SORT, decodeCursor, encodeCursor, type SortSpec } from '../../../../subgraphs/shared/instanceOrder';
+import { CursorError, DEFAULT_SORT, decodeCursor, encodeCursor, type SortSpec } from '../../../../domain/instanceOrder';
 
 const phase = { afterUuid: '0f6e1c2a-0000-4000-8000-000000000001', cells: [{ uuid: 'c2c2c2c2-0000-4000-8000-000000000002', status: 'UNAVAILABLE' as const }] };
 const encode = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toString('base64url');

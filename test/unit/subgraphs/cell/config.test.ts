@@ -1,5 +1,5 @@
 import { loadCellConfig } from '../../../../subgraphs/cell/config';
-import { DEFAULTS } from '../../../../subgraphs/shared/configSchema';
+import { DEFAULTS } from '../../../../infrastructure/configSchema';
 
 describe('the cell subgraph configuration', () => {
   it('falls back to the deployment defaults, the port coming from the cell mapping', () => {

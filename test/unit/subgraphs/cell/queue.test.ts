@@ -1,5 +1,5 @@
 import { createCellQueue, PublishFailure } from '../../../../subgraphs/cell/queue';
-import { silentLogger } from '../../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../../infrastructure/logger';
 
 describe('the queue of a cell without a broker (none:///)', () => {
   it('is disabled and refuses to publish with BROKER_UNAVAILABLE naming the host', async () => {

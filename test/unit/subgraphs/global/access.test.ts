@@ -1,5 +1,5 @@
 import { canSeeProject, listScope, oneProject, requireAdmin } from '../../../../subgraphs/global/access';
-import type { Identity } from '../../../../subgraphs/shared/identity';
+import type { Identity } from '../../../../domain/identity';
 
 const member: Identity = { userId: 'u', projectId: 'p1', roles: ['member'], isAdmin: false };
 const admin: Identity = { userId: 'a', projectId: 'ops', roles: ['admin'], isAdmin: true };

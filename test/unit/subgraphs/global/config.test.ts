@@ -1,5 +1,5 @@
 import { loadGlobalConfig } from '../../../../subgraphs/global/config';
-import { DEFAULTS } from '../../../../subgraphs/shared/configSchema';
+import { DEFAULTS } from '../../../../infrastructure/configSchema';
 
 describe('the global subgraph configuration', () => {
   it('falls back to the deployment defaults', () => {

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { globalErrors } from '../../../../subgraphs/global/formatError';
-import { silentLogger } from '../../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../../infrastructure/logger';
 
 const format = globalErrors(silentLogger()).formatError;
 const wrapped = (original: Error) => new GraphQLError(original.message, { originalError: original, path: ['x'] });

@@ -1,5 +1,5 @@
 import { CellDown, CellHealth } from '../../../../../subgraphs/global/scheduler/cellHealth';
-import { silentLogger } from '../../../../../subgraphs/shared/logger';
+import { silentLogger } from '../../../../../infrastructure/logger';
 
 describe("the scheduler's memory of cells that failed recently", () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -10,7 +10,7 @@ import {
   InternalHeaders,
   isOperator,
   SERVICE_IDENTITY,
-} from '../../../../subgraphs/shared/identity';
+} from '../../../domain/identity';
 
 const SECRET = 'unit-internal-secret';
 const NOW = 1_750_000_000;

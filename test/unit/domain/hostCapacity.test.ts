@@ -1,4 +1,4 @@
-import { fits, freeCapacity } from '../../../../subgraphs/shared/hostCapacity';
+import { fits, freeCapacity } from '../../../domain/hostCapacity';
 
 describe('free host capacity, as the scheduler ranks it and the claim checks it', () => {
   const node = { vcpus: 4, memoryMb: 8192, localGb: 100, vcpusUsed: 1, memoryMbUsed: 1024, localGbUsed: 10, cpuAllocationRatio: null, ramAllocationRatio: null, diskAllocationRatio: null };

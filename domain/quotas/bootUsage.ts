@@ -1,4 +1,4 @@
-import type { Prisma } from '../../../prisma/api/generated/client';
+import type { Prisma } from '../../prisma/api/generated/client';
 
 /** The resources a server counts against, as Nova's instances / cores / ram quotas. */
 export const BOOT_RESOURCES = ['instances', 'cores', 'ram'] as const;

@@ -1,5 +1,5 @@
-import { isCell0 } from '../../../cellsAdmin';
-import type { ApiClient } from '../../../prisma/clients';
+import { isCell0 } from '../cell0';
+import type { ApiClient } from '../../prisma/clients';
 import { lockProjectUsage, negate, NOTHING, shiftUsage } from './bootUsage';
 import { serverAmounts, type RowSizes } from './serverAmounts';
 

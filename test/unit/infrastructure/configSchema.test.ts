@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, isLoopbackHost, parseEnv, port, refusePublishedSecrets, url } from '../../../../subgraphs/shared/configSchema';
+import { ConfigError, DEFAULTS, isLoopbackHost, parseEnv, port, refusePublishedSecrets, url } from '../../../infrastructure/configSchema';
 
 describe('parseEnv', () => {
   const shape = { CELLS_PORT: port(4000), CELLS_URL: url('http://127.0.0.1/x') };

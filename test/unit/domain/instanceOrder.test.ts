@@ -6,7 +6,7 @@ import {
   normalizeSort,
   positionOf,
   type SortSpec,
-} from '../../../../subgraphs/shared/instanceOrder';
+} from '../../../domain/instanceOrder';
 
 const byName: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'ASC' }];
 const newest: SortSpec[] = [{ key: 'CREATED_AT', direction: 'DESC' }];

@@ -1,5 +1,5 @@
-import { getCell } from '../../cellsAdmin';
-import { createApiClient } from '../../prisma/clients';
+import { getCell } from './';
+import { createApiClient } from '../prisma/clients';
 
 /** What a cell subgraph or compute agent needs from a cell mapping. */
 export interface CellTarget {

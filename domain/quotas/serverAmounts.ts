@@ -1,4 +1,4 @@
-import { specFlavor } from '../scheduler/requestSpec';
+import { specFlavor } from '../requestSpec';
 import { amountsOf, BURIED, type BootAmounts } from './bootUsage';
 
 /** A cell's own record of a server's size (Nova's instances.vcpus / memory_mb). */

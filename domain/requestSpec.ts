@@ -1,4 +1,4 @@
-import type { FlavorRow } from '../flavorRow';
+import type { FlavorRow } from './flavorRow';
 
 /** What a build request keeps of the server it stands for, so lists can show it as BUILD. */
 export interface BuildRequestInstance {

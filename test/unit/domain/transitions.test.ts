@@ -1,5 +1,5 @@
-import { transitionFor } from '../../../compute/transitions';
-import type { ComputeMessage } from '../../../compute/messages';
+import { transitionFor } from '../../../domain/transitions';
+import type { ComputeMessage } from '../../../domain/computeMessages';
 
 const message = (method: ComputeMessage['method'], rebootType?: 'SOFT' | 'HARD'): ComputeMessage => ({ method, instanceUuid: 'u', requestId: 'r', host: 'h', sentAt: '', rebootType });
 

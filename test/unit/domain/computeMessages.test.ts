@@ -1,4 +1,4 @@
-import { parseComputeMessage } from '../../../compute/messages';
+import { parseComputeMessage } from '../../../domain/computeMessages';
 
 describe('reading a compute message', () => {
   it('accepts a message the cell subgraph publishes', () => {

@@ -1,9 +1,9 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CLIENT_EXTENSIONS, clientCellMessage, clientErrors, INTERNAL_MESSAGE, KNOWN_CODES, toClientError } from '../../../../subgraphs/shared/clientError';
-import { ErrorCode } from '../../../../subgraphs/shared/errors';
-import { leaksIn } from '../../../helpers/leaks';
+import { CLIENT_EXTENSIONS, clientCellMessage, clientErrors, INTERNAL_MESSAGE, KNOWN_CODES, toClientError } from '../../../domain/clientError';
+import { ErrorCode } from '../../../domain/errors';
+import { leaksIn } from '../../helpers/leaks';
 
 /** A logger whose lines land in `lines`. */
 function capturingLogger() {

@@ -1,5 +1,5 @@
-import type { InstanceType, InstanceTypeExtraSpec, InstanceTypeProject } from '../../prisma/api/generated/client';
-import type { Identity } from '../shared/identity';
+import type { InstanceType, InstanceTypeExtraSpec, InstanceTypeProject } from '../prisma/api/generated/client';
+import type { Identity } from './identity';
 
 /** What every flavor read includes: live extra specs and live access rows. */
 export const flavorInclude = {

@@ -1,4 +1,4 @@
-import { statesFromStatus, statusFromState } from '../../../../subgraphs/cell/status';
+import { statesFromStatus, statusFromState } from '../../../domain/instanceStatus';
 
 describe("Nova's API status from vm_state and task_state", () => {
   it.each([

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { ApolloServerErrorCode, unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './errors';
-import type { Logger } from './logger';
+import type { Logger } from '../infrastructure/logger';
 
 /**
  * What a client may see of an error, the same in every process (gateway, global and

@@ -1,5 +1,5 @@
-import { PowerState, TaskState, VmState } from '../subgraphs/cell/status';
-import type { ComputeMessage, ComputeMethod } from './messages';
+import { PowerState, TaskState, VmState } from './instanceStatus';
+import type { ComputeMessage, ComputeMethod } from './computeMessages';
 
 /** How one compute method moves an instance, as nova/compute/manager.py leaves it. */
 export interface Transition {

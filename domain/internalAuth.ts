@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import type { AuthOutcome } from './httpServer';
-import { headerValue } from './httpServer';
+import type { AuthOutcome } from '../infrastructure/httpServer';
+import { headerValue } from '../infrastructure/httpServer';
 import { identityFromHeaders, type Identity } from './identity';
 
 /** What every subgraph request carries, before the subgraph adds its loaders. */

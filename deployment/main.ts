@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { ConfigError } from '../subgraphs/shared/configSchema';
-import { bootstrap } from '../deployment/bootstrap';
-import { readDeploymentConfig } from '../deployment/config';
-import { portBusy } from '../deployment/portCheck';
-import { childSpecs } from '../deployment/processes';
-import { startChild, stopChildren, type RunningChild } from '../deployment/supervisor';
-import { defaultTopology } from '../deployment/topology';
+import { ConfigError } from '../infrastructure/configSchema';
+import { bootstrap } from './bootstrap';
+import { readDeploymentConfig } from './config';
+import { portBusy } from './portCheck';
+import { childSpecs } from './processes';
+import { startChild, stopChildren, type RunningChild } from './supervisor';
+import { defaultTopology } from './topology';
 
 // `npm start [-- --no-servers]`: bootstrap the default deployment, then run every server.
 async function main(): Promise<number> {
