@@ -15,9 +15,12 @@ export function checkUuid(field: string, value: unknown): string {
   return value.toLowerCase();
 }
 
+// eslint-disable-next-line no-control-regex -- refusing control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f]/;
+
 // Names and ids fit Nova's VARCHAR(255) columns and read the same in a log and a table.
 function printable(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 255 && value.trim() === value && !/[\u0000-\u001f]/.test(value);
+  return typeof value === 'string' && value.length > 0 && value.length <= 255 && value.trim() === value && !CONTROL_CHARACTERS.test(value);
 }
 
 /** A cell name: 1-255 printable characters, no surrounding spaces, not a UUID. */

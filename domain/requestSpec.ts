@@ -71,18 +71,38 @@ export interface SpecParts {
 
 /** Reads what requestSpecJson wrote; missing or unreadable parts are null (or empty). */
 export function parseRequestSpec(spec: string | null | undefined): SpecParts {
-  let raw: Record<string, any> = {};
+  let raw: SpecJson = {};
   try {
-    raw = spec ? (JSON.parse(spec) as Record<string, any>) : {};
+    const parsed: unknown = spec ? JSON.parse(spec) : {};
+    raw = parsed && typeof parsed === 'object' ? (parsed as SpecJson) : {};
   } catch {
     raw = {};
   }
   const f = raw.flavor;
   const ints = f && ['id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap'].every((k) => Number.isInteger(f[k]));
   return {
-    flavor: ints ? { id: f.id, flavorid: String(f.flavorid ?? f.id), name: String(f.name ?? f.id), vcpus: f.vcpus, memoryMb: f.memory_mb, rootGb: f.root_gb, ephemeralGb: f.ephemeral_gb, swap: f.swap } : null,
+    flavor: ints
+      ? {
+          id: f.id as number,
+          flavorid: String(f.flavorid ?? f.id),
+          name: String(f.name ?? f.id),
+          vcpus: f.vcpus as number,
+          memoryMb: f.memory_mb as number,
+          rootGb: f.root_gb as number,
+          ephemeralGb: f.ephemeral_gb as number,
+          swap: f.swap as number,
+        }
+      : null,
     imageRef: typeof raw.image?.id === 'string' ? raw.image.id : null,
     securityGroups: Array.isArray(raw.security_groups) ? raw.security_groups.filter((g: unknown): g is string => typeof g === 'string') : [],
     availabilityZone: typeof raw.availability_zone === 'string' ? raw.availability_zone : null,
   };
+}
+
+// A stored spec as JSON.parse gives it back: any part may be missing or of another type.
+interface SpecJson {
+  flavor?: Record<string, unknown>;
+  image?: { id?: unknown };
+  security_groups?: unknown;
+  availability_zone?: unknown;
 }

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { CELL0_UUID } from '../../../cellsAdmin';
 import { cellsError, ErrorCode } from '../../../domain/errors';
-import type { Logger } from '../../../infrastructure/logger';
 import type { GlobalContext } from '../context';
 import { amountsOf, BURIED, type UsageScope } from '../../../domain/quotas/bootUsage';
 import { reserveServers } from '../quotas/reserveServers';
 import { abandonBuild, settleBuild, writeBuildRecords, type PendingBuild } from './buildRecords';
 import { buildInCell, type BuildOutcome, type CellBuildInput } from './cellBuild';
-import { CellDown, type CellHealth } from './cellHealth';
-import type { CellPool } from './cellPool';
+import { CellDown } from './cellHealth';
 import { candidateHosts, readCellHosts, type Candidates } from './hostCandidates';
 import { claim, pickHost, type HostState } from './pickHost';
 import { reconcileTimedOut } from './reconcile';
@@ -44,7 +42,8 @@ export async function createServers(ctx: GlobalContext, input: CreateServerInput
   const placed: string[] = [];
   const lost: string[] = [];
   for (const build of builds) {
-    (await scheduleOne(ctx, scope, request, build, candidates, deadline)) ? placed.push(build.instanceUuid) : lost.push(build.instanceUuid);
+    const scheduled = await scheduleOne(ctx, scope, request, build, candidates, deadline);
+    (scheduled ? placed : lost).push(build.instanceUuid);
   }
   if (lost.length > 0) {
     throw cellsError(ErrorCode.CELL_UNAVAILABLE, `${lost.length} of ${builds.length} servers could be neither built nor recorded in cell0; their quota was released`, { created: placed, reservationId });

@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { type GraphQLError } from 'graphql';
 import { cidr, validRule } from '../../../../../subgraphs/global/securityGroups/ruleInput';
 
 function refusal(fn: () => unknown): GraphQLError {
