@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'prisma/*/generated/', 'bench/results/', 'coverage/', '.cells/', '.scratch/', '**/dist/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'prisma/*/generated/',
+      'bench/results/',
+      'coverage/',
+      '.cells/',
+      '.scratch/',
+      '**/dist/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -12,18 +22,40 @@ export default tseslint.config(
     rules: {
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       'no-console': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Command-line entry points and tests talk to a terminal.
-    files: ['cli/**', 'bench/**', 'scripts/**', 'deployment/**', 'test/**', '**/main.ts', 'gateway/token.ts', 'gateway/printSupergraph.ts', 'prisma/migrateCli.ts'],
+    files: [
+      'cli/**',
+      'bench/**',
+      'scripts/**',
+      'deployment/**',
+      'test/**',
+      '**/main.ts',
+      'gateway/token.ts',
+      'gateway/printSupergraph.ts',
+      'prisma/migrateCli.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

@@ -7,7 +7,13 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
     // cockatiel 4 ships ES modules only: Node loads them (require(esm)), jest's CommonJS runtime needs them transpiled.
-    '/node_modules/cockatiel/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022' }, diagnostics: false }],
+    '/node_modules/cockatiel/.+\\.js$': [
+      'ts-jest',
+      {
+        tsconfig: { allowJs: true, module: 'commonjs', moduleResolution: 'node', target: 'ES2022' },
+        diagnostics: false,
+      },
+    ],
   },
   transformIgnorePatterns: ['/node_modules/(?!cockatiel/)'],
   testTimeout: 60000,

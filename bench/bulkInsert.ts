@@ -16,12 +16,20 @@ const BATCH = 5000;
  * statement per 5000 rows with one array parameter per column, so the parameter count
  * never depends on the row count. Runs on the caller's client (its transaction).
  */
-export async function bulkInsert<R>(client: Client, table: string, columns: Column<R>[], rows: readonly R[]): Promise<void> {
+export async function bulkInsert<R>(
+  client: Client,
+  table: string,
+  columns: Column<R>[],
+  rows: readonly R[],
+): Promise<void> {
   const names = columns.map((c) => `"${c.name}"`).join(', ');
   const arrays = columns.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ');
   const sql = `INSERT INTO "${table}" (${names}) SELECT * FROM unnest(${arrays})`;
   for (let start = 0; start < rows.length; start += BATCH) {
     const batch = rows.slice(start, start + BATCH);
-    await client.query(sql, columns.map((c) => batch.map(c.value)));
+    await client.query(
+      sql,
+      columns.map((c) => batch.map(c.value)),
+    );
   }
 }

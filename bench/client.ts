@@ -9,9 +9,18 @@ export interface TimedAnswer {
 }
 
 /** Sends one GraphQL request to `url` with `headers`; never throws for GraphQL errors. */
-export async function post(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<TimedAnswer> {
+export async function post(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<TimedAnswer> {
   const started = performance.now();
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const text = await response.text();
   const ms = performance.now() - started;
   return { ms, status: response.status, bytes: text.length, body: JSON.parse(text) };

@@ -14,7 +14,12 @@ export interface CounterSnapshot {
 export interface WorkPerRequest {
   gatewayToCells: { total: number; byCell: Record<string, number> };
   gatewayToGlobal: { router: number; planner: number; total: number };
-  sql: { cellsTotal: number; byCell: Record<string, number>; perCellRequest: Record<string, number | null>; global: number };
+  sql: {
+    cellsTotal: number;
+    byCell: Record<string, number>;
+    perCellRequest: Record<string, number | null>;
+    global: number;
+  };
 }
 
 /** Reads the counters of `fleet` as seen through `gateway` (cells by name). */
@@ -25,13 +30,20 @@ export async function snapshot(fleet: Fleet, gateway: RunningGateway): Promise<C
     cellRequests[cell.name] = gateway.router.requestsByCell.get(cell.uuid) ?? 0;
     cellSql[cell.name] = await cell.subgraph.statements();
   }
-  return { cellRequests, cellSql, routerGlobal: gateway.global.requests, plannedGlobal: gateway.plannedGlobalRequests.count, globalSql: fleet.globalStatements.count };
+  return {
+    cellRequests,
+    cellSql,
+    routerGlobal: gateway.global.requests,
+    plannedGlobal: gateway.plannedGlobalRequests.count,
+    globalSql: fleet.globalStatements.count,
+  };
 }
 
 /** The difference of two snapshots divided by the number of requests made between them. */
 export function perRequest(before: CounterSnapshot, after: CounterSnapshot, requests: number): WorkPerRequest {
   const per = (n: number) => Math.round((n / requests) * 100) / 100;
-  const diff = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
+  const diff = (a: Record<string, number>, b: Record<string, number>) =>
+    Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]));
   const requestsByCell = diff(before.cellRequests, after.cellRequests);
   const sqlByCell = diff(before.cellSql, after.cellSql);
   const sum = (r: Record<string, number>) => Object.values(r).reduce((s, n) => s + n, 0);
@@ -44,7 +56,9 @@ export function perRequest(before: CounterSnapshot, after: CounterSnapshot, requ
       cellsTotal: per(sum(sqlByCell)),
       byCell: mapValues(sqlByCell, per),
       // Statements one cell spends on one request it gets: what "constant in page size" is about.
-      perCellRequest: mapValues(sqlByCell, (n, k) => (requestsByCell[k] ? Math.round((n / requestsByCell[k]) * 100) / 100 : null)),
+      perCellRequest: mapValues(sqlByCell, (n, k) =>
+        requestsByCell[k] ? Math.round((n / requestsByCell[k]) * 100) / 100 : null,
+      ),
       global: per(after.globalSql - before.globalSql),
     },
   };

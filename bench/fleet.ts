@@ -100,7 +100,11 @@ export async function startFleet(spec: FleetSpec): Promise<Fleet> {
   }
 }
 
-async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], cleanup: () => Promise<void>): Promise<Fleet> {
+async function build(
+  spec: FleetSpec,
+  cleanups: (() => Promise<unknown>)[],
+  cleanup: () => Promise<void>,
+): Promise<Fleet> {
   const dbUrl = (suffix: string) => withDatabase(spec.pgUrl, `cells_bench_${spec.label}_${process.pid}_${suffix}`);
   const createDb = async (url: string, kind: 'api' | 'cell') => {
     await ensureDatabase(url);
@@ -124,7 +128,13 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
   const cellsMs = performance.now() - started;
 
   const globalStatements = { count: 0 };
-  const global = await startGlobalSubgraph({ apiDatabaseUrl: apiUrl, port: 0, host: '127.0.0.1', internalSecret: BENCH_SECRET, onQuery: () => globalStatements.count++ });
+  const global = await startGlobalSubgraph({
+    apiDatabaseUrl: apiUrl,
+    port: 0,
+    host: '127.0.0.1',
+    internalSecret: BENCH_SECRET,
+    onQuery: () => globalStatements.count++,
+  });
   cleanups.push(() => global.close());
 
   const cells: FleetCell[] = [];
@@ -132,9 +142,24 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
   for (const [i, rows] of spec.cellRows.entries()) {
     const uuid = randomUUID();
     const name = `${spec.label}-cell${i + 1}`;
-    const subgraph = await hostCell({ cellUuid: uuid, cellName: name, databaseUrl: cellUrls[i], internalSecret: BENCH_SECRET, poolMax: CELL_POOL_MAX }, spec.hosting);
+    const subgraph = await hostCell(
+      {
+        cellUuid: uuid,
+        cellName: name,
+        databaseUrl: cellUrls[i],
+        internalSecret: BENCH_SECRET,
+        poolMax: CELL_POOL_MAX,
+      },
+      spec.hosting,
+    );
     cleanups.push(() => subgraph.close());
-    const mapping = await createCell(api, { uuid, name, databaseConnection: cellUrls[i], transportUrl: 'none:///', graphqlUrl: subgraph.url });
+    const mapping = await createCell(api, {
+      uuid,
+      name,
+      databaseConnection: cellUrls[i],
+      transportUrl: 'none:///',
+      graphqlUrl: subgraph.url,
+    });
     const mapStarted = performance.now();
     await seedMappings(apiUrl, mapping.id, rows);
     mappingsMs += performance.now() - mapStarted;
@@ -150,7 +175,12 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
     return gateway;
   };
   const gateway = await launch(DEFAULT_CELL_TIMEOUT_MS);
-  const adminToken = await signToken({ projectId: 'admin-project', userId: 'bench-admin', roles: ['admin', 'member'], secret: JWT_SECRET });
+  const adminToken = await signToken({
+    projectId: 'admin-project',
+    userId: 'bench-admin',
+    roles: ['admin', 'member'],
+    secret: JWT_SECRET,
+  });
 
   return {
     label: spec.label,
@@ -160,7 +190,11 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
     cells,
     gateway,
     adminToken,
-    seeding: { cellsMs: Math.round(cellsMs), mappingsMs: Math.round(mappingsMs), instances: spec.cellRows.reduce((n, rows) => n + rows.length, 0) },
+    seeding: {
+      cellsMs: Math.round(cellsMs),
+      mappingsMs: Math.round(mappingsMs),
+      instances: spec.cellRows.reduce((n, rows) => n + rows.length, 0),
+    },
     startGateway: launch,
     repoint: async (cell, graphqlUrl) => {
       await updateCell(api, cell.uuid, { graphqlUrl });
@@ -178,7 +212,9 @@ async function build(spec: FleetSpec, cleanups: (() => Promise<unknown>)[], clea
  */
 async function checkpoint(pgUrl: string): Promise<void> {
   await withMaintenance(pgUrl, (client) => client.query('CHECKPOINT')).catch((err) => {
-    process.stderr.write(`[bench] CHECKPOINT refused (${(err as Error).message}); the first scenario may see the load being flushed\n`);
+    process.stderr.write(
+      `[bench] CHECKPOINT refused (${(err as Error).message}); the first scenario may see the load being flushed\n`,
+    );
   });
 }
 
@@ -187,7 +223,11 @@ async function checkpoint(pgUrl: string): Promise<void> {
  * finished: what an interrupted run (Ctrl-C while seeding) would otherwise leave behind.
  */
 export async function dropOwnDatabases(pgUrl: string): Promise<string[]> {
-  const found = await withMaintenance(pgUrl, (client) => client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`cells\\_bench\\_%\\_${process.pid}\\_%`]));
+  const found = await withMaintenance(pgUrl, (client) =>
+    client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [
+      `cells\\_bench\\_%\\_${process.pid}\\_%`,
+    ]),
+  );
   for (const { datname } of found.rows) await dropDatabase(withDatabase(pgUrl, datname));
   return found.rows.map((r) => r.datname);
 }

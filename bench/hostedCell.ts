@@ -35,9 +35,17 @@ export function hostCell(spec: CellHostSpec, hosting: Hosting): Promise<HostedCe
 }
 
 /** A queue-less cell subgraph on a loopback port that counts its SQL statements (in this process). */
-export async function startCountingCell(spec: CellHostSpec): Promise<{ subgraph: RunningCellSubgraph; statements: () => number }> {
+export async function startCountingCell(
+  spec: CellHostSpec,
+): Promise<{ subgraph: RunningCellSubgraph; statements: () => number }> {
   let count = 0;
-  const subgraph = await startCellSubgraph({ ...spec, transportUrl: 'none:///', port: 0, host: '127.0.0.1', onQuery: () => count++ });
+  const subgraph = await startCellSubgraph({
+    ...spec,
+    transportUrl: 'none:///',
+    port: 0,
+    host: '127.0.0.1',
+    onQuery: () => count++,
+  });
   return { subgraph, statements: () => count };
 }
 
@@ -47,16 +55,24 @@ async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
 }
 
 /** Messages between the bench and a cell host child. */
-export type HostMessage = { type: 'ready'; url: string } | { type: 'statements'; id: number; count: number } | { type: 'failed'; message: string };
+export type HostMessage =
+  | { type: 'ready'; url: string }
+  | { type: 'statements'; id: number; count: number }
+  | { type: 'failed'; message: string };
 
 async function inChild(spec: CellHostSpec): Promise<HostedCell> {
   // tsx's loader is in execArgv when the bench runs under tsx; the child inherits it.
-  const child = fork(path.join(__dirname, 'cellHost.ts'), [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'cellHost.ts'), [JSON.stringify(spec)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const ready = await new Promise<HostMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as HostMessage));
-    child.once('exit', (code) => reject(new Error(`cell host ${spec.cellName} exited with ${code} before it was ready`)));
+    child.once('exit', (code) =>
+      reject(new Error(`cell host ${spec.cellName} exited with ${code} before it was ready`)),
+    );
   });
-  if (ready.type !== 'ready') throw new Error(`cell host ${spec.cellName} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
+  if (ready.type !== 'ready')
+    throw new Error(`cell host ${spec.cellName} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
   return { url: ready.url, statements: () => ask(child), close: () => stop(child) };
 }
 

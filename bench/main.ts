@@ -42,14 +42,22 @@ async function main(): Promise<void> {
   const ctx: ScenarioContext = { fleet, options, log };
   try {
     const scenarios = report.scenarios;
-    if (run('list-1000-detail')) scenarios['list-1000-detail'] = await step('list-1000-detail', () => list1000Detail(ctx));
-    if (run('list-1000-next-page')) scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
-    if (run('list-50-dashboard')) scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
-    if (run('instance-by-uuid')) scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
-    report.sqlPerPage = await step('SQL per cell per page', () => pageSql(ctx, fleet.gateway, (first) => viaGateway(ctx, fleet.gateway, LIST_DETAIL, { first })));
-    if (run('one-cell-black-holed')) scenarios['one-cell-black-holed'] = await step('one-cell-black-holed', () => oneCellBlackHoled(ctx));
+    if (run('list-1000-detail'))
+      scenarios['list-1000-detail'] = await step('list-1000-detail', () => list1000Detail(ctx));
+    if (run('list-1000-next-page'))
+      scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
+    if (run('list-50-dashboard'))
+      scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
+    if (run('instance-by-uuid'))
+      scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
+    report.sqlPerPage = await step('SQL per cell per page', () =>
+      pageSql(ctx, fleet.gateway, (first) => viaGateway(ctx, fleet.gateway, LIST_DETAIL, { first })),
+    );
+    if (run('one-cell-black-holed'))
+      scenarios['one-cell-black-holed'] = await step('one-cell-black-holed', () => oneCellBlackHoled(ctx));
     if (run('one-cell-frozen')) scenarios['one-cell-frozen'] = await step('one-cell-frozen', () => oneCellFrozen(ctx));
-    if (run('throughput')) scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
+    if (run('throughput'))
+      scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
   } finally {
     await tearDown(fleet);
   }
@@ -57,7 +65,9 @@ async function main(): Promise<void> {
   if (run('ratios')) {
     const one = await setUp('one', [cellRows.flat()], options, report);
     try {
-      report.oneCell = await step('one big cell: gateway and direct', () => oneCellBaseline({ fleet: one, options, log }));
+      report.oneCell = await step('one big cell: gateway and direct', () =>
+        oneCellBaseline({ fleet: one, options, log }),
+      );
     } finally {
       await tearDown(one);
     }
@@ -69,14 +79,25 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-async function setUp(label: string, cellRows: BenchInstance[][], options: BenchOptions, report: Record<string, any>): Promise<Fleet> {
+async function setUp(
+  label: string,
+  cellRows: BenchInstance[][],
+  options: BenchOptions,
+  report: Record<string, any>,
+): Promise<Fleet> {
   const total = cellRows.reduce((n, rows) => n + rows.length, 0);
   log(`setting up ${label}: ${cellRows.length} cell(s), ${total} instances (${options.hosting})`);
   const started = performance.now();
   const fleet = await startFleet({ label, cellRows, hosting: options.hosting, pgUrl: options.pgUrl });
   open.add(fleet);
-  report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = { ...fleet.seeding, cells: cellRows.length, setupMs: Math.round(performance.now() - started) };
-  log(`${label} ready in ${Math.round(performance.now() - started)} ms (cell databases seeded in ${fleet.seeding.cellsMs} ms)`);
+  report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = {
+    ...fleet.seeding,
+    cells: cellRows.length,
+    setupMs: Math.round(performance.now() - started),
+  };
+  log(
+    `${label} ready in ${Math.round(performance.now() - started)} ms (cell databases seeded in ${fleet.seeding.cellsMs} ms)`,
+  );
   return fleet;
 }
 

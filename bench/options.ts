@@ -4,7 +4,16 @@ import { DEFAULTS } from '../infrastructure/configSchema';
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
 
-export const SCENARIOS = ['list-1000-detail', 'list-1000-next-page', 'list-50-dashboard', 'instance-by-uuid', 'one-cell-black-holed', 'one-cell-frozen', 'throughput', 'ratios'] as const;
+export const SCENARIOS = [
+  'list-1000-detail',
+  'list-1000-next-page',
+  'list-50-dashboard',
+  'instance-by-uuid',
+  'one-cell-black-holed',
+  'one-cell-frozen',
+  'throughput',
+  'ratios',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** Everything `npm run bench` can be told. */
@@ -25,15 +34,22 @@ export interface BenchOptions {
 function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
     return n;
   };
 }
 
 function scenarioList(value: string): ScenarioName[] {
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new InvalidArgumentError(`--scenarios: expected names from ${SCENARIOS.join(', ')}, got ${JSON.stringify(name)}`);
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new InvalidArgumentError(
+        `--scenarios: expected names from ${SCENARIOS.join(', ')}, got ${JSON.stringify(name)}`,
+      );
   }
   if (names.length === 0) throw new InvalidArgumentError('--scenarios: expected at least one name, got none');
   return names as ScenarioName[];
@@ -50,16 +66,33 @@ function hosting(value: string): Hosting {
  */
 export function parseBenchOptions(argv: string[], env: Record<string, string | undefined> = process.env): BenchOptions {
   const program = new Command('bench')
-    .description('Cells benchmarks: C cells x N instances behind the gateway; JSON to stdout and bench/results/<name>.json')
+    .description(
+      'Cells benchmarks: C cells x N instances behind the gateway; JSON to stdout and bench/results/<name>.json',
+    )
     .option('--cells <n>', 'cell databases and subgraphs', positiveInt('--cells'), 10)
     .option('--instances <n>', 'instances per cell', positiveInt('--instances'), 10000)
     .option('--runs <n>', 'timed runs per scenario', positiveInt('--runs'), 20)
-    .option('--warmup <n>', 'untimed runs before each scenario (10: JIT and caches settle)', positiveInt('--warmup'), 10)
-    .option('--timeout-ms <ms>', 'gateway cell timeout in the black-holed and frozen scenarios', positiveInt('--timeout-ms'), 1000)
+    .option(
+      '--warmup <n>',
+      'untimed runs before each scenario (10: JIT and caches settle)',
+      positiveInt('--warmup'),
+      10,
+    )
+    .option(
+      '--timeout-ms <ms>',
+      'gateway cell timeout in the black-holed and frozen scenarios',
+      positiveInt('--timeout-ms'),
+      1000,
+    )
     .option('--concurrency <n>', 'connections in the throughput scenario', positiveInt('--concurrency'), 16)
     .option('--duration <s>', 'seconds of the throughput scenario', positiveInt('--duration'), 20)
     .option('--scenarios <list>', `comma list of ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])
-    .option('--hosting <how>', 'in-process or processes (one child process per cell subgraph)', hosting, 'in-process' as Hosting)
+    .option(
+      '--hosting <how>',
+      'in-process or processes (one child process per cell subgraph)',
+      hosting,
+      'in-process' as Hosting,
+    )
     .option('--out <name>', 'result file name (default c<cells>-n<instances>)')
     .exitOverride()
     .parse(argv);

@@ -26,8 +26,14 @@ export async function startDelayProxy(target: string, delayMs: number): Promise<
     req.on('end', () => {
       const timer = setTimeout(async () => {
         try {
-          const upstream = await fetch(target, { method: req.method, headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
-          res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+          const upstream = await fetch(target, {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: Buffer.concat(chunks),
+          });
+          res.writeHead(upstream.status, {
+            'content-type': upstream.headers.get('content-type') ?? 'application/json',
+          });
           res.end(Buffer.from(await upstream.arrayBuffer()));
         } catch {
           res.destroy();

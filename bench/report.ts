@@ -4,7 +4,10 @@ import type { BenchOptions, Hosting } from './options';
 
 /** Where and how the numbers were taken. */
 export async function machineInfo(pgUrl: string): Promise<Record<string, unknown>> {
-  const postgres = await withClient(pgUrl, async (client) => (await client.query('SHOW server_version')).rows[0].server_version as string);
+  const postgres = await withClient(
+    pgUrl,
+    async (client) => (await client.query('SHOW server_version')).rows[0].server_version as string,
+  );
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,

@@ -18,7 +18,9 @@ export async function seedFlavors(apiUrl: string): Promise<void> {
       ],
       BENCH_FLAVORS,
     );
-    await client.query(`SELECT setval(pg_get_serial_sequence('instance_types', 'id'), (SELECT max(id) FROM instance_types))`);
+    await client.query(
+      `SELECT setval(pg_get_serial_sequence('instance_types', 'id'), (SELECT max(id) FROM instance_types))`,
+    );
   });
 }
 

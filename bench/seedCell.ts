@@ -32,24 +32,53 @@ const INSTANCE_COLUMNS: Column<BenchInstance>[] = [
   { name: 'updated_at', type: 'timestamp', value: ts(60000) },
 ];
 
-const byInstance = (extra: Column<BenchInstance>[]): Column<BenchInstance>[] => [{ name: 'instance_uuid', type: 'varchar', value: (r) => r.uuid }, ...extra];
+const byInstance = (extra: Column<BenchInstance>[]): Column<BenchInstance>[] => [
+  { name: 'instance_uuid', type: 'varchar', value: (r) => r.uuid },
+  ...extra,
+];
 
 /** Rows of the tables that hang off an instance, one list per table. */
-function childTables(rows: readonly BenchInstance[]): { table: string; columns: Column<BenchInstance>[]; rows: readonly BenchInstance[] }[] {
-  const meta = (key: string, value: (r: BenchInstance) => string) => byInstance([
-    { name: 'key', type: 'varchar', value: () => key },
-    { name: 'value', type: 'varchar', value },
-  ]);
+function childTables(
+  rows: readonly BenchInstance[],
+): { table: string; columns: Column<BenchInstance>[]; rows: readonly BenchInstance[] }[] {
+  const meta = (key: string, value: (r: BenchInstance) => string) =>
+    byInstance([
+      { name: 'key', type: 'varchar', value: () => key },
+      { name: 'value', type: 'varchar', value },
+    ]);
   return [
     { table: 'instance_metadata', columns: meta('role', (r) => (r.flavor.vcpus > 2 ? 'db' : 'web')), rows },
     { table: 'instance_metadata', columns: meta('owner', (r) => r.userId), rows },
     { table: 'instance_system_metadata', columns: meta('image_base_image_ref', () => IMAGE), rows },
     {
       table: 'instance_info_caches',
-      columns: byInstance([{ name: 'network_info', type: 'text', value: (r) => JSON.stringify([{ id: r.uuid.slice(0, 8), address: 'fa:16:3e:00:00:01', network: { label: 'private', subnets: [{ ips: [{ address: r.accessIpV4 }] }] } }]) }]),
+      columns: byInstance([
+        {
+          name: 'network_info',
+          type: 'text',
+          value: (r) =>
+            JSON.stringify([
+              {
+                id: r.uuid.slice(0, 8),
+                address: 'fa:16:3e:00:00:01',
+                network: { label: 'private', subnets: [{ ips: [{ address: r.accessIpV4 }] }] },
+              },
+            ]),
+        },
+      ]),
       rows,
     },
-    { table: 'instance_extra', columns: byInstance([{ name: 'flavor', type: 'text', value: (r) => JSON.stringify({ cur: { name: r.flavor.name, vcpus: r.flavor.vcpus } }) }]), rows },
+    {
+      table: 'instance_extra',
+      columns: byInstance([
+        {
+          name: 'flavor',
+          type: 'text',
+          value: (r) => JSON.stringify({ cur: { name: r.flavor.name, vcpus: r.flavor.vcpus } }),
+        },
+      ]),
+      rows,
+    },
     {
       table: 'instance_faults',
       columns: byInstance([
@@ -83,7 +112,11 @@ function childTables(rows: readonly BenchInstance[]): { table: string; columns: 
       ]),
       rows,
     },
-    { table: 'virtual_interfaces', columns: byInstance([{ name: 'address', type: 'varchar', value: (r) => macOf(r.serial) }]), rows },
+    {
+      table: 'virtual_interfaces',
+      columns: byInstance([{ name: 'address', type: 'varchar', value: (r) => macOf(r.serial) }]),
+      rows,
+    },
   ];
 }
 

@@ -1,5 +1,11 @@
 import type { BenchOptions } from './options';
-import { evaluateFrozenTargets, evaluateTargets, type FrozenTargetInputs, type TargetInputs, type TargetResult } from './targets';
+import {
+  evaluateFrozenTargets,
+  evaluateTargets,
+  type FrozenTargetInputs,
+  type TargetInputs,
+  type TargetResult,
+} from './targets';
 
 /** The headline of a run: p50 per scenario, ratios and targets, work per request. */
 export interface RunSummary {
@@ -39,7 +45,12 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
   const perRequest = Object.fromEntries(
     Object.entries(all).map(([name, r]) => [
       name,
-      { gatewayToCells: r.perRequest.gatewayToCells.total, gatewayToGlobal: r.perRequest.gatewayToGlobal.total, sqlCells: r.perRequest.sql.cellsTotal, sqlGlobal: r.perRequest.sql.global },
+      {
+        gatewayToCells: r.perRequest.gatewayToCells.total,
+        gatewayToGlobal: r.perRequest.gatewayToGlobal.total,
+        sqlCells: r.perRequest.sql.cellsTotal,
+        sqlGlobal: r.perRequest.sql.global,
+      },
     ]),
   );
   const inputs = targetInputs(report, options);
@@ -55,10 +66,17 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
       federation: one ? round(one.list1000DetailViaGateway.timing.p50 / one.list1000DirectToCell.timing.p50) : null,
     },
     targets: 'missing' in inputs ? { skipped: `needs ${inputs.missing.join(', ')}` } : evaluateTargets(inputs),
-    circuitTargets: 'missing' in frozen ? { skipped: `needs ${frozen.missing.join(', ')}` } : evaluateFrozenTargets(frozen),
+    circuitTargets:
+      'missing' in frozen ? { skipped: `needs ${frozen.missing.join(', ')}` } : evaluateFrozenTargets(frozen),
     perRequest,
     sqlPerCellPerPage: report.sqlPerPage?.perCellPerPage ?? null,
-    throughput: t ? { requestsPerSecond: t.requestsPerSecond.mean, errors: t.errors + t.non2xx + t.graphqlErrors, incomplete: t.incomplete } : null,
+    throughput: t
+      ? {
+          requestsPerSecond: t.requestsPerSecond.mean,
+          errors: t.errors + t.non2xx + t.graphqlErrors,
+          incomplete: t.incomplete,
+        }
+      : null,
   };
 }
 
@@ -95,6 +113,9 @@ function targetInputs(report: Report, options: BenchOptions): TargetInputs | { m
     blackHoledP50: hole.timing.p50,
     blackHoledIncomplete: hole.everyAnswerIncomplete,
     blackHoledCellTimeout: hole.cellTimeoutEveryTime,
-    sqlPerCellPage: { first50: report.sqlPerPage.perCellPerPage['first=50'], first1000: report.sqlPerPage.perCellPerPage['first=1000'] },
+    sqlPerCellPage: {
+      first50: report.sqlPerPage.perCellPerPage['first=50'],
+      first1000: report.sqlPerPage.perCellPerPage['first=1000'],
+    },
   };
 }

@@ -23,19 +23,31 @@ export interface CellServers {
 }
 
 /** Partial failure is data: each cell answered with its servers, or why not. */
-export type CellServersAnswer = { ok: true; cell: CellMapping; servers: CellServers } | { ok: false; cell: CellMapping; reason: string };
+export type CellServersAnswer =
+  { ok: true; cell: CellMapping; servers: CellServers } | { ok: false; cell: CellMapping; reason: string };
 
 /**
  * Asks every cell database in parallel for the scope's live instances, and which of
  * `unreleased` (its mappings not queued for delete, by cell id) it has soft-deleted.
  * A cell that fails or takes longer than `timeoutMs` is an `ok: false` answer.
  */
-export function countCellServers(access: CellAccess, cells: CellMapping[], scope: ServerScope, unreleased: Map<number, string[]>, timeoutMs: number): Promise<CellServersAnswer[]> {
+export function countCellServers(
+  access: CellAccess,
+  cells: CellMapping[],
+  scope: ServerScope,
+  unreleased: Map<number, string[]>,
+  timeoutMs: number,
+): Promise<CellServersAnswer[]> {
   return Promise.all(
     cells.map(async (cell): Promise<CellServersAnswer> => {
       try {
         // A black-holed database would hold the project's usage lock; give up on it instead.
-        const servers = await withTimeout(withCell(access, cell.databaseConnection, (client) => serversOf(client, scope, unreleased.get(cell.id) ?? [])), timeoutMs);
+        const servers = await withTimeout(
+          withCell(access, cell.databaseConnection, (client) =>
+            serversOf(client, scope, unreleased.get(cell.id) ?? []),
+          ),
+          timeoutMs,
+        );
         return { ok: true, cell, servers };
       } catch (err) {
         return { ok: false, cell, reason: reasonOf(err) };
@@ -52,7 +64,10 @@ async function serversOf(client: CellClient, scope: ServerScope, unreleased: str
   const live = new Set(rows.map((row) => row.uuid));
   const gone = unreleased.filter((uuid) => !live.has(uuid));
   // Only a row the cell soft-deleted confirms a deletion; a missing row proves nothing.
-  const deleted = gone.length === 0 ? [] : await client.instance.findMany({ where: { uuid: { in: gone }, deleted: { not: 0 } }, select: { uuid: true } });
+  const deleted =
+    gone.length === 0
+      ? []
+      : await client.instance.findMany({ where: { uuid: { in: gone }, deleted: { not: 0 } }, select: { uuid: true } });
   return {
     // quota_usages has no NULL user: a row without one counts for '' as its release does.
     live: rows.map((row) => ({ ...row, userId: row.userId ?? '' })),
@@ -63,5 +78,11 @@ async function serversOf(client: CellClient, scope: ServerScope, unreleased: str
 // Prisma's message quotes the calling code first; its last line says what went wrong.
 function reasonOf(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
-  return err.message.split('\n').filter((line) => line.trim() !== '').pop()?.trim() ?? err.name;
+  return (
+    err.message
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .pop()
+      ?.trim() ?? err.name
+  );
 }

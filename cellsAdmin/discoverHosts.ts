@@ -25,7 +25,10 @@ export interface DiscoverHostsOptions extends CellAccess {
  * by the next run, which finds the mapping and only marks the node.
  */
 export async function discoverHosts(api: ApiClient, options: DiscoverHostsOptions): Promise<DiscoveredHost[]> {
-  const cells = options.cell === undefined ? (await listCells(api)).filter((cell) => !isCell0(cell)) : [await getCell(api, options.cell)];
+  const cells =
+    options.cell === undefined
+      ? (await listCells(api)).filter((cell) => !isCell0(cell))
+      : [await getCell(api, options.cell)];
   const found: DiscoveredHost[] = [];
   for (const cell of cells) {
     found.push(...(await withCell(options, cell.databaseConnection, (client) => discoverInCell(api, cell, client))));
@@ -34,7 +37,10 @@ export async function discoverHosts(api: ApiClient, options: DiscoverHostsOption
 }
 
 async function discoverInCell(api: ApiClient, cell: CellMapping, client: CellClient): Promise<DiscoveredHost[]> {
-  const nodes = await client.computeNode.findMany({ where: { mapped: 0, deleted: 0, host: { not: null } }, select: { id: true, host: true } });
+  const nodes = await client.computeNode.findMany({
+    where: { mapped: 0, deleted: 0, host: { not: null } },
+    select: { id: true, host: true },
+  });
   const hosts = [...new Set(nodes.map((node) => node.host as string))].sort();
   if (hosts.length === 0) return [];
   const created = await cellsTransaction(api, async (tx) => {

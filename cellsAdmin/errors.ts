@@ -32,8 +32,13 @@ export class CellsUnavailableError extends CellsAdminError {
   readonly cells: SilentCell[];
 
   constructor(cells: SilentCell[], what: string) {
-    const names = cells.map((cell) => `cell ${quote(cell.name ?? cell.uuid)} (${cell.uuid}): ${cell.reason}`).join('; ');
-    super('UNAVAILABLE', `${what} needs every cell database, and ${cells.length} did not answer: ${names}; nothing was written`);
+    const names = cells
+      .map((cell) => `cell ${quote(cell.name ?? cell.uuid)} (${cell.uuid}): ${cell.reason}`)
+      .join('; ');
+    super(
+      'UNAVAILABLE',
+      `${what} needs every cell database, and ${cells.length} did not answer: ${names}; nothing was written`,
+    );
     this.name = 'CellsUnavailableError';
     this.cells = cells;
   }

@@ -35,7 +35,12 @@ export async function mapInstances(api: ApiClient, options: MapInstancesOptions)
   return withCell(options, cell.databaseConnection, (client) => mapAll(api, cell, client, batchSize));
 }
 
-async function mapAll(api: ApiClient, cell: CellMapping, client: CellClient, batchSize: number): Promise<MapInstancesResult> {
+async function mapAll(
+  api: ApiClient,
+  cell: CellMapping,
+  client: CellClient,
+  batchSize: number,
+): Promise<MapInstancesResult> {
   const result: MapInstancesResult = { created: 0, adopted: 0, elsewhere: 0, batches: 0 };
   let afterId = 0;
   for (;;) {
@@ -67,7 +72,10 @@ async function mapAll(api: ApiClient, cell: CellMapping, client: CellClient, bat
         skipDuplicates: true,
       });
       if (orphans.length > 0) {
-        await tx.instanceMapping.updateMany({ where: { id: { in: orphans } }, data: { cellId: cell.id, updatedAt: new Date() } });
+        await tx.instanceMapping.updateMany({
+          where: { id: { in: orphans } },
+          data: { cellId: cell.id, updatedAt: new Date() },
+        });
       }
       result.created += missing.length;
       result.adopted += orphans.length;

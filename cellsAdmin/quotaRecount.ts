@@ -39,24 +39,49 @@ export interface QuotaRecountResult {
  * must answer (CellsUnavailableError otherwise, nothing written): a partial
  * recount would undercount.
  */
-export async function quotaRecount(api: ApiClient, access: CellAccess, input: QuotaRecountInput): Promise<QuotaRecountResult> {
-  const scope: ServerScope = { projectId: checkId('projectId', input.projectId), userId: input.userId === undefined ? null : checkId('userId', input.userId) };
+export async function quotaRecount(
+  api: ApiClient,
+  access: CellAccess,
+  input: QuotaRecountInput,
+): Promise<QuotaRecountResult> {
+  const scope: ServerScope = {
+    projectId: checkId('projectId', input.projectId),
+    userId: input.userId === undefined ? null : checkId('userId', input.userId),
+  };
   const dryRun = input.dryRun ?? false;
   if (typeof dryRun !== 'boolean') throw badInput('dryRun', input.dryRun, 'true or false');
   const timeoutMs = input.cellTimeoutMs ?? 10000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600000) throw badInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600000)
+    throw badInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
   // The lock is held while the cells answer: budget for the slowest and the writes.
-  return api.$transaction((tx) => recount(tx, access, scope, dryRun, timeoutMs), { maxWait: 10000, timeout: timeoutMs + 30000 });
+  return api.$transaction((tx) => recount(tx, access, scope, dryRun, timeoutMs), {
+    maxWait: 10000,
+    timeout: timeoutMs + 30000,
+  });
 }
 
-async function recount(tx: ApiTx, access: CellAccess, scope: ServerScope, dryRun: boolean, timeoutMs: number): Promise<QuotaRecountResult> {
+async function recount(
+  tx: ApiTx,
+  access: CellAccess,
+  scope: ServerScope,
+  dryRun: boolean,
+  timeoutMs: number,
+): Promise<QuotaRecountResult> {
   await lockProjectUsage(tx, scope.projectId);
   const user = scope.userId === null ? {} : { userId: scope.userId };
   const cells = await listCells(tx);
-  const mappings = await tx.instanceMapping.findMany({ where: { projectId: scope.projectId, ...user, queuedForDelete: false, cellId: { not: null } }, select: { instanceUuid: true, cellId: true } });
-  const builds = await tx.buildRequest.findMany({ where: { projectId: scope.projectId, ...user }, select: { instanceUuid: true, userId: true } });
+  const mappings = await tx.instanceMapping.findMany({
+    where: { projectId: scope.projectId, ...user, queuedForDelete: false, cellId: { not: null } },
+    select: { instanceUuid: true, cellId: true },
+  });
+  const builds = await tx.buildRequest.findMany({
+    where: { projectId: scope.projectId, ...user },
+    select: { instanceUuid: true, userId: true },
+  });
   const specs = await projectSpecs(tx, scope);
-  const recorded = await tx.quotaUsage.findMany({ where: { projectId: scope.projectId, ...user, deleted: 0, resource: { in: [...BOOT_RESOURCES] } } });
+  const recorded = await tx.quotaUsage.findMany({
+    where: { projectId: scope.projectId, ...user, deleted: 0, resource: { in: [...BOOT_RESOURCES] } },
+  });
   const answers = await countCellServers(access, cells, scope, byCell(mappings), timeoutMs);
   const silent = answers.flatMap((a) => (a.ok ? [] : [{ uuid: a.cell.uuid, name: a.cell.name, reason: a.reason }]));
   if (silent.length > 0) throw new CellsUnavailableError(silent, `the quota recount of project ${scope.projectId}`);
@@ -66,9 +91,12 @@ async function recount(tx: ApiTx, access: CellAccess, scope: ServerScope, dryRun
   // A cell may already hold a server whose build request is not settled yet: the
   // settle will move it from reserved to in use, so it counts as reserved until then.
   const pending = new Set(builds.map((b) => b.instanceUuid));
-  for (const build of builds) tally.add(build.userId ?? '', 'reserved', serverAmounts(false, specs.get(build.instanceUuid)));
+  for (const build of builds)
+    tally.add(build.userId ?? '', 'reserved', serverAmounts(false, specs.get(build.instanceUuid)));
   for (const { cell, servers: held } of servers) {
-    for (const server of held.live) if (!pending.has(server.uuid)) tally.add(server.userId, 'inUse', serverAmounts(isCell0(cell), specs.get(server.uuid), server));
+    for (const server of held.live)
+      if (!pending.has(server.uuid))
+        tally.add(server.userId, 'inUse', serverAmounts(isCell0(cell), specs.get(server.uuid), server));
   }
   const rows = tally.compare(recorded);
   const releasesTakenOver = servers.flatMap((a) => a.servers.deletedUnreleased);
@@ -107,7 +135,9 @@ function byCell(mappings: { instanceUuid: string; cellId: number | null }[]): Ma
 async function write(tx: ApiTx, projectId: string, rows: RecountRow[], releasesTakenOver: string[]): Promise<void> {
   const now = new Date();
   const drifted = new Set(rows.filter((row) => row.drift).map((row) => row.userId));
-  for (const { userId, resource, after } of rows.filter((row) => row.drift || (row.before === null && drifted.has(row.userId)))) {
+  for (const { userId, resource, after } of rows.filter(
+    (row) => row.drift || (row.before === null && drifted.has(row.userId)),
+  )) {
     await tx.quotaUsage.upsert({
       where: { projectId_userId_resource_deleted: { projectId, userId, resource, deleted: 0 } },
       create: { projectId, userId, resource, ...after, createdAt: now },
@@ -115,6 +145,9 @@ async function write(tx: ApiTx, projectId: string, rows: RecountRow[], releasesT
     });
   }
   if (releasesTakenOver.length > 0) {
-    await tx.instanceMapping.updateMany({ where: { instanceUuid: { in: releasesTakenOver }, queuedForDelete: false }, data: { queuedForDelete: true, updatedAt: now } });
+    await tx.instanceMapping.updateMany({
+      where: { instanceUuid: { in: releasesTakenOver }, queuedForDelete: false },
+      data: { queuedForDelete: true, updatedAt: now },
+    });
   }
 }

@@ -37,7 +37,11 @@ export interface RegisterOptions {
  * node, as nova-compute does when it starts. Idempotent: an existing row keeps its
  * ids (and its capacity, unless `updateCapacity`).
  */
-export async function registerComputeNode(cell: CellClient, input: ComputeNodeInput, options: RegisterOptions = {}): Promise<RegisteredComputeNode> {
+export async function registerComputeNode(
+  cell: CellClient,
+  input: ComputeNodeInput,
+  options: RegisterOptions = {},
+): Promise<RegisteredComputeNode> {
   const node = checkInput(input);
   const update = options.updateCapacity ?? false;
   try {
@@ -49,7 +53,11 @@ export async function registerComputeNode(cell: CellClient, input: ComputeNodeIn
   }
 }
 
-async function upsert(tx: CellTx, node: Required<ComputeNodeInput>, updateCapacity: boolean): Promise<RegisteredComputeNode> {
+async function upsert(
+  tx: CellTx,
+  node: Required<ComputeNodeInput>,
+  updateCapacity: boolean,
+): Promise<RegisteredComputeNode> {
   const service =
     (await tx.service.findFirst({ where: { host: node.host, binary: BINARY, deleted: 0 } })) ??
     (await tx.service.create({ data: { uuid: randomUUID(), host: node.host, binary: BINARY, topic: TOPIC } }));
@@ -58,7 +66,9 @@ async function upsert(tx: CellTx, node: Required<ComputeNodeInput>, updateCapaci
   });
   if (existing) {
     const capacity = { vcpus: node.vcpus, memoryMb: node.memoryMb, localGb: node.localGb };
-    const resize = updateCapacity && (existing.vcpus !== node.vcpus || existing.memoryMb !== node.memoryMb || existing.localGb !== node.localGb);
+    const resize =
+      updateCapacity &&
+      (existing.vcpus !== node.vcpus || existing.memoryMb !== node.memoryMb || existing.localGb !== node.localGb);
     if (resize || existing.serviceId !== service.id) {
       await tx.computeNode.update({
         where: { id: existing.id },

@@ -24,7 +24,8 @@ export function endpointKey(url: string): string {
   const family = parsed.protocol === 'postgres:' ? 'postgresql:' : parsed.protocol;
   const port = parsed.port || DEFAULT_PORTS[parsed.protocol] || '';
   // An amqp URL without a path means the default vhost "/".
-  const path = family.startsWith('amqp') && (parsed.pathname === '' || parsed.pathname === '/') ? '/%2F' : parsed.pathname;
+  const path =
+    family.startsWith('amqp') && (parsed.pathname === '' || parsed.pathname === '/') ? '/%2F' : parsed.pathname;
   return `${family}//${parsed.hostname.toLowerCase()}:${port}${decodeURIComponent(path)}`;
 }
 

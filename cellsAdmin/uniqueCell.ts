@@ -29,7 +29,11 @@ export async function assertUniqueCell(tx: ApiTx, wanted: CellIdentity, exceptId
         'databaseConnection',
       );
     }
-    if (wanted.transportUrl !== undefined && wanted.transportUrl !== NO_TRANSPORT && sameEndpoint(other.transportUrl, wanted.transportUrl)) {
+    if (
+      wanted.transportUrl !== undefined &&
+      wanted.transportUrl !== NO_TRANSPORT &&
+      sameEndpoint(other.transportUrl, wanted.transportUrl)
+    ) {
       throw new CellsAdminError(
         'CONFLICT',
         `transportUrl: ${quote(maskUrl(wanted.transportUrl))} is the transport of ${label}`,

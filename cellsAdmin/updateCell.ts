@@ -19,11 +19,16 @@ export interface UpdateCellInput {
 export async function updateCell(api: ApiClient, uuidOrName: string, input: UpdateCellInput): Promise<CellMapping> {
   const data: UpdateCellInput = {};
   if (input.name !== undefined) data.name = checkName('name', input.name);
-  if (input.databaseConnection !== undefined) data.databaseConnection = checkDatabaseUrl('databaseConnection', input.databaseConnection);
+  if (input.databaseConnection !== undefined)
+    data.databaseConnection = checkDatabaseUrl('databaseConnection', input.databaseConnection);
   if (input.transportUrl !== undefined) data.transportUrl = checkTransportUrl('transportUrl', input.transportUrl);
   if (input.graphqlUrl !== undefined) data.graphqlUrl = checkGraphqlUrl('graphqlUrl', input.graphqlUrl);
   if (Object.keys(data).length === 0) {
-    throw new CellsAdminError('BAD_INPUT', 'update: expected at least one of name, databaseConnection, transportUrl, graphqlUrl, got none', 'update');
+    throw new CellsAdminError(
+      'BAD_INPUT',
+      'update: expected at least one of name, databaseConnection, transportUrl, graphqlUrl, got none',
+      'update',
+    );
   }
   return cellsTransaction(api, async (tx) => {
     const cell = await getCell(tx, uuidOrName);

@@ -31,7 +31,11 @@ export class UsageTally {
   add(userId: string, column: keyof UsageCount, amounts: BootAmounts): void {
     const user = this.users.get(userId) ?? { inUse: NOTHING, reserved: NOTHING };
     const sum = user[column];
-    user[column] = { instances: sum.instances + amounts.instances, cores: sum.cores + amounts.cores, ram: sum.ram + amounts.ram };
+    user[column] = {
+      instances: sum.instances + amounts.instances,
+      cores: sum.cores + amounts.cores,
+      ram: sum.ram + amounts.ram,
+    };
     this.users.set(userId, user);
   }
 
@@ -40,7 +44,9 @@ export class UsageTally {
    * or anything counted, so usage recorded for a user with no servers shows as drift.
    */
   compare(recorded: RecordedUsage[]): RecountRow[] {
-    const before = new Map(recorded.map((row) => [`${row.userId}\u0000${row.resource}`, { inUse: row.inUse, reserved: row.reserved }]));
+    const before = new Map(
+      recorded.map((row) => [`${row.userId}\u0000${row.resource}`, { inUse: row.inUse, reserved: row.reserved }]),
+    );
     const userIds = [...new Set([...recorded.map((row) => row.userId), ...this.users.keys()])].sort();
     return userIds.flatMap((userId) =>
       BOOT_RESOURCES.map((resource) => {

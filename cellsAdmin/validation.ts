@@ -20,19 +20,27 @@ const CONTROL_CHARACTERS = /[\u0000-\u001f]/;
 
 // Names and ids fit Nova's VARCHAR(255) columns and read the same in a log and a table.
 function printable(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= 255 && value.trim() === value && !CONTROL_CHARACTERS.test(value);
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= 255 &&
+    value.trim() === value &&
+    !CONTROL_CHARACTERS.test(value)
+  );
 }
 
 /** A cell name: 1-255 printable characters, no surrounding spaces, not a UUID. */
 export function checkName(field: string, value: unknown): string {
-  if (!printable(value)) throw badInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
+  if (!printable(value))
+    throw badInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
   if (isUuid(value)) throw badInput(field, value, 'a name that is not a UUID (UUIDs identify cells)');
   return value;
 }
 
 /** A project or user id: 1-255 printable characters, no surrounding spaces. */
 export function checkId(field: string, value: unknown): string {
-  if (!printable(value)) throw badInput(field, value, 'an id of 1 to 255 printable characters without surrounding spaces');
+  if (!printable(value))
+    throw badInput(field, value, 'an id of 1 to 255 printable characters without surrounding spaces');
   return value;
 }
 
@@ -48,7 +56,12 @@ export function checkDatabaseUrl(field: string, value: unknown): string {
 /** An AMQP URL (amqp:// or amqps://, the path is the vhost) or `none:///` for a cell without a queue. */
 export function checkTransportUrl(field: string, value: unknown): string {
   if (value === NO_TRANSPORT) return value;
-  const parsed = parse(field, value, ['amqp:', 'amqps:'], `an amqp://user:password@host[:port]/vhost URL or ${NO_TRANSPORT}`);
+  const parsed = parse(
+    field,
+    value,
+    ['amqp:', 'amqps:'],
+    `an amqp://user:password@host[:port]/vhost URL or ${NO_TRANSPORT}`,
+  );
   if (!parsed.hostname) throw badInput(field, value, 'an amqp:// URL with a host');
   return value as string;
 }

@@ -84,16 +84,23 @@ async function report(err: unknown, io: CliIo, config: CliConfig): Promise<numbe
   }
   if (err instanceof CellsAdminError) {
     const option = err.field ? OPTION_OF_FIELD[err.field] : undefined;
-    const message = option && err.message.startsWith(`${err.field}:`) ? `${option}${err.message.slice(err.field!.length)}` : err.message;
+    const message =
+      option && err.message.startsWith(`${err.field}:`)
+        ? `${option}${err.message.slice(err.field!.length)}`
+        : err.message;
     io.stderr.write(`cells: ${message}\n`);
     return exitCodeFor(err.code);
   }
   if (!(await databaseReachable(config.apiDatabaseUrl))) {
-    io.stderr.write(`cells: the API database at ${maskUrl(config.apiDatabaseUrl)} cannot be reached or does not exist (set CELLS_API_DATABASE_URL; npm start creates it)\n`);
+    io.stderr.write(
+      `cells: the API database at ${maskUrl(config.apiDatabaseUrl)} cannot be reached or does not exist (set CELLS_API_DATABASE_URL; npm start creates it)\n`,
+    );
     return EXIT.UNAVAILABLE;
   }
   if ((err as { code?: string }).code === 'P2021') {
-    io.stderr.write(`cells: the API database at ${maskUrl(config.apiDatabaseUrl)} has no cells tables; run \`npm run migrate -- api <url>\` or \`npm start\`\n`);
+    io.stderr.write(
+      `cells: the API database at ${maskUrl(config.apiDatabaseUrl)} has no cells tables; run \`npm run migrate -- api <url>\` or \`npm start\`\n`,
+    );
     return EXIT.UNAVAILABLE;
   }
   io.stderr.write(`cells: ${err instanceof Error ? err.message : String(err)}\n`);

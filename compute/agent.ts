@@ -76,12 +76,24 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
       return;
     }
     try {
-      const outcome = await perInstance.run(message.instanceUuid, () => applyMessage(db, message, { delayMs: options.delayMs ?? 2000 }));
+      const outcome = await perInstance.run(message.instanceUuid, () =>
+        applyMessage(db, message, { delayMs: options.delayMs ?? 2000 }),
+      );
       // After a channel was lost the broker redelivers on the new one; applying again is a no-op.
       settleQuietly(() => on.ack(delivery));
-      logger.info({ method: message.method, uuid: message.instanceUuid, requestId: message.requestId, outcome: outcome.kind }, 'compute message settled');
-      if (outcome.kind === 'applied' && outcome.result === 'Success' && message.method === 'terminate_instance' && outcome.instance) {
-        await Promise.resolve(options.onDeleted?.(outcome.instance)).catch((err) => logger.error({ err }, 'onDeleted hook failed'));
+      logger.info(
+        { method: message.method, uuid: message.instanceUuid, requestId: message.requestId, outcome: outcome.kind },
+        'compute message settled',
+      );
+      if (
+        outcome.kind === 'applied' &&
+        outcome.result === 'Success' &&
+        message.method === 'terminate_instance' &&
+        outcome.instance
+      ) {
+        await Promise.resolve(options.onDeleted?.(outcome.instance)).catch((err) =>
+          logger.error({ err }, 'onDeleted hook failed'),
+        );
       }
       options.onSettled?.(outcome, message.requestId);
     } catch (err) {

@@ -22,7 +22,11 @@ export interface ApplyOptions {
  * finished event and action, and the node's usage. Idempotent by request id: the
  * finish only happens if the event is not finished yet, so a redelivery is a no-op.
  */
-export async function applyMessage(db: CellClient, message: ComputeMessage, options: ApplyOptions): Promise<ApplyOutcome> {
+export async function applyMessage(
+  db: CellClient,
+  message: ComputeMessage,
+  options: ApplyOptions,
+): Promise<ApplyOutcome> {
   const action = await db.instanceAction.findUnique({
     where: { instanceUuid_requestId: { instanceUuid: message.instanceUuid, requestId: message.requestId } },
   });
@@ -33,25 +37,41 @@ export async function applyMessage(db: CellClient, message: ComputeMessage, opti
     (await db.instanceActionEvent.findFirst({ where: { actionId: action.id, event: name }, orderBy: { id: 'asc' } })) ??
     (await startEvent(db, action.id, name, message.host));
   // The API withdrew the action while we were starting it (its publish failed): it never happened.
-  if (!event) return { kind: 'orphan', reason: `instance action ${message.requestId} for ${message.instanceUuid} was withdrawn` };
+  if (!event)
+    return { kind: 'orphan', reason: `instance action ${message.requestId} for ${message.instanceUuid} was withdrawn` };
   if (event.finishTime) return { kind: 'duplicate' };
   if (message.method === 'build_and_run_instance') {
-    await db.instance.updateMany({ where: { uuid: message.instanceUuid, taskState: TaskState.SCHEDULING }, data: { taskState: TaskState.SPAWNING, updatedAt: new Date() } });
+    await db.instance.updateMany({
+      where: { uuid: message.instanceUuid, taskState: TaskState.SCHEDULING },
+      data: { taskState: TaskState.SPAWNING, updatedAt: new Date() },
+    });
   }
   await (options.sleep ?? sleep)(options.delayMs);
   const transition = transitionFor(message);
   return db.$transaction(async (tx) => {
     const now = new Date();
-    const finished = await tx.instanceActionEvent.updateMany({ where: { id: event.id, finishTime: null }, data: { finishTime: now, updatedAt: now } });
+    const finished = await tx.instanceActionEvent.updateMany({
+      where: { id: event.id, finishTime: null },
+      data: { finishTime: now, updatedAt: now },
+    });
     if (finished.count !== 1) return { kind: 'duplicate' as const };
     const instance = await tx.instance.findUnique({ where: { uuid: message.instanceUuid } });
     const refusal = refusalOf(instance, transition);
     if (refusal || !instance) {
-      await tx.instanceActionEvent.update({ where: { id: event.id }, data: { result: 'Error', traceback: refusal ?? 'instance not found', host: message.host } });
-      await tx.instanceAction.update({ where: { id: action.id }, data: { finishTime: now, message: 'Error', updatedAt: now } });
+      await tx.instanceActionEvent.update({
+        where: { id: event.id },
+        data: { result: 'Error', traceback: refusal ?? 'instance not found', host: message.host },
+      });
+      await tx.instanceAction.update({
+        where: { id: action.id },
+        data: { finishTime: now, message: 'Error', updatedAt: now },
+      });
       return { kind: 'applied' as const, result: 'Error' as const, instance };
     }
-    const updated = await tx.instance.update({ where: { id: instance.id }, data: instanceChange(instance, message, transition, now) });
+    const updated = await tx.instance.update({
+      where: { id: instance.id },
+      data: instanceChange(instance, message, transition, now),
+    });
     await tx.instanceActionEvent.update({ where: { id: event.id }, data: { result: 'Success', host: message.host } });
     await tx.instanceAction.update({ where: { id: action.id }, data: { finishTime: now, updatedAt: now } });
     if (transition.usage !== 0 && (transition.usage === 1 || instance.launchedAt)) {
@@ -103,7 +123,14 @@ function instanceChange(instance: Instance, message: ComputeMessage, transition:
   const base = { vmState: transition.vmState, taskState: null, powerState: transition.powerState, updatedAt: now };
   switch (message.method) {
     case 'build_and_run_instance':
-      return { ...base, launchedAt: now, host: message.host, node: instance.node ?? message.host, launchedOn: message.host, progress: 100 };
+      return {
+        ...base,
+        launchedAt: now,
+        host: message.host,
+        node: instance.node ?? message.host,
+        launchedOn: message.host,
+        progress: 100,
+      };
     case 'terminate_instance':
       // Nova's soft delete: deleted = id keeps unique constraints free for a new row.
       return { ...base, deleted: instance.id, deletedAt: now, terminatedAt: now };
@@ -126,10 +153,15 @@ function instanceChange(instance: Instance, message: ComputeMessage, transition:
 async function releaseResources(tx: Tx, uuid: string, now: Date): Promise<void> {
   const live = { instanceUuid: uuid, deleted: 0 };
   const bdms = await tx.blockDeviceMapping.findMany({ where: live, select: { id: true } });
-  for (const bdm of bdms) await tx.blockDeviceMapping.update({ where: { id: bdm.id }, data: { deleted: bdm.id, deletedAt: now } });
+  for (const bdm of bdms)
+    await tx.blockDeviceMapping.update({ where: { id: bdm.id }, data: { deleted: bdm.id, deletedAt: now } });
   const vifs = await tx.virtualInterface.findMany({ where: live, select: { id: true } });
-  for (const vif of vifs) await tx.virtualInterface.update({ where: { id: vif.id }, data: { deleted: vif.id, deletedAt: now } });
-  await tx.pciDevice.updateMany({ where: { instanceUuid: uuid }, data: { instanceUuid: null, status: 'available', updatedAt: now } });
+  for (const vif of vifs)
+    await tx.virtualInterface.update({ where: { id: vif.id }, data: { deleted: vif.id, deletedAt: now } });
+  await tx.pciDevice.updateMany({
+    where: { instanceUuid: uuid },
+    data: { instanceUuid: null, status: 'available', updatedAt: now },
+  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -9,7 +9,10 @@ import type { Logger } from '../infrastructure/logger';
 export function startHeartbeat(db: CellClient, hosts: string[], intervalMs: number, logger: Logger): () => void {
   const beat = () =>
     db.service
-      .updateMany({ where: { host: { in: hosts }, binary: 'nova-compute', deleted: 0 }, data: { lastSeenUp: new Date(), reportCount: { increment: 1 } } })
+      .updateMany({
+        where: { host: { in: hosts }, binary: 'nova-compute', deleted: 0 },
+        data: { lastSeenUp: new Date(), reportCount: { increment: 1 } },
+      })
       .catch((err) => logger.warn({ err }, 'compute service report failed; the next one retries'));
   void beat();
   const timer = intervalMs > 0 ? setInterval(beat, intervalMs) : null;

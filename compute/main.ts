@@ -11,13 +11,19 @@ import { loadComputeConfig } from './config';
 async function main(): Promise<void> {
   const options = new Command('start:compute')
     .requiredOption('--cell <name|uuid>', 'the cell whose hosts to serve')
-    .option('--host <host>', 'a compute host to serve (repeatable; default: every host of the cell)', (value: string, all: string[]) => [...all, value], [] as string[])
+    .option(
+      '--host <host>',
+      'a compute host to serve (repeatable; default: every host of the cell)',
+      (value: string, all: string[]) => [...all, value],
+      [] as string[],
+    )
     .parse(process.argv)
     .opts<{ cell: string; host: string[] }>();
   const config = loadComputeConfig(process.env);
   const cell = await cellFromMapping(config.apiDatabaseUrl, options.cell);
   const logger = createLogger(`compute:${cell.cellName}`, config.logLevel);
-  const hosts = options.host.length > 0 ? options.host : await hostsOfCell(config.apiDatabaseUrl, cell.databaseUrl, cell.cellUuid);
+  const hosts =
+    options.host.length > 0 ? options.host : await hostsOfCell(config.apiDatabaseUrl, cell.databaseUrl, cell.cellUuid);
   if (hosts.length === 0) throw new Error(`cell ${cell.cellName} has no compute hosts yet; pass --host`);
   // Confirmed deletions give quota back in the API database (once; see releaseDeletedServer).
   const api = createApiClient(config.apiDatabaseUrl, { max: 2 });

@@ -1,4 +1,14 @@
-import { CELL0_NAME, discoverHosts, findCell, mapCell0, createCell, updateCell, registerComputeNode, type CellMapping, type DiscoveredHost } from '../cellsAdmin';
+import {
+  CELL0_NAME,
+  discoverHosts,
+  findCell,
+  mapCell0,
+  createCell,
+  updateCell,
+  registerComputeNode,
+  type CellMapping,
+  type DiscoveredHost,
+} from '../cellsAdmin';
 import { createApiClient, createCellClient, type ApiClient, type CellClient } from '../prisma/clients';
 import { databaseName } from '../prisma/databaseUrl';
 import { ensureDatabase } from '../prisma/databases';
@@ -39,16 +49,31 @@ export interface BootstrapResult {
 export async function bootstrap(config: BootstrapConfig): Promise<BootstrapResult> {
   const log = config.log ?? (() => undefined);
   const result: BootstrapResult = {
-    databasesCreated: [], migrationsApplied: {}, vhostsCreated: [], cellsCreated: [], cellsUpdated: [], hostsRegistered: [], hostsMapped: [], seed: null,
+    databasesCreated: [],
+    migrationsApplied: {},
+    vhostsCreated: [],
+    cellsCreated: [],
+    cellsUpdated: [],
+    hostsRegistered: [],
+    hostsMapped: [],
+    seed: null,
   };
-  const databases: Array<[string, 'api' | 'cell']> = [[config.apiDatabaseUrl, 'api'], ...config.cells.map((c): [string, 'cell'] => [c.databaseUrl, 'cell'])];
+  const databases: Array<[string, 'api' | 'cell']> = [
+    [config.apiDatabaseUrl, 'api'],
+    ...config.cells.map((c): [string, 'cell'] => [c.databaseUrl, 'cell']),
+  ];
   for (const [url, kind] of databases) {
     const name = databaseName(url);
     if (await ensureDatabase(url)) result.databasesCreated.push(name);
     result.migrationsApplied[name] = (await migrate(url, kind)).applied;
   }
-  log(`databases ready: ${databases.map(([url]) => databaseName(url)).join(', ')}${result.databasesCreated.length ? ` (created ${result.databasesCreated.join(', ')})` : ''}`);
-  result.vhostsCreated = await ensureVhosts(config.rabbitmqctl, config.cells.map((c) => c.transportUrl));
+  log(
+    `databases ready: ${databases.map(([url]) => databaseName(url)).join(', ')}${result.databasesCreated.length ? ` (created ${result.databasesCreated.join(', ')})` : ''}`,
+  );
+  result.vhostsCreated = await ensureVhosts(
+    config.rabbitmqctl,
+    config.cells.map((c) => c.transportUrl),
+  );
   log(`vhosts ready${result.vhostsCreated.length ? ` (created ${result.vhostsCreated.join(', ')})` : ''}`);
 
   const api = createApiClient(config.apiDatabaseUrl, { max: 4 });
@@ -67,11 +92,17 @@ export async function bootstrap(config: BootstrapConfig): Promise<BootstrapResul
       }
     }
     result.hostsMapped = await discoverHosts(api, { openCell });
-    log(`hosts mapped: ${result.hostsMapped.length ? result.hostsMapped.map((h) => `${h.host}→${h.cellName}`).join(', ') : 'no new host'}`);
+    log(
+      `hosts mapped: ${result.hostsMapped.length ? result.hostsMapped.map((h) => `${h.host}→${h.cellName}`).join(', ') : 'no new host'}`,
+    );
     if (config.seed) {
-      const cells = new Map(config.cells.map((plan) => [plan.name, { mapping: mappings.get(plan.name)!, client: clients.get(plan.name)! }]));
+      const cells = new Map(
+        config.cells.map((plan) => [plan.name, { mapping: mappings.get(plan.name)!, client: clients.get(plan.name)! }]),
+      );
       result.seed = await seedDemo(api, cells, { perCell: config.demoInstancesPerCell });
-      log(`demo data ready: ${result.seed.fleetSize} instances planned, written now: ${JSON.stringify(result.seed.instancesWritten)}`);
+      log(
+        `demo data ready: ${result.seed.fleetSize} instances planned, written now: ${JSON.stringify(result.seed.instancesWritten)}`,
+      );
     }
     return result;
   } finally {
@@ -82,17 +113,34 @@ export async function bootstrap(config: BootstrapConfig): Promise<BootstrapResul
 
 async function ensureCell(api: ApiClient, plan: CellPlan, result: BootstrapResult): Promise<CellMapping> {
   if (plan.name === CELL0_NAME) {
-    const { cell, created } = await mapCell0(api, { databaseConnection: plan.databaseUrl, graphqlUrl: plan.graphqlUrl });
+    const { cell, created } = await mapCell0(api, {
+      databaseConnection: plan.databaseUrl,
+      graphqlUrl: plan.graphqlUrl,
+    });
     if (created) result.cellsCreated.push(plan.name);
     return cell;
   }
   const existing = await findCell(api, plan.name);
   if (!existing) {
     result.cellsCreated.push(plan.name);
-    return createCell(api, { name: plan.name, databaseConnection: plan.databaseUrl, transportUrl: plan.transportUrl, graphqlUrl: plan.graphqlUrl });
+    return createCell(api, {
+      name: plan.name,
+      databaseConnection: plan.databaseUrl,
+      transportUrl: plan.transportUrl,
+      graphqlUrl: plan.graphqlUrl,
+    });
   }
-  if (existing.databaseConnection === plan.databaseUrl && existing.transportUrl === plan.transportUrl && existing.graphqlUrl === plan.graphqlUrl) return existing;
+  if (
+    existing.databaseConnection === plan.databaseUrl &&
+    existing.transportUrl === plan.transportUrl &&
+    existing.graphqlUrl === plan.graphqlUrl
+  )
+    return existing;
   // The environment moved the cell (another port or server): follow it.
   result.cellsUpdated.push(plan.name);
-  return updateCell(api, existing.uuid, { databaseConnection: plan.databaseUrl, transportUrl: plan.transportUrl, graphqlUrl: plan.graphqlUrl });
+  return updateCell(api, existing.uuid, {
+    databaseConnection: plan.databaseUrl,
+    transportUrl: plan.transportUrl,
+    graphqlUrl: plan.graphqlUrl,
+  });
 }

@@ -17,9 +17,13 @@ async function main(): Promise<number> {
   const serve = !process.argv.includes('--no-servers');
   if (serve) {
     const busy = [];
-    for (const spec of specs) if (spec.port !== undefined && (await portBusy(config.host, spec.port))) busy.push(`${spec.name} ${config.host}:${spec.port}`);
+    for (const spec of specs)
+      if (spec.port !== undefined && (await portBusy(config.host, spec.port)))
+        busy.push(`${spec.name} ${config.host}:${spec.port}`);
     if (busy.length > 0) {
-      say(`[start] ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set CELLS_GATEWAY_PORT, CELLS_GLOBAL_PORT, CELLS_CELL_PORT_BASE.`);
+      say(
+        `[start] ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set CELLS_GATEWAY_PORT, CELLS_GLOBAL_PORT, CELLS_CELL_PORT_BASE.`,
+      );
       return 1;
     }
   }
@@ -53,7 +57,10 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   const gateway = specs.find((s) => s.name === 'gateway')!;
-  const first = specs.filter((s) => s !== gateway).map(launch).filter((c): c is RunningChild => c !== null);
+  const first = specs
+    .filter((s) => s !== gateway)
+    .map(launch)
+    .filter((c): c is RunningChild => c !== null);
   const outcomes = await Promise.allSettled(first.map((c) => c.ready));
   // The gateway needs the global subgraph; start it only once that one answers.
   const globalReady = first.some((c, i) => c.spec.name === 'global' && outcomes[i].status === 'fulfilled');
@@ -64,9 +71,16 @@ async function main(): Promise<number> {
   children.forEach((child, i) => {
     const outcome = outcomes[i];
     const where = child.spec.url ?? 'consuming its cell queue';
-    say(outcome.status === 'fulfilled' ? `[start]   ${child.spec.name.padEnd(16)} ${where}` : `[start]   ${child.spec.name.padEnd(16)} NOT READY: ${(outcome.reason as Error).message}`);
+    say(
+      outcome.status === 'fulfilled'
+        ? `[start]   ${child.spec.name.padEnd(16)} ${where}`
+        : `[start]   ${child.spec.name.padEnd(16)} NOT READY: ${(outcome.reason as Error).message}`,
+    );
   });
-  if (gatewayChild) say(`[start] try it: TOKEN=$(npm run -s token -- --project demo) and POST queries to ${gateway.url} with "Authorization: Bearer $TOKEN"`);
+  if (gatewayChild)
+    say(
+      `[start] try it: TOKEN=$(npm run -s token -- --project demo) and POST queries to ${gateway.url} with "Authorization: Bearer $TOKEN"`,
+    );
   for (const child of children) {
     void child.exited.then(() => {
       if (stopping) return;
@@ -80,7 +94,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`[start] ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(
+      `[start] ${err instanceof ConfigError ? err.message : err instanceof Error ? err.stack : String(err)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -4,7 +4,9 @@ import { createServer } from 'node:net';
 export function portBusy(host: string, port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(true) : reject(err)));
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EADDRINUSE' || err.code === 'EACCES' ? resolve(true) : reject(err),
+    );
     server.listen({ host, port, exclusive: true }, () => server.close(() => resolve(false)));
   });
 }

@@ -25,7 +25,11 @@ export interface ChildSpec {
  */
 export function childSpecs(config: DeploymentConfig, cells: CellPlan[]): ChildSpec[] {
   const globalUrl = `http://${config.host}:${config.globalPort}/graphql`;
-  const shared = { CELLS_API_DATABASE_URL: config.apiDatabaseUrl, CELLS_HOST: config.host, CELLS_LOG_LEVEL: config.logLevel };
+  const shared = {
+    CELLS_API_DATABASE_URL: config.apiDatabaseUrl,
+    CELLS_HOST: config.host,
+    CELLS_LOG_LEVEL: config.logLevel,
+  };
   const specs: ChildSpec[] = [
     {
       name: 'global',

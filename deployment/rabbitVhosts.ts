@@ -7,7 +7,10 @@ const run = promisify(execFile);
 /** The vhost and user an amqp URL names ("/" when it has no path). */
 export function vhostOf(transportUrl: string): { vhost: string; user: string } {
   const parsed = new URL(transportUrl);
-  return { vhost: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '/', user: decodeURIComponent(parsed.username) || 'guest' };
+  return {
+    vhost: decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '/',
+    user: decodeURIComponent(parsed.username) || 'guest',
+  };
 }
 
 /**
@@ -21,7 +24,12 @@ export async function ensureVhosts(rabbitmqctl: string, transportUrls: string[])
   if (wanted.length === 0) return [];
   let existing: Set<string>;
   try {
-    existing = new Set((await ctl('list_vhosts', 'name')).split('\n').map((line) => line.trim()).filter(Boolean));
+    existing = new Set(
+      (await ctl('list_vhosts', 'name'))
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean),
+    );
   } catch (err) {
     throw new Error(`cannot run ${rabbitmqctl} (set CELLS_RABBITMQCTL): ${(err as Error).message.split('\n')[0]}`);
   }

@@ -6,7 +6,8 @@ import { formatChildLine } from './logLines';
 import type { ChildSpec } from './processes';
 
 /** A started child and what became of it: a lifecycle each caller switches on. */
-export type ChildState = { phase: 'starting' } | { phase: 'ready' } | { phase: 'exited'; code: number | null; signal: string | null };
+export type ChildState =
+  { phase: 'starting' } | { phase: 'ready' } | { phase: 'exited'; code: number | null; signal: string | null };
 
 export interface RunningChild {
   spec: ChildSpec;
@@ -50,7 +51,13 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
     env: { ...process.env, ...spec.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const running: RunningChild = { spec, process: child, state: { phase: 'starting' }, ready: Promise.resolve(), exited: Promise.resolve() };
+  const running: RunningChild = {
+    spec,
+    process: child,
+    state: { phase: 'starting' },
+    ready: Promise.resolve(),
+    exited: Promise.resolve(),
+  };
   let sawReadyLine = false;
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream! }).on('line', (line) => {
@@ -65,14 +72,18 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
     });
   });
   running.ready = waitReady(running, () => sawReadyLine, options.readyTimeoutMs ?? 90_000);
-  running.ready.then(() => (running.state = { phase: 'ready' }), () => undefined);
+  running.ready.then(
+    () => (running.state = { phase: 'ready' }),
+    () => undefined,
+  );
   return running;
 }
 
 async function waitReady(running: RunningChild, sawReadyLine: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (running.state.phase === 'exited') throw new Error(`${running.spec.name} exited (code ${running.state.code}) before it was ready`);
+    if (running.state.phase === 'exited')
+      throw new Error(`${running.spec.name} exited (code ${running.state.code}) before it was ready`);
     if (running.spec.readyLine ? sawReadyLine() : await answers(running.spec.healthUrl!)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -92,7 +103,10 @@ async function answers(url: string): Promise<boolean> {
 export async function stopChildren(children: RunningChild[], graceMs = 10_000): Promise<void> {
   const alive = children.filter((c) => c.state.phase !== 'exited');
   for (const child of alive) child.process.kill('SIGTERM');
-  const timer = setTimeout(() => alive.forEach((c) => c.state.phase !== 'exited' && c.process.kill('SIGKILL')), graceMs);
+  const timer = setTimeout(
+    () => alive.forEach((c) => c.state.phase !== 'exited' && c.process.kill('SIGKILL')),
+    graceMs,
+  );
   await Promise.all(alive.map((c) => c.exited));
   clearTimeout(timer);
 }

@@ -14,7 +14,9 @@ export interface CellPlan {
 }
 
 /** The default deployment: cell0 (no queue, no hosts), cell1 and cell2 with two demo hosts each. */
-export function defaultTopology(config: Pick<DeploymentConfig, 'pgUrl' | 'amqpUrl' | 'host' | 'cellPortBase'>): CellPlan[] {
+export function defaultTopology(
+  config: Pick<DeploymentConfig, 'pgUrl' | 'amqpUrl' | 'host' | 'cellPortBase'>,
+): CellPlan[] {
   return CELL_NAMES.map((name, index) => ({
     name,
     databaseUrl: cellDatabaseUrl(config.pgUrl, name),

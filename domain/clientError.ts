@@ -79,7 +79,13 @@ const INTERNAL_TEXT = [
 
 // Where things run. Allowed in refusals that echo the caller's own value (an admin's
 // `graphqlUrl`), never in a message about a failure on our side.
-const LOCATION_TEXT = [/\b(?:https?|amqps?|postgres(?:ql)?|redis|wss?):\/\//i, /\blocalhost\b/i, /\b\d{1,3}(?:\.\d{1,3}){3}:\d+\b/, /\bamqp\b/i, /\bpostgres\b/i];
+const LOCATION_TEXT = [
+  /\b(?:https?|amqps?|postgres(?:ql)?|redis|wss?):\/\//i,
+  /\blocalhost\b/i,
+  /\b\d{1,3}(?:\.\d{1,3}){3}:\d+\b/,
+  /\bamqp\b/i,
+  /\bpostgres\b/i,
+];
 
 // Codes whose message is about the request (and may quote what the caller sent).
 const REQUEST_CODES: ReadonlySet<string> = new Set<string>([
@@ -108,17 +114,34 @@ type Verdict = 'kept' | 'internal' | 'rewritten';
  * the code's fixed message replaces it; an internal or unknown code becomes
  * INTERNAL_SERVER_ERROR `internal error` with `requestId`.
  */
-export function toClientError(formatted: GraphQLFormattedError, requestId?: string, internalMessage = INTERNAL_MESSAGE): { error: GraphQLFormattedError; verdict: Verdict } {
+export function toClientError(
+  formatted: GraphQLFormattedError,
+  requestId?: string,
+  internalMessage = INTERNAL_MESSAGE,
+): { error: GraphQLFormattedError; verdict: Verdict } {
   const code = formatted.extensions?.code;
-  const position = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const position = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
   if (typeof code !== 'string' || code === ErrorCode.INTERNAL_SERVER_ERROR || !KNOWN_CODES.has(code)) {
-    return { error: { message: internalMessage, ...position, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) } }, verdict: 'internal' };
+    return {
+      error: {
+        message: internalMessage,
+        ...position,
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, ...(requestId ? { requestId } : {}) },
+      },
+      verdict: 'internal',
+    };
   }
   const extensions = allowedExtensions(formatted.extensions ?? {});
   const rewritten = looksInternal(formatted.message, { quotesCaller: REQUEST_CODES.has(code) });
   const message = rewritten ? fixedMessage(code, extensions.field) : formatted.message;
   if (rewritten && requestId) extensions.requestId = requestId;
-  return { error: { message, ...position, extensions: { ...extensions, code } }, verdict: rewritten ? 'rewritten' : 'kept' };
+  return {
+    error: { message, ...position, extensions: { ...extensions, code } },
+    verdict: rewritten ? 'rewritten' : 'kept',
+  };
 }
 
 /**
@@ -194,7 +217,8 @@ function allowedExtensions(extensions: Record<string, unknown>): Record<string, 
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(extensions)) {
     if (key === 'requestId') continue;
-    if (LIMIT_EXTENSION.test(key) ? typeof value === 'number' : CLIENT_EXTENSIONS.has(key) && isPlain(value)) out[key] = value;
+    if (LIMIT_EXTENSION.test(key) ? typeof value === 'number' : CLIENT_EXTENSIONS.has(key) && isPlain(value))
+      out[key] = value;
   }
   return out;
 }

@@ -48,7 +48,8 @@ export function parseComputeMessage(body: Buffer): ComputeMessage | Error {
   }
   const m = value as Partial<ComputeMessage> | null;
   if (!m || typeof m !== 'object') return new Error('message is not an object');
-  if (!COMPUTE_METHODS.includes(m.method as ComputeMethod)) return new Error(`unknown method ${JSON.stringify(m.method)}`);
+  if (!COMPUTE_METHODS.includes(m.method as ComputeMethod))
+    return new Error(`unknown method ${JSON.stringify(m.method)}`);
   if (typeof m.instanceUuid !== 'string' || typeof m.requestId !== 'string' || typeof m.host !== 'string') {
     return new Error('message lacks instanceUuid, requestId or host');
   }

@@ -71,7 +71,15 @@ function gather(error: unknown): Facts {
   const facts: Facts = { messages: [] };
   let current: unknown = error;
   for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const e = current as { name?: unknown; code?: unknown; severity?: unknown; message?: unknown; meta?: { driverAdapterError?: { cause?: unknown }; code?: unknown }; cause?: unknown; originalError?: unknown };
+    const e = current as {
+      name?: unknown;
+      code?: unknown;
+      severity?: unknown;
+      message?: unknown;
+      meta?: { driverAdapterError?: { cause?: unknown }; code?: unknown };
+      cause?: unknown;
+      originalError?: unknown;
+    };
     const code = typeof e.code === 'string' ? e.code : undefined;
     if (code && /^P\d{4}$/.test(code)) facts.prismaCode ??= code;
     else if (code && SQLSTATE.test(code) && typeof e.severity === 'string') {
@@ -80,7 +88,8 @@ function gather(error: unknown): Facts {
     } else if (code) facts.socketCode ??= code;
     if (typeof e.meta?.code === 'string' && SQLSTATE.test(e.meta.code)) facts.sqlstate ??= e.meta.code;
     const adapterCause = e.meta?.driverAdapterError?.cause ?? (e.name === 'DriverAdapterError' ? e.cause : undefined);
-    if (adapterCause && typeof adapterCause === 'object') readAdapterCause(adapterCause as Record<string, unknown>, facts);
+    if (adapterCause && typeof adapterCause === 'object')
+      readAdapterCause(adapterCause as Record<string, unknown>, facts);
     if (typeof e.message === 'string' && !code) facts.messages.push(e.message);
     current = e.originalError ?? (e.cause instanceof Error ? e.cause : undefined);
   }
@@ -89,7 +98,12 @@ function gather(error: unknown): Facts {
 
 function readAdapterCause(cause: Record<string, unknown>, facts: Facts): void {
   if (typeof cause.kind === 'string') facts.adapterKind ??= cause.kind;
-  const sqlstate = typeof cause.originalCode === 'string' ? cause.originalCode : cause.kind === 'postgres' && typeof cause.code === 'string' ? cause.code : undefined;
+  const sqlstate =
+    typeof cause.originalCode === 'string'
+      ? cause.originalCode
+      : cause.kind === 'postgres' && typeof cause.code === 'string'
+        ? cause.code
+        : undefined;
   if (sqlstate && SQLSTATE.test(sqlstate)) facts.sqlstate ??= sqlstate;
   if (typeof cause.severity === 'string') facts.severity ??= cause.severity;
 }
@@ -184,6 +198,10 @@ function byDriverMessage(message: string): DatabaseFailureReason | null {
   if (message === 'Query read timeout') return 'DB_TIMEOUT';
   if (message === 'Connection terminated unexpectedly' || message === 'Connection terminated') return 'DB_TERMINATED';
   if (message === 'Client has encountered a connection error and is not queryable') return 'DB_TERMINATED';
-  if (message === 'The server does not support SSL connections' || message === 'There was an error establishing an SSL connection') return 'DB_TLS';
+  if (
+    message === 'The server does not support SSL connections' ||
+    message === 'There was an error establishing an SSL connection'
+  )
+    return 'DB_TLS';
   return null;
 }

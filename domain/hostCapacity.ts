@@ -41,11 +41,18 @@ export function freeCapacity(node: NodeCapacity, pending: PendingUse | null | un
   return {
     vcpus: Math.floor(node.vcpus * (node.cpuAllocationRatio ?? 1)) - node.vcpusUsed - (pending?.vcpus ?? 0),
     memoryMb: Math.floor(node.memoryMb * (node.ramAllocationRatio ?? 1)) - node.memoryMbUsed - (pending?.memoryMb ?? 0),
-    diskGb: Math.floor(node.localGb * (node.diskAllocationRatio ?? 1)) - node.localGbUsed - (pending?.rootGb ?? 0) - (pending?.ephemeralGb ?? 0),
+    diskGb:
+      Math.floor(node.localGb * (node.diskAllocationRatio ?? 1)) -
+      node.localGbUsed -
+      (pending?.rootGb ?? 0) -
+      (pending?.ephemeralGb ?? 0),
   };
 }
 
 /** Whether a server of these sizes fits what is free. */
-export function fits(free: FreeCapacity, need: { vcpus: number; memoryMb: number; rootGb: number; ephemeralGb: number }): boolean {
+export function fits(
+  free: FreeCapacity,
+  need: { vcpus: number; memoryMb: number; rootGb: number; ephemeralGb: number },
+): boolean {
   return free.vcpus >= need.vcpus && free.memoryMb >= need.memoryMb && free.diskGb >= need.rootGb + need.ephemeralGb;
 }

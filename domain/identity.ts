@@ -44,9 +44,12 @@ const ROLES_RULE = `an array of at most ${MAX_ROLES} roles, each matching ${ROLE
 
 /** Checks identity claims against the rules; null when they hold. Both the gateway and the wire decoder use it. */
 export function claimProblem(claims: { userId: unknown; projectId: unknown; roles: unknown }): ClaimProblem | null {
-  if (typeof claims.userId !== 'string' || !ID_PATTERN.test(claims.userId)) return { claim: 'userId', expected: ID_RULE, got: claims.userId };
-  if (typeof claims.projectId !== 'string' || !ID_PATTERN.test(claims.projectId)) return { claim: 'projectId', expected: ID_RULE, got: claims.projectId };
-  if (!Array.isArray(claims.roles) || claims.roles.length > MAX_ROLES) return { claim: 'roles', expected: ROLES_RULE, got: claims.roles };
+  if (typeof claims.userId !== 'string' || !ID_PATTERN.test(claims.userId))
+    return { claim: 'userId', expected: ID_RULE, got: claims.userId };
+  if (typeof claims.projectId !== 'string' || !ID_PATTERN.test(claims.projectId))
+    return { claim: 'projectId', expected: ID_RULE, got: claims.projectId };
+  if (!Array.isArray(claims.roles) || claims.roles.length > MAX_ROLES)
+    return { claim: 'roles', expected: ROLES_RULE, got: claims.roles };
   const bad = claims.roles.find((role) => typeof role !== 'string' || !ROLE_PATTERN.test(role));
   if (bad !== undefined) return { claim: 'roles', expected: ROLES_RULE, got: bad };
   return null;
@@ -94,8 +97,18 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
  */
 export function encodeIdentity(identity: Identity, secret: string, now = nowSeconds()): string {
   const problem = claimProblem(identity);
-  if (problem) throw new Error(`cannot forward an identity whose ${problem.claim} breaks the rules: expected ${problem.expected}`);
-  const bytes = Buffer.from(canonical({ u: identity.userId, p: identity.projectId, r: identity.roles, iat: now, exp: now + IDENTITY_TTL_SECONDS }), 'utf8');
+  if (problem)
+    throw new Error(`cannot forward an identity whose ${problem.claim} breaks the rules: expected ${problem.expected}`);
+  const bytes = Buffer.from(
+    canonical({
+      u: identity.userId,
+      p: identity.projectId,
+      r: identity.roles,
+      iat: now,
+      exp: now + IDENTITY_TTL_SECONDS,
+    }),
+    'utf8',
+  );
   return `${VERSION}.${bytes.toString('base64url')}.${mac(secret, bytes).toString('base64url')}`;
 }
 
@@ -119,7 +132,11 @@ export function decodeIdentity(value: string | undefined, secret: string, now = 
   if (bytes.toString('base64url') !== wire[1] || presented.toString('base64url') !== wire[2]) {
     return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
   }
-  if (!timingSafeEqual(presented, mac(secret, bytes))) return { ok: false, reason: `${InternalHeaders.identity} header: MAC mismatch (wrong internal secret or altered identity)` };
+  if (!timingSafeEqual(presented, mac(secret, bytes)))
+    return {
+      ok: false,
+      reason: `${InternalHeaders.identity} header: MAC mismatch (wrong internal secret or altered identity)`,
+    };
   let text: string;
   let claims: Record<string, unknown>;
   try {
@@ -128,15 +145,24 @@ export function decodeIdentity(value: string | undefined, secret: string, now = 
   } catch {
     return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
   }
-  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims))
+    return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
   const { u, p, r, iat, exp } = claims;
   const problem = claimProblem({ userId: u, projectId: p, roles: r });
-  if (problem) return { ok: false, reason: `${InternalHeaders.identity} header: claim ${problem.claim} breaks the rules` };
-  if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp)) return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
-  if (canonical({ u: u as string, p: p as string, r: r as string[], iat: iat as number, exp: exp as number }) !== text) {
+  if (problem)
+    return { ok: false, reason: `${InternalHeaders.identity} header: claim ${problem.claim} breaks the rules` };
+  if (!Number.isSafeInteger(iat) || !Number.isSafeInteger(exp))
+    return { ok: false, reason: `malformed ${InternalHeaders.identity} header` };
+  if (
+    canonical({ u: u as string, p: p as string, r: r as string[], iat: iat as number, exp: exp as number }) !== text
+  ) {
     return { ok: false, reason: `${InternalHeaders.identity} header is not in canonical form` };
   }
-  if ((exp as number) - (iat as number) > IDENTITY_TTL_SECONDS || (iat as number) > now + CLOCK_SKEW_SECONDS || (exp as number) < now - CLOCK_SKEW_SECONDS) {
+  if (
+    (exp as number) - (iat as number) > IDENTITY_TTL_SECONDS ||
+    (iat as number) > now + CLOCK_SKEW_SECONDS ||
+    (exp as number) < now - CLOCK_SKEW_SECONDS
+  ) {
     return { ok: false, reason: `${InternalHeaders.identity} header expired or not yet valid` };
   }
   return { ok: true, identity: identityOf(u as string, p as string, r as string[]) };
@@ -150,6 +176,10 @@ export function identityHeaders(identity: Identity, secret: string, requestId?: 
 }
 
 /** Reads and verifies the identity the gateway forwarded (see decodeIdentity). */
-export function identityFromHeaders(get: (name: string) => string | undefined, secret: string, now?: number): IdentityOutcome {
+export function identityFromHeaders(
+  get: (name: string) => string | undefined,
+  secret: string,
+  now?: number,
+): IdentityOutcome {
   return decodeIdentity(get(InternalHeaders.identity), secret, now);
 }

@@ -20,7 +20,10 @@ export interface SortSpec {
 }
 
 /** The Instance field (GraphQL and Prisma) and SQL column behind each sort key. */
-export const SORT_FIELDS: Record<SortKey, { field: 'createdAt' | 'updatedAt' | 'launchedAt' | 'displayName'; column: string; kind: 'date' | 'string' }> = {
+export const SORT_FIELDS: Record<
+  SortKey,
+  { field: 'createdAt' | 'updatedAt' | 'launchedAt' | 'displayName'; column: string; kind: 'date' | 'string' }
+> = {
   CREATED_AT: { field: 'createdAt', column: 'created_at', kind: 'date' },
   UPDATED_AT: { field: 'updatedAt', column: 'updated_at', kind: 'date' },
   LAUNCHED_AT: { field: 'launchedAt', column: 'launched_at', kind: 'date' },
@@ -43,11 +46,16 @@ interface CursorPayload {
 }
 
 /** Turns the GraphQL `sort` argument into a spec: defaults filled, duplicates refused. */
-export function normalizeSort(sort: readonly { key: SortKey; direction?: SortDirection | null }[] | null | undefined): SortSpec[] {
+export function normalizeSort(
+  sort: readonly { key: SortKey; direction?: SortDirection | null }[] | null | undefined,
+): SortSpec[] {
   if (!sort || sort.length === 0) return DEFAULT_SORT;
   const seen = new Set<SortKey>();
   return sort.map((entry, index) => {
-    if (!(entry.key in SORT_FIELDS)) throw new CursorError(`sort[${index}].key: expected one of ${Object.keys(SORT_FIELDS).join(', ')}, got ${JSON.stringify(entry.key)}`);
+    if (!(entry.key in SORT_FIELDS))
+      throw new CursorError(
+        `sort[${index}].key: expected one of ${Object.keys(SORT_FIELDS).join(', ')}, got ${JSON.stringify(entry.key)}`,
+      );
     if (seen.has(entry.key)) throw new CursorError(`sort[${index}].key: ${entry.key} is given twice`);
     seen.add(entry.key);
     return { key: entry.key, direction: entry.direction ?? 'DESC' };
@@ -92,7 +100,8 @@ export function decodeCursor(cursor: string, sort: SortSpec[]): Position {
     throw new CursorError(`after: cursor was made for sort [${payload.s.join(', ')}], not [${expected.join(', ')}]`);
   }
   payload.v.forEach((value, i) => {
-    if (value !== null && typeof value !== 'string') throw new CursorError(`after: cursor value ${i} is not a string or null`);
+    if (value !== null && typeof value !== 'string')
+      throw new CursorError(`after: cursor value ${i} is not a string or null`);
     if (value !== null) checkCursorValue(value, SORT_FIELDS[sort[i].key].kind, i);
   });
   if (!isUuid(payload.u)) throw new CursorError(`after: cursor tie-breaker is not a uuid: ${describe(payload.u)}`);
@@ -108,7 +117,8 @@ function checkCursorValue(value: string, kind: 'date' | 'string', i: number): vo
   if (kind === 'date' && !(ISO_TIMESTAMP.test(value) && new Date(value).toISOString() === value)) {
     throw new CursorError(`after: cursor value ${i} is not a timestamp: ${describe(value)}`);
   }
-  if (kind === 'string' && textFault(value)) throw new CursorError(`after: cursor value ${i} is not text: ${describe(value)}`);
+  if (kind === 'string' && textFault(value))
+    throw new CursorError(`after: cursor value ${i} is not text: ${describe(value)}`);
 }
 
 /** Negative when `a` comes before `b` in the list order, positive after, 0 for the same row. */

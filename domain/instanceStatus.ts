@@ -51,8 +51,17 @@ export const TaskState = {
 
 const DEFAULT = 'default';
 const T = TaskState;
-const REBUILD = { [T.REBUILDING]: 'REBUILD', [T.REBUILD_BLOCK_DEVICE_MAPPING]: 'REBUILD', [T.REBUILD_SPAWNING]: 'REBUILD' };
-const RESIZE = { [T.RESIZE_PREP]: 'RESIZE', [T.RESIZE_MIGRATING]: 'RESIZE', [T.RESIZE_MIGRATED]: 'RESIZE', [T.RESIZE_FINISH]: 'RESIZE' };
+const REBUILD = {
+  [T.REBUILDING]: 'REBUILD',
+  [T.REBUILD_BLOCK_DEVICE_MAPPING]: 'REBUILD',
+  [T.REBUILD_SPAWNING]: 'REBUILD',
+};
+const RESIZE = {
+  [T.RESIZE_PREP]: 'RESIZE',
+  [T.RESIZE_MIGRATING]: 'RESIZE',
+  [T.RESIZE_MIGRATED]: 'RESIZE',
+  [T.RESIZE_FINISH]: 'RESIZE',
+};
 
 /** vm_state → (task_state | 'default') → status, as in Nova. */
 export const STATE_MAP: Record<string, Record<string, string>> = {

@@ -13,7 +13,8 @@ export const PATTERN_STATEMENT_TIMEOUT_MS = 2000;
 
 /** The pattern when it may be sent to PostgreSQL; BAD_USER_INPUT naming `field` otherwise. */
 export function checkPattern(field: string, pattern: string): string {
-  if (pattern.length > MAX_PATTERN_LENGTH) throw badInput(field, pattern, `a regular expression of at most ${MAX_PATTERN_LENGTH} characters`);
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    throw badInput(field, pattern, `a regular expression of at most ${MAX_PATTERN_LENGTH} characters`);
   return checkText(field, pattern);
 }
 
@@ -24,7 +25,13 @@ export function checkPattern(field: string, pattern: string): string {
 export function patternRefusal(err: unknown): string | null {
   let current: unknown = err;
   for (let depth = 0; current && typeof current === 'object' && depth < 6; depth++) {
-    const e = current as { message?: unknown; code?: unknown; originalCode?: unknown; meta?: { code?: unknown; driverAdapterError?: { cause?: unknown } }; cause?: unknown };
+    const e = current as {
+      message?: unknown;
+      code?: unknown;
+      originalCode?: unknown;
+      meta?: { code?: unknown; driverAdapterError?: { cause?: unknown } };
+      cause?: unknown;
+    };
     const text = typeof e.message === 'string' ? e.message : '';
     const coded = [e.code, e.originalCode, e.meta?.code].includes('2201B');
     const detail = /invalid regular expression: ([^`\n"]*)/.exec(text)?.[1];

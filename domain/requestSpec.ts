@@ -32,7 +32,16 @@ export function requestSpecJson(input: {
     user_id: input.userId,
     num_instances: input.numInstances,
     availability_zone: input.availabilityZone,
-    flavor: { id: f.id, flavorid: f.flavorid, name: f.name, vcpus: f.vcpus, memory_mb: f.memoryMb, root_gb: f.rootGb, ephemeral_gb: f.ephemeralGb, swap: f.swap },
+    flavor: {
+      id: f.id,
+      flavorid: f.flavorid,
+      name: f.name,
+      vcpus: f.vcpus,
+      memory_mb: f.memoryMb,
+      root_gb: f.rootGb,
+      ephemeral_gb: f.ephemeralGb,
+      swap: f.swap,
+    },
     image: { id: input.imageRef },
     security_groups: input.securityGroups,
     reservation_id: input.reservationId,
@@ -63,7 +72,16 @@ export function parseBuildRequestInstance(text: string | null): Partial<BuildReq
 
 /** The parts of a request spec a server can be rebuilt from (the build reaper's cell0 record). */
 export interface SpecParts {
-  flavor: { id: number; flavorid: string; name: string; vcpus: number; memoryMb: number; rootGb: number; ephemeralGb: number; swap: number } | null;
+  flavor: {
+    id: number;
+    flavorid: string;
+    name: string;
+    vcpus: number;
+    memoryMb: number;
+    rootGb: number;
+    ephemeralGb: number;
+    swap: number;
+  } | null;
   imageRef: string | null;
   securityGroups: string[];
   availabilityZone: string | null;
@@ -79,7 +97,8 @@ export function parseRequestSpec(spec: string | null | undefined): SpecParts {
     raw = {};
   }
   const f = raw.flavor;
-  const ints = f && ['id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap'].every((k) => Number.isInteger(f[k]));
+  const ints =
+    f && ['id', 'vcpus', 'memory_mb', 'root_gb', 'ephemeral_gb', 'swap'].every((k) => Number.isInteger(f[k]));
   return {
     flavor: ints
       ? {
@@ -94,7 +113,9 @@ export function parseRequestSpec(spec: string | null | undefined): SpecParts {
         }
       : null,
     imageRef: typeof raw.image?.id === 'string' ? raw.image.id : null,
-    securityGroups: Array.isArray(raw.security_groups) ? raw.security_groups.filter((g: unknown): g is string => typeof g === 'string') : [],
+    securityGroups: Array.isArray(raw.security_groups)
+      ? raw.security_groups.filter((g: unknown): g is string => typeof g === 'string')
+      : [],
     availabilityZone: typeof raw.availability_zone === 'string' ? raw.availability_zone : null,
   };
 }

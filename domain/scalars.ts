@@ -19,7 +19,8 @@ export const DateTimeScalar = new GraphQLScalarType({
 
 function parseDate(value: unknown): Date {
   const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new GraphQLError(`DateTime: expected an ISO-8601 string, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new GraphQLError(`DateTime: expected an ISO-8601 string, got ${JSON.stringify(value)}`);
   return date;
 }
 

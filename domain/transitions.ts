@@ -18,13 +18,33 @@ export function transitionFor(message: ComputeMessage): Transition {
   const method: ComputeMethod = message.method;
   switch (method) {
     case 'build_and_run_instance':
-      return { expectedTaskStates: [T.SCHEDULING, T.SPAWNING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 1 };
+      return {
+        expectedTaskStates: [T.SCHEDULING, T.SPAWNING],
+        vmState: VmState.ACTIVE,
+        powerState: PowerState.RUNNING,
+        usage: 1,
+      };
     case 'reboot_instance':
       return message.rebootType === 'HARD'
-        ? { expectedTaskStates: [T.REBOOTING_HARD, T.REBOOT_PENDING_HARD, T.REBOOT_STARTED_HARD], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 0 }
-        : { expectedTaskStates: [T.REBOOTING, T.REBOOT_PENDING, T.REBOOT_STARTED], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 0 };
+        ? {
+            expectedTaskStates: [T.REBOOTING_HARD, T.REBOOT_PENDING_HARD, T.REBOOT_STARTED_HARD],
+            vmState: VmState.ACTIVE,
+            powerState: PowerState.RUNNING,
+            usage: 0,
+          }
+        : {
+            expectedTaskStates: [T.REBOOTING, T.REBOOT_PENDING, T.REBOOT_STARTED],
+            vmState: VmState.ACTIVE,
+            powerState: PowerState.RUNNING,
+            usage: 0,
+          };
     case 'stop_instance':
-      return { expectedTaskStates: [T.POWERING_OFF], vmState: VmState.STOPPED, powerState: PowerState.SHUTDOWN, usage: 0 };
+      return {
+        expectedTaskStates: [T.POWERING_OFF],
+        vmState: VmState.STOPPED,
+        powerState: PowerState.SHUTDOWN,
+        usage: 0,
+      };
     case 'start_instance':
       return { expectedTaskStates: [T.POWERING_ON], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 0 };
     case 'terminate_instance':
@@ -34,7 +54,12 @@ export function transitionFor(message: ComputeMessage): Transition {
     case 'unpause_instance':
       return { expectedTaskStates: [T.UNPAUSING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 0 };
     case 'suspend_instance':
-      return { expectedTaskStates: [T.SUSPENDING], vmState: VmState.SUSPENDED, powerState: PowerState.SUSPENDED, usage: 0 };
+      return {
+        expectedTaskStates: [T.SUSPENDING],
+        vmState: VmState.SUSPENDED,
+        powerState: PowerState.SUSPENDED,
+        usage: 0,
+      };
     case 'resume_instance':
       return { expectedTaskStates: [T.RESUMING], vmState: VmState.ACTIVE, powerState: PowerState.RUNNING, usage: 0 };
     default: {

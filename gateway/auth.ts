@@ -26,7 +26,8 @@ export class Authenticator {
   constructor(private readonly options: JwtOptions) {
     if (options.jwksUrl) {
       // A JWKS may sign tokens for other services too: only this issuer's tokens for this audience count.
-      if (!options.issuer || !options.audience) throw new Error('JWT verification against a JWKS needs an issuer and an audience');
+      if (!options.issuer || !options.audience)
+        throw new Error('JWT verification against a JWKS needs an issuer and an audience');
       this.key = createRemoteJWKSet(new URL(options.jwksUrl));
     } else if (options.secret) this.key = new TextEncoder().encode(options.secret);
     else throw new Error('JWT verification needs a secret or a JWKS URL');

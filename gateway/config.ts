@@ -1,5 +1,14 @@
 import { z } from 'zod';
-import { ConfigError, DEFAULTS, logLevel, parseEnv, port, refusePublishedSecrets, secret, url } from '../infrastructure/configSchema';
+import {
+  ConfigError,
+  DEFAULTS,
+  logLevel,
+  parseEnv,
+  port,
+  refusePublishedSecrets,
+  secret,
+  url,
+} from '../infrastructure/configSchema';
 
 /** Everything the gateway can be told, validated at start-up. */
 export interface GatewayConfig {
@@ -90,15 +99,26 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
   );
   if (e.CELLS_JWKS_URL) {
     const missing = (['CELLS_JWT_ISSUER', 'CELLS_JWT_AUDIENCE'] as const).filter((name) => !e[name]);
-    if (missing.length > 0) throw new ConfigError(`invalid configuration: CELLS_JWKS_URL is set, so ${missing.join(' and ')} must be set too (a JWKS may sign tokens for other services)`);
+    if (missing.length > 0)
+      throw new ConfigError(
+        `invalid configuration: CELLS_JWKS_URL is set, so ${missing.join(' and ')} must be set too (a JWKS may sign tokens for other services)`,
+      );
   }
-  refusePublishedSecrets(e.CELLS_HOST, { CELLS_INTERNAL_SECRET: e.CELLS_INTERNAL_SECRET, CELLS_JWT_SECRET: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET });
+  refusePublishedSecrets(e.CELLS_HOST, {
+    CELLS_INTERNAL_SECRET: e.CELLS_INTERNAL_SECRET,
+    CELLS_JWT_SECRET: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET,
+  });
   return {
     port: e.CELLS_GATEWAY_PORT,
     host: e.CELLS_HOST,
     globalUrl: e.CELLS_GLOBAL_URL,
     internalSecret: e.CELLS_INTERNAL_SECRET,
-    jwt: { secret: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET, jwksUrl: e.CELLS_JWKS_URL, issuer: e.CELLS_JWT_ISSUER, audience: e.CELLS_JWT_AUDIENCE },
+    jwt: {
+      secret: e.CELLS_JWKS_URL ? undefined : e.CELLS_JWT_SECRET,
+      jwksUrl: e.CELLS_JWKS_URL,
+      issuer: e.CELLS_JWT_ISSUER,
+      audience: e.CELLS_JWT_AUDIENCE,
+    },
     cellTimeoutMs: e.CELLS_CELL_TIMEOUT_MS,
     cellRefreshMs: e.CELLS_CELL_REFRESH_MS,
     mappingCacheTtlMs: e.CELLS_MAPPING_CACHE_TTL_MS,

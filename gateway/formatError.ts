@@ -15,14 +15,22 @@ export function gatewayErrors(logger: Logger): ClientErrors<GatewayContext> {
 
 /** Only the global subgraph sits behind Apollo's RemoteGraphQLDataSource; the cell router never throws. */
 export function classifyGatewayError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const position = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const position = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
   const response = formatted.extensions?.response as { status?: unknown; body?: unknown } | undefined;
   if (response && typeof response.status === 'number') {
     // A 400 whose body is the subgraph's own refusal of the request (a DateTime it could not
     // parse): the caller's error, not an outage. The shared rules still check its text.
     const refusal = requestError(response.body);
-    if (response.status >= 400 && response.status < 500 && refusal) return { message: refusal.message, ...position, extensions: refusal.extensions };
-    return { message: `the global subgraph answered HTTP ${response.status}`, ...position, extensions: { code: 'GLOBAL_UNAVAILABLE', status: response.status } };
+    if (response.status >= 400 && response.status < 500 && refusal)
+      return { message: refusal.message, ...position, extensions: refusal.extensions };
+    return {
+      message: `the global subgraph answered HTTP ${response.status}`,
+      ...position,
+      extensions: { code: 'GLOBAL_UNAVAILABLE', status: response.status },
+    };
   }
   if ((error as { name?: unknown } | null)?.name === 'FetchError') {
     return { message: 'the global subgraph did not answer', ...position, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
@@ -33,7 +41,8 @@ export function classifyGatewayError(formatted: GraphQLFormattedError, error: un
 const REQUEST_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
 
 function requestError(body: unknown): { message: string; extensions: Record<string, unknown> } | null {
-  const first = (body as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null)?.errors?.[0];
+  const first = (body as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null)
+    ?.errors?.[0];
   if (typeof first?.message !== 'string' || !REQUEST_CODES.has(String(first.extensions?.code))) return null;
   return { message: first.message, extensions: first.extensions! };
 }

@@ -56,7 +56,10 @@ export class GlobalClient {
   requests = 0;
 
   /** `transport` is the gateway's pool to the global subgraph (its deadline is CELLS_GLOBAL_TIMEOUT_MS). */
-  constructor(private readonly transport: GlobalTransport, private readonly secret: string) {}
+  constructor(
+    private readonly transport: GlobalTransport,
+    private readonly secret: string,
+  ) {}
 
   async cells(): Promise<CellInfo[]> {
     const data = await this.query<{ cells: CellInfo[] }>(`{ cells { ${CELL_FIELDS} } }`);
@@ -109,7 +112,13 @@ export class GlobalClient {
    * the global subgraph in SQL (`buildFilter`, the list's own filter).
    */
   async listContext(
-    options: { projectId: string | null; cellsOf: boolean; builds: boolean; uuids: string[] | null; buildFilter?: BuildRequestFilter },
+    options: {
+      projectId: string | null;
+      cellsOf: boolean;
+      builds: boolean;
+      uuids: string[] | null;
+      buildFilter?: BuildRequestFilter;
+    },
     requestId?: string,
   ): Promise<{ cellUuids: string[] | null; buildRequests: BuildRequestInfo[] | null }> {
     if (!options.cellsOf && !options.builds) return { cellUuids: null, buildRequests: null };
@@ -121,14 +130,29 @@ export class GlobalClient {
     }
     if (options.builds) {
       if (!options.cellsOf) variables.push('$projectId: String');
-      variables.push('$allProjects: Boolean', '$uuids: [ID!]', '$name: String', '$userId: String', '$changesSince: DateTime');
+      variables.push(
+        '$allProjects: Boolean',
+        '$uuids: [ID!]',
+        '$name: String',
+        '$userId: String',
+        '$changesSince: DateTime',
+      );
       fields.push(`buildRequests(projectId: $projectId, allProjects: $allProjects, uuids: $uuids, name: $name, userId: $userId, changesSince: $changesSince) {
         instanceUuid projectId userId displayName createdAt flavor { id } imageRef availabilityZone }`);
     }
     const { name = null, userId = null, changesSince = null } = options.buildFilter ?? {};
     const data = await this.query<{ projectCells?: { uuid: string }[]; buildRequests?: BuildRequestInfo[] }>(
       `query(${variables.join(', ')}) { ${fields.join('\n')} }`,
-      options.builds ? { projectId: options.projectId, allProjects: options.projectId === null, uuids: options.uuids, name, userId, changesSince } : { projectId: options.projectId },
+      options.builds
+        ? {
+            projectId: options.projectId,
+            allProjects: options.projectId === null,
+            uuids: options.uuids,
+            name,
+            userId,
+            changesSince,
+          }
+        : { projectId: options.projectId },
       requestId,
     );
     return { cellUuids: data.projectCells?.map((c) => c.uuid) ?? null, buildRequests: data.buildRequests ?? null };
@@ -136,14 +160,27 @@ export class GlobalClient {
 
   /** Null when PostgreSQL accepts `pattern` as a regular expression, else its reason (the cells' `~` semantics). */
   async namePatternError(pattern: string, requestId?: string): Promise<string | null> {
-    const data = await this.query<{ namePatternError: string | null }>('query($pattern: String!) { namePatternError(pattern: $pattern) }', { pattern }, requestId);
+    const data = await this.query<{ namePatternError: string | null }>(
+      'query($pattern: String!) { namePatternError(pattern: $pattern) }',
+      { pattern },
+      requestId,
+    );
     return data.namePatternError;
   }
 
-  private async query<T>(query: string, variables: Record<string, unknown> = {}, requestId?: string, identity: Identity = SERVICE_IDENTITY): Promise<T> {
+  private async query<T>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    requestId?: string,
+    identity: Identity = SERVICE_IDENTITY,
+  ): Promise<T> {
     this.requests++;
     // Every call here is a read: one reset on a reused idle socket may be sent again.
-    const answer = await this.transport.post(JSON.stringify({ query, variables }), identityHeaders(identity, this.secret, requestId), true);
+    const answer = await this.transport.post(
+      JSON.stringify({ query, variables }),
+      identityHeaders(identity, this.secret, requestId),
+      true,
+    );
     let body: { data?: T; errors?: { message: string }[] } = {};
     try {
       body = JSON.parse(answer.body);
@@ -151,7 +188,9 @@ export class GlobalClient {
       // not JSON: reported below as an answer without data
     }
     if (!body.data || body.errors?.length) {
-      throw new GlobalUnavailableError(`global subgraph answered HTTP ${answer.status}: ${body.errors?.[0]?.message ?? 'no data'}`);
+      throw new GlobalUnavailableError(
+        `global subgraph answered HTTP ${answer.status}: ${body.errors?.[0]?.message ?? 'no data'}`,
+      );
     }
     return body.data;
   }

@@ -40,19 +40,27 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       return { errors: [this.unavailable(err, options.context?.requestId)] };
     }
     const query = options.request.query ?? '';
-    if (this.options.onCellMappingsChanged && response.data && changesCells(query)) await this.options.onCellMappingsChanged().catch(() => undefined);
+    if (this.options.onCellMappingsChanged && response.data && changesCells(query))
+      await this.options.onCellMappingsChanged().catch(() => undefined);
     return response;
   }
 
-  override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]): void {
     this.options.counter.count++;
     if (!context?.identity) return;
-    for (const [name, value] of Object.entries(identityHeaders(context.identity, this.options.secret, context.requestId))) {
+    for (const [name, value] of Object.entries(
+      identityHeaders(context.identity, this.options.secret, context.requestId),
+    )) {
       request.http?.headers.set(name, value);
     }
   }
 
-  private async deduplicated(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  private async deduplicated(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): Promise<GatewayGraphQLResponse> {
     const representations = options.request.variables?.representations;
     if (!Array.isArray(representations)) return super.process(options);
     const { unique, indexOf } = dedupeRepresentations(representations);
@@ -68,7 +76,10 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     if (err instanceof GlobalUnavailableError) message = err.message;
     else if (typeof status === 'number') message = `global subgraph answered HTTP ${status}`;
     else message = 'global subgraph answered wrongly';
-    this.options.logger.warn({ requestId, err: (err as Error).message, code: (err as { code?: string }).code }, 'global subgraph fetch failed');
+    this.options.logger.warn(
+      { requestId, err: (err as Error).message, code: (err as { code?: string }).code },
+      'global subgraph fetch failed',
+    );
     return { message, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
   }
 }
@@ -77,7 +88,9 @@ function changesCells(query: string): boolean {
   if (!/^\s*mutation\b/.test(query)) return false;
   try {
     return parse(query).definitions.some(
-      (d) => d.kind === Kind.OPERATION_DEFINITION && d.selectionSet.selections.some((s) => s.kind === Kind.FIELD && CELL_MUTATIONS.has(s.name.value)),
+      (d) =>
+        d.kind === Kind.OPERATION_DEFINITION &&
+        d.selectionSet.selections.some((s) => s.kind === Kind.FIELD && CELL_MUTATIONS.has(s.name.value)),
     );
   } catch {
     return false;

@@ -53,7 +53,12 @@ export class GlobalTransport {
     const deadline = idempotent ? this.timeoutMs : this.mutationTimeoutMs;
     try {
       return await this.request(body, headers, deadline).catch((err) => {
-        if (idempotent && (err as { reusedSocket?: boolean }).reusedSocket && (err as { code?: string }).code === 'ECONNRESET') return this.request(body, headers, deadline);
+        if (
+          idempotent &&
+          (err as { reusedSocket?: boolean }).reusedSocket &&
+          (err as { code?: string }).code === 'ECONNRESET'
+        )
+          return this.request(body, headers, deadline);
         throw err;
       });
     } catch (err) {
@@ -69,7 +74,11 @@ export class GlobalTransport {
     for (const [name, value] of Object.entries(answer.headers)) {
       for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, v);
     }
-    return new Response(answer.body, { status: answer.status, statusText: answer.statusText, headers }) as unknown as Awaited<ReturnType<Fetcher>>;
+    return new Response(answer.body, {
+      status: answer.status,
+      statusText: answer.statusText,
+      headers,
+    }) as unknown as Awaited<ReturnType<Fetcher>>;
   };
 
   /** Closes the pool's sockets (the gateway stops). */
@@ -80,7 +89,6 @@ export class GlobalTransport {
   private request(body: string, headers: Record<string, string>, timeoutMs: number): Promise<GlobalAnswer> {
     return postJson(this.url, this.agent, body, headers, timeoutMs);
   }
-
 
   private classify(err: unknown, timeoutMs: number): GlobalUnavailableError {
     const e = err as { name?: string; code?: string };

@@ -90,7 +90,12 @@ export function inputGuardPlugin(options: InputGuardOptions = {}): ApolloServerP
  * argument value against its type; answers the name patterns found (pattern → field).
  * Throws BAD_USER_INPUT for the first bad value. Exported for tests.
  */
-export function checkArguments(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): Map<string, string> {
+export function checkArguments(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): Map<string, string> {
   const patterns = new Map<string, string>();
   const typeInfo = new TypeInfo(schema);
   const visitor = visitWithTypeInfo(typeInfo, {
@@ -112,11 +117,18 @@ export function checkArguments(schema: GraphQLSchema, document: DocumentNode, op
   return patterns;
 }
 
-function checkValue(type: GraphQLInputType, value: unknown, path: string, name: string, patterns: Map<string, string>): void {
+function checkValue(
+  type: GraphQLInputType,
+  value: unknown,
+  path: string,
+  name: string,
+  patterns: Map<string, string>,
+): void {
   if (value === null || value === undefined) return;
   const nullable = getNullableType(type);
   if (isListType(nullable)) {
-    if (Array.isArray(value)) value.forEach((item, i) => checkValue(nullable.ofType, item, `${path}[${i}]`, name, patterns));
+    if (Array.isArray(value))
+      value.forEach((item, i) => checkValue(nullable.ofType, item, `${path}[${i}]`, name, patterns));
     else checkValue(nullable.ofType, value, path, name, patterns);
     return;
   }
@@ -136,7 +148,8 @@ function checkValue(type: GraphQLInputType, value: unknown, path: string, name: 
   const named = getNamedType(nullable);
   if (named === GraphQLID && UUID_NAME.test(name) && !isUuid(value)) throw badInput(path, value, 'a uuid');
   // The API schema knows DateTime only by name (any literal passes); the subgraphs parse it.
-  if (named.name === 'DateTime' && !(typeof value === 'string' && !Number.isNaN(Date.parse(value)))) throw badInput(path, value, 'an ISO-8601 timestamp');
+  if (named.name === 'DateTime' && !(typeof value === 'string' && !Number.isNaN(Date.parse(value))))
+    throw badInput(path, value, 'an ISO-8601 timestamp');
 }
 
 // An ID whose argument or input field name says it holds a uuid.
@@ -158,7 +171,11 @@ function checkText(value: unknown, path: string): void {
 
 // The operation and every fragment it spreads, directly or through other fragments.
 function reachable(document: DocumentNode, operation: OperationDefinitionNode): ASTNode[] {
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
   const roots: ASTNode[] = [operation];
   const seen = new Set<string>();
   for (let i = 0; i < roots.length; i++) {

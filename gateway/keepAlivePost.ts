@@ -21,7 +21,13 @@ export function keepAliveAgent(url: string, maxSockets: number): http.Agent {
  * A socket error carries `reusedSocket`, so a caller can tell a kept-alive socket the
  * peer closed from a peer that is down.
  */
-export function postJson(url: string, agent: http.Agent, payload: string, headers: Record<string, string>, timeoutMs: number): Promise<PostAnswer> {
+export function postJson(
+  url: string,
+  agent: http.Agent,
+  payload: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<PostAnswer> {
   const target = new URL(url);
   const transport = target.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
@@ -36,7 +42,14 @@ export function postJson(url: string, agent: http.Agent, payload: string, header
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            statusText: res.statusMessage ?? '',
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
         res.on('error', reject);
       },
     );

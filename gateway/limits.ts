@@ -66,9 +66,18 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
         // The token cap makes graphql-js's parse fail; Apollo answers that GRAPHQL_PARSE_FAILED, so give it its own code.
         async didEncounterErrors({ errors, source }) {
           for (const error of errors) {
-            if (error.extensions.code !== 'GRAPHQL_PARSE_FAILED' || source === undefined || !overTokens(source, options.maxTokens)) continue;
+            if (
+              error.extensions.code !== 'GRAPHQL_PARSE_FAILED' ||
+              source === undefined ||
+              !overTokens(source, options.maxTokens)
+            )
+              continue;
             error.message = `too many tokens: the document exceeds the limit of ${options.maxTokens}`;
-            Object.assign(error.extensions, { code: ErrorCode.TOO_MANY_TOKENS, limit: 'CELLS_MAX_TOKENS', value: options.maxTokens });
+            Object.assign(error.extensions, {
+              code: ErrorCode.TOO_MANY_TOKENS,
+              limit: 'CELLS_MAX_TOKENS',
+              value: options.maxTokens,
+            });
           }
         },
         async didResolveOperation({ request, document, operation, schema }) {
@@ -77,14 +86,32 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
           if (refused) throw refused;
           const fanouts = fanoutCount(operation, document);
           if (fanouts > options.maxFanouts) {
-            throw limitError(ErrorCode.TOO_MANY_FANOUTS, `too many fan-outs: ${fanouts} root lists over every cell exceed the limit of ${options.maxFanouts}`, 'CELLS_MAX_FANOUTS', options.maxFanouts, fanouts);
+            throw limitError(
+              ErrorCode.TOO_MANY_FANOUTS,
+              `too many fan-outs: ${fanouts} root lists over every cell exceed the limit of ${options.maxFanouts}`,
+              'CELLS_MAX_FANOUTS',
+              options.maxFanouts,
+              fanouts,
+            );
           }
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           if (!variables.coerced) return; // the executor answers these with Apollo's 400 BAD_USER_INPUT
           const cells = await cellCount().catch(() => 1);
-          const complexity = estimate(schema, document, request.operationName ?? undefined, variables.coerced, Math.max(cells, 1));
+          const complexity = estimate(
+            schema,
+            document,
+            request.operationName ?? undefined,
+            variables.coerced,
+            Math.max(cells, 1),
+          );
           if (complexity > options.maxComplexity) {
-            throw limitError(ErrorCode.QUERY_TOO_COMPLEX, `query is too complex: ${complexity} exceeds the limit of ${options.maxComplexity}`, 'CELLS_MAX_COMPLEXITY', options.maxComplexity, complexity);
+            throw limitError(
+              ErrorCode.QUERY_TOO_COMPLEX,
+              `query is too complex: ${complexity} exceeds the limit of ${options.maxComplexity}`,
+              'CELLS_MAX_COMPLEXITY',
+              options.maxComplexity,
+              complexity,
+            );
           }
         },
       };
@@ -93,7 +120,13 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
 }
 
 /** The estimated cost of an operation (exported for tests); Infinity when it is too large to estimate. */
-export function estimate(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown>, cells: number): number {
+export function estimate(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | undefined,
+  variables: Record<string, unknown>,
+  cells: number,
+): number {
   try {
     return getComplexity({
       schema,
@@ -129,8 +162,16 @@ function reachable(filter: unknown, cells: number): number {
 
 function fanoutCount(operation: OperationDefinitionNode, document: DocumentNode): number {
   if (operation.operation !== 'query') return 0;
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]));
-  const keys = new Set(collectFields(operation.selectionSet, fragments).filter((f) => FANOUT_FIELDS.has(f.name.value)).map((f) => f.alias?.value ?? f.name.value));
+  const fragments = new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+  const keys = new Set(
+    collectFields(operation.selectionSet, fragments)
+      .filter((f) => FANOUT_FIELDS.has(f.name.value))
+      .map((f) => f.alias?.value ?? f.name.value),
+  );
   return keys.size;
 }
 
@@ -151,33 +192,62 @@ function armorRules(options: LimitOptions): ValidationRule[] {
     maxAliases: {
       n: options.maxAliases,
       propagateOnRejection: false,
-      onReject: [refuse(ErrorCode.TOO_MANY_ALIASES, 'CELLS_MAX_ALIASES', options.maxAliases, (n) => `too many aliases: ${n} exceed the limit of ${options.maxAliases}`)],
+      onReject: [
+        refuse(
+          ErrorCode.TOO_MANY_ALIASES,
+          'CELLS_MAX_ALIASES',
+          options.maxAliases,
+          (n) => `too many aliases: ${n} exceed the limit of ${options.maxAliases}`,
+        ),
+      ],
     },
     maxDirectives: {
       n: options.maxDirectives,
       propagateOnRejection: false,
-      onReject: [refuse(ErrorCode.TOO_MANY_DIRECTIVES, 'CELLS_MAX_DIRECTIVES', options.maxDirectives, (n) => `too many directives: ${n} exceed the limit of ${options.maxDirectives}`)],
+      onReject: [
+        refuse(
+          ErrorCode.TOO_MANY_DIRECTIVES,
+          'CELLS_MAX_DIRECTIVES',
+          options.maxDirectives,
+          (n) => `too many directives: ${n} exceed the limit of ${options.maxDirectives}`,
+        ),
+      ],
     },
     maxDepth: {
       n: options.maxDepth,
       ignoreIntrospection: true,
       flattenFragments: true,
       propagateOnRejection: false,
-      onReject: [refuse(ErrorCode.TOO_DEEP, 'CELLS_MAX_DEPTH', options.maxDepth, (n) => `query is too deep: depth ${n} exceeds maximum operation depth of ${options.maxDepth}`)],
+      onReject: [
+        refuse(
+          ErrorCode.TOO_DEEP,
+          'CELLS_MAX_DEPTH',
+          options.maxDepth,
+          (n) => `query is too deep: depth ${n} exceeds maximum operation depth of ${options.maxDepth}`,
+        ),
+      ],
     },
   }).protect();
   return validationRules;
 }
 
 function limitError(code: ErrorCode, message: string, limit: string, value: number, count?: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, limit, value, ...(count !== undefined && Number.isFinite(count) ? { count } : {}), http: { status: 400 } } });
+  return new GraphQLError(message, {
+    extensions: {
+      code,
+      limit,
+      value,
+      ...(count !== undefined && Number.isFinite(count) ? { count } : {}),
+      http: { status: 400 },
+    },
+  });
 }
 
 // Whether `source` has more than `max` tokens (lexing stops at max + 1; a lexing error is a plain syntax error).
 function overTokens(source: string, max: number): boolean {
   try {
     const lexer = new Lexer(new Source(source));
-    for (let count = 0; lexer.advance().kind !== TokenKind.EOF; ) if (++count > max) return true;
+    for (let count = 0; lexer.advance().kind !== TokenKind.EOF;) if (++count > max) return true;
   } catch {
     return false;
   }

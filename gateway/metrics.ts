@@ -18,8 +18,18 @@ export class GatewayMetrics {
 
   constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number, circuits: CircuitStates = () => []) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cells_gateway_' });
-    this.cellRequests = new Counter({ name: 'cells_cell_requests_total', help: 'Requests from the gateway to each cell subgraph', labelNames: ['cell'], registers: [this.registry] });
-    this.cellFailures = new Counter({ name: 'cells_cell_failures_total', help: 'Cell requests that failed, by status (TIMEOUT, UNAVAILABLE, ERROR)', labelNames: ['cell', 'status'], registers: [this.registry] });
+    this.cellRequests = new Counter({
+      name: 'cells_cell_requests_total',
+      help: 'Requests from the gateway to each cell subgraph',
+      labelNames: ['cell'],
+      registers: [this.registry],
+    });
+    this.cellFailures = new Counter({
+      name: 'cells_cell_failures_total',
+      help: 'Cell requests that failed, by status (TIMEOUT, UNAVAILABLE, ERROR)',
+      labelNames: ['cell', 'status'],
+      registers: [this.registry],
+    });
     this.cellLatency = new Histogram({
       name: 'cells_cell_request_duration_seconds',
       help: 'Latency of gateway requests to each cell subgraph',
@@ -27,9 +37,30 @@ export class GatewayMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
-    new Counter({ name: 'cells_mapping_cache_hits_total', help: 'Instance mapping look-ups answered from the cache', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.hits); } });
-    new Counter({ name: 'cells_mapping_cache_misses_total', help: 'Instance mapping look-ups sent to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(cacheStats.misses); } });
-    this.cellSkipped = new Counter({ name: 'cells_cell_circuit_skipped_total', help: 'Requests not sent to a cell because its circuit was open', labelNames: ['cell'], registers: [this.registry] });
+    new Counter({
+      name: 'cells_mapping_cache_hits_total',
+      help: 'Instance mapping look-ups answered from the cache',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(cacheStats.hits);
+      },
+    });
+    new Counter({
+      name: 'cells_mapping_cache_misses_total',
+      help: 'Instance mapping look-ups sent to the global subgraph',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(cacheStats.misses);
+      },
+    });
+    this.cellSkipped = new Counter({
+      name: 'cells_cell_circuit_skipped_total',
+      help: 'Requests not sent to a cell because its circuit was open',
+      labelNames: ['cell'],
+      registers: [this.registry],
+    });
     new Gauge({
       name: 'cells_cell_circuit_state',
       help: "Each cell's circuit: 0 closed, 1 open (requests skipped), 2 half-open (a probe in flight)",
@@ -40,7 +71,15 @@ export class GatewayMetrics {
         for (const { cell, state } of circuits()) this.set({ cell }, CIRCUIT_GAUGE[state]);
       },
     });
-    this.globalRequests = new Counter({ name: 'cells_global_router_requests_total', help: 'Requests the cell router made to the global subgraph', registers: [this.registry], collect() { this.reset(); this.inc(globalRequestCount()); } });
+    this.globalRequests = new Counter({
+      name: 'cells_global_router_requests_total',
+      help: 'Requests the cell router made to the global subgraph',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(globalRequestCount());
+      },
+    });
   }
 
   /** Records one request to a cell. */

@@ -14,12 +14,20 @@ export interface OpsEndpoints {
 
 type Answer = Awaited<ReturnType<Route>>;
 
-const json = (status: number, body: unknown): Answer => ({ status, contentType: 'application/json', body: JSON.stringify(body) });
-const refusal = (status: number, code: ErrorCode, message: string): Answer => json(status, { errors: [{ message, extensions: { code } }] });
+const json = (status: number, body: unknown): Answer => ({
+  status,
+  contentType: 'application/json',
+  body: JSON.stringify(body),
+});
+const refusal = (status: number, code: ErrorCode, message: string): Answer =>
+  json(status, { errors: [{ message, extensions: { code } }] });
 const NEEDS_ROLE = `a bearer token with the ${OPERATOR_ROLE} or ${ADMIN_ROLE} role`;
 
 // Who asks: nobody (no Authorization header), an operator, or a refusal to send back.
-async function caller(req: Parameters<Route>[0], authenticator: Authenticator): Promise<'anonymous' | 'operator' | Answer> {
+async function caller(
+  req: Parameters<Route>[0],
+  authenticator: Authenticator,
+): Promise<'anonymous' | 'operator' | Answer> {
   const authorization = headerValue(req, 'authorization');
   if (authorization === undefined) return 'anonymous';
   try {
@@ -48,7 +56,12 @@ export function guardedOpsRoutes(endpoints: OpsEndpoints, authenticator: Authent
     '/metrics': async (req) => {
       const who = await caller(req, authenticator);
       if (typeof who !== 'string') return who;
-      if (who === 'anonymous') return refusal(401, ErrorCode.UNAUTHENTICATED, `metrics need ${NEEDS_ROLE} (or the operations port, CELLS_OPS_PORT)`);
+      if (who === 'anonymous')
+        return refusal(
+          401,
+          ErrorCode.UNAUTHENTICATED,
+          `metrics need ${NEEDS_ROLE} (or the operations port, CELLS_OPS_PORT)`,
+        );
       return endpoints.metrics(req);
     },
   };
@@ -65,7 +78,10 @@ export interface RunningOpsServer {
  * The operations listener (CELLS_OPS_PORT): /healthz, the detailed /readyz and
  * /metrics without a token, for a network only operators reach.
  */
-export async function startOpsServer(endpoints: OpsEndpoints, options: { port: number; host: string; logger: Logger }): Promise<RunningOpsServer> {
+export async function startOpsServer(
+  endpoints: OpsEndpoints,
+  options: { port: number; host: string; logger: Logger },
+): Promise<RunningOpsServer> {
   const routes: Record<string, Route> = {
     '/healthz': async () => json(200, { status: 'ok' }),
     '/readyz': endpoints.readiness,

@@ -26,7 +26,11 @@ export function readinessRoute(global: GlobalClient, directory: CellDirectory): 
       lastStatus: entry.lastStatus ?? null,
       circuit: entry.breaker.snapshot(),
     }));
-    const body = { status: globalOk ? 'ready' : 'global subgraph unreachable', global: globalOk ? 'OK' : message, cells };
+    const body = {
+      status: globalOk ? 'ready' : 'global subgraph unreachable',
+      global: globalOk ? 'OK' : message,
+      cells,
+    };
     return { status: globalOk ? 200 : 503, contentType: 'application/json', body: JSON.stringify(body) };
   };
 }

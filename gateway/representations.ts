@@ -40,7 +40,9 @@ export function expandEntitiesResponse(response: GatewayGraphQLResponse, indexOf
   const entities = response.data?._entities;
   const positions = new Map<number, number[]>();
   indexOf.forEach((u, i) => positions.set(u, [...(positions.get(u) ?? []), i]));
-  const data = Array.isArray(entities) ? { ...response.data, _entities: indexOf.map((u) => entities[u] ?? null) } : response.data;
+  const data = Array.isArray(entities)
+    ? { ...response.data, _entities: indexOf.map((u) => entities[u] ?? null) }
+    : response.data;
   const errors = response.errors?.flatMap((error) => {
     const [root, index, ...rest] = error.path ?? [];
     if (root !== '_entities' || typeof index !== 'number') return [error];

@@ -57,8 +57,16 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     logger,
     onCellGone: (cellUuid) => mappingCache.forgetCell(cellUuid),
   });
-  const mappingCache = new MappingCache(global, { max: config.mappingCacheMax, ttlMs: config.mappingCacheTtlMs, knowsCell: (uuid) => directory.knows(uuid) });
-  const metrics = new GatewayMetrics(mappingCache.stats, () => global.requests, () => directory.circuits());
+  const mappingCache = new MappingCache(global, {
+    max: config.mappingCacheMax,
+    ttlMs: config.mappingCacheTtlMs,
+    knowsCell: (uuid) => directory.knows(uuid),
+  });
+  const metrics = new GatewayMetrics(
+    mappingCache.stats,
+    () => global.requests,
+    () => directory.circuits(),
+  );
   await directory.start();
   const plannedGlobalRequests = { count: 0 };
   const limits = config.limits ?? GATEWAY_DEFAULTS.limits;
@@ -78,7 +86,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     buildService: ({ name }) =>
       name === 'cell'
         ? router
-        : new GlobalDataSource({ url: config.globalUrl, secret: config.internalSecret, counter: plannedGlobalRequests, transport, logger, onCellMappingsChanged: () => directory.refresh() }),
+        : new GlobalDataSource({
+            url: config.globalUrl,
+            secret: config.internalSecret,
+            counter: plannedGlobalRequests,
+            transport,
+            logger,
+            onCellMappingsChanged: () => directory.refresh(),
+          }),
   });
   const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
@@ -88,7 +103,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     includeStacktraceInErrorResponses: false,
     parseOptions: parseOptions(limits),
     plugins: [
-      limitsPlugin({ ...limits, maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }, () => directory.all().then((cells) => cells.length)),
+      limitsPlugin({ ...limits, maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }, () =>
+        directory.all().then((cells) => cells.length),
+      ),
       inputGuardPlugin({ patternError: (pattern, requestId) => global.namePatternError(pattern, requestId) }),
       errors.plugin,
       ...leanPlugins<GatewayContext>(),
@@ -101,7 +118,11 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   const authenticator = new Authenticator(config.jwt);
   const opsEndpoints: OpsEndpoints = {
     readiness: readinessRoute(global, directory),
-    metrics: async () => ({ status: 200, contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+    metrics: async () => ({
+      status: 200,
+      contentType: metrics.registry.contentType,
+      body: await metrics.registry.metrics(),
+    }),
   };
   const http = await startGraphQLHttpServer<GatewayContext>({
     apollo,

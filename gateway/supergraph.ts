@@ -33,7 +33,9 @@ export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): stri
     { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: parse(sdls.cell) },
   ]);
   if (result.errors) {
-    throw new CompositionError(`the subgraph SDLs do not compose:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`);
+    throw new CompositionError(
+      `the subgraph SDLs do not compose:\n${result.errors.map((e) => `- ${e.message}`).join('\n')}`,
+    );
   }
   return result.supergraphSdl;
 }

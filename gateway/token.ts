@@ -19,7 +19,8 @@ const program = new Command('token')
     const problem = claimProblem({ userId, projectId: options.project, roles });
     if (problem) {
       // The default user id is made from the project: a bad one is the project's fault.
-      const option = problem.claim === 'roles' ? 'role' : problem.claim === 'projectId' || !options.user ? 'project' : 'user';
+      const option =
+        problem.claim === 'roles' ? 'role' : problem.claim === 'projectId' || !options.user ? 'project' : 'user';
       const got = option === 'project' ? options.project : problem.got;
       throw new Error(`--${option}: expected ${problem.expected}, got ${JSON.stringify(got)}`);
     }

@@ -33,5 +33,7 @@ export function collectFields(selectionSet: SelectionSetNode, fragments: Fragmen
 }
 
 function fragmentNamed(fragments: Fragments, name: string): FragmentDefinitionNode | undefined {
-  return fragments instanceof Map ? fragments.get(name) : (fragments as Readonly<Record<string, FragmentDefinitionNode>>)[name];
+  return fragments instanceof Map
+    ? fragments.get(name)
+    : (fragments as Readonly<Record<string, FragmentDefinitionNode>>)[name];
 }

@@ -46,7 +46,10 @@ export class ConfigError extends Error {}
  * Parses `env` against `shape`, where each key of the shape is the name of an
  * environment variable. Errors name the variable and the value that came.
  */
-export function parseEnv<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined>): z.infer<z.ZodObject<S>> {
+export function parseEnv<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined>,
+): z.infer<z.ZodObject<S>> {
   const picked: Record<string, string | undefined> = {};
   for (const key of Object.keys(shape)) picked[key] = env[key] === '' ? undefined : env[key];
   const result = z.object(shape).safeParse(picked);
@@ -82,7 +85,9 @@ const PUBLISHED_SECRETS: Record<string, string> = {
  */
 export function refusePublishedSecrets(host: string, secrets: Record<string, string | undefined>): void {
   if (isLoopbackHost(host)) return;
-  const published = Object.entries(secrets).filter(([name, value]) => value !== undefined && PUBLISHED_SECRETS[name] === value).map(([name]) => name);
+  const published = Object.entries(secrets)
+    .filter(([name, value]) => value !== undefined && PUBLISHED_SECRETS[name] === value)
+    .map(([name]) => name);
   if (published.length === 0) return;
   throw new ConfigError(
     `invalid configuration: CELLS_HOST=${JSON.stringify(host)} is not loopback, and ${published.join(' and ')} ${published.length > 1 ? 'are' : 'is'} the published default; ` +

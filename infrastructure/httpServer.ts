@@ -43,7 +43,8 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       options.logger.error({ err }, 'unhandled error in HTTP handler');
-      if (!res.headersSent) send(res, 500, 'application/json', JSON.stringify({ errors: [{ message: 'internal error' }] }));
+      if (!res.headersSent)
+        send(res, 500, 'application/json', JSON.stringify({ errors: [{ message: 'internal error' }] }));
     });
   });
 
@@ -63,7 +64,12 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
     res.setHeader('x-request-id', requestId);
     const auth = await options.authenticate(req, requestId);
     if (!auth.ok) {
-      send(res, auth.status, 'application/json', JSON.stringify({ errors: [{ message: auth.message, extensions: { code: 'UNAUTHENTICATED' } }] }));
+      send(
+        res,
+        auth.status,
+        'application/json',
+        JSON.stringify({ errors: [{ message: auth.message, extensions: { code: 'UNAUTHENTICATED' } }] }),
+      );
       return;
     }
     const body = await readBody(req, maxBody);
@@ -72,7 +78,12 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       // The body was read to its end (readBody), so closing now is a clean FIN: the
       // client reads the 413 and sends its next request on a new connection.
       res.setHeader('connection', 'close');
-      send(res, 413, 'application/json', JSON.stringify({ errors: [{ message: `request body larger than ${maxBody} bytes` }] }));
+      send(
+        res,
+        413,
+        'application/json',
+        JSON.stringify({ errors: [{ message: `request body larger than ${maxBody} bytes` }] }),
+      );
       return;
     }
     const headers = new HeaderMap();

@@ -97,7 +97,9 @@ function checkDrift(files: MigrationFile[], applied: Map<string, string>): void 
   for (const [name, checksum] of applied) {
     const file = byName.get(name);
     if (!file) {
-      throw new MigrationDriftError(`migration ${name} is applied in the database but missing from the migrations folder`);
+      throw new MigrationDriftError(
+        `migration ${name} is applied in the database but missing from the migrations folder`,
+      );
     }
     if (file.checksum !== checksum) {
       throw new MigrationDriftError(
@@ -117,10 +119,9 @@ async function applyOne(client: Client, file: MigrationFile): Promise<void> {
       [id, file.checksum, file.name],
     );
     await client.query(file.sql);
-    await client.query(
-      `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-      [id],
-    );
+    await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [
+      id,
+    ]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK');

@@ -29,14 +29,20 @@ export async function oneCellBlackHoled(ctx: ScenarioContext): Promise<BlackHole
   let timedOut = true;
   const check = (answer: TimedAnswer) => {
     const connection = expectData(answer, 'one-cell-black-holed').instances;
-    if (connection.edges.length !== 50) throw new Error(`one-cell-black-holed: expected 50 edges, got ${connection.edges.length}`);
+    if (connection.edges.length !== 50)
+      throw new Error(`one-cell-black-holed: expected 50 edges, got ${connection.edges.length}`);
     const statuses = connection.cells as { cellName: string; status: string }[];
     incomplete &&= connection.complete === false;
     timedOut &&= statuses.every((c) => (c.cellName === victim.name ? c.status === 'TIMEOUT' : c.status === 'OK'));
   };
   try {
     await fleet.repoint(victim, hole.url);
-    const { report, measured } = await timedThroughGateway(ctx, gateway, () => viaGateway(ctx, gateway, LIST_DASHBOARD, { first: 50 }), check);
+    const { report, measured } = await timedThroughGateway(
+      ctx,
+      gateway,
+      () => viaGateway(ctx, gateway, LIST_DASHBOARD, { first: 50 }),
+      check,
+    );
     const last = expectData(measured.last, 'one-cell-black-holed').instances;
     return {
       ...report,

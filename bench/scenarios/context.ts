@@ -38,13 +38,31 @@ export async function timedThroughGateway(
       check(answer);
       return answer;
     },
-    { warmup: ctx.options.warmup, runs: ctx.options.runs, before, msOf: (a) => a.ms, timedStart: async () => void (start = await snapshot(ctx.fleet, gateway)) },
+    {
+      warmup: ctx.options.warmup,
+      runs: ctx.options.runs,
+      before,
+      msOf: (a) => a.ms,
+      timedStart: async () => void (start = await snapshot(ctx.fleet, gateway)),
+    },
   );
   const end = await snapshot(ctx.fleet, gateway);
-  return { report: { timing: measured.timing, perRequest: perRequest(start, end, ctx.options.runs), responseBytes: measured.last.bytes }, measured };
+  return {
+    report: {
+      timing: measured.timing,
+      perRequest: perRequest(start, end, ctx.options.runs),
+      responseBytes: measured.last.bytes,
+    },
+    measured,
+  };
 }
 
 /** Sends `query` to `gateway` as the fleet's admin. */
-export function viaGateway(ctx: ScenarioContext, gateway: RunningGateway, query: string, variables: Record<string, unknown>): Promise<TimedAnswer> {
+export function viaGateway(
+  ctx: ScenarioContext,
+  gateway: RunningGateway,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<TimedAnswer> {
   return post(gateway.url, bearer(ctx.fleet.adminToken), query, variables);
 }

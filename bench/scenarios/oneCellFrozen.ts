@@ -41,14 +41,16 @@ export async function oneCellFrozen(ctx: ScenarioContext): Promise<FrozenReport>
   let skipped = 0;
   const check = (answer: TimedAnswer) => {
     const connection = expectData(answer, 'one-cell-frozen').instances;
-    if (connection.edges.length !== 50) throw new Error(`one-cell-frozen: expected 50 edges, got ${connection.edges.length}`);
+    if (connection.edges.length !== 50)
+      throw new Error(`one-cell-frozen: expected 50 edges, got ${connection.edges.length}`);
     const rows = connection.cells as { cellName: string; status: string; message: string | null }[];
     incomplete &&= connection.complete === false;
     timedOut &&= rows.every((c) => (c.cellName === victim.name ? c.status === 'TIMEOUT' : c.status === 'OK'));
     return rows;
   };
   try {
-    for (let i = 0; i < options.warmup; i++) expectPage('one-cell-frozen (warm-up, every cell healthy)', 50)(await send());
+    for (let i = 0; i < options.warmup; i++)
+      expectPage('one-cell-frozen (warm-up, every cell healthy)', 50)(await send());
     await fleet.repoint(victim, hole.url);
     const first = await send();
     check(first);

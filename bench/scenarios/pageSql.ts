@@ -15,7 +15,12 @@ export interface PageSqlReport {
  * Sends one page of each size (after one untimed page, so lazy connections and the
  * schema checks are behind us) and counts the statements every cell ran for it.
  */
-export async function pageSql(ctx: ScenarioContext, gateway: RunningGateway, send: (first: number) => Promise<TimedAnswer>, sizes = [50, 1000]): Promise<PageSqlReport> {
+export async function pageSql(
+  ctx: ScenarioContext,
+  gateway: RunningGateway,
+  send: (first: number) => Promise<TimedAnswer>,
+  sizes = [50, 1000],
+): Promise<PageSqlReport> {
   const perCellPerPage: Record<string, number> = {};
   const cellRequestsPerPage: Record<string, number> = {};
   for (const first of sizes) {

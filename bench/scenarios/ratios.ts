@@ -25,7 +25,12 @@ export async function oneCellBaseline(ctx: ScenarioContext): Promise<OneCellRepo
   const cell = cells[0];
   const direct = (first: number) => post(cell.subgraph.url, internal(BENCH_SECRET), LIST_DETAIL_DIRECT, { first });
   const throughGateway = await list1000Detail(ctx);
-  const { report: directReport } = await timedThroughGateway(ctx, gateway, () => direct(1000), expectPage('list-1000-direct', 1000));
+  const { report: directReport } = await timedThroughGateway(
+    ctx,
+    gateway,
+    () => direct(1000),
+    expectPage('list-1000-direct', 1000),
+  );
   return {
     list1000DetailViaGateway: throughGateway,
     list1000DirectToCell: directReport,

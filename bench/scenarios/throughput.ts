@@ -52,7 +52,12 @@ export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport
     durationS: options.duration,
     requests: result.requests.total,
     requestsPerSecond: { mean: result.requests.average, p50: result.requests.p50, min: result.requests.min },
-    latencyMs: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99, max: result.latency.max },
+    latencyMs: {
+      p50: result.latency.p50,
+      p97_5: result.latency.p97_5,
+      p99: result.latency.p99,
+      max: result.latency.max,
+    },
     errors: result.errors,
     timeouts: result.timeouts,
     non2xx: result.non2xx,

@@ -45,7 +45,10 @@ export function addCellCommands(program: Command, ctx: CliContext): void {
       ctx.print(`Updated cell ${cell.name} (${cell.uuid})`);
     });
 
-  for (const [name, disabled] of [['enable-cell', false], ['disable-cell', true]] as const) {
+  for (const [name, disabled] of [
+    ['enable-cell', false],
+    ['disable-cell', true],
+  ] as const) {
     program
       .command(name)
       .description(disabled ? 'stop scheduling new instances to a cell' : 'schedule new instances to a cell again')

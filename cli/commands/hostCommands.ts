@@ -27,6 +27,11 @@ export function addHostCommands(program: Command, ctx: CliContext): void {
         host: h.host,
       }));
       if (opts.json) return ctx.print(JSON.stringify(hosts, null, 2));
-      ctx.print(table(['Cell Name', 'Cell UUID', 'Hostname'], hosts.map((h) => [h.cellName, h.cellUuid, h.host])));
+      ctx.print(
+        table(
+          ['Cell Name', 'Cell UUID', 'Hostname'],
+          hosts.map((h) => [h.cellName, h.cellUuid, h.host]),
+        ),
+      );
     });
 }

@@ -13,7 +13,10 @@ export function addSetupCommands(program: Command, ctx: CliContext): void {
     .option('--database <url>', 'cell0 database URL', cellDatabaseUrl(pgUrl, 'cell0'))
     .option('--graphql-url <url>', 'cell0 subgraph URL', cellGraphqlUrl(host, cellPortBase, 0))
     .action(async (opts) => {
-      const { cell, created } = await mapCell0(ctx.api(), { databaseConnection: opts.database, graphqlUrl: opts.graphqlUrl });
+      const { cell, created } = await mapCell0(ctx.api(), {
+        databaseConnection: opts.database,
+        graphqlUrl: opts.graphqlUrl,
+      });
       ctx.print(created ? `Cell0 mapped with uuid ${cell.uuid}` : `Cell0 is already mapped (${cell.uuid})`);
     });
 
@@ -30,7 +33,12 @@ export function addSetupCommands(program: Command, ctx: CliContext): void {
       const result = await simpleCellSetup(ctx.api(), {
         ...ctx.cellAccess,
         cell0: { databaseConnection: opts.cell0Database, graphqlUrl: opts.cell0GraphqlUrl },
-        cell: { name: opts.name, databaseConnection: opts.database, transportUrl: opts.transport, graphqlUrl: opts.graphqlUrl },
+        cell: {
+          name: opts.name,
+          databaseConnection: opts.database,
+          transportUrl: opts.transport,
+          graphqlUrl: opts.graphqlUrl,
+        },
       });
       if (!result.cell) return ctx.print('Cell setup already done: a cell other than cell0 exists');
       ctx.print(`Created cell ${result.cell.name} with uuid ${result.cell.uuid}`);

@@ -36,21 +36,40 @@ export function planDemoFleet(perCell: number): PlannedInstance[] {
   const draw = prng(99);
   for (let index = 0; index < 2; index += 1) {
     const instance = plan('cell0', [], index, draw, 9);
-    fleet.push({ ...instance, state: 'error', row: { ...stateRow('error'), onHost: false }, host: null, fault: NO_VALID_HOST });
+    fleet.push({
+      ...instance,
+      state: 'error',
+      row: { ...stateRow('error'), onHost: false },
+      host: null,
+      fault: NO_VALID_HOST,
+    });
   }
   return fleet;
 }
 
 const NO_VALID_HOST = { code: 500, message: 'No valid host was found. There are not enough hosts available.' };
 
-function plan(cellName: string, hosts: string[], index: number, draw: () => number, cellNumber: number): PlannedInstance {
-  const project = weighted<Project>(draw(), [['demo', 50], ['alt_demo', 33], ['admin', 17]]);
+function plan(
+  cellName: string,
+  hosts: string[],
+  index: number,
+  draw: () => number,
+  cellNumber: number,
+): PlannedInstance {
+  const project = weighted<Project>(draw(), [
+    ['demo', 50],
+    ['alt_demo', 33],
+    ['admin', 17],
+  ]);
   const users = USERS[project];
   const user = users[Math.floor(draw() * users.length)];
   const state = weighted(draw(), STATE_WEIGHTS);
   const row = stateRow(state);
   const allowed = FLAVORS.filter((flavor) => flavor.isPublic || flavor.projects?.includes(project));
-  const flavor = weighted(draw(), allowed.map((f): [FlavorSpec, number] => [f, f.isPublic ? [25, 30, 25, 12, 6][FLAVORS.indexOf(f)] : 4]));
+  const flavor = weighted(
+    draw(),
+    allowed.map((f): [FlavorSpec, number] => [f, f.isPublic ? [25, 30, 25, 12, 6][FLAVORS.indexOf(f)] : 4]),
+  );
   const image = IMAGES[Math.floor(draw() * IMAGES.length)];
   // Every tenth instance shares its creation time with the one before: sorts must tie-break on uuid.
   const slot = index % 10 === 9 ? index - 1 : index;
@@ -69,6 +88,7 @@ function plan(cellName: string, hosts: string[], index: number, draw: () => numb
     flavor,
     image,
     createdAt,
-    fault: state === 'error' ? { code: 500, message: 'Build of instance aborted: Failure prepping block device.' } : null,
+    fault:
+      state === 'error' ? { code: 500, message: 'Build of instance aborted: Failure prepping block device.' } : null,
   };
 }

@@ -53,7 +53,10 @@ export function instanceRow(p: PlannedInstance, flavorIds: Map<string, number>) 
 export function networkInfo(p: PlannedInstance, cellNumber: number): string {
   const network = privateNetwork(p.project);
   const vif = seededUuid(`vif:${p.uuid}`);
-  const ips = p.row.onHost && p.host ? [{ address: fixedAddress(network, cellNumber, p.index), type: 'fixed', version: 4, floating_ips: [] }] : [];
+  const ips =
+    p.row.onHost && p.host
+      ? [{ address: fixedAddress(network, cellNumber, p.index), type: 'fixed', version: 4, floating_ips: [] }]
+      : [];
   return JSON.stringify([
     {
       id: vif,
@@ -65,7 +68,9 @@ export function networkInfo(p: PlannedInstance, cellNumber: number): string {
         id: network.uuid,
         label: network.label,
         bridge: 'br-int',
-        subnets: [{ cidr: network.cidr, gateway: { address: network.gateway, type: 'gateway', version: 4 }, ips, version: 4 }],
+        subnets: [
+          { cidr: network.cidr, gateway: { address: network.gateway, type: 'gateway', version: 4 }, ips, version: 4 },
+        ],
         meta: { injected: false, tenant_id: p.project, mtu: 1450 },
       },
       details: { port_filter: true, ovs_hybrid_plug: false },
@@ -78,14 +83,28 @@ export function networkInfo(p: PlannedInstance, cellNumber: number): string {
 export function extraFlavor(p: PlannedInstance): string {
   const f = p.flavor;
   const data = {
-    name: f.name, flavorid: f.flavorid, vcpus: f.vcpus, memory_mb: f.memoryMb, root_gb: f.rootGb,
-    ephemeral_gb: f.ephemeralGb ?? 0, swap: f.swap ?? 0, is_public: f.isPublic, extra_specs: f.extraSpecs,
+    name: f.name,
+    flavorid: f.flavorid,
+    vcpus: f.vcpus,
+    memory_mb: f.memoryMb,
+    root_gb: f.rootGb,
+    ephemeral_gb: f.ephemeralGb ?? 0,
+    swap: f.swap ?? 0,
+    is_public: f.isPublic,
+    extra_specs: f.extraSpecs,
   };
-  return JSON.stringify({ cur: { 'nova_object.name': 'Flavor', 'nova_object.version': '1.2', 'nova_object.data': data }, old: null, new: null });
+  return JSON.stringify({
+    cur: { 'nova_object.name': 'Flavor', 'nova_object.version': '1.2', 'nova_object.data': data },
+    old: null,
+    new: null,
+  });
 }
 
 export function userMetadata(p: PlannedInstance): Record<string, string> {
-  const metadata: Record<string, string> = { role: p.displayName.split('-')[0], env: p.index % 3 === 0 ? 'production' : 'staging' };
+  const metadata: Record<string, string> = {
+    role: p.displayName.split('-')[0],
+    env: p.index % 3 === 0 ? 'production' : 'staging',
+  };
   if (p.index % 5 === 0) metadata.owner = `${p.user}@example.org`;
   return metadata;
 }

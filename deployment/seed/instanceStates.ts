@@ -4,15 +4,7 @@
  * task_states.py, power_state.py) and whether the instance sits on a host.
  */
 export type DemoState =
-  | 'active'
-  | 'stopped'
-  | 'error'
-  | 'building'
-  | 'paused'
-  | 'suspended'
-  | 'rebooting'
-  | 'shelved_offloaded'
-  | 'deleted';
+  'active' | 'stopped' | 'error' | 'building' | 'paused' | 'suspended' | 'rebooting' | 'shelved_offloaded' | 'deleted';
 
 export interface StateRow {
   vmState: string;

@@ -13,70 +13,143 @@ type Tx = Prisma.TransactionClient;
  * info cache, extra, metadata, faults, actions and events, BDMs and VIF, in one
  * transaction; instances already there are left alone. Returns the ones written.
  */
-export async function seedCellInstances(cell: CellClient, plans: PlannedInstance[], cellNumber: number, flavorIds: Map<string, number>): Promise<PlannedInstance[]> {
+export async function seedCellInstances(
+  cell: CellClient,
+  plans: PlannedInstance[],
+  cellNumber: number,
+  flavorIds: Map<string, number>,
+): Promise<PlannedInstance[]> {
   if (plans.length === 0) return [];
   await backfillFlavors(cell, plans, flavorIds);
   const existing = new Set(
-    (await cell.instance.findMany({ where: { uuid: { in: plans.map((p) => p.uuid) } }, select: { uuid: true } })).map((row) => row.uuid),
+    (await cell.instance.findMany({ where: { uuid: { in: plans.map((p) => p.uuid) } }, select: { uuid: true } })).map(
+      (row) => row.uuid,
+    ),
   );
   const missing = plans.filter((p) => !existing.has(p.uuid));
   if (missing.length === 0) return [];
-  await cell.$transaction(async (tx) => {
-    await tx.instance.createMany({ data: missing.map((p) => instanceRow(p, flavorIds)) });
-    const deleted = missing.filter((p) => p.state === 'deleted').map((p) => p.uuid);
-    // Nova's soft delete: `deleted` takes the row's own id.
-    if (deleted.length > 0) await tx.$executeRawUnsafe('UPDATE instances SET deleted = id WHERE uuid = ANY($1::text[])', deleted);
-    await writeChildren(tx, missing, cellNumber);
-    await writeActions(tx, missing);
-    await addHostUsage(tx, missing);
-  }, { timeout: 60_000 });
+  await cell.$transaction(
+    async (tx) => {
+      await tx.instance.createMany({ data: missing.map((p) => instanceRow(p, flavorIds)) });
+      const deleted = missing.filter((p) => p.state === 'deleted').map((p) => p.uuid);
+      // Nova's soft delete: `deleted` takes the row's own id.
+      if (deleted.length > 0)
+        await tx.$executeRawUnsafe('UPDATE instances SET deleted = id WHERE uuid = ANY($1::text[])', deleted);
+      await writeChildren(tx, missing, cellNumber);
+      await writeActions(tx, missing);
+      await addHostUsage(tx, missing);
+    },
+    { timeout: 60_000 },
+  );
   return missing;
 }
 
 // Deployments seeded before instances carried their flavor id get it now (idempotent).
-async function backfillFlavors(cell: CellClient, plans: PlannedInstance[], flavorIds: Map<string, number>): Promise<void> {
+async function backfillFlavors(
+  cell: CellClient,
+  plans: PlannedInstance[],
+  flavorIds: Map<string, number>,
+): Promise<void> {
   for (const [name, id] of flavorIds) {
     const uuids = plans.filter((p) => p.flavor.name === name).map((p) => p.uuid);
-    if (uuids.length) await cell.$executeRawUnsafe('UPDATE instances SET instance_type_id = $1 WHERE uuid = ANY($2::text[]) AND instance_type_id IS NULL', id, uuids);
+    if (uuids.length)
+      await cell.$executeRawUnsafe(
+        'UPDATE instances SET instance_type_id = $1 WHERE uuid = ANY($2::text[]) AND instance_type_id IS NULL',
+        id,
+        uuids,
+      );
   }
 }
 
 async function writeChildren(tx: Tx, missing: PlannedInstance[], cellNumber: number): Promise<void> {
-  const gone = (p: PlannedInstance) => (p.state === 'deleted' ? { deletedAt: new Date(p.createdAt.getTime() + 3 * 86_400_000), deleted: 1 } : {});
-  await tx.instanceInfoCache.createMany({ data: missing.map((p) => ({ instanceUuid: p.uuid, networkInfo: networkInfo(p, cellNumber), createdAt: p.createdAt })) });
+  const gone = (p: PlannedInstance) =>
+    p.state === 'deleted' ? { deletedAt: new Date(p.createdAt.getTime() + 3 * 86_400_000), deleted: 1 } : {};
+  await tx.instanceInfoCache.createMany({
+    data: missing.map((p) => ({
+      instanceUuid: p.uuid,
+      networkInfo: networkInfo(p, cellNumber),
+      createdAt: p.createdAt,
+    })),
+  });
   await tx.instanceExtra.createMany({
     data: missing.map((p) => ({
       instanceUuid: p.uuid,
       flavor: extraFlavor(p),
-      pciRequests: p.flavor.extraSpecs['pci_passthrough:alias'] ? JSON.stringify([{ alias_name: 'nvidia-t4', count: 1 }]) : '[]',
+      pciRequests: p.flavor.extraSpecs['pci_passthrough:alias']
+        ? JSON.stringify([{ alias_name: 'nvidia-t4', count: 1 }])
+        : '[]',
       keypairs: JSON.stringify({ objects: [{ name: `${p.user}-key`, user_id: p.user, type: 'ssh' }] }),
       createdAt: p.createdAt,
     })),
   });
   await tx.instanceMetadata.createMany({
-    data: missing.flatMap((p) => Object.entries(userMetadata(p)).map(([key, value]) => ({ instanceUuid: p.uuid, key, value, createdAt: p.createdAt }))),
+    data: missing.flatMap((p) =>
+      Object.entries(userMetadata(p)).map(([key, value]) => ({
+        instanceUuid: p.uuid,
+        key,
+        value,
+        createdAt: p.createdAt,
+      })),
+    ),
   });
   await tx.instanceSystemMetadata.createMany({
-    data: missing.flatMap((p) => Object.entries(systemMetadata(p)).map(([key, value]) => ({ instanceUuid: p.uuid, key, value, createdAt: p.createdAt }))),
+    data: missing.flatMap((p) =>
+      Object.entries(systemMetadata(p)).map(([key, value]) => ({
+        instanceUuid: p.uuid,
+        key,
+        value,
+        createdAt: p.createdAt,
+      })),
+    ),
   });
   await tx.instanceFault.createMany({
-    data: missing.filter((p) => p.fault).map((p) => ({
-      instanceUuid: p.uuid,
-      code: p.fault!.code,
-      message: p.fault!.message,
-      details: `Traceback (most recent call last):\n  ...\n${p.fault!.message}\n`,
-      host: p.host,
-      createdAt: new Date(p.createdAt.getTime() + 60_000),
-    })),
+    data: missing
+      .filter((p) => p.fault)
+      .map((p) => ({
+        instanceUuid: p.uuid,
+        code: p.fault!.code,
+        message: p.fault!.message,
+        details: `Traceback (most recent call last):\n  ...\n${p.fault!.message}\n`,
+        host: p.host,
+        createdAt: new Date(p.createdAt.getTime() + 60_000),
+      })),
   });
   await tx.blockDeviceMapping.createMany({
     data: missing.flatMap((p) => [
-      { uuid: seededUuid(`bdm:${p.uuid}:0`), instanceUuid: p.uuid, sourceType: 'image', destinationType: 'local', deviceType: 'disk', diskBus: 'virtio',
-        bootIndex: 0, deviceName: '/dev/vda', deleteOnTermination: true, imageId: p.image.id, volumeSize: p.flavor.rootGb, createdAt: p.createdAt, ...gone(p) },
+      {
+        uuid: seededUuid(`bdm:${p.uuid}:0`),
+        instanceUuid: p.uuid,
+        sourceType: 'image',
+        destinationType: 'local',
+        deviceType: 'disk',
+        diskBus: 'virtio',
+        bootIndex: 0,
+        deviceName: '/dev/vda',
+        deleteOnTermination: true,
+        imageId: p.image.id,
+        volumeSize: p.flavor.rootGb,
+        createdAt: p.createdAt,
+        ...gone(p),
+      },
       ...(p.index % 6 === 0
-        ? [{ uuid: seededUuid(`bdm:${p.uuid}:1`), instanceUuid: p.uuid, sourceType: 'volume', destinationType: 'volume', deviceType: 'disk', diskBus: 'virtio',
-            bootIndex: null, deviceName: '/dev/vdb', deleteOnTermination: false, volumeId: seededUuid(`volume:${p.uuid}`), volumeSize: 50,
-            attachmentId: seededUuid(`attachment:${p.uuid}`), createdAt: p.createdAt, ...gone(p) }]
+        ? [
+            {
+              uuid: seededUuid(`bdm:${p.uuid}:1`),
+              instanceUuid: p.uuid,
+              sourceType: 'volume',
+              destinationType: 'volume',
+              deviceType: 'disk',
+              diskBus: 'virtio',
+              bootIndex: null,
+              deviceName: '/dev/vdb',
+              deleteOnTermination: false,
+              volumeId: seededUuid(`volume:${p.uuid}`),
+              volumeSize: 50,
+              attachmentId: seededUuid(`attachment:${p.uuid}`),
+              createdAt: p.createdAt,
+              ...gone(p),
+            },
+          ]
         : []),
     ]),
   });
@@ -96,20 +169,36 @@ async function writeActions(tx: Tx, missing: PlannedInstance[]): Promise<void> {
   const planned = missing.flatMap((p) => plannedActions(p).map((a) => ({ p, a })));
   await tx.instanceAction.createMany({
     data: planned.map(({ p, a }) => ({
-      action: a.action, instanceUuid: p.uuid, requestId: a.requestId, userId: p.user, projectId: p.project,
-      startTime: a.startTime, finishTime: a.finishTime, message: a.message, createdAt: a.startTime,
+      action: a.action,
+      instanceUuid: p.uuid,
+      requestId: a.requestId,
+      userId: p.user,
+      projectId: p.project,
+      startTime: a.startTime,
+      finishTime: a.finishTime,
+      message: a.message,
+      createdAt: a.startTime,
     })),
   });
   const ids = new Map(
-    (await tx.instanceAction.findMany({ where: { requestId: { in: planned.map(({ a }) => a.requestId) } }, select: { id: true, requestId: true } })).map(
-      (row) => [row.requestId, row.id],
-    ),
+    (
+      await tx.instanceAction.findMany({
+        where: { requestId: { in: planned.map(({ a }) => a.requestId) } },
+        select: { id: true, requestId: true },
+      })
+    ).map((row) => [row.requestId, row.id]),
   );
   await tx.instanceActionEvent.createMany({
     data: planned.flatMap(({ p, a }) =>
       a.events.map((e) => ({
-        actionId: ids.get(a.requestId)!, event: e.event, startTime: a.startTime, finishTime: e.finishTime, result: e.result,
-        traceback: e.traceback, host: p.host, createdAt: a.startTime,
+        actionId: ids.get(a.requestId)!,
+        event: e.event,
+        startTime: a.startTime,
+        finishTime: e.finishTime,
+        result: e.result,
+        traceback: e.traceback,
+        host: p.host,
+        createdAt: a.startTime,
       })),
     ),
   });
@@ -132,8 +221,12 @@ async function addHostUsage(tx: Tx, missing: PlannedInstance[]): Promise<void> {
     await tx.computeNode.updateMany({
       where: { host, deleted: 0 },
       data: {
-        vcpusUsed: { increment: use.vcpus }, memoryMbUsed: { increment: use.memoryMb }, localGbUsed: { increment: use.localGb },
-        freeRamMb: { decrement: use.memoryMb }, freeDiskGb: { decrement: use.localGb }, runningVms: { increment: use.running },
+        vcpusUsed: { increment: use.vcpus },
+        memoryMbUsed: { increment: use.memoryMb },
+        localGbUsed: { increment: use.localGb },
+        freeRamMb: { decrement: use.memoryMb },
+        freeDiskGb: { decrement: use.localGb },
+        runningVms: { increment: use.running },
       },
     });
   }

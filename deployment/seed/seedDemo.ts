@@ -24,7 +24,11 @@ export interface SeedResult {
  * database; the fleet in cell0/cell1/cell2 (by cell name) with instance mappings
  * and quota usages. Idempotent: deterministic ids, and only missing rows are written.
  */
-export async function seedDemo(api: ApiClient, cells: Map<string, SeedCell>, options: { perCell?: number } = {}): Promise<SeedResult> {
+export async function seedDemo(
+  api: ApiClient,
+  cells: Map<string, SeedCell>,
+  options: { perCell?: number } = {},
+): Promise<SeedResult> {
   const flavorIds = await seedFlavors(api);
   await seedQuotaLimits(api);
   await seedAccess(api);

@@ -9,9 +9,14 @@ const SLOTS = 8;
  * nothing. Run after the instances exist (pci_devices.instance_uuid references them).
  */
 export async function seedPciDevices(cell: CellClient, plans: PlannedInstance[]): Promise<number> {
-  const nodes = await cell.computeNode.findMany({ where: { deleted: 0, host: { not: null } }, select: { id: true, host: true } });
+  const nodes = await cell.computeNode.findMany({
+    where: { deleted: 0, host: { not: null } },
+    select: { id: true, host: true },
+  });
   const rows = nodes.flatMap((node) => {
-    const holders = plans.filter((p) => p.host === node.host && p.state !== 'deleted' && p.flavor.extraSpecs['pci_passthrough:alias']);
+    const holders = plans.filter(
+      (p) => p.host === node.host && p.state !== 'deleted' && p.flavor.extraSpecs['pci_passthrough:alias'],
+    );
     return Array.from({ length: SLOTS }, (_, slot) => {
       const holder = holders[slot];
       return {

@@ -7,7 +7,11 @@ import type { PlannedInstance } from './demoFleet';
 export async function seedQuotaLimits(api: ApiClient): Promise<void> {
   await api.$transaction([
     api.quotaClass.createMany({
-      data: Object.entries(DEFAULT_QUOTA_CLASS).map(([resource, hardLimit]) => ({ className: 'default', resource, hardLimit })),
+      data: Object.entries(DEFAULT_QUOTA_CLASS).map(([resource, hardLimit]) => ({
+        className: 'default',
+        resource,
+        hardLimit,
+      })),
       skipDuplicates: true,
     }),
     api.quota.createMany({
@@ -17,7 +21,12 @@ export async function seedQuotaLimits(api: ApiClient): Promise<void> {
       skipDuplicates: true,
     }),
     api.projectUserQuota.createMany({
-      data: USER_QUOTAS.map((q) => ({ projectId: q.project, userId: q.user, resource: q.resource, hardLimit: q.hardLimit })),
+      data: USER_QUOTAS.map((q) => ({
+        projectId: q.project,
+        userId: q.user,
+        resource: q.resource,
+        hardLimit: q.hardLimit,
+      })),
       skipDuplicates: true,
     }),
   ]);
@@ -28,8 +37,13 @@ export async function seedQuotaLimits(api: ApiClient): Promise<void> {
  * as in Nova, by the same rule the boot path, releases and quota-recount use (a server
  * buried in cell0 counts as an instance only).
  */
-export function usageOf(fleet: PlannedInstance[]): Array<{ projectId: string; userId: string; resource: string; inUse: number }> {
-  const totals = new Map<string, { projectId: string; userId: string; instances: number; cores: number; ram: number }>();
+export function usageOf(
+  fleet: PlannedInstance[],
+): Array<{ projectId: string; userId: string; resource: string; inUse: number }> {
+  const totals = new Map<
+    string,
+    { projectId: string; userId: string; instances: number; cores: number; ram: number }
+  >();
   for (const p of fleet) {
     if (p.state === 'deleted') continue;
     const key = `${p.project}\u0000${p.user}`;
@@ -41,7 +55,12 @@ export function usageOf(fleet: PlannedInstance[]): Array<{ projectId: string; us
     totals.set(key, total);
   }
   return [...totals.values()].flatMap((t) =>
-    (['instances', 'cores', 'ram'] as const).map((resource) => ({ projectId: t.projectId, userId: t.userId, resource, inUse: t[resource] })),
+    (['instances', 'cores', 'ram'] as const).map((resource) => ({
+      projectId: t.projectId,
+      userId: t.userId,
+      resource,
+      inUse: t[resource],
+    })),
   );
 }
 

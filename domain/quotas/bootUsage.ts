@@ -40,7 +40,11 @@ export async function lockProjectUsage(tx: Prisma.TransactionClient, projectId: 
  * missing rows first; a column never goes below zero, so a late or repeated release
  * cannot make usage negative.
  */
-export async function shiftUsage(tx: Prisma.TransactionClient, scope: UsageScope, change: { reserved: BootAmounts; inUse: BootAmounts }): Promise<void> {
+export async function shiftUsage(
+  tx: Prisma.TransactionClient,
+  scope: UsageScope,
+  change: { reserved: BootAmounts; inUse: BootAmounts },
+): Promise<void> {
   const { reserved: r, inUse: u } = change;
   await tx.$executeRaw`
     INSERT INTO quota_usages (project_id, user_id, resource, in_use, reserved, created_at, deleted)

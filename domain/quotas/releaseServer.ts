@@ -16,12 +16,19 @@ export async function releaseDeletedServer(api: ApiClient, instanceUuid: string,
     const mapping = await tx.instanceMapping.findUnique({ where: { instanceUuid }, include: { cell: true } });
     if (!mapping || mapping.queuedForDelete) return false;
     await lockProjectUsage(tx, mapping.projectId);
-    const flipped = await tx.instanceMapping.updateMany({ where: { instanceUuid, queuedForDelete: false }, data: { queuedForDelete: true, updatedAt: new Date() } });
+    const flipped = await tx.instanceMapping.updateMany({
+      where: { instanceUuid, queuedForDelete: false },
+      data: { queuedForDelete: true, updatedAt: new Date() },
+    });
     if (flipped.count !== 1) return false;
     const inCell0 = mapping.cell !== null && isCell0(mapping.cell);
     const spec = inCell0 ? null : await tx.requestSpec.findUnique({ where: { instanceUuid }, select: { spec: true } });
     const counted = serverAmounts(inCell0, spec?.spec, sizes);
-    await shiftUsage(tx, { projectId: mapping.projectId, userId: mapping.userId ?? '' }, { reserved: NOTHING, inUse: negate(counted) });
+    await shiftUsage(
+      tx,
+      { projectId: mapping.projectId, userId: mapping.userId ?? '' },
+      { reserved: NOTHING, inUse: negate(counted) },
+    );
     return true;
   });
 }

@@ -59,7 +59,9 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     if (isMutation) {
       for (const field of planned.rootFields) results.push([field, await handle(field)]); // mutations run in order
     } else {
-      results.push(...(await Promise.all(planned.rootFields.map(async (f) => [f, await handle(f)] as [RootField, FieldResult]))));
+      results.push(
+        ...(await Promise.all(planned.rootFields.map(async (f) => [f, await handle(f)] as [RootField, FieldResult]))),
+      );
     }
     const data: Record<string, unknown> = {};
     const errors: GraphQLFormattedError[] = [];
@@ -82,7 +84,12 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
         return routeEntities(req);
       default:
         if (isMutation && 'uuid' in req.field.args) return routeToOwningCell(req, 'mutation');
-        return Promise.resolve({ data: null, errors: [routerError('BAD_REQUEST', `field ${req.field.name} cannot be routed to a cell`, [req.field.responseKey])] });
+        return Promise.resolve({
+          data: null,
+          errors: [
+            routerError('BAD_REQUEST', `field ${req.field.name} cannot be routed to a cell`, [req.field.responseKey]),
+          ],
+        });
     }
   }
 
@@ -118,14 +125,24 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
 
   // Through the cell's circuit: an open one answers at once with the last failure's
   // status and no request is sent (nor counted in requestsByCell).
-  private async send(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>> {
+  private async send(
+    cell: CellEntry,
+    request: Parameters<RouterRequest['send']>[1],
+    headers: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<CellOutcome<GraphQLResponseBody>> {
     const guarded = await cell.breaker.run(() => this.attempt(cell, request, headers, timeoutMs), circuitFailure);
     if (guarded.ran) return guarded.result;
     this.options.metrics.skipCell(cell.info.name ?? cell.info.uuid);
     return { ok: false, status: guarded.status, message: guarded.message, elapsedMs: 0 };
   }
 
-  private async attempt(cell: CellEntry, request: Parameters<RouterRequest['send']>[1], headers: Record<string, string>, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>> {
+  private async attempt(
+    cell: CellEntry,
+    request: Parameters<RouterRequest['send']>[1],
+    headers: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<CellOutcome<GraphQLResponseBody>> {
     const refused = await this.options.directory.checkSchema(cell, headers);
     const outcome = refused ?? (await cell.client.send(request, headers, timeoutMs));
     // A cell that answered with its database down is as UNAVAILABLE in /readyz and the metrics as in its list row.

@@ -38,7 +38,14 @@ export function buildRequestStream(
   if (requests === null) return { stream: null };
   if (requests instanceof Error) {
     req.logger.warn({ err: requests.message }, 'build requests could not be read');
-    return { stream: null, error: { message: 'servers being scheduled (BUILD) could not be read and are missing from this page', path: [req.field.responseKey], extensions: { code: 'GLOBAL_UNAVAILABLE' } } };
+    return {
+      stream: null,
+      error: {
+        message: 'servers being scheduled (BUILD) could not be read and are missing from this page',
+        path: [req.field.responseKey],
+        extensions: { code: 'GLOBAL_UNAVAILABLE' },
+      },
+    };
   }
   const { sort } = options;
   const after = options.after ? decodeCursor(options.after, sort) : null;
@@ -48,12 +55,23 @@ export function buildRequestStream(
       const node = buildNode(r);
       const position = positionOf(node, sort);
       const cursor = encodeCursor(position, sort);
-      return { position, cursor, fromBuildRequest: true, edges: edgeFields.map((f) => shape({ cursor, node }, f.selectionSet, req.planned.fragments, 'InstanceEdge')) };
+      return {
+        position,
+        cursor,
+        fromBuildRequest: true,
+        edges: edgeFields.map((f) => shape({ cursor, node }, f.selectionSet, req.planned.fragments, 'InstanceEdge')),
+      };
     })
     .filter((row) => !after || comparePositions(row.position, after, sort) > 0)
     .sort((a, b) => comparePositions(a.position, b.position, sort))
     .slice(0, options.first);
-  const stream: CellStream = { cell: { info: { uuid: 'build-requests', name: null } } as CellStream['cell'], buffer: rows, hasMore: false, requests: 1, elapsedMs: 0 };
+  const stream: CellStream = {
+    cell: { info: { uuid: 'build-requests', name: null } } as CellStream['cell'],
+    buffer: rows,
+    hasMore: false,
+    requests: 1,
+    elapsedMs: 0,
+  };
   return { stream };
 }
 

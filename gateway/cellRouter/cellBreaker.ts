@@ -1,4 +1,11 @@
-import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhenResult, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhenResult,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 
 /** The failures that count towards opening a circuit: the cell did not answer. */
 export type CircuitFailureStatus = 'TIMEOUT' | 'UNAVAILABLE';
@@ -80,7 +87,8 @@ export class CellBreaker {
       return { ran: true, result };
     } catch (err) {
       // Opened by a concurrent call between the check above and execute.
-      if (err instanceof BrokenCircuitError) return this.skipped() ?? { ran: false, status: this.lastFailure ?? 'UNAVAILABLE', message: 'circuit open' };
+      if (err instanceof BrokenCircuitError)
+        return this.skipped() ?? { ran: false, status: this.lastFailure ?? 'UNAVAILABLE', message: 'circuit open' };
       throw err;
     }
   }

@@ -35,15 +35,23 @@ export interface CellInfo {
 export class CellClient {
   private readonly agent: http.Agent;
 
-  constructor(readonly cell: CellInfo, private readonly timeoutMs: number) {
+  constructor(
+    readonly cell: CellInfo,
+    private readonly timeoutMs: number,
+  ) {
     this.agent = keepAliveAgent(cell.graphqlUrl ?? '', 64);
   }
 
   /** Sends `request`; resolves (never rejects) with the cell's answer or its failure. */
-  async send(request: CellRequest, headers: Record<string, string>, timeoutMs = this.timeoutMs): Promise<CellOutcome<GraphQLResponseBody>> {
+  async send(
+    request: CellRequest,
+    headers: Record<string, string>,
+    timeoutMs = this.timeoutMs,
+  ): Promise<CellOutcome<GraphQLResponseBody>> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-    if (!this.cell.graphqlUrl) return { ok: false, status: 'UNAVAILABLE', message: 'cell has no subgraph URL', elapsedMs: 0 };
+    if (!this.cell.graphqlUrl)
+      return { ok: false, status: 'UNAVAILABLE', message: 'cell has no subgraph URL', elapsedMs: 0 };
     try {
       const payload = JSON.stringify({ query: request.query, variables: request.variables });
       const { status, body } = await this.post(payload, headers, timeoutMs).catch((err) => {
@@ -52,11 +60,25 @@ export class CellClient {
         throw err;
       });
       const parsed = parseBody(body);
-      if (!parsed) return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status} without a GraphQL body`, elapsedMs: elapsed(), detail: body.slice(0, 500) };
-      if (status === 401) return { ok: false, status: 'ERROR', message: 'cell refused the internal credentials', elapsedMs: elapsed() };
+      if (!parsed)
+        return {
+          ok: false,
+          status: 'ERROR',
+          message: `cell answered HTTP ${status} without a GraphQL body`,
+          elapsedMs: elapsed(),
+          detail: body.slice(0, 500),
+        };
+      if (status === 401)
+        return { ok: false, status: 'ERROR', message: 'cell refused the internal credentials', elapsedMs: elapsed() };
       // A cell up with its database down answers in GraphQL; the caller reads that answer.
       if (status >= 500 && !parsed.data && !saysDatabaseDown(parsed)) {
-        return { ok: false, status: 'ERROR', message: `cell answered HTTP ${status}`, elapsedMs: elapsed(), detail: firstMessage(parsed) };
+        return {
+          ok: false,
+          status: 'ERROR',
+          message: `cell answered HTTP ${status}`,
+          elapsedMs: elapsed(),
+          detail: firstMessage(parsed),
+        };
       }
       return { ok: true, value: parsed, elapsedMs: elapsed() };
     } catch (err) {
@@ -72,7 +94,6 @@ export class CellClient {
   private post(payload: string, headers: Record<string, string>, timeoutMs: number): Promise<PostAnswer> {
     return postJson(this.cell.graphqlUrl!, this.agent, payload, headers, timeoutMs);
   }
-
 }
 
 function isReset(err: unknown): boolean {
@@ -142,4 +163,5 @@ export function classify(err: unknown, timeoutMs: number): { status: CellFailure
 }
 
 // Node's TLS and OpenSSL certificate error codes.
-const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;
+const TLS_CODE =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$|HOSTNAME_MISMATCH$|EPROTO$)/;

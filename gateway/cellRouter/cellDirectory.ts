@@ -48,9 +48,13 @@ export class CellDirectory {
 
   /** Loads the cells once and starts the refresh interval; a failure is logged, not thrown. */
   async start(): Promise<void> {
-    await this.refresh().catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'initial cell mapping load failed'));
+    await this.refresh().catch((err) =>
+      this.options.logger.warn({ err: (err as Error).message }, 'initial cell mapping load failed'),
+    );
     this.timer = setInterval(() => {
-      this.refresh().catch((err) => this.options.logger.warn({ err: (err as Error).message }, 'cell mapping refresh failed'));
+      this.refresh().catch((err) =>
+        this.options.logger.warn({ err: (err as Error).message }, 'cell mapping refresh failed'),
+      );
     }, this.options.refreshIntervalMs);
     this.timer.unref();
   }
@@ -80,7 +84,10 @@ export class CellDirectory {
 
   /** Every known cell's circuit, labelled as metrics label cells (name, else uuid). */
   circuits(): { cell: string; state: CircuitPhase }[] {
-    return [...this.cells.values()].map((entry) => ({ cell: entry.info.name ?? entry.info.uuid, state: entry.breaker.phase() }));
+    return [...this.cells.values()].map((entry) => ({
+      cell: entry.info.name ?? entry.info.uuid,
+      state: entry.breaker.phase(),
+    }));
   }
 
   /** Re-reads the cell mappings; concurrent callers share one request. */
@@ -103,7 +110,8 @@ export class CellDirectory {
       case 'mismatch':
         // Checked again once per circuit cool-down, as a failed cell is probed: a cell
         // re-deployed with the right schema is used again without a gateway restart.
-        if (Date.now() - state.at < this.options.circuit.cooldownMs) return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
+        if (Date.now() - state.at < this.options.circuit.cooldownMs)
+          return { ok: false, status: 'ERROR', message: state.message, elapsedMs: 0 };
         entry.schema = { phase: 'unchecked' };
         return this.checkSchema(entry, headers);
       case 'checking':
@@ -123,7 +131,10 @@ export class CellDirectory {
   // A cell that cannot be reached stays unchecked (so it is checked again next time);
   // one that answers with another schema is reported and not used.
   private async runSchemaCheck(entry: CellEntry, headers: Record<string, string>): Promise<CellOutcome<true> | null> {
-    const outcome = await entry.client.send({ query: '{ _service { sdl } }', variables: {}, idempotent: true }, headers);
+    const outcome = await entry.client.send(
+      { query: '{ _service { sdl } }', variables: {}, idempotent: true },
+      headers,
+    );
     if (!outcome.ok) {
       entry.schema = { phase: 'unchecked' };
       return outcome;
@@ -151,7 +162,12 @@ export class CellDirectory {
       }
       // New or re-pointed: a new client, checked again, with a closed circuit.
       if (current) this.forget(current);
-      this.cells.set(info.uuid, { info, client: new CellClient(info, this.options.timeoutMs), schema: { phase: 'unchecked' }, breaker: new CellBreaker(this.options.circuit) });
+      this.cells.set(info.uuid, {
+        info,
+        client: new CellClient(info, this.options.timeoutMs),
+        schema: { phase: 'unchecked' },
+        breaker: new CellBreaker(this.options.circuit),
+      });
     }
     for (const [uuid, entry] of this.cells) {
       if (!seen.has(uuid)) {

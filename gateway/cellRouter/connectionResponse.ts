@@ -43,7 +43,9 @@ export function connectionResponse(req: RouterRequest, parts: PageParts): Record
   const hasNextPage = parts.liveHasMore || Boolean(unknown?.hasMore);
   // A page that ends with the live rows while UNKNOWN records follow ends on the cursor
   // that starts them, so the walk goes on in the UNKNOWN phase even if a cell comes back.
-  const endCursor = unknownEdges.at(-1)?.cursor ?? (unknown?.hasMore ? encodeUnknownCursor(unknown.phase, sort) : parts.live.at(-1)?.cursor ?? null);
+  const endCursor =
+    unknownEdges.at(-1)?.cursor ??
+    (unknown?.hasMore ? encodeUnknownCursor(unknown.phase, sort) : (parts.live.at(-1)?.cursor ?? null));
   const out: Record<string, unknown> = {};
   for (const field of mergedFields(req.field.node.selectionSet, fragments)) {
     switch (field.name) {
@@ -53,7 +55,10 @@ export function connectionResponse(req: RouterRequest, parts: PageParts): Record
       case 'edges': {
         const index = parts.edgeKeys.indexOf(field.key);
         const live = parts.live.map((row) => row.edges[index]);
-        out[field.key] = [...live, ...unknownEdges.map((edge) => shape(edge, field.selectionSet, fragments, 'InstanceEdge'))];
+        out[field.key] = [
+          ...live,
+          ...unknownEdges.map((edge) => shape(edge, field.selectionSet, fragments, 'InstanceEdge')),
+        ];
         break;
       }
       case 'pageInfo':
@@ -64,7 +69,14 @@ export function connectionResponse(req: RouterRequest, parts: PageParts): Record
         break;
       case 'cells':
         // Last guard: a row's message is the router's fixed text; anything else reads as its status.
-        out[field.key] = parts.cells.map((row) => shape({ ...row, message: clientCellMessage(row.status, row.message) }, field.selectionSet, fragments, 'CellResult'));
+        out[field.key] = parts.cells.map((row) =>
+          shape(
+            { ...row, message: clientCellMessage(row.status, row.message) },
+            field.selectionSet,
+            fragments,
+            'CellResult',
+          ),
+        );
         break;
       default:
         out[field.key] = null;

@@ -1,7 +1,13 @@
 import { Kind, type GraphQLFormattedError } from 'graphql';
 import { buildOperation } from './operation';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
-import { answeredWrongly, cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
+import {
+  answeredWrongly,
+  cellUnavailableError,
+  routerError,
+  type FieldResult,
+  type RouterRequest,
+} from './routerContext';
 import type { CellEntry } from './cellDirectory';
 
 interface Representation {
@@ -21,7 +27,12 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   const representations = (field.args.representations ?? []) as Representation[];
   const argument = field.node.arguments?.find((a) => a.name.value === 'representations');
   if (!argument || argument.value.kind !== Kind.VARIABLE) {
-    return { data: null, errors: [routerError('BAD_REQUEST', '_entities: representations must be passed as a variable', [field.responseKey])] };
+    return {
+      data: null,
+      errors: [
+        routerError('BAD_REQUEST', '_entities: representations must be passed as a variable', [field.responseKey]),
+      ],
+    };
   }
   const variableName = argument.value.name.value;
   const results: unknown[] = representations.map(() => null);
@@ -31,7 +42,14 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   try {
     lookups = await Promise.all(representations.map((r) => cellOf(req, r)));
   } catch (err) {
-    return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, [field.responseKey])] };
+    return {
+      data: null,
+      errors: [
+        routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, [
+          field.responseKey,
+        ]),
+      ],
+    };
   }
   lookups.forEach((cellUuid, index) => {
     if (!cellUuid) return; // unknown or unscheduled instance: null, as a subgraph answers for a missing entity
@@ -42,7 +60,8 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
       const cell = await req.cell(cellUuid);
       const fail = (entry: CellEntry | { info: { uuid: string; name: null } }, status: string, message: string) =>
         indexes.forEach((i) => errors.push(cellUnavailableError(entry, [field.responseKey, i], status, message)));
-      if (!cell) return fail({ info: { uuid: cellUuid, name: null } }, 'UNAVAILABLE', 'cell is not in the cell mappings');
+      if (!cell)
+        return fail({ info: { uuid: cellUuid, name: null } }, 'UNAVAILABLE', 'cell is not in the cell mappings');
       const subset = indexes.map((i) => representations[i]);
       const planned = { ...req.planned, variables: { ...req.planned.variables, [variableName]: subset } };
       const outcome = await req.send(cell, buildOperation(planned, [field.node]));
@@ -58,7 +77,14 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
         const nulls = indexes.filter((original) => results[original] === null);
         const reason = typeof down?.extensions?.reason === 'string' ? { reason: down.extensions.reason } : {};
         for (const i of nulls) {
-          const error = down ? cellUnavailableError(cell, [field.responseKey, i], 'UNAVAILABLE', databaseFailureMessage(down.extensions?.reason)) : cellUnavailableError(cell, [field.responseKey, i], 'ERROR', 'cell answered with an error');
+          const error = down
+            ? cellUnavailableError(
+                cell,
+                [field.responseKey, i],
+                'UNAVAILABLE',
+                databaseFailureMessage(down.extensions?.reason),
+              )
+            : cellUnavailableError(cell, [field.responseKey, i], 'ERROR', 'cell answered with an error');
           errors.push({ ...error, extensions: { ...error.extensions, ...reason } });
         }
         return;

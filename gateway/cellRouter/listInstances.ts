@@ -46,15 +46,21 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   const selected = await selectSources(req, filter, buildsApply(filter));
   if ('error' in selected) return { data: null, errors: [selected.error] };
   const augmented = augment(field.node, sort);
-  const edgeKeys = mergedFields(field.node.selectionSet, planned.fragments).filter((f) => f.name === 'edges').map((f) => f.key);
+  const edgeKeys = mergedFields(field.node.selectionSet, planned.fragments)
+    .filter((f) => f.name === 'edges')
+    .map((f) => f.key);
   let requestError: GraphQLFormattedError | undefined;
   const nestedErrors: GraphQLFormattedError[] = [];
 
   const fetchBatch = async (cell: CellEntry, count: number, cursor: string | null): Promise<BatchOutcome> => {
-    const request = buildOperation(planned, [augmented], [
-      { definition: FIRST, value: count },
-      { definition: AFTER, value: cursor },
-    ]);
+    const request = buildOperation(
+      planned,
+      [augmented],
+      [
+        { definition: FIRST, value: count },
+        { definition: AFTER, value: cursor },
+      ],
+    );
     const outcome = await req.send(cell, request);
     if (!outcome.ok) return logged(cell, outcome);
     const connection = outcome.value.data?.[field.responseKey] as Record<string, unknown> | null | undefined;
@@ -65,24 +71,50 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
       if (REQUEST_ERROR_CODES.has(code)) requestError ??= { ...first, path };
       return logged(cell, { ...answeredWithout(first), elapsedMs: outcome.elapsedMs, detail: first?.message });
     }
-    for (const error of errors) nestedErrors.push({ ...error, path, extensions: { ...error.extensions, cellUuid: cell.info.uuid } });
+    for (const error of errors)
+      nestedErrors.push({ ...error, path, extensions: { ...error.extensions, cellUuid: cell.info.uuid } });
     const routing = connection.__cr_edges as { cursor: string; node: Record<string, unknown> }[] | undefined;
-    if (!Array.isArray(routing)) return logged(cell, { ok: false, status: 'ERROR', message: 'cell answered with an unexpected shape', elapsedMs: outcome.elapsedMs });
+    if (!Array.isArray(routing))
+      return logged(cell, {
+        ok: false,
+        status: 'ERROR',
+        message: 'cell answered with an unexpected shape',
+        elapsedMs: outcome.elapsedMs,
+      });
     const rows: MergeRow[] = routing.map((edge, i) => ({
       position: positionOf(edge.node, sort),
       cursor: edge.cursor,
       edges: edgeKeys.map((key) => (connection[key] as unknown[] | null)?.[i] ?? null),
     }));
-    return { ok: true, batch: { rows, hasMore: Boolean((connection.__cr_page as { hasNextPage?: boolean })?.hasNextPage) }, elapsedMs: outcome.elapsedMs };
+    return {
+      ok: true,
+      batch: { rows, hasMore: Boolean((connection.__cr_page as { hasNextPage?: boolean })?.hasNextPage) },
+      elapsedMs: outcome.elapsedMs,
+    };
   };
 
   // Clients see the fixed message; the raw text behind it goes to the log with the request id.
   const logged = (cell: CellEntry, failure: Extract<BatchOutcome, { ok: false }>): BatchOutcome => {
-    req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, status: failure.status, message: failure.message, detail: failure.detail }, 'cell did not answer a list in full');
+    req.logger.warn(
+      {
+        requestId: req.requestId,
+        cell: cell.info.uuid,
+        status: failure.status,
+        message: failure.message,
+        detail: failure.detail,
+      },
+      'cell did not answer a list in full',
+    );
     return failure;
   };
 
-  const streams: CellStream[] = selected.cells.map((cell) => ({ cell, buffer: [], hasMore: false, requests: 0, elapsedMs: 0 }));
+  const streams: CellStream[] = selected.cells.map((cell) => ({
+    cell,
+    buffer: [],
+    hasMore: false,
+    requests: 0,
+    elapsedMs: 0,
+  }));
   // Never more than the page from one cell: a single cell asked for first * 1.1 would
   // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
   const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
@@ -94,13 +126,21 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   if (requestError) return { data: null, errors: [requestError] };
   if (building.error) nestedErrors.push(building.error);
   const nextBatch = (stream: CellStream, count: number) => fetchBatch(stream.cell, count, stream.lastCursor ?? after);
-  const merged = building.stream ? dropScheduled(await mergePage([...streams, building.stream], first, sort, nextBatch)) : await mergePage(streams, first, sort, nextBatch);
-  req.logger.info({ requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length }, 'instances page merged');
+  const merged = building.stream
+    ? dropScheduled(await mergePage([...streams, building.stream], first, sort, nextBatch))
+    : await mergePage(streams, first, sort, nextBatch);
+  req.logger.info(
+    { requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length },
+    'instances page merged',
+  );
 
   // Past the last live row, the walk goes on into the UNKNOWN records of the cells that failed.
   const failed = failedCells(streams);
-  const reachesUnknown = !merged.hasNextPage && first > 0 && failed.length > 0 && unknownRecordsApply(filter, args.sortGiven);
-  const unknown = reachesUnknown ? await unknownRecords(req, filter, { afterUuid: null, cells: failed }, first - merged.rows.length) : null;
+  const reachesUnknown =
+    !merged.hasNextPage && first > 0 && failed.length > 0 && unknownRecordsApply(filter, args.sortGiven);
+  const unknown = reachesUnknown
+    ? await unknownRecords(req, filter, { afterUuid: null, cells: failed }, first - merged.rows.length)
+    : null;
   if (unknown?.error) nestedErrors.push(unknown.error);
   const cells = streams.map((s) => ({
     cellUuid: s.cell.info.uuid,
@@ -109,7 +149,15 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
     message: s.failure?.message ?? null,
     elapsedMs: Math.round(s.elapsedMs * 100) / 100,
   }));
-  const data = connectionResponse(req, { live: merged.rows, liveHasMore: merged.hasNextPage, unknown, cells, complete: !failed.length, sort, edgeKeys });
+  const data = connectionResponse(req, {
+    live: merged.rows,
+    liveHasMore: merged.hasNextPage,
+    unknown,
+    cells,
+    complete: !failed.length,
+    sort,
+    edgeKeys,
+  });
   return { data, errors: nestedErrors };
 }
 
@@ -122,13 +170,45 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
 async function continueUnknown(req: RouterRequest, args: ListArgs, phase: UnknownPhase): Promise<FieldResult> {
   const path = [req.field.responseKey];
   if (!unknownRecordsApply(args.filter, args.sortGiven)) {
-    return { data: null, errors: [routerError('BAD_USER_INPUT', 'after: a cursor of UNKNOWN records continues only a list filtered by project alone and not sorted explicitly', path)] };
+    return {
+      data: null,
+      errors: [
+        routerError(
+          'BAD_USER_INPUT',
+          'after: a cursor of UNKNOWN records continues only a list filtered by project alone and not sorted explicitly',
+          path,
+        ),
+      ],
+    };
   }
-  const known = (await Promise.all(phase.cells.map(async (c) => ({ ...c, entry: await req.cell(c.uuid) })))).filter((c) => c.entry);
-  const unknown = await unknownRecords(req, args.filter, { afterUuid: phase.afterUuid, cells: known.map(({ uuid, status }) => ({ uuid, status })) }, args.first);
-  const cells = known.map((c) => ({ cellUuid: c.uuid, cellName: c.entry!.info.name, status: c.status, message: NOT_ASKED, elapsedMs: 0 }));
-  const edgeKeys = mergedFields(req.field.node.selectionSet, req.planned.fragments).filter((f) => f.name === 'edges').map((f) => f.key);
-  const data = connectionResponse(req, { live: [], liveHasMore: false, unknown, cells, complete: false, sort: args.sort, edgeKeys });
+  const known = (await Promise.all(phase.cells.map(async (c) => ({ ...c, entry: await req.cell(c.uuid) })))).filter(
+    (c) => c.entry,
+  );
+  const unknown = await unknownRecords(
+    req,
+    args.filter,
+    { afterUuid: phase.afterUuid, cells: known.map(({ uuid, status }) => ({ uuid, status })) },
+    args.first,
+  );
+  const cells = known.map((c) => ({
+    cellUuid: c.uuid,
+    cellName: c.entry!.info.name,
+    status: c.status,
+    message: NOT_ASKED,
+    elapsedMs: 0,
+  }));
+  const edgeKeys = mergedFields(req.field.node.selectionSet, req.planned.fragments)
+    .filter((f) => f.name === 'edges')
+    .map((f) => f.key);
+  const data = connectionResponse(req, {
+    live: [],
+    liveHasMore: false,
+    unknown,
+    cells,
+    complete: false,
+    sort: args.sort,
+    edgeKeys,
+  });
   return { data, errors: unknown.error ? [unknown.error] : [] };
 }
 
@@ -139,9 +219,14 @@ const NOT_ASKED = 'not asked: past the live rows, its instances continue as UNKN
  * (UNAVAILABLE, the cell's fixed message for the cause), or it answered wrongly (ERROR).
  * The cell's own message is never shown: only its code and reason are read.
  */
-export function answeredWithout(first: GraphQLFormattedError | undefined): { ok: false; status: 'UNAVAILABLE' | 'ERROR'; message: string } {
+export function answeredWithout(first: GraphQLFormattedError | undefined): {
+  ok: false;
+  status: 'UNAVAILABLE' | 'ERROR';
+  message: string;
+} {
   if (!first) return { ok: false, status: 'ERROR', message: 'cell answered without data' };
-  if (first.extensions?.code === 'CELL_UNAVAILABLE') return { ok: false, status: 'UNAVAILABLE', message: databaseFailureMessage(first.extensions.reason) };
+  if (first.extensions?.code === 'CELL_UNAVAILABLE')
+    return { ok: false, status: 'UNAVAILABLE', message: databaseFailureMessage(first.extensions.reason) };
   return { ok: false, status: 'ERROR', message: 'cell answered with an error' };
 }
 
@@ -152,7 +237,12 @@ function dropScheduled(merged: MergeResult): MergeResult {
   for (const row of merged.rows) counts.set(row.position.uuid, (counts.get(row.position.uuid) ?? 0) + 1);
   if ([...counts.values()].every((n) => n === 1)) return merged;
   const seen = new Set<string>();
-  const rows = merged.rows.filter((row) => !(counts.get(row.position.uuid)! > 1 && row.fromBuildRequest) && !seen.has(row.position.uuid) && seen.add(row.position.uuid));
+  const rows = merged.rows.filter(
+    (row) =>
+      !(counts.get(row.position.uuid)! > 1 && row.fromBuildRequest) &&
+      !seen.has(row.position.uuid) &&
+      seen.add(row.position.uuid),
+  );
   return { ...merged, rows };
 }
 

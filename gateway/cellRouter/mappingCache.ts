@@ -31,7 +31,10 @@ export class MappingCache {
   readonly stats: MappingCacheStats = { hits: 0, misses: 0, evicted: 0 };
   private readonly lru: LRUCache<string, MappingInfo>;
 
-  constructor(private readonly global: GlobalClient, private readonly options: MappingCacheOptions) {
+  constructor(
+    private readonly global: GlobalClient,
+    private readonly options: MappingCacheOptions,
+  ) {
     this.lru = new LRUCache({ max: options.max, ttl: options.ttlMs });
   }
 

@@ -18,7 +18,9 @@ export interface Batch {
   hasMore: boolean;
 }
 
-export type BatchOutcome = { ok: true; batch: Batch; elapsedMs: number } | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number; detail?: string };
+export type BatchOutcome =
+  | { ok: true; batch: Batch; elapsedMs: number }
+  | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number; detail?: string };
 
 /** Where each cell stands in the merge of one page. */
 export interface CellStream {

@@ -53,9 +53,16 @@ export function cellSchema(): GraphQLSchema {
  * coerced against `schema` the way the cells will read them, so the router never sees
  * another shape than they do (a `sort` variable given as one object is a list of one).
  */
-export function parseOperation(query: string, variables: Record<string, unknown> = {}, operationName?: string, schema: GraphQLSchema = cellSchema()): PlannedOperation {
+export function parseOperation(
+  query: string,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+  schema: GraphQLSchema = cellSchema(),
+): PlannedOperation {
   const document = parse(query);
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operations = document.definitions.filter(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
   if (!operation) throw new Error(`no operation ${operationName ?? ''} in the planned query`);
   const fragments = new Map(
@@ -77,7 +84,11 @@ export function parseOperation(query: string, variables: Record<string, unknown>
 
 // The gateway validated the operation and its variables against the same types before
 // planning; a field or value the cell schema does not know (never expected) is read as sent.
-function argumentValues(definition: Parameters<typeof getArgumentValues>[0] | undefined, node: FieldNode, variables: Record<string, unknown>): Record<string, unknown> {
+function argumentValues(
+  definition: Parameters<typeof getArgumentValues>[0] | undefined,
+  node: FieldNode,
+  variables: Record<string, unknown>,
+): Record<string, unknown> {
   if (definition) {
     try {
       return getArgumentValues(definition, node, variables);
@@ -120,7 +131,9 @@ export function buildOperation(
   const values: Record<string, unknown> = { ...planned.variables };
   for (const e of extra) values[e.definition.variable.name.value] = e.value;
   const variables = Object.fromEntries(
-    variableDefinitions.filter((d) => d.variable.name.value in values).map((d) => [d.variable.name.value, values[d.variable.name.value]]),
+    variableDefinitions
+      .filter((d) => d.variable.name.value in values)
+      .map((d) => [d.variable.name.value, values[d.variable.name.value]]),
   );
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,

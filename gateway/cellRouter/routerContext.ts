@@ -33,7 +33,12 @@ export interface RouterRequest {
 }
 
 /** The error the contract gives for an instance whose cell did not answer. */
-export function cellUnavailableError(cell: CellEntry | { info: { uuid: string; name: string | null } }, path: (string | number)[], status: string, message: string): GraphQLFormattedError {
+export function cellUnavailableError(
+  cell: CellEntry | { info: { uuid: string; name: string | null } },
+  path: (string | number)[],
+  status: string,
+  message: string,
+): GraphQLFormattedError {
   return {
     message: `cell ${cell.info.name ?? cell.info.uuid} did not answer (${status}): ${message}`,
     path,
@@ -42,7 +47,12 @@ export function cellUnavailableError(cell: CellEntry | { info: { uuid: string; n
 }
 
 /** An error the router raises about the request itself. */
-export function routerError(code: string, message: string, path: (string | number)[], extensions: Record<string, unknown> = {}): GraphQLFormattedError {
+export function routerError(
+  code: string,
+  message: string,
+  path: (string | number)[],
+  extensions: Record<string, unknown> = {},
+): GraphQLFormattedError {
   return { message, path, extensions: { ...extensions, code } };
 }
 

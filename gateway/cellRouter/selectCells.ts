@@ -25,17 +25,33 @@ export interface ListSources {
  * cell is asked (a superset is always correct). For one project the cells and the
  * build requests come from one global request.
  */
-export async function selectSources(req: RouterRequest, filter: Record<string, unknown>, wantBuilds: boolean): Promise<ListSources | { error: GraphQLFormattedError }> {
+export async function selectSources(
+  req: RouterRequest,
+  filter: Record<string, unknown>,
+  wantBuilds: boolean,
+): Promise<ListSources | { error: GraphQLFormattedError }> {
   const path = [req.field.responseKey];
   const project = listProject(req, filter);
   const uuids = Array.isArray(filter.uuids) ? (filter.uuids as string[]) : null;
   const buildsAlone = () =>
     wantBuilds
-      ? req.global.listContext({ projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) }, req.requestId).then((r) => r.buildRequests, asError)
+      ? req.global
+          .listContext(
+            { projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) },
+            req.requestId,
+          )
+          .then((r) => r.buildRequests, asError)
       : Promise.resolve(null);
   if (typeof filter.cellUuid === 'string') {
     const cell = await req.cell(filter.cellUuid);
-    if (!cell) return { error: routerError('BAD_USER_INPUT', `filter.cellUuid: no cell with uuid ${JSON.stringify(filter.cellUuid)}`, path) };
+    if (!cell)
+      return {
+        error: routerError(
+          'BAD_USER_INPUT',
+          `filter.cellUuid: no cell with uuid ${JSON.stringify(filter.cellUuid)}`,
+          path,
+        ),
+      };
     return { cells: [cell], builds: Promise.resolve(null) };
   }
   const all = await req.cells();
@@ -48,8 +64,14 @@ export async function selectSources(req: RouterRequest, filter: Record<string, u
   }
   if (project === null) return { cells: all, builds: buildsAlone() };
   try {
-    const context = await req.global.listContext({ projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) }, req.requestId);
-    return { cells: await known(req, new Set(context.cellUuids ?? [])), builds: Promise.resolve(context.buildRequests) };
+    const context = await req.global.listContext(
+      { projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) },
+      req.requestId,
+    );
+    return {
+      cells: await known(req, new Set(context.cellUuids ?? [])),
+      builds: Promise.resolve(context.buildRequests),
+    };
   } catch (err) {
     req.logger.warn({ err: (err as Error).message }, 'could not narrow cells from the mappings; asking every cell');
     return { cells: all, builds: Promise.resolve(asError(err)) };

@@ -12,7 +12,10 @@ export interface MergedField {
  * The fields of a selection set by response key, in first-seen order; fields that share
  * a key (GraphQL merges them) have their sub-selections concatenated.
  */
-export function mergedFields(selectionSet: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>): MergedField[] {
+export function mergedFields(
+  selectionSet: SelectionSetNode | undefined,
+  fragments: Map<string, FragmentDefinitionNode>,
+): MergedField[] {
   if (!selectionSet) return [];
   const byKey = new Map<string, MergedField>();
   for (const node of collectFields(selectionSet, fragments)) {
@@ -52,7 +55,9 @@ export function shape(
     if (raw === undefined || raw === null || !field.selectionSet) {
       out[field.key] = raw ?? null;
     } else if (Array.isArray(raw)) {
-      out[field.key] = raw.map((item) => shape(item as Record<string, unknown>, field.selectionSet, fragments, String(item?.__typename ?? '')));
+      out[field.key] = raw.map((item) =>
+        shape(item as Record<string, unknown>, field.selectionSet, fragments, String(item?.__typename ?? '')),
+      );
     } else {
       const nested = raw as Record<string, unknown>;
       out[field.key] = shape(nested, field.selectionSet, fragments, String(nested.__typename ?? ''));

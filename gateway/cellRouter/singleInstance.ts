@@ -4,7 +4,13 @@ import type { KnownInstance, MappingInfo } from '../globalClient';
 import { buildNode } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { buildOperation } from './operation';
-import { answeredWrongly, cellUnavailableError, routerError, type FieldResult, type RouterRequest } from './routerContext';
+import {
+  answeredWrongly,
+  cellUnavailableError,
+  routerError,
+  type FieldResult,
+  type RouterRequest,
+} from './routerContext';
 import { shape } from './shape';
 import { unknownInstance } from './unknownRecords';
 
@@ -21,7 +27,10 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   const path = [field.responseKey];
   const uuid = field.args.uuid;
   if (typeof uuid !== 'string' || !uuid) {
-    return { data: null, errors: [routerError('BAD_USER_INPUT', `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path)] };
+    return {
+      data: null,
+      errors: [routerError('BAD_USER_INPUT', `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path)],
+    };
   }
   let mapping: MappingInfo | null;
   try {
@@ -33,26 +42,46 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   // Another project's instance is unknown to a tenant: not even its cell may show, in data or in an error.
   if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) mapping = null;
   if (!mapping) return kind === 'query' ? { data: null, errors: [] } : notFound(uuid, 'not found', path);
-  if (!mapping.cellUuid) return kind === 'query' ? buildingInstance(req, uuid) : notFound(uuid, 'is not scheduled to a cell yet', path);
+  if (!mapping.cellUuid)
+    return kind === 'query' ? buildingInstance(req, uuid) : notFound(uuid, 'is not scheduled to a cell yet', path);
 
   const cell = await req.cell(mapping.cellUuid);
   if (!cell) {
-    const error = routerError('CELL_UNAVAILABLE', `instance ${uuid} is mapped to a cell that is not in the cell mappings`, path, { cellUuid: mapping.cellUuid });
+    const error = routerError(
+      'CELL_UNAVAILABLE',
+      `instance ${uuid} is mapped to a cell that is not in the cell mappings`,
+      path,
+      { cellUuid: mapping.cellUuid },
+    );
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
   const outcome = await req.send(cell, buildOperation(req.planned, [field.node]));
   if (!outcome.ok) {
-    req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, status: outcome.status, message: outcome.message, detail: outcome.detail }, 'cell did not answer for one instance');
+    req.logger.warn(
+      {
+        requestId: req.requestId,
+        cell: cell.info.uuid,
+        status: outcome.status,
+        message: outcome.message,
+        detail: outcome.detail,
+      },
+      'cell did not answer for one instance',
+    );
     const error = cellUnavailableError(cell, path, outcome.status, outcome.message);
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
   const data = outcome.value.data?.[field.responseKey] ?? null;
   if (data === null && answeredWrongly(cell, outcome.value.errors ?? [])) {
-    req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, errors: outcome.value.errors }, 'cell answered wrongly for one instance');
+    req.logger.warn(
+      { requestId: req.requestId, cell: cell.info.uuid, errors: outcome.value.errors },
+      'cell answered wrongly for one instance',
+    );
     const error = cellUnavailableError(cell, path, 'ERROR', 'cell answered with an error');
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
-  const errors = (outcome.value.errors ?? []).map((e) => (e.extensions?.code === 'CELL_UNAVAILABLE' ? databaseDown(req, cell, e) : e));
+  const errors = (outcome.value.errors ?? []).map((e) =>
+    e.extensions?.code === 'CELL_UNAVAILABLE' ? databaseDown(req, cell, e) : e,
+  );
   // The cell is up but its database is not: as for a cell that did not answer.
   const down = errors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
   if (data === null && down && kind === 'query') return withMinimalRecord(req, mapping, { ...down, path });
@@ -65,7 +94,10 @@ function notFound(uuid: string, why: string, path: (string | number)[]): FieldRe
 
 // The cell's CELL_UNAVAILABLE, said by the router: which cell, the fixed message for its reason.
 function databaseDown(req: RouterRequest, cell: CellEntry, error: GraphQLFormattedError): GraphQLFormattedError {
-  req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, reason: error.extensions?.reason, message: error.message }, 'cell database unavailable for one instance');
+  req.logger.warn(
+    { requestId: req.requestId, cell: cell.info.uuid, reason: error.extensions?.reason, message: error.message },
+    'cell database unavailable for one instance',
+  );
   const path = error.path ? [...error.path] : [req.field.responseKey];
   const reason = typeof error.extensions?.reason === 'string' ? { reason: error.extensions.reason } : {};
   const formatted = cellUnavailableError(cell, path, 'UNAVAILABLE', databaseFailureMessage(error.extensions?.reason));
@@ -77,16 +109,26 @@ function databaseDown(req: RouterRequest, cell: CellEntry, error: GraphQLFormatt
  * API database knows, status UNKNOWN. A tenant's queued-for-delete instance is gone for
  * them (as a cell answers), so it stays null.
  */
-async function withMinimalRecord(req: RouterRequest, mapping: MappingInfo, error: GraphQLFormattedError): Promise<FieldResult> {
+async function withMinimalRecord(
+  req: RouterRequest,
+  mapping: MappingInfo,
+  error: GraphQLFormattedError,
+): Promise<FieldResult> {
   if (mapping.queuedForDelete && !req.identity.isAdmin) return { data: null, errors: [] };
   let known: KnownInstance = { ...mapping, createdAt: null, flavor: null, availabilityZone: null };
   try {
     known = (await req.global.knownInstance(mapping.instanceUuid, req.requestId)) ?? known;
   } catch (err) {
     // The mapping alone still makes a record; its spec fields stay null.
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'request spec of an UNKNOWN record could not be read');
+    req.logger.warn(
+      { requestId: req.requestId, err: (err as Error).message },
+      'request spec of an UNKNOWN record could not be read',
+    );
   }
-  return { data: shape(unknownInstance(known), req.field.node.selectionSet, req.planned.fragments, 'Instance'), errors: [error] };
+  return {
+    data: shape(unknownInstance(known), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
+    errors: [error],
+  };
 }
 
 // A mapping without a cell is a server being scheduled: its build request, shown as lists show it.
@@ -94,9 +136,16 @@ async function buildingInstance(req: RouterRequest, uuid: string): Promise<Field
   const path = [req.field.responseKey];
   try {
     const projectId = req.identity.isAdmin ? null : req.identity.projectId;
-    const { buildRequests } = await req.global.listContext({ projectId, cellsOf: false, builds: true, uuids: [uuid] }, req.requestId);
+    const { buildRequests } = await req.global.listContext(
+      { projectId, cellsOf: false, builds: true, uuids: [uuid] },
+      req.requestId,
+    );
     const request = buildRequests?.find((r) => r.instanceUuid === uuid);
-    if (request) return { data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'), errors: [] };
+    if (request)
+      return {
+        data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
+        errors: [],
+      };
     // Scheduled since the mapping was read: the cell holds it now.
     const fresh = await req.global.knownInstance(uuid, req.requestId);
     if (fresh?.cellUuid && (req.identity.isAdmin || fresh.projectId === req.identity.projectId)) {
@@ -106,6 +155,15 @@ async function buildingInstance(req: RouterRequest, uuid: string): Promise<Field
     return { data: null, errors: [] };
   } catch (err) {
     req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'build request could not be read');
-    return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', 'the server is being scheduled and its build request could not be read', path)] };
+    return {
+      data: null,
+      errors: [
+        routerError(
+          'GLOBAL_UNAVAILABLE',
+          'the server is being scheduled and its build request could not be read',
+          path,
+        ),
+      ],
+    };
   }
 }

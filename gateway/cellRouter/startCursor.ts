@@ -24,7 +24,12 @@ interface UnknownPayload {
 }
 
 export function encodeUnknownCursor(phase: UnknownPhase, sort: SortSpec[]): string {
-  const payload: UnknownPayload = { p: 'unknown', s: sortSignature(sort), a: phase.afterUuid, c: phase.cells.map((c) => [c.uuid, c.status]) };
+  const payload: UnknownPayload = {
+    p: 'unknown',
+    s: sortSignature(sort),
+    a: phase.afterUuid,
+    c: phase.cells.map((c) => [c.uuid, c.status]),
+  };
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
@@ -40,8 +45,10 @@ export function readUnknownCursor(cursor: string, sort: SortSpec[]): UnknownPhas
     return null;
   }
   if (!payload || typeof payload !== 'object' || payload.p !== 'unknown') return null;
-  const refuse = (why: string) => new CursorError(`after: expected a cursor from a previous page, got an UNKNOWN-records cursor ${why}`);
-  if (!Array.isArray(payload.s) || payload.s.join(',') !== sortSignature(sort).join(',')) throw refuse('made for another sort');
+  const refuse = (why: string) =>
+    new CursorError(`after: expected a cursor from a previous page, got an UNKNOWN-records cursor ${why}`);
+  if (!Array.isArray(payload.s) || payload.s.join(',') !== sortSignature(sort).join(','))
+    throw refuse('made for another sort');
   if (payload.a !== null && !isId(payload.a)) throw refuse('with a bad uuid');
   if (!Array.isArray(payload.c) || payload.c.length > MAX_CELLS) throw refuse('with a bad cell list');
   const cells = payload.c.map((entry) => {

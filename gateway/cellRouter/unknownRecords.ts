@@ -38,19 +38,35 @@ export function failedCells(streams: CellStream[]): UnknownPhase['cells'] {
  * mappings cannot be read the page has none, an error says they are missing, and the
  * walk may go on from the same place.
  */
-export async function unknownRecords(req: RouterRequest, filter: Record<string, unknown>, phase: UnknownPhase, room: number): Promise<UnknownPage> {
+export async function unknownRecords(
+  req: RouterRequest,
+  filter: Record<string, unknown>,
+  phase: UnknownPhase,
+  room: number,
+): Promise<UnknownPage> {
   if (!phase.cells.length) return { records: [], hasMore: false, phase };
   try {
     const found = await req.global.knownInstancesInCells(
-      { cellUuids: phase.cells.map((c) => c.uuid), projectId: listProject(req, filter), afterUuid: phase.afterUuid, first: room + 1 },
+      {
+        cellUuids: phase.cells.map((c) => c.uuid),
+        projectId: listProject(req, filter),
+        afterUuid: phase.afterUuid,
+        first: room + 1,
+      },
       req.requestId,
     );
-    const records = found.filter((m) => !m.queuedForDelete).sort((a, b) => compareUuids(a.instanceUuid, b.instanceUuid));
+    const records = found
+      .filter((m) => !m.queuedForDelete)
+      .sort((a, b) => compareUuids(a.instanceUuid, b.instanceUuid));
     return { records: records.slice(0, room), hasMore: records.length > room, phase };
   } catch (err) {
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'could not read mappings for UNKNOWN records');
+    req.logger.warn(
+      { requestId: req.requestId, err: (err as Error).message },
+      'could not read mappings for UNKNOWN records',
+    );
     const error = {
-      message: 'instances of cells that did not answer (UNKNOWN records) could not be read and are missing from this page',
+      message:
+        'instances of cells that did not answer (UNKNOWN records) could not be read and are missing from this page',
       path: [req.field.responseKey],
       extensions: { code: 'GLOBAL_UNAVAILABLE' },
     };

@@ -17,7 +17,17 @@ export interface BuildInput {
   hostname?: string | null;
   host?: string | null;
   node?: string | null;
-  flavor: { id: string; flavorid: string; name: string; memoryMb: number; vcpus: number; rootGb: number; ephemeralGb: number; swap: number; extraSpecs?: unknown };
+  flavor: {
+    id: string;
+    flavorid: string;
+    name: string;
+    memoryMb: number;
+    vcpus: number;
+    rootGb: number;
+    ephemeralGb: number;
+    swap: number;
+    extraSpecs?: unknown;
+  };
   imageRef?: string | null;
   keyName?: string | null;
   keyData?: string | null;
@@ -64,7 +74,15 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
   const existing = await existingInstance(ctx, input.uuid);
   if (existing) return existing;
   const queue = ctx.cell.queue;
-  const message: ComputeMessage | null = input.fault ? null : { method: 'build_and_run_instance', instanceUuid: input.uuid, requestId, host: input.host!, sentAt: new Date().toISOString() };
+  const message: ComputeMessage | null = input.fault
+    ? null
+    : {
+        method: 'build_and_run_instance',
+        instanceUuid: input.uuid,
+        requestId,
+        host: input.host!,
+        sentAt: new Date().toISOString(),
+      };
   if (message) await queue.ready({ requestId });
   let written: { row: InstanceRow; entry: OutboxEntry | null };
   try {
@@ -84,15 +102,26 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
     await queue.publish(message, { requestId });
   } catch (err) {
     const withdrawal = await withdrawBuild(ctx, entry).catch((cleanupError) => {
-      ctx.cell.logger.error({ ...log, err: cleanupError }, 'could not remove an instance whose build was not published; the outbox relay will publish it');
+      ctx.cell.logger.error(
+        { ...log, err: cleanupError },
+        'could not remove an instance whose build was not published; the outbox relay will publish it',
+      );
       return 'failed' as const;
     });
     if (withdrawal === 'withdrawn' || withdrawal === 'failed') throw err;
     // The agent has it, or the relay took the row over and will deliver (or fail) it: the server is this cell's, not to be built elsewhere.
-    ctx.cell.logger.warn({ ...log, reason: err instanceof PublishFailure ? err.reason : undefined, withdrawal }, 'the broker did not confirm the build, but it stands');
+    ctx.cell.logger.warn(
+      { ...log, reason: err instanceof PublishFailure ? err.reason : undefined, withdrawal },
+      'the broker did not confirm the build, but it stands',
+    );
     return row;
   }
-  await settleOutbox(ctx.cell.db, entry).catch((err) => ctx.cell.logger.warn({ ...log, err }, 'could not drop a published outbox row; the relay will publish it again (harmless)'));
+  await settleOutbox(ctx.cell.db, entry).catch((err) =>
+    ctx.cell.logger.warn(
+      { ...log, err },
+      'could not drop a published outbox row; the relay will publish it again (harmless)',
+    ),
+  );
   return row;
 }
 
@@ -100,12 +129,19 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
 async function existingInstance(ctx: CellContext, uuid: string): Promise<InstanceRow | null> {
   const row = await ctx.cell.db.instance.findUnique({ where: { uuid } });
   if (!row) return null;
-  if (row.deleted !== 0) throw conflict(`instance ${uuid} was deleted in this cell and cannot be built again`, { uuid });
+  if (row.deleted !== 0)
+    throw conflict(`instance ${uuid} was deleted in this cell and cannot be built again`, { uuid });
   ctx.cell.logger.info({ uuid }, 'buildInstance: the instance exists already; answering it');
   return row;
 }
 
-async function writeInstance(ctx: CellContext, input: BuildInput, requestId: string, message: ComputeMessage | null, leaseMs: number): Promise<{ row: InstanceRow; entry: OutboxEntry | null }> {
+async function writeInstance(
+  ctx: CellContext,
+  input: BuildInput,
+  requestId: string,
+  message: ComputeMessage | null,
+  leaseMs: number,
+): Promise<{ row: InstanceRow; entry: OutboxEntry | null }> {
   return ctx.cell.db.$transaction(async (tx) => {
     const now = new Date();
     const failed = Boolean(input.fault);
@@ -117,26 +153,61 @@ async function writeInstance(ctx: CellContext, input: BuildInput, requestId: str
         instanceUuid: input.uuid,
         flavor: JSON.stringify({ cur: input.flavor, old: null, new: null }),
         pciRequests: '[]',
-        keypairs: input.keyName ? JSON.stringify([{ name: input.keyName, publicKey: input.keyData ?? null, type: 'ssh' }]) : null,
+        keypairs: input.keyName
+          ? JSON.stringify([{ name: input.keyName, publicKey: input.keyData ?? null, type: 'ssh' }])
+          : null,
       },
     });
-    if (input.metadata?.length) await tx.instanceMetadata.createMany({ data: input.metadata.map((m) => ({ instanceUuid: input.uuid, key: m.key, value: m.value ?? null })) });
-    await tx.instanceSystemMetadata.createMany({ data: systemMetadata(input).map(([key, value]) => ({ instanceUuid: input.uuid, key, value })) });
+    if (input.metadata?.length)
+      await tx.instanceMetadata.createMany({
+        data: input.metadata.map((m) => ({ instanceUuid: input.uuid, key: m.key, value: m.value ?? null })),
+      });
+    await tx.instanceSystemMetadata.createMany({
+      data: systemMetadata(input).map(([key, value]) => ({ instanceUuid: input.uuid, key, value })),
+    });
     if (input.fault) {
-      await tx.instanceFault.create({ data: { instanceUuid: input.uuid, code: input.fault.code, message: input.fault.message.slice(0, 255), details: input.fault.details ?? null, host: input.host ?? null } });
+      await tx.instanceFault.create({
+        data: {
+          instanceUuid: input.uuid,
+          code: input.fault.code,
+          message: input.fault.message.slice(0, 255),
+          details: input.fault.details ?? null,
+          host: input.host ?? null,
+        },
+      });
     }
     const action = await tx.instanceAction.create({
-      data: { action: 'create', instanceUuid: input.uuid, requestId, userId: input.userId, projectId: input.projectId, startTime: now, ...(failed ? { finishTime: now, message: 'Error' } : {}) },
+      data: {
+        action: 'create',
+        instanceUuid: input.uuid,
+        requestId,
+        userId: input.userId,
+        projectId: input.projectId,
+        startTime: now,
+        ...(failed ? { finishTime: now, message: 'Error' } : {}),
+      },
     });
     let entry: OutboxEntry | null = null;
     if (message) {
-      entry = { requestId: buildOutboxKey(input.uuid), instanceUuid: input.uuid, actionId: action.id, message, taskState: TaskState.SCHEDULING, previousTaskState: null, writtenAt: now, claim: randomUUID() };
+      entry = {
+        requestId: buildOutboxKey(input.uuid),
+        instanceUuid: input.uuid,
+        actionId: action.id,
+        message,
+        taskState: TaskState.SCHEDULING,
+        previousTaskState: null,
+        writtenAt: now,
+        claim: randomUUID(),
+      };
       await recordOutbox(tx, entry, leaseMs);
     }
     // Last, under the claim's lock: the scheduler's fence (reconcileTimedOut) waits for this
     // transaction, so a build is either committed before the scheduler looks or never.
     if (input.deadline && Date.now() > input.deadline.getTime()) {
-      throw conflict(`the scheduler stopped waiting for this build at ${input.deadline.toISOString()}`, { reason: DEADLINE_PASSED, uuid: input.uuid });
+      throw conflict(`the scheduler stopped waiting for this build at ${input.deadline.toISOString()}`, {
+        reason: DEADLINE_PASSED,
+        uuid: input.uuid,
+      });
     }
     return { row: instance, entry };
   });
@@ -148,7 +219,12 @@ function instanceData(input: BuildInput, failed: boolean) {
     projectId: input.projectId,
     userId: input.userId,
     displayName: input.displayName,
-    hostname: input.hostname ?? input.displayName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 63),
+    hostname:
+      input.hostname ??
+      input.displayName
+        .toLowerCase()
+        .replace(/[^a-z0-9-]+/g, '-')
+        .slice(0, 63),
     host: input.host ?? null,
     node: input.node ?? input.host ?? null,
     launchedOn: input.host ?? null,
@@ -202,15 +278,22 @@ async function withdrawBuild(ctx: CellContext, entry: OutboxEntry): Promise<'wit
 
 function validate(input: BuildInput): void {
   if (!UUID.test(input.uuid)) throw badInput('input.uuid', input.uuid, 'a UUID');
-  if (!input.displayName.trim() || input.displayName.length > 255) throw badInput('input.displayName', input.displayName, '1 to 255 characters');
+  if (!input.displayName.trim() || input.displayName.length > 255)
+    throw badInput('input.displayName', input.displayName, '1 to 255 characters');
   if (!/^\d+$/.test(input.flavor.id)) throw badInput('input.flavor.id', input.flavor.id, "the flavor's integer id");
   for (const field of ['memoryMb', 'vcpus', 'rootGb', 'ephemeralGb', 'swap'] as const) {
     const value = input.flavor[field];
     if (!Number.isInteger(value) || value < 0) throw badInput(`input.flavor.${field}`, value, 'a non-negative integer');
   }
-  if (!input.fault && !input.host) throw badInput('input.host', input.host ?? null, 'a compute host (or a fault for an instance that was not scheduled)');
+  if (!input.fault && !input.host)
+    throw badInput(
+      'input.host',
+      input.host ?? null,
+      'a compute host (or a fault for an instance that was not scheduled)',
+    );
   for (const [i, m] of (input.metadata ?? []).entries()) {
     if (!m.key || m.key.length > 255) throw badInput(`input.metadata[${i}].key`, m.key, '1 to 255 characters');
-    if (m.value != null && m.value.length > 255) throw badInput(`input.metadata[${i}].value`, m.value, 'at most 255 characters');
+    if (m.value != null && m.value.length > 255)
+      throw badInput(`input.metadata[${i}].value`, m.value, 'at most 255 characters');
   }
 }

@@ -85,7 +85,10 @@ export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promis
     if (held !== 'ours') return held;
     await tx.instance.updateMany({
       where: { uuid: entry.instanceUuid, taskState: entry.taskState, updatedAt: entry.writtenAt, deleted: 0 },
-      data: { taskState: entry.previousTaskState, updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)) },
+      data: {
+        taskState: entry.previousTaskState,
+        updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)),
+      },
     });
     await tx.instanceAction.delete({ where: { id: entry.actionId } });
     return 'withdrawn';
@@ -97,10 +100,15 @@ export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promis
  * still this claimer's (else `taken`), then lock the action (`gone` if it is not there)
  * and look for the agent's event (`delivered`). `ours`: nothing started, undo it.
  */
-export async function takeBack(tx: Tx, entry: Pick<OutboxEntry, 'requestId' | 'claim' | 'actionId'>): Promise<'ours' | 'gone' | 'taken' | 'delivered'> {
+export async function takeBack(
+  tx: Tx,
+  entry: Pick<OutboxEntry, 'requestId' | 'claim' | 'actionId'>,
+): Promise<'ours' | 'gone' | 'taken' | 'delivered'> {
   const mine = await tx.computeOutbox.deleteMany({ where: { requestId: entry.requestId, claim: entry.claim } });
   if (mine.count !== 1) return 'taken';
-  const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
+  const locked = await tx.$queryRaw<
+    { id: number }[]
+  >`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
   if (locked.length === 0) return 'gone';
   if ((await tx.instanceActionEvent.count({ where: { actionId: entry.actionId } })) > 0) return 'delivered';
   return 'ours';
@@ -123,13 +131,30 @@ export async function failBuild(db: CellClient, entry: OutboxEntry, why: string)
     if (held !== 'ours') return held;
     const now = new Date();
     const failed = await tx.instance.updateMany({
-      where: { uuid: entry.instanceUuid, vmState: VmState.BUILDING, taskState: entry.taskState, launchedAt: null, deleted: 0 },
+      where: {
+        uuid: entry.instanceUuid,
+        vmState: VmState.BUILDING,
+        taskState: entry.taskState,
+        launchedAt: null,
+        deleted: 0,
+      },
       data: { vmState: VmState.ERROR, taskState: null, updatedAt: now },
     });
     if (failed.count === 1) {
-      await tx.instanceFault.create({ data: { instanceUuid: entry.instanceUuid, code: 500, message: `Build of instance ${entry.instanceUuid} aborted: ${why}`.slice(0, 255), details: null, host: entry.message.host } });
+      await tx.instanceFault.create({
+        data: {
+          instanceUuid: entry.instanceUuid,
+          code: 500,
+          message: `Build of instance ${entry.instanceUuid} aborted: ${why}`.slice(0, 255),
+          details: null,
+          host: entry.message.host,
+        },
+      });
     }
-    await tx.instanceAction.update({ where: { id: entry.actionId }, data: { finishTime: now, message: 'Error', updatedAt: now } });
+    await tx.instanceAction.update({
+      where: { id: entry.actionId },
+      data: { finishTime: now, message: 'Error', updatedAt: now },
+    });
     return 'withdrawn';
   });
 }
@@ -155,10 +180,17 @@ export interface RelayPass {
  * down leaves the row for the next pass. Several subgraphs of one cell may run it: a
  * row is taken with a compare-and-set on its claim.
  */
-export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: number; batch?: number }): Promise<RelayPass> {
+export async function relayOutbox(
+  runtime: RelayRuntime,
+  options: { leaseMs: number; batch?: number },
+): Promise<RelayPass> {
   const pass: RelayPass = { published: 0, withdrawn: 0, kept: 0 };
   const now = new Date();
-  const stale = await runtime.db.computeOutbox.findMany({ where: { claimedUntil: { lt: now } }, orderBy: { id: 'asc' }, take: options.batch ?? 50 });
+  const stale = await runtime.db.computeOutbox.findMany({
+    where: { claimedUntil: { lt: now } },
+    orderBy: { id: 'asc' },
+    take: options.batch ?? 50,
+  });
   if (stale.length === 0) return pass;
   try {
     await runtime.queue.ready({ requestId: 'outbox-relay' });
@@ -175,7 +207,10 @@ export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: num
     if (taken.count !== 1) continue;
     const message = parseComputeMessage(Buffer.from(row.message));
     if (message instanceof Error) {
-      runtime.logger.error({ err: message, requestId: row.requestId }, 'dropping an outbox row that holds no compute message');
+      runtime.logger.error(
+        { err: message, requestId: row.requestId },
+        'dropping an outbox row that holds no compute message',
+      );
       await runtime.db.computeOutbox.deleteMany({ where: { id: row.id, claim } });
       continue;
     }
@@ -193,13 +228,22 @@ export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: num
       await runtime.queue.publish(message, { requestId: 'outbox-relay' });
       await settleOutbox(runtime.db, entry);
       pass.published++;
-      runtime.logger.info({ requestId: row.requestId, uuid: row.instanceUuid, attempts: row.attempts + 1 }, 'outbox relay published an action the request could not confirm');
+      runtime.logger.info(
+        { requestId: row.requestId, uuid: row.instanceUuid, attempts: row.attempts + 1 },
+        'outbox relay published an action the request could not confirm',
+      );
     } catch (err) {
       if (err instanceof PublishFailure && err.refusedForHost) {
         // A build is not undone: the scheduler may already have moved on or mapped the server here, so it fails in ERROR instead.
-        const outcome = entry.message.method === 'build_and_run_instance' ? await failBuild(runtime.db, entry, err.message) : await withdrawAction(runtime.db, entry);
+        const outcome =
+          entry.message.method === 'build_and_run_instance'
+            ? await failBuild(runtime.db, entry, err.message)
+            : await withdrawAction(runtime.db, entry);
         if (outcome === 'withdrawn') pass.withdrawn++;
-        runtime.logger.warn({ requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome }, 'outbox relay withdrew an action its host refused');
+        runtime.logger.warn(
+          { requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome },
+          'outbox relay withdrew an action its host refused',
+        );
       } else {
         pass.kept++;
       }
@@ -209,7 +253,10 @@ export async function relayOutbox(runtime: RelayRuntime, options: { leaseMs: num
 }
 
 /** Runs relayOutbox at start and then every `intervalMs`; the returned function stops it. */
-export function startOutboxRelay(runtime: RelayRuntime, options: { intervalMs: number; leaseMs: number }): () => Promise<void> {
+export function startOutboxRelay(
+  runtime: RelayRuntime,
+  options: { intervalMs: number; leaseMs: number },
+): () => Promise<void> {
   let stopped = false;
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;

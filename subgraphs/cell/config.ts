@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, refusePublishedSecrets, secret, url } from '../../infrastructure/configSchema';
+import {
+  DEFAULTS,
+  logLevel,
+  parseEnv,
+  poolMax,
+  poolTimeoutMs,
+  queryTimeoutMs,
+  refusePublishedSecrets,
+  secret,
+  url,
+} from '../../infrastructure/configSchema';
 
 /** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
 export interface CellConfig {

@@ -14,9 +14,13 @@ import type { Logger } from '../../infrastructure/logger';
  */
 export function formatCellError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (!isUnchosen(formatted.extensions?.code)) return formatted;
-  const kept = { ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
+  const kept = {
+    ...(formatted.locations ? { locations: formatted.locations } : {}),
+    ...(formatted.path ? { path: formatted.path } : {}),
+  };
   const reason = databaseFailure(unwrapResolverError(error));
-  if (reason) return { message: DATABASE_FAILURES[reason], ...kept, extensions: { code: ErrorCode.CELL_UNAVAILABLE, reason } };
+  if (reason)
+    return { message: DATABASE_FAILURES[reason], ...kept, extensions: { code: ErrorCode.CELL_UNAVAILABLE, reason } };
   return { message: INTERNAL_MESSAGE, ...kept, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
 }
 

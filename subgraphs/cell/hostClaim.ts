@@ -33,7 +33,12 @@ interface LockedNode extends NodeCapacity {
  * sequential boots would. A host with no compute node row is not claimed (answers null):
  * the scheduler only picks hosts it read from compute_nodes.
  */
-export async function claimHost(tx: Prisma.TransactionClient, host: string, need: ClaimNeed, expectedGeneration: number | null | undefined): Promise<number | null> {
+export async function claimHost(
+  tx: Prisma.TransactionClient,
+  host: string,
+  need: ClaimNeed,
+  expectedGeneration: number | null | undefined,
+): Promise<number | null> {
   const [node] = await tx.$queryRaw<LockedNode[]>`
     UPDATE compute_nodes SET generation = generation + 1
     WHERE id = (SELECT id FROM compute_nodes WHERE host = ${host} AND deleted = 0 ORDER BY id LIMIT 1)
@@ -41,12 +46,18 @@ export async function claimHost(tx: Prisma.TransactionClient, host: string, need
       local_gb_used AS "localGbUsed", cpu_allocation_ratio AS "cpuAllocationRatio", ram_allocation_ratio AS "ramAllocationRatio", disk_allocation_ratio AS "diskAllocationRatio"`;
   if (!node) return null;
   if (expectedGeneration != null && node.generation - 1 !== expectedGeneration) {
-    throw conflict(`compute node ${host} changed since the scheduler read it (generation ${node.generation - 1}, expected ${expectedGeneration})`, {
-      reason: ClaimRefusal.CLAIM_CONFLICT,
-      host,
-    });
+    throw conflict(
+      `compute node ${host} changed since the scheduler read it (generation ${node.generation - 1}, expected ${expectedGeneration})`,
+      {
+        reason: ClaimRefusal.CLAIM_CONFLICT,
+        host,
+      },
+    );
   }
-  const pending = await tx.instance.aggregate({ where: { ...PENDING_BUILDS, host }, _sum: { vcpus: true, memoryMb: true, rootGb: true, ephemeralGb: true } });
+  const pending = await tx.instance.aggregate({
+    where: { ...PENDING_BUILDS, host },
+    _sum: { vcpus: true, memoryMb: true, rootGb: true, ephemeralGb: true },
+  });
   const free = freeCapacity(node, pending._sum);
   if (!fits(free, need)) {
     throw cellsError(

@@ -34,7 +34,12 @@ export interface ActionOptions {
  * the outbox relay publishes the message: there is never an action without its message
  * nor a message without its action.
  */
-export async function runAction(ctx: CellContext, uuid: string, action: ActionName, options: ActionOptions = {}): Promise<ActionPayload> {
+export async function runAction(
+  ctx: CellContext,
+  uuid: string,
+  action: ActionName,
+  options: ActionOptions = {},
+): Promise<ActionPayload> {
   const rule = ruleFor(action, options.hard ?? false);
   const instance = await visibleInstance(ctx, uuid);
   checkAllowed(ctx, instance, action, rule);
@@ -76,45 +81,79 @@ export async function runAction(ctx: CellContext, uuid: string, action: ActionNa
   } catch (err) {
     const withdrawal = await withdrawAction(ctx.cell.db, entry).catch((withdrawError) => {
       // The row stays in the outbox: the relay publishes it once its lease runs out.
-      ctx.cell.logger.error({ ...log, err: withdrawError }, 'could not withdraw an action whose publish failed; the outbox relay will publish it');
+      ctx.cell.logger.error(
+        { ...log, err: withdrawError },
+        'could not withdraw an action whose publish failed; the outbox relay will publish it',
+      );
       return 'failed' as const;
     });
     if (withdrawal !== 'delivered') throw err;
-    ctx.cell.logger.warn({ ...log, reason: err instanceof PublishFailure ? err.reason : undefined }, 'the broker did not confirm, but the compute agent has the action: it stands');
+    ctx.cell.logger.warn(
+      { ...log, reason: err instanceof PublishFailure ? err.reason : undefined },
+      'the broker did not confirm, but the compute agent has the action: it stands',
+    );
   }
-  await settleOutbox(ctx.cell.db, entry).catch((err) => ctx.cell.logger.warn({ ...log, err }, 'could not drop a published outbox row; the relay will publish it again (harmless)'));
+  await settleOutbox(ctx.cell.db, entry).catch((err) =>
+    ctx.cell.logger.warn(
+      { ...log, err },
+      'could not drop a published outbox row; the relay will publish it again (harmless)',
+    ),
+  );
   // The row as this action left it; the agent may already be further along.
   return { instance: { ...instance, taskState: rule.taskState, updatedAt: entry.writtenAt }, requestId, action };
 }
 
 function checkAllowed(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule): void {
   if (rule.lockChecked && instance.locked && !ctx.identity.isAdmin) {
-    throw cellsError(ErrorCode.INSTANCE_LOCKED, `Instance ${instance.uuid} is locked; cannot '${action}' it`, { uuid: instance.uuid });
+    throw cellsError(ErrorCode.INSTANCE_LOCKED, `Instance ${instance.uuid} is locked; cannot '${action}' it`, {
+      uuid: instance.uuid,
+    });
   }
   const refusal = stateRefusal(rule, instance.vmState, instance.taskState);
   if (refusal) throw invalidState(action, instance, refusal.attr, refusal.state);
 }
 
 function invalidState(action: ActionName, instance: InstanceRow, attr: string, state: string | null) {
-  return cellsError(ErrorCode.INVALID_STATE, `Cannot '${action}' instance ${instance.uuid} while it is in ${attr} ${state ?? 'None'}`, {
-    uuid: instance.uuid,
-    attr,
-    state,
-    action,
-  });
+  return cellsError(
+    ErrorCode.INVALID_STATE,
+    `Cannot '${action}' instance ${instance.uuid} while it is in ${attr} ${state ?? 'None'}`,
+    {
+      uuid: instance.uuid,
+      attr,
+      state,
+      action,
+    },
+  );
 }
 
 // The task state only moves if nobody else moved it since we read it (Nova's expected_task_state).
-async function beginTask(ctx: CellContext, instance: InstanceRow, action: ActionName, rule: ActionRule, message: ComputeMessage, leaseMs: number): Promise<OutboxEntry> {
+async function beginTask(
+  ctx: CellContext,
+  instance: InstanceRow,
+  action: ActionName,
+  rule: ActionRule,
+  message: ComputeMessage,
+  leaseMs: number,
+): Promise<OutboxEntry> {
   return ctx.cell.db.$transaction(async (tx) => {
     const writtenAt = new Date();
     const moved = await tx.instance.updateMany({
       where: { uuid: instance.uuid, vmState: instance.vmState, taskState: instance.taskState, deleted: 0 },
       data: { taskState: rule.taskState, updatedAt: writtenAt },
     });
-    if (moved.count !== 1) throw conflict(`instance ${instance.uuid} changed while '${action}' was being started; try again`, { uuid: instance.uuid });
+    if (moved.count !== 1)
+      throw conflict(`instance ${instance.uuid} changed while '${action}' was being started; try again`, {
+        uuid: instance.uuid,
+      });
     const created = await tx.instanceAction.create({
-      data: { action, instanceUuid: instance.uuid, requestId: message.requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: writtenAt },
+      data: {
+        action,
+        instanceUuid: instance.uuid,
+        requestId: message.requestId,
+        userId: ctx.identity.userId,
+        projectId: ctx.identity.projectId,
+        startTime: writtenAt,
+      },
     });
     const entry: OutboxEntry = {
       requestId: message.requestId,
@@ -131,22 +170,44 @@ async function beginTask(ctx: CellContext, instance: InstanceRow, action: Action
   });
 }
 
-async function setLock(ctx: CellContext, instance: InstanceRow, action: 'lock' | 'unlock', requestId: string, reason: string | null): Promise<InstanceRow> {
+async function setLock(
+  ctx: CellContext,
+  instance: InstanceRow,
+  action: 'lock' | 'unlock',
+  requestId: string,
+  reason: string | null,
+): Promise<InstanceRow> {
   const isOwner = instance.projectId === ctx.identity.projectId;
   // Nova: a lock an admin placed on someone else's instance only an admin may lift.
-  if (action === 'unlock' && instance.lockedBy === 'admin' && !ctx.identity.isAdmin) throw forbidden(`instance ${instance.uuid} was locked by an administrator`);
+  if (action === 'unlock' && instance.lockedBy === 'admin' && !ctx.identity.isAdmin)
+    throw forbidden(`instance ${instance.uuid} was locked by an administrator`);
   const now = new Date();
   const [row] = await ctx.cell.db.$transaction([
     ctx.cell.db.instance.update({
       where: { uuid: instance.uuid },
-      data: action === 'lock' ? { locked: true, lockedBy: isOwner ? 'owner' : 'admin', updatedAt: now } : { locked: false, lockedBy: null, updatedAt: now },
+      data:
+        action === 'lock'
+          ? { locked: true, lockedBy: isOwner ? 'owner' : 'admin', updatedAt: now }
+          : { locked: false, lockedBy: null, updatedAt: now },
     }),
     ctx.cell.db.instanceSystemMetadata.deleteMany({ where: { instanceUuid: instance.uuid, key: 'locked_reason' } }),
     ...(action === 'lock' && reason
-      ? [ctx.cell.db.instanceSystemMetadata.create({ data: { instanceUuid: instance.uuid, key: 'locked_reason', value: reason.slice(0, 255) } })]
+      ? [
+          ctx.cell.db.instanceSystemMetadata.create({
+            data: { instanceUuid: instance.uuid, key: 'locked_reason', value: reason.slice(0, 255) },
+          }),
+        ]
       : []),
     ctx.cell.db.instanceAction.create({
-      data: { action, instanceUuid: instance.uuid, requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: now, finishTime: now },
+      data: {
+        action,
+        instanceUuid: instance.uuid,
+        requestId,
+        userId: ctx.identity.userId,
+        projectId: ctx.identity.projectId,
+        startTime: now,
+        finishTime: now,
+      },
     }),
   ]);
   return row;

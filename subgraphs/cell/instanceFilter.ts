@@ -32,16 +32,23 @@ export type FilterSql = { kind: 'sql'; conditions: Prisma.Sql[]; pattern?: strin
  * project gives an empty list, as Nova ignores it; allProjects/deleted are refused
  * with FORBIDDEN); admins see their own project unless allProjects or projectId.
  */
-export function filterToSql(filter: InstanceFilterInput | null | undefined, identity: Identity, cellUuid: string): FilterSql {
+export function filterToSql(
+  filter: InstanceFilterInput | null | undefined,
+  identity: Identity,
+  cellUuid: string,
+): FilterSql {
   const f = filter ?? {};
   checkFilterText(f);
   const conditions: Prisma.Sql[] = [];
   if (f.cellUuid != null && f.cellUuid !== cellUuid) return { kind: 'empty' };
 
-  if (!identity.isAdmin && f.allProjects) throw forbidden('filter.allProjects: only administrators may list every project');
+  if (!identity.isAdmin && f.allProjects)
+    throw forbidden('filter.allProjects: only administrators may list every project');
   if (!identity.isAdmin && f.deleted) throw forbidden('filter.deleted: only administrators may list deleted instances');
   if (!identity.isAdmin && f.projectId != null && f.projectId !== identity.projectId) return { kind: 'empty' };
-  const projectId = identity.isAdmin ? (f.projectId ?? (f.allProjects ? null : identity.projectId)) : identity.projectId;
+  const projectId = identity.isAdmin
+    ? (f.projectId ?? (f.allProjects ? null : identity.projectId))
+    : identity.projectId;
   if (projectId !== null) conditions.push(Prisma.sql`project_id = ${projectId}`);
 
   let includeDeleted = Boolean(f.deleted) || f.changesSince != null;
@@ -49,7 +56,8 @@ export function filterToSql(filter: InstanceFilterInput | null | undefined, iden
     const { vmStates, taskStates } = statesFromStatus([f.status]);
     if (vmStates.length === 0) return { kind: 'empty' };
     if (vmStates.includes(VmState.DELETED)) {
-      if (!identity.isAdmin) throw forbidden(`filter.status: only administrators may list ${JSON.stringify(f.status)} instances`);
+      if (!identity.isAdmin)
+        throw forbidden(`filter.status: only administrators may list ${JSON.stringify(f.status)} instances`);
       includeDeleted = true;
     }
     conditions.push(Prisma.sql`vm_state IN (${Prisma.join(vmStates)})`);
@@ -58,7 +66,9 @@ export function filterToSql(filter: InstanceFilterInput | null | undefined, iden
   if (!includeDeleted) conditions.push(Prisma.sql`deleted = 0`);
   if (f.changesSince != null) {
     // Nova compares updated_at; a row never updated counts from its creation.
-    conditions.push(Prisma.sql`COALESCE(updated_at, created_at) >= CAST(${f.changesSince.toISOString()} AS timestamp(3))`);
+    conditions.push(
+      Prisma.sql`COALESCE(updated_at, created_at) >= CAST(${f.changesSince.toISOString()} AS timestamp(3))`,
+    );
   }
   if (f.host != null) conditions.push(Prisma.sql`host = ${f.host}`);
   if (f.userId != null) conditions.push(Prisma.sql`user_id = ${f.userId}`);
@@ -74,6 +84,7 @@ export function filterToSql(filter: InstanceFilterInput | null | undefined, iden
 // PostgreSQL refuses a NUL byte (22021) and Node rewrites an unpaired surrogate: both are
 // the caller's input, refused before any SQL (the gateway refuses them too).
 function checkFilterText(f: InstanceFilterInput): void {
-  for (const key of ['projectId', 'status', 'host', 'name', 'cellUuid', 'userId'] as const) checkText(`filter.${key}`, f[key]);
+  for (const key of ['projectId', 'status', 'host', 'name', 'cellUuid', 'userId'] as const)
+    checkText(`filter.${key}`, f[key]);
   f.uuids?.forEach((uuid, i) => checkText(`filter.uuids[${i}]`, uuid));
 }

@@ -47,7 +47,10 @@ export function pageQuery(request: PageRequest): Prisma.Sql {
   };
   if (branches.length === 1) return select(branches[0]);
   // Two branches (see keysetBranches) are two index range scans merged: still one statement.
-  return Prisma.sql`SELECT * FROM (${Prisma.join(branches.map((b) => Prisma.sql`(${select(b)})`), ' UNION ALL ')}) AS page ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
+  return Prisma.sql`SELECT * FROM (${Prisma.join(
+    branches.map((b) => Prisma.sql`(${select(b)})`),
+    ' UNION ALL ',
+  )}) AS page ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
 }
 
 /** ORDER BY matching comparePositions: PostgreSQL's default NULL placement, uuid last. */
@@ -71,11 +74,15 @@ export function keysetBranches(sort: SortSpec[], position: Position): Prisma.Sql
   const nullable = first.key !== 'CREATED_AT';
   if (value === null) {
     // ASC: NULLs are last, so only NULLs follow. DESC: NULLs are first, every non-NULL follows.
-    return first.direction === 'ASC' ? [[Prisma.sql`${col} IS NULL`, rest]] : [[Prisma.sql`${col} IS NULL`, rest], [Prisma.sql`${col} IS NOT NULL`]];
+    return first.direction === 'ASC'
+      ? [[Prisma.sql`${col} IS NULL`, rest]]
+      : [[Prisma.sql`${col} IS NULL`, rest], [Prisma.sql`${col} IS NOT NULL`]];
   }
   const v = literal(first, value);
   if (first.direction === 'DESC') return [[Prisma.sql`${col} <= ${v}`, rest]];
-  return nullable ? [[Prisma.sql`${col} >= ${v}`, rest], [Prisma.sql`${col} IS NULL`]] : [[Prisma.sql`${col} >= ${v}`, rest]];
+  return nullable
+    ? [[Prisma.sql`${col} >= ${v}`, rest], [Prisma.sql`${col} IS NULL`]]
+    : [[Prisma.sql`${col} >= ${v}`, rest]];
 }
 
 function after(sort: SortSpec[], position: Position, i: number): Prisma.Sql {

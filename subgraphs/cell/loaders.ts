@@ -37,15 +37,36 @@ export function createLoaders(db: CellClient): CellLoaders {
   const rows = rowsOf(db);
   return {
     instance: one(rows<InstanceRow>('instances', 'uuid', { live: false }), (r) => r.uuid),
-    metadata: many(rows<InstanceMetadata>('instance_metadata', 'instance_uuid', { order: 'key' }), (r) => r.instanceUuid),
-    systemMetadata: many(rows<InstanceSystemMetadata>('instance_system_metadata', 'instance_uuid', { order: 'key' }), (r) => r.instanceUuid),
-    infoCache: one(rows<InstanceInfoCache>('instance_info_caches', 'instance_uuid', { live: false }), (r) => r.instanceUuid),
+    metadata: many(
+      rows<InstanceMetadata>('instance_metadata', 'instance_uuid', { order: 'key' }),
+      (r) => r.instanceUuid,
+    ),
+    systemMetadata: many(
+      rows<InstanceSystemMetadata>('instance_system_metadata', 'instance_uuid', { order: 'key' }),
+      (r) => r.instanceUuid,
+    ),
+    infoCache: one(
+      rows<InstanceInfoCache>('instance_info_caches', 'instance_uuid', { live: false }),
+      (r) => r.instanceUuid,
+    ),
     extra: one(rows<InstanceExtra>('instance_extra', 'instance_uuid', { live: false }), (r) => r.instanceUuid),
-    faults: many(rows<InstanceFault>('instance_faults', 'instance_uuid', { order: 'created_at DESC, id DESC' }), (r) => r.instanceUuid),
-    actions: many(rows<InstanceAction>('instance_actions', 'instance_uuid', { order: 'created_at DESC, id DESC' }), (r) => r.instanceUuid),
+    faults: many(
+      rows<InstanceFault>('instance_faults', 'instance_uuid', { order: 'created_at DESC, id DESC' }),
+      (r) => r.instanceUuid,
+    ),
+    actions: many(
+      rows<InstanceAction>('instance_actions', 'instance_uuid', { order: 'created_at DESC, id DESC' }),
+      (r) => r.instanceUuid,
+    ),
     events: many(rows<InstanceActionEvent>('instance_actions_events', 'action_id', { order: 'id' }), (r) => r.actionId),
-    blockDeviceMappings: many(rows<BlockDeviceMapping>('block_device_mapping', 'instance_uuid', { order: 'boot_index, id' }), (r) => r.instanceUuid),
-    virtualInterfaces: many(rows<VirtualInterface>('virtual_interfaces', 'instance_uuid', { order: 'id' }), (r) => r.instanceUuid ?? ''),
+    blockDeviceMappings: many(
+      rows<BlockDeviceMapping>('block_device_mapping', 'instance_uuid', { order: 'boot_index, id' }),
+      (r) => r.instanceUuid,
+    ),
+    virtualInterfaces: many(
+      rows<VirtualInterface>('virtual_interfaces', 'instance_uuid', { order: 'id' }),
+      (r) => r.instanceUuid ?? '',
+    ),
     pciDevices: many(rows<PciDevice>('pci_devices', 'instance_uuid', { order: 'id' }), (r) => r.instanceUuid ?? ''),
   };
 }

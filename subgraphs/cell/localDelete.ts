@@ -23,10 +23,20 @@ export async function localDelete(ctx: CellContext, instance: InstanceRow, reque
       },
     }),
     ctx.cell.db.instanceAction.create({
-      data: { action: 'delete', instanceUuid: instance.uuid, requestId, userId: ctx.identity.userId, projectId: ctx.identity.projectId, startTime: now, finishTime: now },
+      data: {
+        action: 'delete',
+        instanceUuid: instance.uuid,
+        requestId,
+        userId: ctx.identity.userId,
+        projectId: ctx.identity.projectId,
+        startTime: now,
+        finishTime: now,
+      },
     }),
   ]);
   // Quota lives in the API database: a failed hook is logged, and quota-recount heals it.
-  await Promise.resolve(ctx.cell.onInstanceDeleted?.(row)).catch((err) => ctx.cell.logger.error({ err, uuid: row.uuid }, 'onInstanceDeleted hook failed'));
+  await Promise.resolve(ctx.cell.onInstanceDeleted?.(row)).catch((err) =>
+    ctx.cell.logger.error({ err, uuid: row.uuid }, 'onInstanceDeleted hook failed'),
+  );
   return row;
 }

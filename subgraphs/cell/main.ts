@@ -34,7 +34,10 @@ async function main(): Promise<void> {
       await releaseDeletedServer(api, instance.uuid, instance);
     },
   });
-  logger.info({ url: running.url, database: maskUrl(cell.databaseUrl), transport: maskUrl(cell.transportUrl) }, 'cell subgraph started');
+  logger.info(
+    { url: running.url, database: maskUrl(cell.databaseUrl), transport: maskUrl(cell.transportUrl) },
+    'cell subgraph started',
+  );
   stopOnSignal({ close: () => running.close().finally(() => api.$disconnect()) }, logger);
 }
 

@@ -51,7 +51,8 @@ export type PublishFailureReason =
   | 'BROKER_LOST';
 
 const MESSAGES: Record<PublishFailureReason, (host: string) => string> = {
-  NO_QUEUE: (host) => (host ? `this cell has no message queue; cannot reach compute.${host}` : 'this cell has no message queue'),
+  NO_QUEUE: (host) =>
+    host ? `this cell has no message queue; cannot reach compute.${host}` : 'this cell has no message queue',
   QUEUE_CLOSED: () => "the cell's message queue is shutting down",
   HOST_NOT_CONSUMING: (host) => `compute host ${host} is not consuming`,
   BROKER_UNREACHABLE: () => "the cell's message broker is unreachable",
@@ -71,7 +72,11 @@ export class PublishFailure extends GraphQLError {
     readonly host: string,
   ) {
     super(MESSAGES[reason](host), {
-      extensions: { code: reason === 'HOST_NOT_CONSUMING' ? ErrorCode.HOST_UNAVAILABLE : ErrorCode.BROKER_UNAVAILABLE, reason, ...(host ? { host } : {}) },
+      extensions: {
+        code: reason === 'HOST_NOT_CONSUMING' ? ErrorCode.HOST_UNAVAILABLE : ErrorCode.BROKER_UNAVAILABLE,
+        reason,
+        ...(host ? { host } : {}),
+      },
     });
   }
 
@@ -155,7 +160,12 @@ class AmqpCellQueue implements CellQueue {
   }
 
   async publish(message: ComputeMessage, context: PublishContext = {}): Promise<void> {
-    const what = { host: message.host, requestId: context.requestId, messageId: message.requestId, method: message.method };
+    const what = {
+      host: message.host,
+      requestId: context.requestId,
+      messageId: message.requestId,
+      method: message.method,
+    };
     if (this.closed) throw this.failure(new Fault('QUEUE_CLOSED', null), what);
     const deadline = Date.now() + this.options.timeoutMs;
     const reused = this.current !== null;
@@ -166,7 +176,10 @@ class AmqpCellQueue implements CellQueue {
       // A duplicate is harmless: the agent is idempotent by request id.
       const lost = err instanceof Fault && err.reason === 'BROKER_LOST';
       if (!reused || !lost || this.closed || deadline - Date.now() <= 0) throw this.failure(err, what);
-      this.options.logger.info({ err: err.raw, ...what }, 'publish on a reused AMQP link failed; retrying on a fresh one');
+      this.options.logger.info(
+        { err: err.raw, ...what },
+        'publish on a reused AMQP link failed; retrying on a fresh one',
+      );
       try {
         await this.publishOn(await this.linkWithin(deadline), message, deadline);
       } catch (again) {
@@ -199,11 +212,19 @@ class AmqpCellQueue implements CellQueue {
         else resolve();
       };
       link.pending.add(settle);
-      const options = { mandatory: true, persistent: true, contentType: 'application/json', messageId: id, type: message.method };
+      const options = {
+        mandatory: true,
+        persistent: true,
+        contentType: 'application/json',
+        messageId: id,
+        type: message.method,
+      };
       try {
         link.channel.publish('', computeQueue(message.host), body, options, (err) => {
-          if (link.returned.delete(id)) settle(new Fault('HOST_NOT_CONSUMING', new Error(`basic.return for ${computeQueue(message.host)}`)));
-          else if (err) settle(new Fault((err as Error).message === 'message nacked' ? 'BROKER_REFUSED' : 'BROKER_LOST', err));
+          if (link.returned.delete(id))
+            settle(new Fault('HOST_NOT_CONSUMING', new Error(`basic.return for ${computeQueue(message.host)}`)));
+          else if (err)
+            settle(new Fault((err as Error).message === 'message nacked' ? 'BROKER_REFUSED' : 'BROKER_LOST', err));
           else settle();
         });
       } catch (err) {
@@ -211,7 +232,11 @@ class AmqpCellQueue implements CellQueue {
       }
     });
     try {
-      await withDeadline(confirmed, deadline - Date.now(), () => new Fault('BROKER_TIMEOUT', new Error('no confirm in time')));
+      await withDeadline(
+        confirmed,
+        deadline - Date.now(),
+        () => new Fault('BROKER_TIMEOUT', new Error('no confirm in time')),
+      );
     } catch (err) {
       // A return or a nack leaves the channel sound, and a blocked link must be kept to
       // remember that it is blocked; a channel that missed a confirm is in an unknown state.

@@ -23,6 +23,8 @@ export function createCellSchema(): GraphQLSchema {
     InstanceExtra: InstanceExtraType,
     InstanceAction: InstanceActionType,
   };
-  return buildSubgraphSchema({ typeDefs: parse(CELL_SDL), // The resolver map's typings do not know custom scalars; the shapes are checked per resolver file.
-    resolvers: resolvers as never });
+  return buildSubgraphSchema({
+    typeDefs: parse(CELL_SDL), // The resolver map's typings do not know custom scalars; the shapes are checked per resolver file.
+    resolvers: resolvers as never,
+  });
 }

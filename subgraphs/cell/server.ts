@@ -53,13 +53,30 @@ export interface RunningCellSubgraph {
  */
 export async function startCellSubgraph(options: CellSubgraphOptions): Promise<RunningCellSubgraph> {
   const logger = options.logger ?? silentLogger();
-  const db = createCellClient(options.databaseUrl, { onQuery: options.onQuery, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? 2000, queryTimeoutMillis: options.queryTimeoutMs });
+  const db = createCellClient(options.databaseUrl, {
+    onQuery: options.onQuery,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.poolTimeoutMs ?? 2000,
+    queryTimeoutMillis: options.queryTimeoutMs,
+  });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
   const leaseMs = outboxLeaseMs(queue.timeoutMs);
-  const stopRelay = queue.enabled ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 }) : async () => undefined;
-  const cell: CellRuntime = { cellUuid: options.cellUuid, cellName: options.cellName, db, queue, logger, onInstanceDeleted: options.onInstanceDeleted };
+  const stopRelay = queue.enabled
+    ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 })
+    : async () => undefined;
+  const cell: CellRuntime = {
+    cellUuid: options.cellUuid,
+    cellName: options.cellName,
+    db,
+    queue,
+    logger,
+    onInstanceDeleted: options.onInstanceDeleted,
+  };
   // The cell's classification first, then the shared client rules (allow-listed extensions, request id).
-  const errors = clientErrors<CellContext>(logger, formatCellError, { internalMessage: INTERNAL_MESSAGE, logInternal: false });
+  const errors = clientErrors<CellContext>(logger, formatCellError, {
+    internalMessage: INTERNAL_MESSAGE,
+    logInternal: false,
+  });
   const apollo = new ApolloServer<CellContext>({
     schema: createCellSchema(),
     formatError: errors.formatError,

@@ -22,7 +22,10 @@ export function oneProject(identity: Identity, requested: string | null | undefi
  * The project a list is limited to, or undefined for every project (admins asking for
  * `allProjects`). Non-admins always get their own project.
  */
-export function listScope(identity: Identity, args: { projectId?: string | null; allProjects?: boolean | null }): string | undefined {
+export function listScope(
+  identity: Identity,
+  args: { projectId?: string | null; allProjects?: boolean | null },
+): string | undefined {
   if (args.allProjects) {
     if (!identity.isAdmin) throw forbidden('allProjects is for admins only');
     if (args.projectId) return args.projectId;

@@ -22,15 +22,24 @@ export interface BuildRequestFilter {
  */
 export async function listBuildRequests(prisma: ApiClient, filter: BuildRequestFilter): Promise<BuildRequest[]> {
   const conditions: Prisma.Sql[] = [];
-  if (filter.projectId !== undefined) conditions.push(Prisma.sql`project_id = ${checkText('projectId', filter.projectId)}`);
-  if (filter.uuids) conditions.push(Prisma.sql`instance_uuid = ANY(${filter.uuids.map((u, i) => checkText(`uuids[${i}]`, u))})`);
+  if (filter.projectId !== undefined)
+    conditions.push(Prisma.sql`project_id = ${checkText('projectId', filter.projectId)}`);
+  if (filter.uuids)
+    conditions.push(Prisma.sql`instance_uuid = ANY(${filter.uuids.map((u, i) => checkText(`uuids[${i}]`, u))})`);
   if (filter.userId != null) conditions.push(Prisma.sql`user_id = ${checkText('userId', filter.userId)}`);
   // As a cell compares instances: the last change, or the creation of a row never changed.
-  if (filter.changesSince != null) conditions.push(Prisma.sql`COALESCE(updated_at, created_at) >= CAST(${filter.changesSince.toISOString()} AS timestamp(3))`);
-  if (filter.name != null) conditions.push(Prisma.sql`(instance::json ->> 'displayName') ~ ${checkPattern('name', filter.name)}`);
+  if (filter.changesSince != null)
+    conditions.push(
+      Prisma.sql`COALESCE(updated_at, created_at) >= CAST(${filter.changesSince.toISOString()} AS timestamp(3))`,
+    );
+  if (filter.name != null)
+    conditions.push(Prisma.sql`(instance::json ->> 'displayName') ~ ${checkPattern('name', filter.name)}`);
   const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
   const query = Prisma.sql`SELECT * FROM build_requests ${where} ORDER BY created_at ASC, id ASC`;
-  const rows = filter.name == null ? await prisma.$queryRaw<Record<string, unknown>[]>(query) : await underPatternTimeout(prisma, 'name', filter.name, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
+  const rows =
+    filter.name == null
+      ? await prisma.$queryRaw<Record<string, unknown>[]>(query)
+      : await underPatternTimeout(prisma, 'name', filter.name, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
   return rows.map((row) => camelRow<BuildRequest>(row));
 }
 
@@ -50,7 +59,12 @@ export async function namePatternError(prisma: ApiClient, pattern: string): Prom
 type Tx = Parameters<Parameters<ApiClient['$transaction']>[0]>[0];
 
 // SET LOCAL bounds only this transaction's statements; a refused pattern is the caller's input.
-async function underPatternTimeout<T>(prisma: ApiClient, field: string | null, pattern: string, run: (tx: Tx) => Promise<T>): Promise<T> {
+async function underPatternTimeout<T>(
+  prisma: ApiClient,
+  field: string | null,
+  pattern: string,
+  run: (tx: Tx) => Promise<T>,
+): Promise<T> {
   try {
     return await prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${PATTERN_STATEMENT_TIMEOUT_MS}`);

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, poolMax, poolTimeoutMs, queryTimeoutMs, port, refusePublishedSecrets, secret, url } from '../../infrastructure/configSchema';
+import {
+  DEFAULTS,
+  logLevel,
+  parseEnv,
+  poolMax,
+  poolTimeoutMs,
+  queryTimeoutMs,
+  port,
+  refusePublishedSecrets,
+  secret,
+  url,
+} from '../../infrastructure/configSchema';
 
 /** The global subgraph's settings; the only place it reads the environment. */
 export interface GlobalConfig {

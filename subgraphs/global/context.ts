@@ -30,7 +30,12 @@ export interface GlobalContext extends BaseRequestContext {
 }
 
 /** A fresh context per request: loaders never share a cache across callers. */
-export function createGlobalContext(base: BaseRequestContext, prisma: ApiClient, logger: Logger, scheduler: SchedulerDeps): GlobalContext {
+export function createGlobalContext(
+  base: BaseRequestContext,
+  prisma: ApiClient,
+  logger: Logger,
+  scheduler: SchedulerDeps,
+): GlobalContext {
   return {
     ...base,
     prisma,

@@ -24,12 +24,20 @@ export function classifyGlobalError(formatted: GraphQLFormattedError, error: unk
   const original = unwrapResolverError(error) as { code?: unknown } | undefined;
   if (original?.code === 'P2002') {
     // Prisma's meta names tables, columns and constraints: the log has it, the client does not.
-    return { message: 'conflict: a row with the same unique key already exists', ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.CONFLICT } };
+    return {
+      message: 'conflict: a row with the same unique key already exists',
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.CONFLICT },
+    };
   }
   const reason = databaseFailure(original);
   if (reason) {
     const message = DATABASE_FAILURES[reason].replace(/^cell database/, 'API database');
-    return { message, ...(formatted.path ? { path: formatted.path } : {}), extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE, reason } };
+    return {
+      message,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE, reason },
+    };
   }
   return formatted;
 }

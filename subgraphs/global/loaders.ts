@@ -1,6 +1,13 @@
 import DataLoader from 'dataloader';
 import type { ApiClient } from '../../prisma/clients';
-import { Prisma, type CellMapping, type HostMapping, type InstanceMapping, type SecurityGroup, type SecurityGroupRule } from '../../prisma/api/generated/client';
+import {
+  Prisma,
+  type CellMapping,
+  type HostMapping,
+  type InstanceMapping,
+  type SecurityGroup,
+  type SecurityGroupRule,
+} from '../../prisma/api/generated/client';
 import { camelRow } from '../../infrastructure/camelRow';
 import { flavorInclude, type FlavorRow } from '../../domain/flavorRow';
 
@@ -24,10 +31,18 @@ export interface GlobalLoaders {
 
 export function createLoaders(prisma: ApiClient): GlobalLoaders {
   return {
-    mappingByInstanceUuid: new DataLoader(async (uuids) => byKey(uuids, await mappingsWithCells(prisma, uuids), (row) => row.instanceUuid)),
-    cellById: new DataLoader(async (ids) => byKey(ids, await prisma.cellMapping.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id)),
+    mappingByInstanceUuid: new DataLoader(async (uuids) =>
+      byKey(uuids, await mappingsWithCells(prisma, uuids), (row) => row.instanceUuid),
+    ),
+    cellById: new DataLoader(async (ids) =>
+      byKey(ids, await prisma.cellMapping.findMany({ where: { id: { in: [...ids] } } }), (row) => row.id),
+    ),
     hostCountByCellId: new DataLoader(async (ids) => {
-      const counts = await prisma.hostMapping.groupBy({ by: ['cellId'], where: { cellId: { in: [...ids] } }, _count: { _all: true } });
+      const counts = await prisma.hostMapping.groupBy({
+        by: ['cellId'],
+        where: { cellId: { in: [...ids] } },
+        _count: { _all: true },
+      });
       const byCell = new Map(counts.map((c) => [c.cellId, c._count._all]));
       return ids.map((id) => byCell.get(id) ?? 0);
     }),
@@ -48,15 +63,25 @@ export function createLoaders(prisma: ApiClient): GlobalLoaders {
       return byKey(ids, rows, (row) => row.id);
     }),
     rulesByGroupId: new DataLoader(async (ids) => {
-      const rows = await prisma.securityGroupRule.findMany({ where: { parentGroupId: { in: [...ids] }, deleted: 0 }, orderBy: { id: 'asc' } });
+      const rows = await prisma.securityGroupRule.findMany({
+        where: { parentGroupId: { in: [...ids] }, deleted: 0 },
+        orderBy: { id: 'asc' },
+      });
       return groupBy(ids, rows, (row) => row.parentGroupId);
     }),
     requestSpecByInstanceUuid: new DataLoader(async (uuids) => {
-      const rows = await prisma.requestSpec.findMany({ where: { instanceUuid: { in: [...uuids] } }, select: { instanceUuid: true, spec: true } });
+      const rows = await prisma.requestSpec.findMany({
+        where: { instanceUuid: { in: [...uuids] } },
+        select: { instanceUuid: true, spec: true },
+      });
       return byKey(uuids, rows, (row) => row.instanceUuid).map((row) => row?.spec ?? null);
     }),
     liveFlavorByName: new DataLoader(async (names) => {
-      const rows = await prisma.instanceType.findMany({ where: { name: { in: [...names] }, deleted: 0 }, include: flavorInclude, orderBy: { id: 'asc' } });
+      const rows = await prisma.instanceType.findMany({
+        where: { name: { in: [...names] }, deleted: 0 },
+        include: flavorInclude,
+        orderBy: { id: 'asc' },
+      });
       return byKey(names, rows.reverse(), (row) => row.name); // the oldest live one wins a duplicated name
     }),
   };
@@ -68,12 +93,14 @@ export function createLoaders(prisma: ApiClient): GlobalLoaders {
  * 2.5 times the statements); the few cells they name are read once and shared.
  */
 async function mappingsWithCells(prisma: ApiClient, uuids: readonly string[]): Promise<MappingRow[]> {
-  const raw = await prisma.$queryRaw<Record<string, unknown>[]>(Prisma.sql`SELECT * FROM instance_mappings WHERE instance_uuid = ANY(${[...uuids]})`);
+  const raw = await prisma.$queryRaw<Record<string, unknown>[]>(
+    Prisma.sql`SELECT * FROM instance_mappings WHERE instance_uuid = ANY(${[...uuids]})`,
+  );
   const mappings = raw.map((row) => camelRow<InstanceMapping>(row));
   const cellIds = [...new Set(mappings.flatMap((m) => (m.cellId === null ? [] : [m.cellId])))];
   const cells = cellIds.length ? await prisma.cellMapping.findMany({ where: { id: { in: cellIds } } }) : [];
   const byId = new Map(cells.map((cell) => [cell.id, cell]));
-  return mappings.map((m) => ({ ...m, cell: m.cellId === null ? null : byId.get(m.cellId) ?? null }));
+  return mappings.map((m) => ({ ...m, cell: m.cellId === null ? null : (byId.get(m.cellId) ?? null) }));
 }
 
 // DataLoader wants one answer per key, in key order; a missing row is null.

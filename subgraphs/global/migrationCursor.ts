@@ -15,7 +15,8 @@ export function decodeMigrationCursor(cursor: string): MigrationPosition {
   try {
     const payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
     const createdAt = new Date(String(payload.c));
-    if (typeof payload.c === 'string' && !Number.isNaN(createdAt.getTime()) && Number.isInteger(payload.i)) return { createdAt, id: payload.i as number };
+    if (typeof payload.c === 'string' && !Number.isNaN(createdAt.getTime()) && Number.isInteger(payload.i))
+      return { createdAt, id: payload.i as number };
   } catch {
     // falls through to the refusal below
   }

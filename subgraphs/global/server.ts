@@ -54,8 +54,16 @@ export const GLOBAL_SDL_PATH = path.join(__dirname, 'schema.graphql');
 /** Starts the global subgraph over its own Prisma client; close() stops both. */
 export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promise<RunningGlobalSubgraph> {
   const logger = options.logger ?? silentLogger();
-  const prisma = createApiClient(options.apiDatabaseUrl, { onQuery: options.onQuery, max: options.poolMax, connectionTimeoutMillis: options.poolTimeoutMs ?? 2000, queryTimeoutMillis: options.queryTimeoutMs });
-  const schema = buildSubgraphSchema({ typeDefs: parse(readFileSync(GLOBAL_SDL_PATH, 'utf8')), resolvers: globalResolvers });
+  const prisma = createApiClient(options.apiDatabaseUrl, {
+    onQuery: options.onQuery,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.poolTimeoutMs ?? 2000,
+    queryTimeoutMillis: options.queryTimeoutMs,
+  });
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readFileSync(GLOBAL_SDL_PATH, 'utf8')),
+    resolvers: globalResolvers,
+  });
   const errors = globalErrors(logger);
   const apollo = new ApolloServer<GlobalContext>({
     schema,
@@ -79,14 +87,22 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
   const reaper =
     reaperMs > 0
       ? startBuildReaper(
-          { api: prisma, pool: scheduler.pool, internalSecret: options.internalSecret, cellTimeoutMs: scheduler.cellTimeoutMs, logger },
+          {
+            api: prisma,
+            pool: scheduler.pool,
+            internalSecret: options.internalSecret,
+            cellTimeoutMs: scheduler.cellTimeoutMs,
+            logger,
+          },
           { intervalMs: reaperMs, olderThanMs: scheduler.budgetMs + scheduler.cellTimeoutMs },
         )
       : null;
   try {
     const http = await startGraphQLHttpServer({
       apollo,
-      authenticate: internalAuthenticator(options.internalSecret, (base) => createGlobalContext(base, prisma, logger, scheduler)),
+      authenticate: internalAuthenticator(options.internalSecret, (base) =>
+        createGlobalContext(base, prisma, logger, scheduler),
+      ),
       logger,
       port: options.port,
       host: options.host,

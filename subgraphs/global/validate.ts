@@ -20,13 +20,18 @@ export function intInRange(field: string, value: unknown, min: number, max = INT
 }
 
 /** A trimmed, non-blank name of at most `max` characters matching `pattern` when given, storable as text. */
-export function name(field: string, value: unknown, options: { max?: number; pattern?: RegExp; patternText?: string } = {}): string {
+export function name(
+  field: string,
+  value: unknown,
+  options: { max?: number; pattern?: RegExp; patternText?: string } = {},
+): string {
   const max = options.max ?? 255;
   if (typeof value !== 'string' || value.trim() === '' || value.length > max || value !== value.trim()) {
     throw badInput(field, value, `a non-blank string of at most ${max} characters without leading or trailing spaces`);
   }
   checkText(field, value);
-  if (options.pattern && !options.pattern.test(value)) throw badInput(field, value, options.patternText ?? `a string matching ${options.pattern}`);
+  if (options.pattern && !options.pattern.test(value))
+    throw badInput(field, value, options.patternText ?? `a string matching ${options.pattern}`);
   return value;
 }
 

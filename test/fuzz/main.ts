@@ -21,7 +21,8 @@ function parseFlags(argv: string[]): Flags {
     const name = names[argv[i]];
     const value = Number(argv[i + 1]);
     if (!name) throw new Error(`unknown option ${JSON.stringify(argv[i])} (expected --runs, --seed or --shrink-ms)`);
-    if (!Number.isInteger(value) || value < 0) throw new Error(`${argv[i]}: expected a non-negative integer, got ${JSON.stringify(argv[i + 1] ?? null)}`);
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`${argv[i]}: expected a non-negative integer, got ${JSON.stringify(argv[i + 1] ?? null)}`);
     flags[name] = value;
   }
   return flags;
@@ -40,7 +41,12 @@ async function main(): Promise<number> {
   const stop = () => void world.stop().finally(() => process.exit(130));
   process.once('SIGINT', stop);
   try {
-    const report = await fuzz(world.target, caseArbitrary(world.schema, world.dictionary), { seed: flags.seed, runs: flags.runs, shrinkMs: flags.shrinkMs, onProgress: (line) => console.log(line) });
+    const report = await fuzz(world.target, caseArbitrary(world.schema, world.dictionary), {
+      seed: flags.seed,
+      runs: flags.runs,
+      shrinkMs: flags.shrinkMs,
+      onProgress: (line) => console.log(line),
+    });
     console.log(`\n${describeReport(report)}`);
     return report.failures.length === 0 ? 0 : 1;
   } finally {

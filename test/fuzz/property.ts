@@ -64,7 +64,11 @@ const OUTAGE_CODES: ReadonlySet<string> = new Set([ErrorCode.CELL_UNAVAILABLE, '
  * known codes only, no leaked text, and for a tenant nothing of another project.
  * Answers the first broken one, or null; `tally` hears what came back (role, status, first code).
  */
-export async function checkCase(target: Target, c: FuzzCase, tally?: (outcome: string) => void): Promise<Finding | null> {
+export async function checkCase(
+  target: Target,
+  c: FuzzCase,
+  tally?: (outcome: string) => void,
+): Promise<Finding | null> {
   let status: number;
   let text: string;
   let requestId: string | null;
@@ -84,10 +88,19 @@ export async function checkCase(target: Target, c: FuzzCase, tally?: (outcome: s
   const finding = (kind: string, detail: string): Finding => {
     const logged = requestId ? (target.logsFor?.(requestId) ?? []) : [];
     // An internal error reads the same to the client whatever its cause: the log tells them apart.
-    const cause = /INTERNAL_SERVER_ERROR|^HTTP 5/.test(kind) && logged.length ? ` [${signature(logged[logged.length - 1])}]` : '';
-    return { kind: kind + cause, detail: [detail, ...logged].join(' | '), status, body: text.length > 4000 ? `${text.slice(0, 4000)}…` : text };
+    const cause =
+      /INTERNAL_SERVER_ERROR|^HTTP 5/.test(kind) && logged.length ? ` [${signature(logged[logged.length - 1])}]` : '';
+    return {
+      kind: kind + cause,
+      detail: [detail, ...logged].join(' | '),
+      status,
+      body: text.length > 4000 ? `${text.slice(0, 4000)}…` : text,
+    };
   };
-  let body: { data?: unknown; errors?: { message?: string; path?: (string | number)[]; extensions?: { code?: unknown } }[] };
+  let body: {
+    data?: unknown;
+    errors?: { message?: string; path?: (string | number)[]; extensions?: { code?: unknown } }[];
+  };
   try {
     body = JSON.parse(text);
   } catch {
@@ -97,21 +110,28 @@ export async function checkCase(target: Target, c: FuzzCase, tally?: (outcome: s
   if (c.as === 'admin' && /\bmutation\b/.test(c.query)) taint(target, `${c.query}\n${JSON.stringify(c.variables)}`);
   tally?.(`${c.as} HTTP ${status} ${errors.length ? String(errors[0]?.extensions?.code) : 'data'}`);
   const where = (error?: { path?: (string | number)[] }) => rootField(c.query, error?.path?.[0]);
-  if (status >= 500) return finding(`HTTP ${status} ${String(errors[0]?.extensions?.code ?? 'no code')} at ${where(errors[0])}`, errors[0]?.message ?? '');
+  if (status >= 500)
+    return finding(
+      `HTTP ${status} ${String(errors[0]?.extensions?.code ?? 'no code')} at ${where(errors[0])}`,
+      errors[0]?.message ?? '',
+    );
   for (const error of errors) {
     const code = error?.extensions?.code;
-    if (code === ErrorCode.INTERNAL_SERVER_ERROR) return finding(`INTERNAL_SERVER_ERROR at ${where(error)} (${c.as})`, error.message ?? '');
+    if (code === ErrorCode.INTERNAL_SERVER_ERROR)
+      return finding(`INTERNAL_SERVER_ERROR at ${where(error)} (${c.as})`, error.message ?? '');
     if (typeof code !== 'string') return finding(`error without a code (HTTP ${status})`, error?.message ?? '');
     if (!EXPECTED_CODES.has(code)) return finding(`unknown code ${code} at ${where(error)}`, error.message ?? '');
   }
   // Every server is up: a cell or the global subgraph reported down is a request error misread as an outage.
   const outage = errors.find((error) => OUTAGE_CODES.has(String(error?.extensions?.code)));
-  if (outage) return finding(`${String(outage.extensions?.code)} from a healthy world at ${where(outage)}`, outage.message ?? '');
+  if (outage)
+    return finding(`${String(outage.extensions?.code)} from a healthy world at ${where(outage)}`, outage.message ?? '');
   const row = failedCellRows(body.data)[0];
   if (row) return finding(`cell row ${row.status} from a healthy world (${c.as})`, row.message ?? '');
   // A tenant's whole answer is checked; an admin's data may hold URLs (a cell's graphqlUrl).
   const leaks = leaksIn(c.as === 'tenant' ? text : errorTexts(body));
-  if (leaks.length > 0) return finding(`leak ${leaks[0]} (${c.as})`, excerpt(c.as === 'tenant' ? text : errorTexts(body), leaks[0]));
+  if (leaks.length > 0)
+    return finding(`leak ${leaks[0]} (${c.as})`, excerpt(c.as === 'tenant' ? text : errorTexts(body), leaks[0]));
   if (c.as === 'tenant') return isolation(target, c, body.data, text, finding);
   return null;
 }
@@ -134,7 +154,13 @@ export async function unhealthy(target: Target): Promise<string[]> {
 
 // Every projectId in the tenant's data is its own; another project's uuids and names
 // appear nowhere, except where the tenant's own request named them.
-function isolation(target: Target, c: FuzzCase, data: unknown, text: string, finding: (kind: string, detail: string) => Finding): Finding | null {
+function isolation(
+  target: Target,
+  c: FuzzCase,
+  data: unknown,
+  text: string,
+  finding: (kind: string, detail: string) => Finding,
+): Finding | null {
   const foreignProject = projectIds(data).find((id) => id !== target.tenant.projectId);
   if (foreignProject !== undefined) return finding('isolation: another projectId in a tenant answer', foreignProject);
   const sent = `${c.query}\n${JSON.stringify(c.variables)}`;
@@ -142,17 +168,22 @@ function isolation(target: Target, c: FuzzCase, data: unknown, text: string, fin
   for (const marker of [...target.tenant.foreignIds, ...target.tenant.foreignStrings]) {
     if (target.tenant.tainted?.has(marker)) continue;
     if (dataText.includes(marker)) return finding('isolation: another project in tenant data', marker);
-    if (text.includes(marker) && !sent.includes(marker)) return finding('isolation: another project in a tenant error', marker);
+    if (text.includes(marker) && !sent.includes(marker))
+      return finding('isolation: another project in a tenant error', marker);
   }
   return null;
 }
 
 // CellResult rows (`cells { status }`) that are not OK, wherever the answer holds them.
-function failedCellRows(value: unknown, out: { status: string; message?: string }[] = []): { status: string; message?: string }[] {
+function failedCellRows(
+  value: unknown,
+  out: { status: string; message?: string }[] = [],
+): { status: string; message?: string }[] {
   if (Array.isArray(value)) for (const item of value) failedCellRows(item, out);
   else if (value && typeof value === 'object') {
     const row = value as { status?: unknown; cellUuid?: unknown; message?: unknown };
-    if ('cellUuid' in row && typeof row.status === 'string' && ['TIMEOUT', 'UNAVAILABLE', 'ERROR'].includes(row.status)) out.push({ status: row.status, message: typeof row.message === 'string' ? row.message : undefined });
+    if ('cellUuid' in row && typeof row.status === 'string' && ['TIMEOUT', 'UNAVAILABLE', 'ERROR'].includes(row.status))
+      out.push({ status: row.status, message: typeof row.message === 'string' ? row.message : undefined });
     for (const item of Object.values(value)) failedCellRows(item, out);
   }
   return out;
@@ -179,9 +210,12 @@ function projectIds(value: unknown, out: string[] = []): string[] {
 export function rootField(query: string, responseKey: string | number | undefined): string {
   if (typeof responseKey !== 'string') return 'the request';
   try {
-    const operation = parse(query).definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const operation = parse(query).definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
     for (const selection of operation?.selectionSet.selections ?? []) {
-      if (selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === responseKey) return `${operation!.operation} ${selection.name.value}`;
+      if (selection.kind === Kind.FIELD && (selection.alias?.value ?? selection.name.value) === responseKey)
+        return `${operation!.operation} ${selection.name.value}`;
     }
   } catch {
     // Not parseable: the key is all there is.

@@ -59,25 +59,42 @@ export async function fuzz(target: Target, cases: fc.Arbitrary<FuzzCase>, option
       const finding = await checkCase(target, c, tally);
       if (finding) record(index, c, finding);
       if ((index + 1) % healthEvery === 0) {
-        for (const down of await unhealthy(target)) record(index, c, { kind: 'server down', detail: down, status: 0, body: '' });
-        options.onProgress?.(`${index + 1} cases, ${seen.size} kinds of failure, ${Math.round(performance.now() - started)} ms`);
+        for (const down of await unhealthy(target))
+          record(index, c, { kind: 'server down', detail: down, status: 0, body: '' });
+        options.onProgress?.(
+          `${index + 1} cases, ${seen.size} kinds of failure, ${Math.round(performance.now() - started)} ms`,
+        );
       }
       return true;
     }),
     { seed: options.seed, numRuns: options.runs },
   );
-  for (const down of await unhealthy(target)) record(run, { as: 'admin', query: '', variables: {} }, { kind: 'server down', detail: down, status: 0, body: '' });
+  for (const down of await unhealthy(target))
+    record(run, { as: 'admin', query: '', variables: {} }, { kind: 'server down', detail: down, status: 0, body: '' });
 
   const failures: FuzzFailure[] = [];
   for (const [kind, found] of seen) {
     const shrunk = kind === 'server down' ? null : await shrink(target, cases, options, kind, found.firstRun);
-    failures.push({ kind, count: found.count, firstRun: found.firstRun, example: shrunk?.example ?? found.example, shrunk: shrunk !== null, finding: shrunk?.finding ?? found.finding });
+    failures.push({
+      kind,
+      count: found.count,
+      firstRun: found.firstRun,
+      example: shrunk?.example ?? found.example,
+      shrunk: shrunk !== null,
+      finding: shrunk?.finding ?? found.finding,
+    });
   }
   return { seed: options.seed, runs: run, ms: Math.round(performance.now() - started), failures, outcomes };
 }
 
 // Replays run `firstRun` of the same seed and shrinks it while it fails the same way.
-async function shrink(target: Target, cases: fc.Arbitrary<FuzzCase>, options: FuzzOptions, kind: string, firstRun: number): Promise<{ example: FuzzCase; finding: Finding } | null> {
+async function shrink(
+  target: Target,
+  cases: fc.Arbitrary<FuzzCase>,
+  options: FuzzOptions,
+  kind: string,
+  firstRun: number,
+): Promise<{ example: FuzzCase; finding: Finding } | null> {
   let last: Finding | null = null;
   const details = await fc.check(
     fc.asyncProperty(cases, async (c) => {
@@ -94,13 +111,21 @@ async function shrink(target: Target, cases: fc.Arbitrary<FuzzCase>, options: Fu
 
 /** The report as text: counts, then each kind with its counter-example. */
 export function describeReport(report: FuzzReport): string {
-  const lines = [`fuzz: ${report.runs} cases from seed ${report.seed} in ${(report.ms / 1000).toFixed(1)} s, ${report.failures.length} kinds of failure`];
+  const lines = [
+    `fuzz: ${report.runs} cases from seed ${report.seed} in ${(report.ms / 1000).toFixed(1)} s, ${report.failures.length} kinds of failure`,
+  ];
   const outcomes = Object.entries(report.outcomes).sort(([a], [b]) => a.localeCompare(b));
   lines.push(`answers: ${outcomes.map(([outcome, n]) => `${outcome} ${n}`).join(', ')}`);
   for (const f of report.failures) {
-    lines.push('', `## ${f.kind} (${f.count} of ${report.runs}, first at run ${f.firstRun}${f.shrunk ? ', shrunk' : ', not shrunk: did not fail again on replay'})`);
+    lines.push(
+      '',
+      `## ${f.kind} (${f.count} of ${report.runs}, first at run ${f.firstRun}${f.shrunk ? ', shrunk' : ', not shrunk: did not fail again on replay'})`,
+    );
     lines.push(`as: ${f.example.as}`, `query: ${f.example.query}`, `variables: ${JSON.stringify(f.example.variables)}`);
-    lines.push(`answer: HTTP ${f.finding.status} ${f.finding.body.slice(0, 1200)}`, `detail: ${f.finding.detail.slice(0, 400)}`);
+    lines.push(
+      `answer: HTTP ${f.finding.status} ${f.finding.body.slice(0, 1200)}`,
+      `detail: ${f.finding.detail.slice(0, 400)}`,
+    );
   }
   return lines.join('\n');
 }

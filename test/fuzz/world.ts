@@ -30,15 +30,41 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
   try {
     const [cell1, cell2] = topology.cells;
     // Servers no host takes are buried in cell0, as in every deployment.
-    await topology.addCell('cell0', async ({ databaseConnection, graphqlUrl }) => (await mapCell0(topology.api, { databaseConnection, graphqlUrl })).cell.uuid);
+    await topology.addCell(
+      'cell0',
+      async ({ databaseConnection, graphqlUrl }) =>
+        (await mapCell0(topology.api, { databaseConnection, graphqlUrl })).cell.uuid,
+    );
     await topology.gateway.directory.refresh();
-    const publicFlavor = await topology.api.instanceType.create({ data: { name: 'm1.fuzz', memoryMb: 512, vcpus: 1, rootGb: 1, flavorid: 'fuzz-1' } });
+    const publicFlavor = await topology.api.instanceType.create({
+      data: { name: 'm1.fuzz', memoryMb: 512, vcpus: 1, rootGb: 1, flavorid: 'fuzz-1' },
+    });
     const privateFlavor = await topology.api.instanceType.create({
-      data: { name: 'alt-private-flavor', memoryMb: 1024, vcpus: 2, flavorid: 'fuzz-alt', isPublic: false, projects: { create: { projectId: OTHER } } },
+      data: {
+        name: 'alt-private-flavor',
+        memoryMb: 1024,
+        vcpus: 2,
+        flavorid: 'fuzz-alt',
+        isPublic: false,
+        projects: { create: { projectId: OTHER } },
+      },
     });
     const seeded = [
-      ...(await seedInstances(cell1, topology.api, { count: 8, projects: [TENANT, OTHER], slot: 0, slots: 2, flavorId: publicFlavor.id })),
-      ...(await seedInstances(cell2, topology.api, { count: 8, projects: [TENANT, OTHER], slot: 1, slots: 2, vmState: 'stopped', flavorId: publicFlavor.id })),
+      ...(await seedInstances(cell1, topology.api, {
+        count: 8,
+        projects: [TENANT, OTHER],
+        slot: 0,
+        slots: 2,
+        flavorId: publicFlavor.id,
+      })),
+      ...(await seedInstances(cell2, topology.api, {
+        count: 8,
+        projects: [TENANT, OTHER],
+        slot: 1,
+        slots: 2,
+        vmState: 'stopped',
+        flavorId: publicFlavor.id,
+      })),
     ];
     const own = seeded.filter((row) => row.projectId === TENANT);
     const other = seeded.filter((row) => row.projectId === OTHER);
@@ -46,17 +72,43 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
     const tenant = await topology.token(TENANT);
     const schema = await introspect(topology, admin);
     const dictionary: Dictionary = {
-      ids: [...seeded.map((row) => row.uuid), ...topology.cells.map((cell) => cell.uuid), String(publicFlavor.id), String(privateFlavor.id), 'fuzz-1'],
+      ids: [
+        ...seeded.map((row) => row.uuid),
+        ...topology.cells.map((cell) => cell.uuid),
+        String(publicFlavor.id),
+        String(privateFlavor.id),
+        'fuzz-1',
+      ],
       projects: [TENANT, OTHER, 'admin'],
       // Only the tenant's own strings: a server it creates with another project's name would look like a leak.
-      strings: [...new Set([...own.map((row) => row.displayName ?? ''), 'cell1-compute1', 'cell2-compute1', 'ACTIVE', 'SHUTOFF', 'ERROR', 'BUILD', 'cell1', 'cell2', 'm1.fuzz', 'demo-user'])].filter(Boolean),
+      strings: [
+        ...new Set([
+          ...own.map((row) => row.displayName ?? ''),
+          'cell1-compute1',
+          'cell2-compute1',
+          'ACTIVE',
+          'SHUTOFF',
+          'ERROR',
+          'BUILD',
+          'cell1',
+          'cell2',
+          'm1.fuzz',
+          'demo-user',
+        ]),
+      ].filter(Boolean),
     };
     const target: Target = {
       gatewayUrl: topology.gateway.url,
       tokens: { admin, tenant },
-      tenant: { projectId: TENANT, foreignIds: other.map((row) => row.uuid), foreignStrings: ['alt-private-flavor', ...other.map((row) => row.displayName ?? '').filter(Boolean)] },
+      tenant: {
+        projectId: TENANT,
+        foreignIds: other.map((row) => row.uuid),
+        foreignStrings: ['alt-private-flavor', ...other.map((row) => row.displayName ?? '').filter(Boolean)],
+      },
       logsFor: (requestId) => logs.of(requestId),
-      healthUrls: [topology.gateway.url, topology.global.url, ...topology.cells.map((cell) => cell.subgraph!.url)].map((url) => url.replace(/\/graphql$/, '/healthz')),
+      healthUrls: [topology.gateway.url, topology.global.url, ...topology.cells.map((cell) => cell.subgraph!.url)].map(
+        (url) => url.replace(/\/graphql$/, '/healthz'),
+      ),
     };
     return { topology, schema, dictionary, target, stop: () => topology.stop() };
   } catch (err) {
@@ -67,7 +119,10 @@ export async function startFuzzWorld(): Promise<FuzzWorld> {
 
 async function introspect(topology: Topology, token: string): Promise<GraphQLSchema> {
   const answer = await topology.query(getIntrospectionQuery(), {}, token);
-  if (answer.status !== 200 || !answer.body.data) throw new Error(`introspection through the gateway failed: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+  if (answer.status !== 200 || !answer.body.data)
+    throw new Error(
+      `introspection through the gateway failed: HTTP ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+    );
   return buildClientSchema(answer.body.data as IntrospectionQuery);
 }
 

@@ -11,7 +11,11 @@ export interface TestDatabase {
 }
 
 /** A unique, migrated, throw-away database of `kind`; call drop() when done. */
-export async function createTestDatabase(kind: DatabaseKind, label: string = kind, options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  kind: DatabaseKind,
+  label: string = kind,
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const name = `${TEST_PREFIX}${process.pid}_${label.replace(/[^a-z0-9_]/g, '_')}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(testServices.pgUrl, name);
   await ensureDatabase(url);

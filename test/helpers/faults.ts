@@ -32,7 +32,10 @@ export async function pgAdmin<T = unknown>(sql: string, params: unknown[] = []):
 
 /** Closes every other session on database `name` (pg_terminate_backend). */
 export async function terminateBackends(name: string): Promise<void> {
-  await pgAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await pgAdmin(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
 }
 
 /** `ALTER DATABASE … ALLOW_CONNECTIONS false` plus terminating its sessions; restore with openDatabase. */
@@ -101,13 +104,20 @@ export async function lockTable(name: string, table: string): Promise<TableLock>
 
 /** Sets the database's statement_timeout for new sessions and closes the current ones. */
 export async function setStatementTimeout(name: string, ms: number | null): Promise<void> {
-  await pgAdmin(ms === null ? `ALTER DATABASE "${name}" RESET statement_timeout` : `ALTER DATABASE "${name}" SET statement_timeout = ${Math.floor(ms)}`);
+  await pgAdmin(
+    ms === null
+      ? `ALTER DATABASE "${name}" RESET statement_timeout`
+      : `ALTER DATABASE "${name}" SET statement_timeout = ${Math.floor(ms)}`,
+  );
   await terminateBackends(name);
 }
 
 /** Sessions on database `name` waiting for a lock (to see that a pool is held). */
 export async function lockWaiters(name: string): Promise<number> {
-  const rows = await pgAdmin<{ n: string }>("SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'", [name]);
+  const rows = await pgAdmin<{ n: string }>(
+    "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+    [name],
+  );
   return Number(rows[0].n);
 }
 
@@ -150,7 +160,9 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
   const server = net.createServer((client) => {
     const pipe: Pipe = { client, upstream: null, toUpstream: [], toClient: [] };
     pipes.add(pipe);
-    client.on('data', (chunk: Buffer) => (mode === 'forward' && pipe.upstream ? pipe.upstream.write(chunk) : pipe.toUpstream.push(chunk)));
+    client.on('data', (chunk: Buffer) =>
+      mode === 'forward' && pipe.upstream ? pipe.upstream.write(chunk) : pipe.toUpstream.push(chunk),
+    );
     client.on('error', () => undefined);
     client.on('close', () => {
       pipe.upstream?.destroy();
@@ -197,7 +209,12 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
 // ---------------------------------------------------------------- HTTP proxy (in front of a cell subgraph)
 
 /** How the proxy answers: forward, forward late, HTTP 500, a body that is not JSON, or another schema. */
-export type HttpMode = { kind: 'forward' } | { kind: 'delay'; ms: number } | { kind: 'status500' } | { kind: 'nonJson' } | { kind: 'otherSchema' };
+export type HttpMode =
+  | { kind: 'forward' }
+  | { kind: 'delay'; ms: number }
+  | { kind: 'status500' }
+  | { kind: 'nonJson' }
+  | { kind: 'otherSchema' };
 
 export interface HttpFaultProxy {
   url: string;
@@ -207,15 +224,23 @@ export interface HttpFaultProxy {
 
 // A real GraphQL server of another schema: queries of the cell schema fail validation.
 const OTHER_SDL = 'type Query { hello: String }';
-const OTHER_SCHEMA = buildSchema(`${OTHER_SDL}\ntype _Service { sdl: String }\nextend type Query { _service: _Service }`);
+const OTHER_SCHEMA = buildSchema(
+  `${OTHER_SDL}\ntype _Service { sdl: String }\nextend type Query { _service: _Service }`,
+);
 
 /** An HTTP proxy to `target` (a cell subgraph's /graphql) whose answers can be made wrong. */
 export async function startHttpFaultProxy(target: string): Promise<HttpFaultProxy> {
   let mode: HttpMode = { kind: 'forward' };
   const forward = async (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
     try {
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-      const upstream = await fetch(target, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)),
+      ) as Record<string, string>;
+      const upstream = await fetch(target, {
+        method: req.method,
+        headers,
+        body: req.method === 'GET' ? undefined : body,
+      });
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
       res.end(Buffer.from(await upstream.arrayBuffer()));
     } catch {
@@ -272,10 +297,26 @@ async function answerOtherSchema(body: Buffer, res: http.ServerResponse): Promis
   } catch {
     // An empty or broken body: graphql() reports it below.
   }
-  const result = await graphql({ schema: OTHER_SCHEMA, source: request.query ?? '', variableValues: request.variables, rootValue: { hello: 'world', _service: { sdl: OTHER_SDL } } });
+  const result = await graphql({
+    schema: OTHER_SCHEMA,
+    source: request.query ?? '',
+    variableValues: request.variables,
+    rootValue: { hello: 'world', _service: { sdl: OTHER_SDL } },
+  });
   const failed = !result.data && result.errors?.length;
   res.writeHead(failed ? 400 : 200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(failed ? { errors: result.errors!.map((e) => ({ message: e.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) } : result));
+  res.end(
+    JSON.stringify(
+      failed
+        ? {
+            errors: result.errors!.map((e) => ({
+              message: e.message,
+              extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+            })),
+          }
+        : result,
+    ),
+  );
 }
 
 // ---------------------------------------------------------------- servers as child processes
@@ -313,11 +354,17 @@ export async function freePort(): Promise<number> {
  * Runs `node --import tsx <script> <args>` (one process, so signals reach the server itself) from the repository root with `env` on top of this
  * process's environment; answers once `http://127.0.0.1:<port>/healthz` does.
  */
-export async function startChildServer(script: string, args: string[], env: Record<string, string>, port: number): Promise<ChildServer> {
+export async function startChildServer(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  port: number,
+): Promise<ChildServer> {
   let child: ChildProcess | null = null;
   let output = '';
   const exited = () => !child || child.exitCode !== null || child.signalCode !== null;
-  const waitExit = () => (exited() ? Promise.resolve() : new Promise<void>((resolve) => child!.once('exit', () => resolve())));
+  const waitExit = () =>
+    exited() ? Promise.resolve() : new Promise<void>((resolve) => child!.once('exit', () => resolve()));
   const server: ChildServer = {
     port,
     url: `http://127.0.0.1:${port}/graphql`,
@@ -326,7 +373,11 @@ export async function startChildServer(script: string, args: string[], env: Reco
     },
     async start() {
       output = '';
-      const started = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const started = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+        cwd: ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child = started;
       live.add(started);
       started.once('exit', () => live.delete(started));
@@ -336,7 +387,10 @@ export async function startChildServer(script: string, args: string[], env: Reco
       const deadline = Date.now() + 30000;
       while (Date.now() < deadline) {
         if (exited()) throw new Error(`${script} exited before answering: ${output}`);
-        const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) return;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -373,7 +427,10 @@ export async function startBroker(): Promise<void> {
   await rabbitmqctl('start_app');
   await rabbitmqctl('await_startup').catch(() => undefined);
   for (let i = 0; i < 100; i++) {
-    const ok = await connect(testServices.amqpUrl).then((c) => c.close().then(() => true), () => false);
+    const ok = await connect(testServices.amqpUrl).then(
+      (c) => c.close().then(() => true),
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

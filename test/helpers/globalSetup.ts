@@ -16,7 +16,9 @@ export default async function globalSetup(): Promise<void> {
     throw new Error(`PostgreSQL is not answering at ${testServices.pgUrl}: ${(err as Error).message}`);
   }
   try {
-    const stale = await pg.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${TEST_PREFIX}%`]);
+    const stale = await pg.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [
+      `${TEST_PREFIX}%`,
+    ]);
     for (const { datname } of stale.rows) {
       if (!ownerAlive(datname)) await pg.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     }
@@ -51,8 +53,14 @@ function probe(host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     socket.setTimeout(3000);
-    socket.once('connect', () => { socket.destroy(); resolve(); });
-    socket.once('timeout', () => { socket.destroy(); reject(new Error('timed out')); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error('timed out'));
+    });
     socket.once('error', reject);
     socket.connect(port, host);
   });

@@ -17,7 +17,11 @@ export async function createTestVhost(label = 'cell'): Promise<TestVhost> {
   const name = `${TEST_PREFIX}${process.pid}_${label}_${randomBytes(4).toString('hex')}`;
   await rabbitmqctl('add_vhost', name);
   await rabbitmqctl('set_permissions', '-p', name, 'guest', '.*', '.*', '.*');
-  return { name, url: `${testServices.amqpUrl}/${encodeURIComponent(name)}`, drop: () => rabbitmqctl('delete_vhost', name).then(() => undefined) };
+  return {
+    name,
+    url: `${testServices.amqpUrl}/${encodeURIComponent(name)}`,
+    drop: () => rabbitmqctl('delete_vhost', name).then(() => undefined),
+  };
 }
 
 /** Runs rabbitmqctl with `args`; its output when it succeeds. */

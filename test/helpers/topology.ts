@@ -45,7 +45,12 @@ export interface Topology {
 }
 
 /** Creates a cell mapping for the given URLs and answers its uuid. */
-export type Register = (input: { name: string; databaseConnection: string; transportUrl: string; graphqlUrl: string }) => Promise<string>;
+export type Register = (input: {
+  name: string;
+  databaseConnection: string;
+  transportUrl: string;
+  graphqlUrl: string;
+}) => Promise<string>;
 
 export interface TopologyOptions {
   cells?: string[];
@@ -61,7 +66,13 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   const apiDb = await createTestDatabase('api', 'topo_api');
   const api = createApiClient(apiDb.url);
   const globalStatements = { count: 0 };
-  const global = await startGlobalSubgraph({ apiDatabaseUrl: apiDb.url, port: 0, internalSecret: TEST_SECRET, onQuery: () => globalStatements.count++, logger: options.logger });
+  const global = await startGlobalSubgraph({
+    apiDatabaseUrl: apiDb.url,
+    port: 0,
+    internalSecret: TEST_SECRET,
+    onQuery: () => globalStatements.count++,
+    logger: options.logger,
+  });
   const cells: TestCell[] = [];
 
   const byLibrary: Register = async (input) => (await createCell(api, input)).uuid;
@@ -102,30 +113,38 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     await cell.start();
     const url = cell.subgraph!.url;
     await cell.stop();
-    cell.uuid = await register({ name, databaseConnection: db.url, transportUrl: vhost?.url ?? 'none:///', graphqlUrl: url });
+    cell.uuid = await register({
+      name,
+      databaseConnection: db.url,
+      transportUrl: vhost?.url ?? 'none:///',
+      graphqlUrl: url,
+    });
     await cell.start();
     cells.push(cell);
     return cell;
   };
 
   for (const name of options.cells ?? ['cell1', 'cell2']) await addCell(name);
-  const gateway = await startGateway({
-    port: 0,
-    host: '127.0.0.1',
-    globalUrl: global.url,
-    internalSecret: TEST_SECRET,
-    jwt: { secret: TEST_JWT_SECRET },
-    cellTimeoutMs: 3000,
-    cellRefreshMs: 60000,
-    mappingCacheTtlMs: 60000,
-    mappingCacheMax: 10000,
-    maxFirst: 1000,
-    maxDepth: 12,
-    maxComplexity: 250000,
-    maxBodyBytes: 1024 * 1024,
-    logLevel: 'silent',
-    ...options.gateway,
-  }, options.logger);
+  const gateway = await startGateway(
+    {
+      port: 0,
+      host: '127.0.0.1',
+      globalUrl: global.url,
+      internalSecret: TEST_SECRET,
+      jwt: { secret: TEST_JWT_SECRET },
+      cellTimeoutMs: 3000,
+      cellRefreshMs: 60000,
+      mappingCacheTtlMs: 60000,
+      mappingCacheMax: 10000,
+      maxFirst: 1000,
+      maxDepth: 12,
+      maxComplexity: 250000,
+      maxBodyBytes: 1024 * 1024,
+      logLevel: 'silent',
+      ...options.gateway,
+    },
+    options.logger,
+  );
 
   const topology: Topology = {
     api,
@@ -135,7 +154,12 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     gateway,
     globalStatements,
     token: (projectId, o = {}) =>
-      signToken({ projectId, userId: o.userId ?? `${projectId}-user`, roles: o.admin ? ['admin', 'member'] : ['member'], secret: TEST_JWT_SECRET }),
+      signToken({
+        projectId,
+        userId: o.userId ?? `${projectId}-user`,
+        roles: o.admin ? ['admin', 'member'] : ['member'],
+        secret: TEST_JWT_SECRET,
+      }),
     async query(query, variables = {}, token) {
       const response = await fetch(gateway.url, {
         method: 'POST',

@@ -12,8 +12,10 @@ export const Instance = {
     return row && canSee(ctx.identity, row) ? row : null;
   },
   status: (row: InstanceRow) => statusFromState(row.vmState, row.taskState),
-  powerStateName: (row: InstanceRow) => (row.powerState == null ? null : (POWER_STATE_NAMES[row.powerState] ?? 'NOSTATE')),
-  flavor: (row: InstanceRow) => (row.instanceTypeId == null ? null : { __typename: 'Flavor', id: String(row.instanceTypeId) }),
+  powerStateName: (row: InstanceRow) =>
+    row.powerState == null ? null : (POWER_STATE_NAMES[row.powerState] ?? 'NOSTATE'),
+  flavor: (row: InstanceRow) =>
+    row.instanceTypeId == null ? null : { __typename: 'Flavor', id: String(row.instanceTypeId) },
   deleted: (row: InstanceRow) => row.deleted !== 0,
   metadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.metadata.get(row.uuid),
   systemMetadata: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.systemMetadata.get(row.uuid),
@@ -25,7 +27,8 @@ export const Instance = {
     return Array.isArray(faults) ? (faults[0] ?? null) : faults.then((list) => list[0] ?? null);
   },
   actions: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.actions.get(row.uuid),
-  blockDeviceMappings: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.blockDeviceMappings.get(row.uuid),
+  blockDeviceMappings: (row: InstanceRow, _: unknown, ctx: CellContext) =>
+    ctx.loaders.blockDeviceMappings.get(row.uuid),
   virtualInterfaces: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.virtualInterfaces.get(row.uuid),
   pciDevices: (row: InstanceRow, _: unknown, ctx: CellContext) => ctx.loaders.pciDevices.get(row.uuid),
 };
@@ -36,14 +39,25 @@ export const InstanceInfoCacheType = {
 
 /** Every InstanceExtra field is a JSON text column. */
 export const InstanceExtraType = Object.fromEntries(
-  (['numaTopology', 'pciRequests', 'flavor', 'vcpuModel', 'migrationContext', 'keypairs', 'deviceMetadata', 'trustedCerts', 'resources'] as const).map(
-    (field) => [field, (row: InstanceExtra) => jsonText(row[field])],
-  ),
+  (
+    [
+      'numaTopology',
+      'pciRequests',
+      'flavor',
+      'vcpuModel',
+      'migrationContext',
+      'keypairs',
+      'deviceMetadata',
+      'trustedCerts',
+      'resources',
+    ] as const
+  ).map((field) => [field, (row: InstanceExtra) => jsonText(row[field])]),
 );
 
 // An action another project started on a tenant's instance (an admin's lock or stop) is shown,
 // but not who started it: a tenant never sees another project's ids.
-const requesterVisible = (row: InstanceAction, ctx: CellContext) => ctx.identity.isAdmin || row.projectId === ctx.identity.projectId;
+const requesterVisible = (row: InstanceAction, ctx: CellContext) =>
+  ctx.identity.isAdmin || row.projectId === ctx.identity.projectId;
 
 export const InstanceActionType = {
   id: (row: InstanceAction) => String(row.id),

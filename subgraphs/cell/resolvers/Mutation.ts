@@ -10,7 +10,8 @@ function action(name: ActionName) {
 }
 
 export const Mutation = {
-  rebootInstance: (_: unknown, args: UuidArgs & { hard?: boolean | null }, ctx: CellContext) => runAction(ctx, args.uuid, 'reboot', { hard: args.hard ?? false }),
+  rebootInstance: (_: unknown, args: UuidArgs & { hard?: boolean | null }, ctx: CellContext) =>
+    runAction(ctx, args.uuid, 'reboot', { hard: args.hard ?? false }),
   stopInstance: action('stop'),
   startInstance: action('start'),
   deleteInstance: action('delete'),
@@ -18,7 +19,8 @@ export const Mutation = {
   unpauseInstance: action('unpause'),
   suspendInstance: action('suspend'),
   resumeInstance: action('resume'),
-  lockInstance: (_: unknown, args: UuidArgs & { reason?: string | null }, ctx: CellContext) => runAction(ctx, args.uuid, 'lock', { reason: args.reason }),
+  lockInstance: (_: unknown, args: UuidArgs & { reason?: string | null }, ctx: CellContext) =>
+    runAction(ctx, args.uuid, 'lock', { reason: args.reason }),
   unlockInstance: action('unlock'),
   /** @inaccessible in the supergraph: only the scheduler calls it, directly, with the internal secret. */
   buildInstance: (_: unknown, args: { input: BuildInput }, ctx: CellContext) => buildInstance(ctx, args.input),

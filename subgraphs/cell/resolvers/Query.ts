@@ -1,6 +1,16 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, cellsError, ErrorCode } from '../../../domain/errors';
-import { CursorError, decodeCursor, encodeCursor, normalizeSort, positionOf, type Position, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
+import {
+  CursorError,
+  decodeCursor,
+  encodeCursor,
+  normalizeSort,
+  positionOf,
+  type Position,
+  type SortDirection,
+  type SortKey,
+  type SortSpec,
+} from '../../../domain/instanceOrder';
 import type { CellContext } from '../context';
 import { canSee } from '../instanceAccess';
 import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../../domain/namePattern';
@@ -27,17 +37,35 @@ export const Query = {
     const page =
       filter.kind === 'empty'
         ? { rows: [], hasNextPage: false }
-        : await fetchInstancePage(ctx.cell.db, { conditions: filter.conditions, sort, after, first, ...(filter.pattern !== undefined ? { statementTimeoutMs: PATTERN_STATEMENT_TIMEOUT_MS } : {}) }).catch((err) => {
+        : await fetchInstancePage(ctx.cell.db, {
+            conditions: filter.conditions,
+            sort,
+            after,
+            first,
+            ...(filter.pattern !== undefined ? { statementTimeoutMs: PATTERN_STATEMENT_TIMEOUT_MS } : {}),
+          }).catch((err) => {
             throw translateRegexError(err, args.filter?.name);
           });
     for (const row of page.rows) ctx.loaders.instance.prime(row.uuid, row);
-    await prefetchNested(ctx, info, page.rows.map((row) => row.uuid));
+    await prefetchNested(
+      ctx,
+      info,
+      page.rows.map((row) => row.uuid),
+    );
     const edges = page.rows.map((row) => ({ cursor: encodeCursor(positionOf(row, sort), sort), node: row }));
     return {
       edges,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
       complete: true,
-      cells: [{ cellUuid: ctx.cell.cellUuid, cellName: ctx.cell.cellName, status: 'OK', message: null, elapsedMs: performance.now() - started }],
+      cells: [
+        {
+          cellUuid: ctx.cell.cellUuid,
+          cellName: ctx.cell.cellName,
+          status: 'OK',
+          message: null,
+          elapsedMs: performance.now() - started,
+        },
+      ],
     };
   },
 
@@ -51,12 +79,16 @@ export const Query = {
 // first, sort and after checked; a bad one is BAD_USER_INPUT naming the argument.
 function pageArgs(args: InstancesArgs): { first: number; sort: SortSpec[]; after: Position | null } {
   const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) throw badInput('first', args.first, `an integer from 0 to ${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+    throw badInput('first', args.first, `an integer from 0 to ${MAX_PAGE_SIZE}`);
   try {
     const sort = normalizeSort(args.sort);
     return { first, sort, after: args.after != null ? decodeCursor(args.after, sort) : null };
   } catch (err) {
-    if (err instanceof CursorError) throw cellsError(ErrorCode.BAD_USER_INPUT, err.message, { field: err.message.startsWith('after') ? 'after' : 'sort' });
+    if (err instanceof CursorError)
+      throw cellsError(ErrorCode.BAD_USER_INPUT, err.message, {
+        field: err.message.startsWith('after') ? 'after' : 'sort',
+      });
     throw err;
   }
 }

@@ -30,7 +30,8 @@ export function parseSshPublicKey(line: string): ParsedPublicKey {
   try {
     const reader = new SshReader(blob);
     const inner = reader.string().toString('latin1');
-    if (inner !== type) throw new PublicKeyError(`the key says it is ${JSON.stringify(inner)}, the line says ${JSON.stringify(type)}`);
+    if (inner !== type)
+      throw new PublicKeyError(`the key says it is ${JSON.stringify(inner)}, the line says ${JSON.stringify(type)}`);
     checkKeyBody(type, reader);
     if (!reader.done) throw new PublicKeyError('trailing bytes after the key');
   } catch (err) {
@@ -55,15 +56,19 @@ function checkKeyBody(type: string, reader: SshReader): void {
   const ecdsa = /^ecdsa-sha2-(nistp256|nistp384|nistp521)$/.exec(type);
   if (ecdsa) {
     const curve = CURVES[ecdsa[1]];
-    if (reader.string().toString('latin1') !== ecdsa[1]) throw new PublicKeyError('the curve name does not match the key type');
+    if (reader.string().toString('latin1') !== ecdsa[1])
+      throw new PublicKeyError('the curve name does not match the key type');
     const point = reader.string();
-    if (point.length !== 1 + 2 * curve.size || point[0] !== 4) throw new PublicKeyError('expected an uncompressed curve point');
+    if (point.length !== 1 + 2 * curve.size || point[0] !== 4)
+      throw new PublicKeyError('expected an uncompressed curve point');
     const x = point.subarray(1, 1 + curve.size).toString('base64url');
     const y = point.subarray(1 + curve.size).toString('base64url');
     importJwk({ kty: 'EC', crv: curve.crv, x, y });
     return;
   }
-  throw new PublicKeyError(`unsupported key type ${JSON.stringify(type)} (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521)`);
+  throw new PublicKeyError(
+    `unsupported key type ${JSON.stringify(type)} (ssh-ed25519, ssh-rsa, ecdsa-sha2-nistp256/384/521)`,
+  );
 }
 
 // Let OpenSSL check what the wire format cannot: a valid modulus, a point on the curve.

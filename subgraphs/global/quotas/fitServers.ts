@@ -22,7 +22,12 @@ export type Fit = { ok: true; count: number } | { ok: false; exceeded: QuotaExce
  * fewer than minCount fit, none. Unlimited limits and resources a server does not
  * use never constrain.
  */
-export function serversThatFit(headroom: QuotaHeadroom[], perServer: BootAmounts, minCount: number, maxCount: number): Fit {
+export function serversThatFit(
+  headroom: QuotaHeadroom[],
+  perServer: BootAmounts,
+  minCount: number,
+  maxCount: number,
+): Fit {
   let count = maxCount;
   for (const h of headroom) {
     const each = perServer[h.resource];

@@ -21,6 +21,10 @@ export async function assertWithinQuota(
   const [limits, current] = [await effectiveLimits(tx, scope.projectId, scope.userId), await count()];
   const limit = limits.get(resource)?.limit ?? UNLIMITED;
   if (limit !== UNLIMITED && current + adding > limit) {
-    throw cellsError(ErrorCode.QUOTA_EXCEEDED, `quota exceeded for ${resource}: limit ${limit}, in use ${current}, requested ${adding}`, { resource, limit, inUse: current });
+    throw cellsError(
+      ErrorCode.QUOTA_EXCEEDED,
+      `quota exceeded for ${resource}: limit ${limit}, in use ${current}, requested ${adding}`,
+      { resource, limit, inUse: current },
+    );
   }
 }

@@ -35,10 +35,12 @@ export function validLimits(limits: LimitInput[]): LimitInput[] {
   if (limits.length === 0) throw badInput('limits', limits, 'at least one resource limit');
   const seen = new Set<string>();
   limits.forEach((entry, i) => {
-    if (!(entry.resource in DEFAULT_LIMITS)) throw badInput(`limits[${i}].resource`, entry.resource, `one of ${RESOURCES.join(', ')}`);
+    if (!(entry.resource in DEFAULT_LIMITS))
+      throw badInput(`limits[${i}].resource`, entry.resource, `one of ${RESOURCES.join(', ')}`);
     if (seen.has(entry.resource)) throw badInput(`limits[${i}].resource`, entry.resource, 'each resource once');
     seen.add(entry.resource);
-    if (!Number.isInteger(entry.limit) || entry.limit < UNLIMITED) throw badInput(`limits[${i}].limit`, entry.limit, '-1 (unlimited) or a non-negative integer');
+    if (!Number.isInteger(entry.limit) || entry.limit < UNLIMITED)
+      throw badInput(`limits[${i}].limit`, entry.limit, '-1 (unlimited) or a non-negative integer');
   });
   return limits;
 }

@@ -27,24 +27,41 @@ export interface QuotaSetRow {
 export async function classLimits(db: Db, className: string): Promise<Map<string, EffectiveLimit>> {
   const rows = await db.quotaClass.findMany({ where: { className } });
   const set = new Map(rows.filter((r) => r.hardLimit !== null).map((r) => [r.resource, r.hardLimit as number]));
-  return new Map(RESOURCES.map((resource) => [resource, set.has(resource) ? { limit: set.get(resource)!, source: 'CLASS' as const } : { limit: DEFAULT_LIMITS[resource], source: 'DEFAULT' as const }]));
+  return new Map(
+    RESOURCES.map((resource) => [
+      resource,
+      set.has(resource)
+        ? { limit: set.get(resource)!, source: 'CLASS' as const }
+        : { limit: DEFAULT_LIMITS[resource], source: 'DEFAULT' as const },
+    ]),
+  );
 }
 
 /** Effective limits: the user's override, else the project's, else class `default`, else built-in. */
-export async function effectiveLimits(db: Db, projectId: string, userId: string | null): Promise<Map<string, EffectiveLimit>> {
+export async function effectiveLimits(
+  db: Db,
+  projectId: string,
+  userId: string | null,
+): Promise<Map<string, EffectiveLimit>> {
   const [defaults, projectRows, userRows] = await Promise.all([
     classLimits(db, DEFAULT_CLASS),
     db.quota.findMany({ where: { projectId } }),
     userId ? db.projectUserQuota.findMany({ where: { projectId, userId } }) : Promise.resolve([]),
   ]);
   const limits = new Map(defaults);
-  for (const row of projectRows) if (row.hardLimit !== null) limits.set(row.resource, { limit: row.hardLimit, source: 'PROJECT' });
-  for (const row of userRows) if (row.hardLimit !== null) limits.set(row.resource, { limit: row.hardLimit, source: 'USER' });
+  for (const row of projectRows)
+    if (row.hardLimit !== null) limits.set(row.resource, { limit: row.hardLimit, source: 'PROJECT' });
+  for (const row of userRows)
+    if (row.hardLimit !== null) limits.set(row.resource, { limit: row.hardLimit, source: 'USER' });
   return limits;
 }
 
 /** In-use and reserved counts from quota_usages, summed over the project's users (or one user's). */
-export async function usage(db: Db, projectId: string, userId: string | null): Promise<Map<string, { inUse: number; reserved: number }>> {
+export async function usage(
+  db: Db,
+  projectId: string,
+  userId: string | null,
+): Promise<Map<string, { inUse: number; reserved: number }>> {
   const sums = await db.quotaUsage.groupBy({
     by: ['resource'],
     where: { projectId, deleted: 0, ...(userId ? { userId } : {}) },

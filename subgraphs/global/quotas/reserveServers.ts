@@ -1,6 +1,14 @@
 import type { Prisma } from '../../../prisma/api/generated/client';
 import { cellsError, ErrorCode } from '../../../domain/errors';
-import { BOOT_RESOURCES, lockProjectUsage, NOTHING, shiftUsage, times, type BootAmounts, type UsageScope } from '../../../domain/quotas/bootUsage';
+import {
+  BOOT_RESOURCES,
+  lockProjectUsage,
+  NOTHING,
+  shiftUsage,
+  times,
+  type BootAmounts,
+  type UsageScope,
+} from '../../../domain/quotas/bootUsage';
 import { serversThatFit, type QuotaExceeded, type QuotaHeadroom } from './fitServers';
 import { effectiveLimits, usage } from './quotaSet';
 
@@ -11,7 +19,13 @@ import { effectiveLimits, usage } from './quotaSet';
  * other and never both pass the last free slot. Over quota: QUOTA_EXCEEDED, nothing
  * reserved.
  */
-export async function reserveServers(tx: Prisma.TransactionClient, scope: UsageScope, perServer: BootAmounts, minCount: number, maxCount: number): Promise<number> {
+export async function reserveServers(
+  tx: Prisma.TransactionClient,
+  scope: UsageScope,
+  perServer: BootAmounts,
+  minCount: number,
+  maxCount: number,
+): Promise<number> {
   await lockProjectUsage(tx, scope.projectId);
   const [projectLimits, userLimits, projectUsed, userUsed] = await Promise.all([
     effectiveLimits(tx, scope.projectId, null),
@@ -21,10 +35,21 @@ export async function reserveServers(tx: Prisma.TransactionClient, scope: UsageS
   ]);
   const headroom: QuotaHeadroom[] = [];
   for (const resource of BOOT_RESOURCES) {
-    headroom.push({ scope: 'project', resource, limit: projectLimits.get(resource)!.limit, ...(projectUsed.get(resource) ?? { inUse: 0, reserved: 0 }) });
+    headroom.push({
+      scope: 'project',
+      resource,
+      limit: projectLimits.get(resource)!.limit,
+      ...(projectUsed.get(resource) ?? { inUse: 0, reserved: 0 }),
+    });
     // A user's limit is the project's unless overridden, and a user never uses more than the project.
     const own = userLimits.get(resource)!;
-    if (own.source === 'USER') headroom.push({ scope: 'user', resource, limit: own.limit, ...(userUsed.get(resource) ?? { inUse: 0, reserved: 0 }) });
+    if (own.source === 'USER')
+      headroom.push({
+        scope: 'user',
+        resource,
+        limit: own.limit,
+        ...(userUsed.get(resource) ?? { inUse: 0, reserved: 0 }),
+      });
   }
   const fit = serversThatFit(headroom, perServer, minCount, maxCount);
   if (!fit.ok) throw quotaExceeded(fit.exceeded);
@@ -37,6 +62,13 @@ function quotaExceeded(e: QuotaExceeded) {
   return cellsError(
     ErrorCode.QUOTA_EXCEEDED,
     `Quota exceeded for ${e.resource}${e.scope === 'user' ? ' (user limit)' : ''}: requested ${e.requested}, but already used ${used} of ${e.limit} (in use ${e.inUse}, reserved ${e.reserved})`,
-    { resource: e.resource, scope: e.scope, limit: e.limit, inUse: e.inUse, reserved: e.reserved, requested: e.requested },
+    {
+      resource: e.resource,
+      scope: e.scope,
+      limit: e.limit,
+      inUse: e.inUse,
+      reserved: e.reserved,
+      requested: e.requested,
+    },
   );
 }

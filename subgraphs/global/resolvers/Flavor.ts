@@ -16,7 +16,8 @@ interface FlavorFilter {
 function filterWhere(filter: FlavorFilter, ctx: GlobalContext): Prisma.InstanceTypeWhereInput {
   const where: Prisma.InstanceTypeWhereInput = { deleted: 0 };
   // Non-admins: public flavors plus the private ones shared with their project.
-  if (!ctx.identity.isAdmin) where.OR = [{ isPublic: true }, { projects: { some: { projectId: ctx.identity.projectId, deleted: 0 } } }];
+  if (!ctx.identity.isAdmin)
+    where.OR = [{ isPublic: true }, { projects: { some: { projectId: ctx.identity.projectId, deleted: 0 } } }];
   if (filter.isPublic !== null && filter.isPublic !== undefined) where.isPublic = filter.isPublic;
   const disabled = filter.disabled ?? (ctx.identity.isAdmin ? undefined : false);
   if (disabled !== undefined) where.disabled = disabled;
@@ -29,14 +30,21 @@ function filterWhere(filter: FlavorFilter, ctx: GlobalContext): Prisma.InstanceT
 export const flavorResolvers = {
   Query: {
     flavors: (_: unknown, args: { filter?: FlavorFilter | null }, ctx: GlobalContext) =>
-      ctx.prisma.instanceType.findMany({ where: filterWhere(args.filter ?? {}, ctx), include: flavorInclude, orderBy: [{ flavorid: 'asc' }, { id: 'asc' }] }),
+      ctx.prisma.instanceType.findMany({
+        where: filterWhere(args.filter ?? {}, ctx),
+        include: flavorInclude,
+        orderBy: [{ flavorid: 'asc' }, { id: 'asc' }],
+      }),
     flavor: async (_: unknown, args: { id?: string | null; flavorid?: string | null }, ctx: GlobalContext) => {
       const given = [args.id, args.flavorid].filter((v) => v !== null && v !== undefined);
       if (given.length !== 1) throw badInput('flavor', args, 'exactly one of id or flavorid');
       // By id even a deleted flavor answers (instances keep pointing at it); by flavorid only a live one.
       const row = args.id
         ? await ctx.loaders.flavorById.load(parseId('id', args.id))
-        : await ctx.prisma.instanceType.findFirst({ where: { flavorid: args.flavorid as string, deleted: 0 }, include: flavorInclude });
+        : await ctx.prisma.instanceType.findFirst({
+            where: { flavorid: args.flavorid as string, deleted: 0 },
+            include: flavorInclude,
+          });
       return row && canSeeFlavor(ctx.identity, row) ? row : null;
     },
   },
@@ -50,7 +58,8 @@ export const flavorResolvers = {
     },
     id: (row: FlavorRow) => String(row.id),
     extraSpecs: (row: FlavorRow) => Object.fromEntries(row.extraSpecs.map((spec) => [spec.key, spec.value])),
-    access: (row: FlavorRow, _: unknown, ctx: GlobalContext) => (ctx.identity.isAdmin ? row.projects.map((p) => p.projectId) : null),
+    access: (row: FlavorRow, _: unknown, ctx: GlobalContext) =>
+      ctx.identity.isAdmin ? row.projects.map((p) => p.projectId) : null,
     deleted: (row: FlavorRow) => row.deleted !== 0,
   },
 };

@@ -18,6 +18,7 @@ export const instanceResolvers = {
     __resolveReference: (ref: InstanceRef) => ({ uuid: ref.uuid }),
     cell: async (ref: InstanceRef, _: unknown, ctx: GlobalContext) => (await visibleMapping(ref, ctx))?.cell ?? null,
     mapping: (ref: InstanceRef, _: unknown, ctx: GlobalContext) => visibleMapping(ref, ctx),
-    tags: async (ref: InstanceRef, _: unknown, ctx: GlobalContext) => ((await visibleMapping(ref, ctx)) ? ctx.loaders.tagsByResourceId.load(ref.uuid) : []),
+    tags: async (ref: InstanceRef, _: unknown, ctx: GlobalContext) =>
+      (await visibleMapping(ref, ctx)) ? ctx.loaders.tagsByResourceId.load(ref.uuid) : [],
   },
 };

@@ -21,16 +21,22 @@ interface MappingArgs {
 export const instanceMappingResolvers = {
   Query: {
     instanceMappings: (_: unknown, args: MappingArgs, ctx: GlobalContext) => {
-      if (args.uuids && args.uuids.length > MAX_MAPPINGS) throw badInput('uuids', `${args.uuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
-      if (args.cellUuids && args.cellUuids.length > MAX_MAPPINGS) throw badInput('cellUuids', `${args.cellUuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
+      if (args.uuids && args.uuids.length > MAX_MAPPINGS)
+        throw badInput('uuids', `${args.uuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
+      if (args.cellUuids && args.cellUuids.length > MAX_MAPPINGS)
+        throw badInput('cellUuids', `${args.cellUuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
       const first = args.first ?? MAX_MAPPINGS;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_MAPPINGS) throw badInput('first', args.first, `an integer from 1 to ${MAX_MAPPINGS}`);
+      if (!Number.isInteger(first) || first < 1 || first > MAX_MAPPINGS)
+        throw badInput('first', args.first, `an integer from 1 to ${MAX_MAPPINGS}`);
       const byUuid = args.order === 'UUID';
       if (args.afterUuid != null && !byUuid) throw badInput('afterUuid', args.afterUuid, 'order: UUID with it');
       // Admins without a project filter see every project; everyone else sees one.
       const projectId = ctx.identity.isAdmin && !args.projectId ? undefined : oneProject(ctx.identity, args.projectId);
       const cells = [...(args.cellUuid ? [args.cellUuid] : []), ...(args.cellUuids ?? [])];
-      const uuid = { ...(args.uuids ? { in: args.uuids } : {}), ...(args.afterUuid != null ? { gt: args.afterUuid } : {}) };
+      const uuid = {
+        ...(args.uuids ? { in: args.uuids } : {}),
+        ...(args.afterUuid != null ? { gt: args.afterUuid } : {}),
+      };
       return ctx.prisma.instanceMapping.findMany({
         where: {
           ...(Object.keys(uuid).length ? { instanceUuid: uuid } : {}),
@@ -50,7 +56,11 @@ export const instanceMappingResolvers = {
     flavor: async (row: MappingRow, _: unknown, ctx: GlobalContext) => {
       const { flavorId, flavorName } = specSummary(await ctx.loaders.requestSpecByInstanceUuid.load(row.instanceUuid));
       const flavor =
-        flavorId !== null ? await ctx.loaders.flavorById.load(flavorId) : flavorName !== null ? await ctx.loaders.liveFlavorByName.load(flavorName) : null;
+        flavorId !== null
+          ? await ctx.loaders.flavorById.load(flavorId)
+          : flavorName !== null
+            ? await ctx.loaders.liveFlavorByName.load(flavorName)
+            : null;
       return flavor && canSeeFlavor(ctx.identity, flavor) ? flavor : null;
     },
     availabilityZone: async (row: MappingRow, _: unknown, ctx: GlobalContext) =>
@@ -63,7 +73,11 @@ export const instanceMappingResolvers = {
  * The scheduler records the flavor's id; specs written without it (the demo seed)
  * name the flavor only. Unreadable parts are null.
  */
-function specSummary(spec: string | null): { flavorId: number | null; flavorName: string | null; availabilityZone: string | null } {
+function specSummary(spec: string | null): {
+  flavorId: number | null;
+  flavorName: string | null;
+  availabilityZone: string | null;
+} {
   let parsed: { flavor?: { id?: unknown; name?: unknown }; availability_zone?: unknown } = {};
   try {
     parsed = spec ? JSON.parse(spec) : {};
@@ -74,6 +88,7 @@ function specSummary(spec: string | null): { flavorId: number | null; flavorName
   return {
     flavorId: Number.isInteger(flavor.id) && (flavor.id as number) > 0 ? (flavor.id as number) : null,
     flavorName: typeof flavor.name === 'string' && flavor.name ? flavor.name : null,
-    availabilityZone: typeof parsed?.availability_zone === 'string' && parsed.availability_zone ? parsed.availability_zone : null,
+    availabilityZone:
+      typeof parsed?.availability_zone === 'string' && parsed.availability_zone ? parsed.availability_zone : null,
   };
 }

@@ -18,7 +18,11 @@ interface MigrationFilter {
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 50;
 
-function whereOf(filter: MigrationFilter, ctx: GlobalContext, after: string | null | undefined): Prisma.MigrationWhereInput {
+function whereOf(
+  filter: MigrationFilter,
+  ctx: GlobalContext,
+  after: string | null | undefined,
+): Prisma.MigrationWhereInput {
   const projectId = listScope(ctx.identity, filter);
   const where: Prisma.MigrationWhereInput = { deleted: 0 };
   if (projectId) where.projectId = projectId;
@@ -43,9 +47,14 @@ const bigint = (value: bigint | null) => (value === null ? null : Number(value))
 
 export const migrationResolvers = {
   Query: {
-    migrations: async (_: unknown, args: { filter?: MigrationFilter | null; first?: number | null; after?: string | null }, ctx: GlobalContext) => {
+    migrations: async (
+      _: unknown,
+      args: { filter?: MigrationFilter | null; first?: number | null; after?: string | null },
+      ctx: GlobalContext,
+    ) => {
       const first = args.first ?? DEFAULT_PAGE;
-      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw badInput('first', args.first, `an integer from 1 to ${MAX_PAGE}`);
+      if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+        throw badInput('first', args.first, `an integer from 1 to ${MAX_PAGE}`);
       const rows = await ctx.prisma.migration.findMany({
         where: whereOf(args.filter ?? {}, ctx, args.after),
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

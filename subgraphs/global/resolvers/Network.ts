@@ -5,7 +5,9 @@ import type { GlobalContext } from '../context';
 
 // Networks without a project are unassigned (shared); everyone may see those.
 function visible(identity: Identity, network: Network | null): Network | null {
-  return network && (identity.isAdmin || network.projectId === null || network.projectId === identity.projectId) ? network : null;
+  return network && (identity.isAdmin || network.projectId === null || network.projectId === identity.projectId)
+    ? network
+    : null;
 }
 
 async function byUuid(ctx: GlobalContext, uuid: string): Promise<Network | null> {

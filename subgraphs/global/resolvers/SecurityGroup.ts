@@ -13,10 +13,17 @@ export async function visibleGroup(ctx: GlobalContext, id: number): Promise<Secu
 
 export const securityGroupResolvers = {
   Query: {
-    securityGroups: async (_: unknown, args: { projectId?: string | null; allProjects?: boolean | null }, ctx: GlobalContext) => {
+    securityGroups: async (
+      _: unknown,
+      args: { projectId?: string | null; allProjects?: boolean | null },
+      ctx: GlobalContext,
+    ) => {
       const projectId = listScope(ctx.identity, args);
       if (projectId === ctx.identity.projectId) await ensureDefaultGroup(ctx.prisma, ctx.identity);
-      return ctx.prisma.securityGroup.findMany({ where: { deleted: 0, ...(projectId ? { projectId } : {}) }, orderBy: [{ projectId: 'asc' }, { name: 'asc' }, { id: 'asc' }] });
+      return ctx.prisma.securityGroup.findMany({
+        where: { deleted: 0, ...(projectId ? { projectId } : {}) },
+        orderBy: [{ projectId: 'asc' }, { name: 'asc' }, { id: 'asc' }],
+      });
     },
     securityGroup: (_: unknown, args: { id: string }, ctx: GlobalContext) => visibleGroup(ctx, parseId('id', args.id)),
     defaultSecurityGroupRules: (_: unknown, __: unknown, ctx: GlobalContext) => {
@@ -36,7 +43,8 @@ export const securityGroupResolvers = {
   SecurityGroupRule: {
     id: (rule: SecurityGroupRule) => String(rule.id),
     parentGroupId: (rule: SecurityGroupRule) => String(rule.parentGroupId),
-    group: (rule: SecurityGroupRule, _: unknown, ctx: GlobalContext) => (rule.groupId === null ? null : visibleGroup(ctx, rule.groupId)),
+    group: (rule: SecurityGroupRule, _: unknown, ctx: GlobalContext) =>
+      rule.groupId === null ? null : visibleGroup(ctx, rule.groupId),
   },
   DefaultSecurityGroupRule: {
     id: (rule: { id: number }) => String(rule.id),

@@ -20,14 +20,23 @@ interface BuildRequestArgs {
 export const serverResolvers = {
   Query: {
     buildRequests: (_: unknown, args: BuildRequestArgs, ctx: GlobalContext) => {
-      if (args.uuids && args.uuids.length > MAX_MAPPINGS) throw badInput('uuids', `${args.uuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
+      if (args.uuids && args.uuids.length > MAX_MAPPINGS)
+        throw badInput('uuids', `${args.uuids.length} uuids`, `at most ${MAX_MAPPINGS}`);
       const projectId = listScope(ctx.identity, args);
-      return listBuildRequests(ctx.prisma, { projectId, uuids: args.uuids, name: args.name, userId: args.userId, changesSince: args.changesSince });
+      return listBuildRequests(ctx.prisma, {
+        projectId,
+        uuids: args.uuids,
+        name: args.name,
+        userId: args.userId,
+        changesSince: args.changesSince,
+      });
     },
-    namePatternError: (_: unknown, args: { pattern: string }, ctx: GlobalContext) => namePatternError(ctx.prisma, args.pattern),
+    namePatternError: (_: unknown, args: { pattern: string }, ctx: GlobalContext) =>
+      namePatternError(ctx.prisma, args.pattern),
   },
   Mutation: {
-    createServer: (_: unknown, args: { input: CreateServerInput }, ctx: GlobalContext) => createServers(ctx, args.input),
+    createServer: (_: unknown, args: { input: CreateServerInput }, ctx: GlobalContext) =>
+      createServers(ctx, args.input),
   },
   BuildRequest: {
     displayName: (row: BuildRequest) => parseBuildRequestInstance(row.instance).displayName ?? null,

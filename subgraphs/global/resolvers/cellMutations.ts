@@ -1,4 +1,13 @@
-import { createCell, CellsAdminError, deleteCell, discoverHosts, setCellDisabled, updateCell, type CreateCellInput, type UpdateCellInput } from '../../../cellsAdmin';
+import {
+  createCell,
+  CellsAdminError,
+  deleteCell,
+  discoverHosts,
+  setCellDisabled,
+  updateCell,
+  type CreateCellInput,
+  type UpdateCellInput,
+} from '../../../cellsAdmin';
 import { createCellClient } from '../../../prisma/clients';
 import { cellsError, ErrorCode } from '../../../domain/errors';
 import { requireAdmin } from '../access';
@@ -10,18 +19,31 @@ export const cellMutations = {
     admin(ctx, 'createCell', () => createCell(ctx.prisma, withoutNulls(args.input))),
   updateCell: (_: unknown, args: { cell: string; input: UpdateCellInput }, ctx: GlobalContext) =>
     admin(ctx, 'updateCell', () => updateCell(ctx.prisma, args.cell, withoutNulls(args.input))),
-  enableCell: (_: unknown, args: { cell: string }, ctx: GlobalContext) => admin(ctx, 'enableCell', () => setCellDisabled(ctx.prisma, args.cell, false)),
-  disableCell: (_: unknown, args: { cell: string }, ctx: GlobalContext) => admin(ctx, 'disableCell', () => setCellDisabled(ctx.prisma, args.cell, true)),
+  enableCell: (_: unknown, args: { cell: string }, ctx: GlobalContext) =>
+    admin(ctx, 'enableCell', () => setCellDisabled(ctx.prisma, args.cell, false)),
+  disableCell: (_: unknown, args: { cell: string }, ctx: GlobalContext) =>
+    admin(ctx, 'disableCell', () => setCellDisabled(ctx.prisma, args.cell, true)),
   deleteCell: (_: unknown, args: { cell: string; force?: boolean | null }, ctx: GlobalContext) =>
     admin(ctx, 'deleteCell', async () => {
       const result = await deleteCell(ctx.prisma, args.cell, { force: args.force ?? false });
-      return { uuid: result.cell.uuid, name: result.cell.name, hostsUnmapped: result.hostsUnmapped, instancesUnmapped: result.instancesUnmapped };
+      return {
+        uuid: result.cell.uuid,
+        name: result.cell.name,
+        hostsUnmapped: result.hostsUnmapped,
+        instancesUnmapped: result.instancesUnmapped,
+      };
     }),
   discoverHosts: (_: unknown, args: { cell?: string | null }, ctx: GlobalContext) =>
     admin(ctx, 'discoverHosts', async () => {
       // Each cell database is opened for the scan only; the library disconnects it after.
-      const found = await discoverHosts(ctx.prisma, { cell: args.cell ?? undefined, openCell: (url) => createCellClient(url, { max: 2 }) });
-      return ctx.prisma.hostMapping.findMany({ where: { host: { in: found.map((h) => h.host) } }, orderBy: { host: 'asc' } });
+      const found = await discoverHosts(ctx.prisma, {
+        cell: args.cell ?? undefined,
+        openCell: (url) => createCellClient(url, { max: 2 }),
+      });
+      return ctx.prisma.hostMapping.findMany({
+        where: { host: { in: found.map((h) => h.host) } },
+        orderBy: { host: 'asc' },
+      });
     }),
 };
 

@@ -37,11 +37,19 @@ function reload(tx: Tx, id: number): Promise<FlavorRow> {
 
 function validCreate(input: CreateFlavorInput) {
   const rxtxFactor = input.rxtxFactor ?? 1;
-  if (!(rxtxFactor > 0) || !Number.isFinite(rxtxFactor)) throw badInput('input.rxtxFactor', input.rxtxFactor, 'a number greater than 0');
-  if (input.description && input.description.length > 65535) throw badInput('input.description', input.description, 'at most 65535 characters');
+  if (!(rxtxFactor > 0) || !Number.isFinite(rxtxFactor))
+    throw badInput('input.rxtxFactor', input.rxtxFactor, 'a number greater than 0');
+  if (input.description && input.description.length > 65535)
+    throw badInput('input.description', input.description, 'at most 65535 characters');
   return {
     name: name('input.name', input.name),
-    flavorid: input.flavorid == null ? randomUUID() : name('input.flavorid', input.flavorid, { pattern: FLAVORID, patternText: 'letters, digits, _, ., - and spaces' }),
+    flavorid:
+      input.flavorid == null
+        ? randomUUID()
+        : name('input.flavorid', input.flavorid, {
+            pattern: FLAVORID,
+            patternText: 'letters, digits, _, ., - and spaces',
+          }),
     vcpus: intInRange('input.vcpus', input.vcpus, 1),
     memoryMb: intInRange('input.memoryMb', input.memoryMb, 1),
     rootGb: intInRange('input.rootGb', input.rootGb, 0),
@@ -64,10 +72,14 @@ export const flavorMutations = {
     requireAdmin(ctx.identity, 'createFlavor');
     const data = validCreate(args.input);
     return ctx.prisma.$transaction(async (tx) => {
-      const clash = await tx.instanceType.findFirst({ where: { deleted: 0, OR: [{ name: data.name }, { flavorid: data.flavorid }] } });
+      const clash = await tx.instanceType.findFirst({
+        where: { deleted: 0, OR: [{ name: data.name }, { flavorid: data.flavorid }] },
+      });
       if (clash) {
         const field = clash.name === data.name ? 'name' : 'flavorid';
-        throw conflict(`a flavor with ${field} ${JSON.stringify(data[field])} already exists`, { field: `input.${field}` });
+        throw conflict(`a flavor with ${field} ${JSON.stringify(data[field])} already exists`, {
+          field: `input.${field}`,
+        });
       }
       const created = await tx.instanceType.create({ data });
       return reload(tx, created.id);
@@ -108,7 +120,9 @@ export const flavorMutations = {
     requireAdmin(ctx.identity, 'unsetFlavorExtraSpec');
     return ctx.prisma.$transaction(async (tx) => {
       const row = await liveFlavor(tx, args.id);
-      const gone = await tx.instanceTypeExtraSpec.deleteMany({ where: { instanceTypeId: row.id, key: args.key, deleted: 0 } });
+      const gone = await tx.instanceTypeExtraSpec.deleteMany({
+        where: { instanceTypeId: row.id, key: args.key, deleted: 0 },
+      });
       if (gone.count === 0) throw notFound(`extra spec of flavor ${row.id}`, args.key);
       return reload(tx, row.id);
     });
@@ -118,8 +132,12 @@ export const flavorMutations = {
     const projectId = name('projectId', args.projectId);
     return ctx.prisma.$transaction(async (tx) => {
       const row = await liveFlavor(tx, args.id);
-      if (row.isPublic) throw conflict(`flavor ${row.id} is public; access lists are for private flavors`, { field: 'id' });
-      if (row.projects.some((p) => p.projectId === projectId)) throw conflict(`project ${JSON.stringify(projectId)} already has access to flavor ${row.id}`, { field: 'projectId' });
+      if (row.isPublic)
+        throw conflict(`flavor ${row.id} is public; access lists are for private flavors`, { field: 'id' });
+      if (row.projects.some((p) => p.projectId === projectId))
+        throw conflict(`project ${JSON.stringify(projectId)} already has access to flavor ${row.id}`, {
+          field: 'projectId',
+        });
       await tx.instanceTypeProject.create({ data: { instanceTypeId: row.id, projectId } });
       return reload(tx, row.id);
     });
@@ -128,7 +146,9 @@ export const flavorMutations = {
     requireAdmin(ctx.identity, 'removeFlavorAccess');
     return ctx.prisma.$transaction(async (tx) => {
       const row = await liveFlavor(tx, args.id);
-      const gone = await tx.instanceTypeProject.deleteMany({ where: { instanceTypeId: row.id, projectId: args.projectId, deleted: 0 } });
+      const gone = await tx.instanceTypeProject.deleteMany({
+        where: { instanceTypeId: row.id, projectId: args.projectId, deleted: 0 },
+      });
       if (gone.count === 0) throw notFound(`access of project ${JSON.stringify(args.projectId)} to flavor`, args.id);
       return reload(tx, row.id);
     });

@@ -44,15 +44,25 @@ const BATCH = 100;
  * finishes late, or a second reaper, changes nothing. A cell that does not answer
  * leaves its candidates for the next round rather than guessing.
  */
-export async function reapBuilds(deps: BuildReaperDeps, options: { olderThanMs: number; now?: Date }): Promise<ReapResult> {
+export async function reapBuilds(
+  deps: BuildReaperDeps,
+  options: { olderThanMs: number; now?: Date },
+): Promise<ReapResult> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.olderThanMs);
   const result: ReapResult = { settled: [], buried: [], released: [], left: [] };
-  const stranded = await deps.api.buildRequest.findMany({ where: { createdAt: { lt: cutoff } }, orderBy: { createdAt: 'asc' }, take: BATCH });
+  const stranded = await deps.api.buildRequest.findMany({
+    where: { createdAt: { lt: cutoff } },
+    orderBy: { createdAt: 'asc' },
+    take: BATCH,
+  });
   if (stranded.length === 0) return result;
   const uuids = stranded.map((b) => b.instanceUuid);
   const [cells, specs] = await Promise.all([
     deps.api.cellMapping.findMany({ orderBy: { id: 'asc' } }),
-    deps.api.requestSpec.findMany({ where: { instanceUuid: { in: uuids } }, select: { instanceUuid: true, spec: true } }),
+    deps.api.requestSpec.findMany({
+      where: { instanceUuid: { in: uuids } },
+      select: { instanceUuid: true, spec: true },
+    }),
   ]);
   const lookups = await findInCells(deps.pool, cells, uuids, deps.cellTimeoutMs);
   const silent = lookups.filter((l) => !l.ok);
@@ -61,12 +71,19 @@ export async function reapBuilds(deps: BuildReaperDeps, options: { olderThanMs: 
     const uuid = build.instanceUuid;
     const scope: UsageScope = { projectId: build.projectId, userId: build.userId ?? '' };
     const reserved = serverAmounts(false, specOf.get(uuid));
-    const holders = cells.filter((cell) => lookups.some((l) => l.ok && l.cellId === cell.id && l.held.some((h) => h.uuid === uuid)));
+    const holders = cells.filter((cell) =>
+      lookups.some((l) => l.ok && l.cellId === cell.id && l.held.some((h) => h.uuid === uuid)),
+    );
     // A host's cell before cell0: a server built and also buried is a bug to log, and the built one is the real one.
     const holder = holders.find((c) => !isCell0(c)) ?? holders[0];
-    if (holders.length > 1) deps.logger.error({ uuid, cells: holders.map((c) => c.uuid) }, 'build reaper: a stranded server is held by more than one cell');
+    if (holders.length > 1)
+      deps.logger.error(
+        { uuid, cells: holders.map((c) => c.uuid) },
+        'build reaper: a stranded server is held by more than one cell',
+      );
     if (holder) {
-      if (await settleBuild(deps.api, scope, uuid, holder.id, reserved, isCell0(holder) ? BURIED : reserved)) result.settled.push(uuid);
+      if (await settleBuild(deps.api, scope, uuid, holder.id, reserved, isCell0(holder) ? BURIED : reserved))
+        result.settled.push(uuid);
       continue;
     }
     if (silent.length > 0) {
@@ -79,22 +96,42 @@ export async function reapBuilds(deps: BuildReaperDeps, options: { olderThanMs: 
       continue;
     }
     const why = `Its createServer did not finish within ${options.olderThanMs} ms; the build reaper recorded it.`;
-    const input = await cell0Input(deps.api, build, specOf.get(uuid), { code: 500, message: `${NO_VALID_HOST} ${why}`, details: why });
-    const outcome = await buildInCell(cell0.graphqlUrl!, input, { secret: deps.internalSecret, timeoutMs: deps.cellTimeoutMs });
+    const input = await cell0Input(deps.api, build, specOf.get(uuid), {
+      code: 500,
+      message: `${NO_VALID_HOST} ${why}`,
+      details: why,
+    });
+    const outcome = await buildInCell(cell0.graphqlUrl!, input, {
+      secret: deps.internalSecret,
+      timeoutMs: deps.cellTimeoutMs,
+    });
     if (!outcome.ok) {
-      deps.logger.warn({ uuid, reason: outcome.reason }, 'build reaper: cell0 did not record a stranded server; trying again next round');
+      deps.logger.warn(
+        { uuid, reason: outcome.reason },
+        'build reaper: cell0 did not record a stranded server; trying again next round',
+      );
       result.left.push(uuid);
       continue;
     }
     if (await settleBuild(deps.api, scope, uuid, cell0.id, reserved, BURIED)) result.buried.push(uuid);
   }
-  if (silent.length > 0) deps.logger.warn({ cells: silent.map((l) => l.cellId), left: result.left.length }, 'build reaper: cells did not answer; their candidates wait for the next round');
-  deps.logger.info({ ...Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.length])) }, 'build reaper: round done');
+  if (silent.length > 0)
+    deps.logger.warn(
+      { cells: silent.map((l) => l.cellId), left: result.left.length },
+      'build reaper: cells did not answer; their candidates wait for the next round',
+    );
+  deps.logger.info(
+    { ...Object.fromEntries(Object.entries(result).map(([k, v]) => [k, v.length])) },
+    'build reaper: round done',
+  );
   return result;
 }
 
 /** Runs reapBuilds every `intervalMs` (never two rounds at once) until stop(). */
-export function startBuildReaper(deps: BuildReaperDeps, options: { intervalMs: number; olderThanMs: number }): { stop(): Promise<void> } {
+export function startBuildReaper(
+  deps: BuildReaperDeps,
+  options: { intervalMs: number; olderThanMs: number },
+): { stop(): Promise<void> } {
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
@@ -122,9 +159,20 @@ async function cell0Input(
 ): Promise<CellBuildInput> {
   const kept = parseBuildRequestInstance(build.instance);
   const parts = parseRequestSpec(spec);
-  const row = parts.flavor ?? (kept.flavorId != null ? await api.instanceType.findUnique({ where: { id: kept.flavorId } }) : null);
+  const row =
+    parts.flavor ??
+    (kept.flavorId != null ? await api.instanceType.findUnique({ where: { id: kept.flavorId } }) : null);
   const flavor = row
-    ? { id: String(row.id), flavorid: row.flavorid, name: row.name, memoryMb: row.memoryMb, vcpus: row.vcpus, rootGb: row.rootGb, ephemeralGb: row.ephemeralGb, swap: row.swap }
+    ? {
+        id: String(row.id),
+        flavorid: row.flavorid,
+        name: row.name,
+        memoryMb: row.memoryMb,
+        vcpus: row.vcpus,
+        rootGb: row.rootGb,
+        ephemeralGb: row.ephemeralGb,
+        swap: row.swap,
+      }
     : { id: '0', flavorid: 'unknown', name: 'unknown', memoryMb: 0, vcpus: 0, rootGb: 0, ephemeralGb: 0, swap: 0 };
   return {
     uuid: build.instanceUuid,

@@ -8,7 +8,17 @@ export interface CellBuildInput {
   displayName: string;
   host?: string | null;
   node?: string | null;
-  flavor: { id: string; flavorid: string; name: string; memoryMb: number; vcpus: number; rootGb: number; ephemeralGb: number; swap: number; extraSpecs?: Record<string, string | null> };
+  flavor: {
+    id: string;
+    flavorid: string;
+    name: string;
+    memoryMb: number;
+    vcpus: number;
+    rootGb: number;
+    ephemeralGb: number;
+    swap: number;
+    extraSpecs?: Record<string, string | null>;
+  };
   imageRef: string;
   keyName?: string | null;
   keyData?: string | null;
@@ -36,7 +46,8 @@ export interface CellBuildInput {
  * How one build went. `unsent` marks a cell that refused the connection, so the build
  * provably never reached it; any other `down` may have reached it and committed.
  */
-export type BuildOutcome = { ok: true } | { ok: false; kind: 'stale' | 'timeout' | 'down' | 'refused'; reason: string; unsent?: boolean };
+export type BuildOutcome =
+  { ok: true } | { ok: false; kind: 'stale' | 'timeout' | 'down' | 'refused'; reason: string; unsent?: boolean };
 
 const BUILD = 'mutation Build($input: BuildInstanceInput!) { buildInstance(input: $input) { uuid } }';
 
@@ -49,18 +60,28 @@ const STALE_REASONS = new Set(['CLAIM_CONFLICT', 'HOST_FULL']);
  * with the internal secret and the service identity. Never throws: an unreachable
  * cell, a timeout, an HTTP error or a GraphQL error is a failed outcome.
  */
-export async function buildInCell(graphqlUrl: string, input: CellBuildInput, options: { secret: string; timeoutMs: number }): Promise<BuildOutcome> {
+export async function buildInCell(
+  graphqlUrl: string,
+  input: CellBuildInput,
+  options: { secret: string; timeoutMs: number },
+): Promise<BuildOutcome> {
   try {
     const response = await fetch(graphqlUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...identityHeaders(SERVICE_IDENTITY, options.secret, input.requestId) },
+      headers: {
+        'content-type': 'application/json',
+        ...identityHeaders(SERVICE_IDENTITY, options.secret, input.requestId),
+      },
       body: JSON.stringify({ query: BUILD, variables: { input } }),
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const body = (await response.json().catch((err: Error) => {
       if (err.name === 'TimeoutError') throw err;
       return null;
-    })) as { data?: { buildInstance?: { uuid: string } | null }; errors?: { message: string; extensions?: { code?: string; reason?: string } }[] } | null;
+    })) as {
+      data?: { buildInstance?: { uuid: string } | null };
+      errors?: { message: string; extensions?: { code?: string; reason?: string } }[];
+    } | null;
     if (body?.data?.buildInstance?.uuid === input.uuid) return { ok: true };
     const error = body?.errors?.[0];
     if (error) {
@@ -72,8 +93,10 @@ export async function buildInCell(graphqlUrl: string, input: CellBuildInput, opt
     return { ok: false, kind: 'down', reason: `HTTP ${response.status}` };
   } catch (err) {
     const e = err as Error;
-    if (e.name === 'TimeoutError') return { ok: false, kind: 'timeout', reason: `no answer within ${options.timeoutMs} ms` };
-    if ((e as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED') return { ok: false, kind: 'down', reason: 'unreachable: connection refused', unsent: true };
+    if (e.name === 'TimeoutError')
+      return { ok: false, kind: 'timeout', reason: `no answer within ${options.timeoutMs} ms` };
+    if ((e as { cause?: { code?: string } }).cause?.code === 'ECONNREFUSED')
+      return { ok: false, kind: 'down', reason: 'unreachable: connection refused', unsent: true };
     return { ok: false, kind: 'down', reason: `unreachable: ${e.message}` };
   }
 }

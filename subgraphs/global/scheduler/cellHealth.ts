@@ -1,4 +1,11 @@
-import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleAll, isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+  circuitBreaker,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleAll,
+  isBrokenCircuitError,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
 import type { Logger } from '../../../infrastructure/logger';
 
 /** What a guarded call came to: its value, or the cell was skipped because it failed recently. */
@@ -70,17 +77,28 @@ export class CellHealth {
   /** Whether the cell's circuit is open (known down, not yet due for a probe). */
   isDown(cellUuid: string): boolean {
     const circuit = this.circuits.get(cellUuid);
-    return circuit !== undefined && circuit.policy.state === CircuitState.Open && circuit.downSince !== null && Date.now() - circuit.downSince.getTime() < this.options.cooldownMs;
+    return (
+      circuit !== undefined &&
+      circuit.policy.state === CircuitState.Open &&
+      circuit.downSince !== null &&
+      Date.now() - circuit.downSince.getTime() < this.options.cooldownMs
+    );
   }
 
   private circuit(cellUuid: string): CellCircuit {
     let circuit = this.circuits.get(cellUuid);
     if (!circuit) {
-      const policy = circuitBreaker(handleAll, { halfOpenAfter: this.options.cooldownMs, breaker: new ConsecutiveBreaker(this.options.threshold ?? 1) });
+      const policy = circuitBreaker(handleAll, {
+        halfOpenAfter: this.options.cooldownMs,
+        breaker: new ConsecutiveBreaker(this.options.threshold ?? 1),
+      });
       const created: CellCircuit = { policy, downSince: null };
       policy.onBreak(() => {
         created.downSince = new Date();
-        this.options.logger.warn({ cell: cellUuid, cooldownMs: this.options.cooldownMs }, 'scheduler: cell marked down; skipping it for the cool-down');
+        this.options.logger.warn(
+          { cell: cellUuid, cooldownMs: this.options.cooldownMs },
+          'scheduler: cell marked down; skipping it for the cool-down',
+        );
       });
       policy.onReset(() => {
         created.downSince = null;

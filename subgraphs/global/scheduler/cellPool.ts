@@ -8,7 +8,10 @@ import { createCellClient, type CellClient } from '../../../prisma/clients';
 export class CellPool {
   private readonly clients = new Map<string, CellClient>();
 
-  constructor(private readonly open: (databaseUrl: string) => CellClient = (url) => createCellClient(url, { max: 2, connectionTimeoutMillis: 2000 })) {}
+  constructor(
+    private readonly open: (databaseUrl: string) => CellClient = (url) =>
+      createCellClient(url, { max: 2, connectionTimeoutMillis: 2000 }),
+  ) {}
 
   client(databaseUrl: string): CellClient {
     let client = this.clients.get(databaseUrl);

@@ -58,18 +58,33 @@ export async function readCellHosts(
   force = false,
 ): Promise<{ ok: true; hosts: HostState[] } | { ok: false; reason: string; skipped?: boolean }> {
   try {
-    const guarded = await options.health.run(cell.uuid, () => withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs), { force });
+    const guarded = await options.health.run(
+      cell.uuid,
+      () => withTimeout(hostsOfCell(pool.client(cell.databaseConnection), cell), options.timeoutMs),
+      { force },
+    );
     if (guarded.ran) return { ok: true, hosts: guarded.value };
     return { ok: false, reason: `skipped: down since ${guarded.downSince.toISOString()}`, skipped: true };
   } catch (err) {
     options.logger.warn({ err, cell: cell.uuid }, 'scheduler: cell did not report its hosts; skipping it');
-    return { ok: false, reason: (err as Error).message.startsWith('no answer within') ? (err as Error).message : 'its database could not be read' };
+    return {
+      ok: false,
+      reason: (err as Error).message.startsWith('no answer within')
+        ? (err as Error).message
+        : 'its database could not be read',
+    };
   }
 }
 
 function enabledCells(api: ApiClient, zoneCell: string | null) {
   return api.cellMapping.findMany({
-    where: { disabled: false, uuid: { not: CELL0_UUID }, graphqlUrl: { not: null }, hostMappings: { some: {} }, ...(zoneCell ? { name: zoneCell } : {}) },
+    where: {
+      disabled: false,
+      uuid: { not: CELL0_UUID },
+      graphqlUrl: { not: null },
+      hostMappings: { some: {} },
+      ...(zoneCell ? { name: zoneCell } : {}),
+    },
     include: { hostMappings: { select: { host: true } } },
     orderBy: { id: 'asc' },
   });

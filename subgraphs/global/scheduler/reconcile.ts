@@ -15,7 +15,13 @@ export type Presence = 'built' | 'absent' | 'unknown';
  * ever existing in two cells. No clock is trusted; the build's own deadline covers the
  * case where the fence cannot reach the cell's database ("unknown").
  */
-export async function reconcileTimedOut(db: CellClient, host: string, uuid: string, timeoutMs: number, logger: Logger): Promise<Presence> {
+export async function reconcileTimedOut(
+  db: CellClient,
+  host: string,
+  uuid: string,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<Presence> {
   try {
     return await withTimeout(
       (async () => {
@@ -39,15 +45,24 @@ export interface HeldServer {
 }
 
 /** One cell's answer to "which of these uuids do you hold": per cell, as Nova's scatter_gather_cells. */
-export type CellLookup = { cellId: number; ok: true; held: HeldServer[] } | { cellId: number; ok: false; reason: string };
+export type CellLookup =
+  { cellId: number; ok: true; held: HeldServer[] } | { cellId: number; ok: false; reason: string };
 
 /** Asks every given cell's database, in parallel and each within `timeoutMs`, which of `uuids` it holds live. */
-export async function findInCells(pool: CellPool, cells: { id: number; databaseConnection: string }[], uuids: string[], timeoutMs: number): Promise<CellLookup[]> {
+export async function findInCells(
+  pool: CellPool,
+  cells: { id: number; databaseConnection: string }[],
+  uuids: string[],
+  timeoutMs: number,
+): Promise<CellLookup[]> {
   return Promise.all(
     cells.map(async (cell): Promise<CellLookup> => {
       try {
         const held = await withTimeout(
-          pool.client(cell.databaseConnection).instance.findMany({ where: { uuid: { in: uuids }, deleted: 0 }, select: { uuid: true, vcpus: true, memoryMb: true } }),
+          pool.client(cell.databaseConnection).instance.findMany({
+            where: { uuid: { in: uuids }, deleted: 0 },
+            select: { uuid: true, vcpus: true, memoryMb: true },
+          }),
           timeoutMs,
         );
         return { cellId: cell.id, ok: true, held };

@@ -8,13 +8,22 @@ import type { Identity } from '../../../domain/identity';
  */
 export async function ensureDefaultGroup(prisma: ApiClient, identity: Identity): Promise<void> {
   const { projectId, userId } = identity;
-  if (await prisma.securityGroup.findFirst({ where: { projectId, name: 'default', deleted: 0 }, select: { id: true } })) return;
+  if (await prisma.securityGroup.findFirst({ where: { projectId, name: 'default', deleted: 0 }, select: { id: true } }))
+    return;
   try {
     await prisma.$transaction(async (tx) => {
-      const group = await tx.securityGroup.create({ data: { name: 'default', description: 'default', projectId, userId } });
+      const group = await tx.securityGroup.create({
+        data: { name: 'default', description: 'default', projectId, userId },
+      });
       const rules = await tx.securityGroupDefaultRule.findMany({ where: { deleted: 0 }, orderBy: { id: 'asc' } });
       await tx.securityGroupRule.createMany({
-        data: rules.map((rule) => ({ parentGroupId: group.id, protocol: rule.protocol, fromPort: rule.fromPort, toPort: rule.toPort, cidr: rule.cidr })),
+        data: rules.map((rule) => ({
+          parentGroupId: group.id,
+          protocol: rule.protocol,
+          fromPort: rule.fromPort,
+          toPort: rule.toPort,
+          cidr: rule.cidr,
+        })),
       });
     });
   } catch (err) {

@@ -31,7 +31,8 @@ export function validRule(input: RuleInput, prefix: string): ValidRule {
     case 'udp':
       port(`${prefix}.fromPort`, input.fromPort, 1, 65535);
       port(`${prefix}.toPort`, input.toPort, 1, 65535);
-      if (input.fromPort > input.toPort) throw badInput(`${prefix}.toPort`, input.toPort, `a port at least fromPort (${input.fromPort})`);
+      if (input.fromPort > input.toPort)
+        throw badInput(`${prefix}.toPort`, input.toPort, `a port at least fromPort (${input.fromPort})`);
       break;
     case 'icmp':
       port(`${prefix}.fromPort`, input.fromPort, -1, 255, 'an ICMP type from -1 (any) to 255');
@@ -40,7 +41,12 @@ export function validRule(input: RuleInput, prefix: string): ValidRule {
     default:
       throw badInput(`${prefix}.protocol`, input.protocol, 'one of tcp, udp, icmp');
   }
-  return { protocol, fromPort: input.fromPort, toPort: input.toPort, cidr: input.cidr == null ? null : cidr(`${prefix}.cidr`, input.cidr) };
+  return {
+    protocol,
+    fromPort: input.fromPort,
+    toPort: input.toPort,
+    cidr: input.cidr == null ? null : cidr(`${prefix}.cidr`, input.cidr),
+  };
 }
 
 function port(field: string, value: number, min: number, max: number, expected = `a port from ${min} to ${max}`): void {

@@ -1,5 +1,11 @@
 import { bootUsage } from './bootFixture';
-import { cellsHolding, closeDatabase, startCountingBlackHole, startSchedulerWorld, type SchedulerWorld } from './schedulerWorld';
+import {
+  cellsHolding,
+  closeDatabase,
+  startCountingBlackHole,
+  startSchedulerWorld,
+  type SchedulerWorld,
+} from './schedulerWorld';
 
 // cell2's host has the most free RAM, so the weigher picks it first whenever it is readable.
 const CELLS = [
@@ -25,12 +31,16 @@ describe('the scheduler routing boots around cells that are down', () => {
     return {
       hole,
       async thaw() {
-        await world.topo.api.cellMapping.update({ where: { uuid: cell.uuid }, data: { graphqlUrl: cell.subgraph!.url } });
+        await world.topo.api.cellMapping.update({
+          where: { uuid: cell.uuid },
+          data: { graphqlUrl: cell.subgraph!.url },
+        });
         await hole.close();
       },
     };
   }
-  const setDisabled = (name: string, disabled: boolean) => world.topo.api.cellMapping.update({ where: { uuid: world.cell(name).uuid }, data: { disabled } });
+  const setDisabled = (name: string, disabled: boolean) =>
+    world.topo.api.cellMapping.update({ where: { uuid: world.cell(name).uuid }, data: { disabled } });
 
   it('lands in the healthy cell when one cell database refuses connections and another cell is frozen, and the next boot asks neither', async () => {
     const token = await world.topo.token('p-alt');
@@ -56,7 +66,11 @@ describe('the scheduler routing boots around cells that are down', () => {
     }
     for (const uuid of uuids) expect(await cellsHolding(world, uuid)).toEqual(['cell3']);
     expect(await world.topo.api.buildRequest.count({ where: { projectId: 'p-alt' } })).toBe(0);
-    expect(await bootUsage(world.topo, token, 'p-alt')).toMatchObject({ instances: { inUse: 2, reserved: 0 }, cores: { inUse: 2, reserved: 0 }, ram: { inUse: 1024, reserved: 0 } });
+    expect(await bootUsage(world.topo, token, 'p-alt')).toMatchObject({
+      instances: { inUse: 2, reserved: 0 },
+      cores: { inUse: 2, reserved: 0 },
+      ram: { inUse: 1024, reserved: 0 },
+    });
   });
 
   it('tries a cell that was down again once its cool-down has passed', async () => {
@@ -103,8 +117,13 @@ describe('the scheduler routing boots around cells that are down', () => {
     expect(frozen.hole.builds()).toBe(1);
     expect(await cellsHolding(world, server.uuid)).toEqual(['cell0']);
     const fault = await world.cell0.prisma.instanceFault.findFirstOrThrow({ where: { instanceUuid: server.uuid } });
-    expect(fault.message).toMatch(/^No valid host was found\. The build failed in 1 cell \(max_attempts 1\)\. cell2 \(c2-host\): no answer within 2000 ms/);
-    expect(await bootUsage(world.topo, token, 'p-attempts')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 0, reserved: 0 } });
+    expect(fault.message).toMatch(
+      /^No valid host was found\. The build failed in 1 cell \(max_attempts 1\)\. cell2 \(c2-host\): no answer within 2000 ms/,
+    );
+    expect(await bootUsage(world.topo, token, 'p-attempts')).toMatchObject({
+      instances: { inUse: 1, reserved: 0 },
+      cores: { inUse: 0, reserved: 0 },
+    });
   });
 
   it('asks the cells anyway when every enabled cell is known down: cell0 while they stay down, a live cell as soon as one is back', async () => {
@@ -122,7 +141,9 @@ describe('the scheduler routing boots around cells that are down', () => {
       const second = await world.boot(token, { name: 'b', flavorId });
       expect(second.data.createServer.servers[0].cell.name).toBe('cell0');
       expect(frozen.hole.builds()).toBe(2);
-      const fault = await world.cell0.prisma.instanceFault.findFirstOrThrow({ where: { instanceUuid: second.data.createServer.servers[0].uuid } });
+      const fault = await world.cell0.prisma.instanceFault.findFirstOrThrow({
+        where: { instanceUuid: second.data.createServer.servers[0].uuid },
+      });
       expect(fault.message).not.toMatch(/skipped/);
       // The outage ends within the cool-down (a broker restart, say): the next boot lands.
       await frozen.thaw();

@@ -12,7 +12,11 @@ describe('booting a server through the gateway', () => {
 
   it('lands ACTIVE on a host of an enabled cell, is listed, and counts its usage', async () => {
     const { topo } = world;
-    const { body } = await topo.query(CREATE, { input: { name: 'web', flavorId: world.flavorId, imageRef: 'cirros' } }, token);
+    const { body } = await topo.query(
+      CREATE,
+      { input: { name: 'web', flavorId: world.flavorId, imageRef: 'cirros' } },
+      token,
+    );
     expect(body.errors).toBeUndefined();
     const [server] = body.data!.createServer.servers;
     expect(body.data!.createServer.reservationId).toMatch(/^r-[0-9a-f]{8}$/);
@@ -20,16 +24,31 @@ describe('booting a server through the gateway', () => {
     const active = await waitForStatus(topo, token, server.uuid, 'ACTIVE');
     expect(['compute1', 'compute2']).toContain(active.host);
     const list = (await topo.query(LIST, {}, token)).body.data!.instances;
-    expect(list.edges.map((e: any) => e.node)).toContainEqual({ uuid: server.uuid, status: 'ACTIVE', displayName: 'web' });
-    expect(await bootUsage(topo, token, 'p-boot')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 }, ram: { inUse: 512, reserved: 0 } });
+    expect(list.edges.map((e: any) => e.node)).toContainEqual({
+      uuid: server.uuid,
+      status: 'ACTIVE',
+      displayName: 'web',
+    });
+    expect(await bootUsage(topo, token, 'p-boot')).toMatchObject({
+      instances: { inUse: 1, reserved: 0 },
+      cores: { inUse: 1, reserved: 0 },
+      ram: { inUse: 512, reserved: 0 },
+    });
     expect(await topo.api.buildRequest.count({ where: { instanceUuid: server.uuid } })).toBe(0);
   });
 
   it('places on the host with the most free RAM', async () => {
     const { topo } = world;
     // compute1 or compute2 took the first server; the other one has more free RAM now.
-    const first = await topo.api.instanceMapping.findFirstOrThrow({ where: { projectId: 'p-boot' }, include: { cell: true } });
-    const { body } = await topo.query(CREATE, { input: { name: 'second', flavorId: world.flavorId, imageRef: 'cirros' } }, token);
+    const first = await topo.api.instanceMapping.findFirstOrThrow({
+      where: { projectId: 'p-boot' },
+      include: { cell: true },
+    });
+    const { body } = await topo.query(
+      CREATE,
+      { input: { name: 'second', flavorId: world.flavorId, imageRef: 'cirros' } },
+      token,
+    );
     const active = await waitForStatus(topo, token, body.data!.createServer.servers[0].uuid, 'ACTIVE');
     expect(active.cell.name).not.toBe(first.cell!.name);
   });
@@ -39,7 +58,11 @@ describe('booting a server through the gateway', () => {
     const before = await bootUsage(topo, token, 'p-boot');
     await topo.api.cellMapping.updateMany({ where: { uuid: { not: CELL0_UUID } }, data: { disabled: true } });
     try {
-      const { body } = await topo.query(CREATE, { input: { name: 'doomed', flavorId: world.flavorId, imageRef: 'cirros' } }, token);
+      const { body } = await topo.query(
+        CREATE,
+        { input: { name: 'doomed', flavorId: world.flavorId, imageRef: 'cirros' } },
+        token,
+      );
       expect(body.errors).toBeUndefined();
       const [server] = body.data!.createServer.servers;
       expect(server.cell).toMatchObject({ name: 'cell0', isCell0: true });
@@ -47,7 +70,11 @@ describe('booting a server through the gateway', () => {
       expect(instance).toMatchObject({ status: 'ERROR', vmState: 'error', host: null, fault: { code: 500 } });
       expect(instance.fault.message).toMatch(/^No valid host was found\./);
       const list = (await topo.query(LIST, {}, token)).body.data!.instances;
-      expect(list.edges.map((e: any) => e.node)).toContainEqual({ uuid: server.uuid, status: 'ERROR', displayName: 'doomed' });
+      expect(list.edges.map((e: any) => e.node)).toContainEqual({
+        uuid: server.uuid,
+        status: 'ERROR',
+        displayName: 'doomed',
+      });
       const after = await bootUsage(topo, token, 'p-boot');
       expect(after.instances.inUse).toBe(before.instances.inUse + 1);
       expect(after.cores.inUse).toBe(before.cores.inUse);

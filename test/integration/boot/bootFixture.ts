@@ -30,7 +30,12 @@ const NODE = { vcpus: 64, memoryMb: 65536, localGb: 1000 };
 
 export async function startBootWorld(): Promise<BootWorld> {
   const topo = await startTopology({ cells: ['cell1', 'cell2'], queues: true, gateway: { cellRefreshMs: 200 } });
-  const cell0 = await topo.addCell('cell0', async (input) => (await mapCell0(topo.api, { databaseConnection: input.databaseConnection, graphqlUrl: input.graphqlUrl })).cell.uuid);
+  const cell0 = await topo.addCell(
+    'cell0',
+    async (input) =>
+      (await mapCell0(topo.api, { databaseConnection: input.databaseConnection, graphqlUrl: input.graphqlUrl })).cell
+        .uuid,
+  );
   const released: string[] = [];
   // cell0 has no agent: its subgraph releases on a local delete (subgraphs/cell/main.ts's wiring).
   await cell0.stop();
@@ -40,7 +45,10 @@ export async function startBootWorld(): Promise<BootWorld> {
     },
   });
   const agents: RunningComputeAgent[] = [];
-  for (const [cell, hosts] of [[topo.cells[0], ['compute1']], [topo.cells[1], ['compute2']]] as const) {
+  for (const [cell, hosts] of [
+    [topo.cells[0], ['compute1']],
+    [topo.cells[1], ['compute2']],
+  ] as const) {
     agents.push(
       await startComputeAgent({
         cellUuid: cell.uuid,
@@ -56,7 +64,9 @@ export async function startBootWorld(): Promise<BootWorld> {
     );
   }
   await discoverHosts(topo.api, { openCell: (url) => createCellClient(url, { max: 1 }) });
-  const flavor = await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: 'small', vcpus: 1, memoryMb: 512, rootGb: 1 } });
+  const flavor = await topo.api.instanceType.create({
+    data: { name: 'm1.small', flavorid: 'small', vcpus: 1, memoryMb: 512, rootGb: 1 },
+  });
   return {
     topo,
     cell0,
@@ -71,11 +81,19 @@ export async function startBootWorld(): Promise<BootWorld> {
 }
 
 /** The project's instances/cores/ram usage as the API answers it. */
-export async function bootUsage(topo: Topology, token: string, projectId: string): Promise<Record<string, { limit: number; inUse: number; reserved: number }>> {
+export async function bootUsage(
+  topo: Topology,
+  token: string,
+  projectId: string,
+): Promise<Record<string, { limit: number; inUse: number; reserved: number }>> {
   const { body } = await topo.query(QUOTA, { projectId }, token);
   if (body.errors) throw new Error(JSON.stringify(body.errors));
-  const rows = body.data!.quotaSet.resources.filter((r: { resource: string }) => ['instances', 'cores', 'ram'].includes(r.resource));
-  return Object.fromEntries(rows.map((r: any) => [r.resource, { limit: r.limit, inUse: r.inUse, reserved: r.reserved }]));
+  const rows = body.data!.quotaSet.resources.filter((r: { resource: string }) =>
+    ['instances', 'cores', 'ram'].includes(r.resource),
+  );
+  return Object.fromEntries(
+    rows.map((r: any) => [r.resource, { limit: r.limit, inUse: r.inUse, reserved: r.reserved }]),
+  );
 }
 
 /** Waits until the gateway shows the instance with `status`. */

@@ -26,7 +26,10 @@ describe('no orphans on the boot path', () => {
   let flavorId: string;
   let pool: CellPool;
   let reaper: BuildReaperDeps;
-  const access = { openCell: (url: string) => createCellClient(url, { max: 1 }), releaseCell: (client: { $disconnect(): Promise<void> }) => client.$disconnect() };
+  const access = {
+    openCell: (url: string) => createCellClient(url, { max: 1 }),
+    releaseCell: (client: { $disconnect(): Promise<void> }) => client.$disconnect(),
+  };
 
   beforeAll(async () => {
     world = await startSchedulerWorld(CELLS);
@@ -41,22 +44,42 @@ describe('no orphans on the boot path', () => {
 
   /** Writes what createServer writes before it asks any cell (reservation, build request, spec, mapping), then "crashes". */
   async function strand(projectId: string): Promise<PendingBuild> {
-    const flavor = await world.topo.api.instanceType.findUniqueOrThrow({ where: { id: Number(flavorId) }, include: flavorInclude });
-    const request: ServerRequest = { name: 'stranded', flavor, imageRef: 'cirros', keyPair: null, metadata: [], securityGroups: ['default'], zoneCell: null, minCount: 1, maxCount: 1 };
+    const flavor = await world.topo.api.instanceType.findUniqueOrThrow({
+      where: { id: Number(flavorId) },
+      include: flavorInclude,
+    });
+    const request: ServerRequest = {
+      name: 'stranded',
+      flavor,
+      imageRef: 'cirros',
+      keyPair: null,
+      metadata: [],
+      securityGroups: ['default'],
+      zoneCell: null,
+      minCount: 1,
+      maxCount: 1,
+    };
     const scope = { projectId, userId: `${projectId}-user` };
-    const [build] = await world.topo.api.$transaction(async (tx) => writeBuildRecords(tx, scope, request, await reserveServers(tx, scope, amountsOf(flavor), 1, 1), 'r-stranded'));
+    const [build] = await world.topo.api.$transaction(async (tx) =>
+      writeBuildRecords(tx, scope, request, await reserveServers(tx, scope, amountsOf(flavor), 1, 1), 'r-stranded'),
+    );
     return build;
   }
   // Every build request counts as older than the budget.
   const reapAll = () => reapBuilds(reaper, { olderThanMs: 60000, now: new Date(Date.now() + 120000) });
-  const cellId = async (name: string) => (await world.topo.api.cellMapping.findUniqueOrThrow({ where: { uuid: world.cell(name).uuid } })).id;
+  const cellId = async (name: string) =>
+    (await world.topo.api.cellMapping.findUniqueOrThrow({ where: { uuid: world.cell(name).uuid } })).id;
   const recount = (projectId: string) => quotaRecount(world.topo.api, access, { projectId, dryRun: true });
 
   describe('build requests stranded after their reservation committed', () => {
     it('buries one no cell holds in cell0 in ERROR, converting its reservation, and quota-recount agrees before and after', async () => {
       const token = await world.topo.token('p-strand');
       const build = await strand('p-strand');
-      expect(await bootUsage(world.topo, token, 'p-strand')).toMatchObject({ instances: { inUse: 0, reserved: 1 }, cores: { inUse: 0, reserved: 1 }, ram: { inUse: 0, reserved: 512 } });
+      expect(await bootUsage(world.topo, token, 'p-strand')).toMatchObject({
+        instances: { inUse: 0, reserved: 1 },
+        cores: { inUse: 0, reserved: 1 },
+        ram: { inUse: 0, reserved: 512 },
+      });
       expect((await recount('p-strand')).drifted).toBe(false);
 
       const result = await reapAll();
@@ -64,9 +87,15 @@ describe('no orphans on the boot path', () => {
       expect(await cellsHolding(world, build.instanceUuid)).toEqual(['cell0']);
       const instance = await waitForStatus(world.topo, token, build.instanceUuid, 'ERROR');
       expect(instance).toMatchObject({ displayName: 'stranded', cell: { name: 'cell0', isCell0: true } });
-      expect(instance.fault.message).toMatch(/^No valid host was found\. Its createServer did not finish within 60000 ms/);
+      expect(instance.fault.message).toMatch(
+        /^No valid host was found\. Its createServer did not finish within 60000 ms/,
+      );
       expect(await world.topo.api.buildRequest.count({ where: { instanceUuid: build.instanceUuid } })).toBe(0);
-      expect(await bootUsage(world.topo, token, 'p-strand')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 0, reserved: 0 }, ram: { inUse: 0, reserved: 0 } });
+      expect(await bootUsage(world.topo, token, 'p-strand')).toMatchObject({
+        instances: { inUse: 1, reserved: 0 },
+        cores: { inUse: 0, reserved: 0 },
+        ram: { inUse: 0, reserved: 0 },
+      });
       expect((await recount('p-strand')).drifted).toBe(false);
     });
 
@@ -75,10 +104,21 @@ describe('no orphans on the boot path', () => {
       const mapping = await world.topo.api.instanceMapping.findFirstOrThrow({ where: { projectId: 'p-strand' } });
       const before = await bootUsage(world.topo, token, 'p-strand');
       const amounts = { instances: 1, cores: 1, ram: 512 };
-      expect(await settleBuild(world.topo.api, { projectId: 'p-strand', userId: 'p-strand-user' }, mapping.instanceUuid, await cellId('cell1'), amounts, amounts)).toBe(false);
+      expect(
+        await settleBuild(
+          world.topo.api,
+          { projectId: 'p-strand', userId: 'p-strand-user' },
+          mapping.instanceUuid,
+          await cellId('cell1'),
+          amounts,
+          amounts,
+        ),
+      ).toBe(false);
       expect(await reapAll()).toEqual({ buried: [], settled: [], left: [], released: [] });
       expect(await bootUsage(world.topo, token, 'p-strand')).toEqual(before);
-      expect(await world.topo.api.instanceMapping.findUniqueOrThrow({ where: { instanceUuid: mapping.instanceUuid } })).toMatchObject({ cellId: mapping.cellId });
+      expect(
+        await world.topo.api.instanceMapping.findUniqueOrThrow({ where: { instanceUuid: mapping.instanceUuid } }),
+      ).toMatchObject({ cellId: mapping.cellId });
     });
 
     it('completes the mapping of one a cell built before the crash, where it is, and turns the reservation into usage', async () => {
@@ -95,7 +135,16 @@ describe('no orphans on the boot path', () => {
           displayName: build.displayName,
           host: 'o1-host',
           node: 'o1-host',
-          flavor: { id: String(flavor.id), flavorid: flavor.flavorid, name: flavor.name, memoryMb: flavor.memoryMb, vcpus: flavor.vcpus, rootGb: flavor.rootGb, ephemeralGb: flavor.ephemeralGb, swap: flavor.swap },
+          flavor: {
+            id: String(flavor.id),
+            flavorid: flavor.flavorid,
+            name: flavor.name,
+            memoryMb: flavor.memoryMb,
+            vcpus: flavor.vcpus,
+            rootGb: flavor.rootGb,
+            ephemeralGb: flavor.ephemeralGb,
+            swap: flavor.swap,
+          },
           imageRef: 'cirros',
           launchIndex: 0,
           reservationId: build.reservationId,
@@ -111,9 +160,15 @@ describe('no orphans on the boot path', () => {
 
       expect(await reapAll()).toMatchObject({ settled: [build.instanceUuid], buried: [] });
       expect(await cellsHolding(world, build.instanceUuid)).toEqual(['cell1']);
-      expect(await world.topo.api.instanceMapping.findUniqueOrThrow({ where: { instanceUuid: build.instanceUuid } })).toMatchObject({ cellId: await cellId('cell1') });
+      expect(
+        await world.topo.api.instanceMapping.findUniqueOrThrow({ where: { instanceUuid: build.instanceUuid } }),
+      ).toMatchObject({ cellId: await cellId('cell1') });
       expect((await waitForStatus(world.topo, token, build.instanceUuid, 'ACTIVE')).cell.name).toBe('cell1');
-      expect(await bootUsage(world.topo, token, 'p-built')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 }, ram: { inUse: 512, reserved: 0 } });
+      expect(await bootUsage(world.topo, token, 'p-built')).toMatchObject({
+        instances: { inUse: 1, reserved: 0 },
+        cores: { inUse: 1, reserved: 0 },
+        ram: { inUse: 512, reserved: 0 },
+      });
       expect((await recount('p-built')).drifted).toBe(false);
     });
 
@@ -134,7 +189,10 @@ describe('no orphans on the boot path', () => {
       await world.restartGlobal({ buildReaperMs: 200, budgetMs: 300, cellTimeoutMs: 1000 });
       try {
         const build = await strand('p-periodic');
-        await waitFor('the reaper to take the build request over', async () => (await world.topo.api.buildRequest.count({ where: { instanceUuid: build.instanceUuid } })) === 0);
+        await waitFor(
+          'the reaper to take the build request over',
+          async () => (await world.topo.api.buildRequest.count({ where: { instanceUuid: build.instanceUuid } })) === 0,
+        );
         expect(await cellsHolding(world, build.instanceUuid)).toEqual(['cell0']);
       } finally {
         await world.restartGlobal();
@@ -150,7 +208,10 @@ describe('no orphans on the boot path', () => {
       return {
         slow,
         async restore() {
-          await world.topo.api.cellMapping.update({ where: { uuid: cell2.uuid }, data: { graphqlUrl: cell2.subgraph!.url } });
+          await world.topo.api.cellMapping.update({
+            where: { uuid: cell2.uuid },
+            data: { graphqlUrl: cell2.subgraph!.url },
+          });
           await slow.close();
         },
       };
@@ -163,7 +224,11 @@ describe('no orphans on the boot path', () => {
       let server: any;
       try {
         // Only global fields: the gateway would read the instance's own through the slow cell too.
-        const { body } = await world.topo.query(CREATE_GLOBAL_FIELDS, { input: { name: 'late', flavorId, imageRef: 'cirros' } }, token);
+        const { body } = await world.topo.query(
+          CREATE_GLOBAL_FIELDS,
+          { input: { name: 'late', flavorId, imageRef: 'cirros' } },
+          token,
+        );
         expect(body.errors).toBeUndefined();
         [server] = body.data.createServer.servers;
         expect(slow.answers).toHaveLength(1);
@@ -173,7 +238,10 @@ describe('no orphans on the boot path', () => {
       expect(server.cell).toEqual({ name: 'cell2', isCell0: false });
       expect(await cellsHolding(world, server.uuid)).toEqual(['cell2']);
       await waitForStatus(world.topo, token, server.uuid, 'ACTIVE');
-      expect(await bootUsage(world.topo, token, 'p-late')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 } });
+      expect(await bootUsage(world.topo, token, 'p-late')).toMatchObject({
+        instances: { inUse: 1, reserved: 0 },
+        cores: { inUse: 1, reserved: 0 },
+      });
     });
 
     it('keeps a server the cell built although the connection was cut before its answer, in that cell only', async () => {
@@ -182,7 +250,11 @@ describe('no orphans on the boot path', () => {
       const { slow, restore } = await slowCell2('reset');
       let server: any;
       try {
-        const { body } = await world.topo.query(CREATE_GLOBAL_FIELDS, { input: { name: 'cut', flavorId, imageRef: 'cirros' } }, token);
+        const { body } = await world.topo.query(
+          CREATE_GLOBAL_FIELDS,
+          { input: { name: 'cut', flavorId, imageRef: 'cirros' } },
+          token,
+        );
         expect(body.errors).toBeUndefined();
         [server] = body.data.createServer.servers;
         expect(slow.answers).toHaveLength(1);
@@ -192,7 +264,10 @@ describe('no orphans on the boot path', () => {
       // Before, a reset read as "cell down" and the server was built again in cell1: two cells.
       expect(server.cell).toEqual({ name: 'cell2', isCell0: false });
       expect(await cellsHolding(world, server.uuid)).toEqual(['cell2']);
-      expect(await bootUsage(world.topo, token, 'p-reset')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 } });
+      expect(await bootUsage(world.topo, token, 'p-reset')).toMatchObject({
+        instances: { inUse: 1, reserved: 0 },
+        cores: { inUse: 1, reserved: 0 },
+      });
     });
 
     it('never lands a server in two cells when the build reaches the cell after the scheduler moved on', async () => {
@@ -212,7 +287,10 @@ describe('no orphans on the boot path', () => {
         await restore();
       }
       expect(await cellsHolding(world, server.uuid)).toEqual(['cell1']);
-      expect(await bootUsage(world.topo, token, 'p-twice')).toMatchObject({ instances: { inUse: 1, reserved: 0 }, cores: { inUse: 1, reserved: 0 } });
+      expect(await bootUsage(world.topo, token, 'p-twice')).toMatchObject({
+        instances: { inUse: 1, reserved: 0 },
+        cores: { inUse: 1, reserved: 0 },
+      });
     });
   });
 });

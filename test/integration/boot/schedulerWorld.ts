@@ -4,7 +4,11 @@ import { Client } from 'pg';
 import { discoverHosts, mapCell0, registerComputeNode } from '../../../cellsAdmin';
 import { startComputeAgent, type RunningComputeAgent } from '../../../compute/agent';
 import { createCellClient } from '../../../prisma/clients';
-import { startGlobalSubgraph, type GlobalSubgraphOptions, type RunningGlobalSubgraph } from '../../../subgraphs/global/server';
+import {
+  startGlobalSubgraph,
+  type GlobalSubgraphOptions,
+  type RunningGlobalSubgraph,
+} from '../../../subgraphs/global/server';
 import { testServices } from '../../helpers/services';
 import { startTopology, TEST_SECRET, type TestCell, type Topology } from '../../helpers/topology';
 import { CREATE } from './bootFixture';
@@ -33,11 +37,25 @@ export interface SchedulerWorld {
 }
 
 /** Scheduler settings short enough for tests; the reaper is off unless a test turns it on. */
-export const TEST_SCHEDULER: Partial<GlobalSubgraphOptions> = { cellTimeoutMs: 2000, budgetMs: 15000, cellCooldownMs: 60000, maxAttempts: 3, buildReaperMs: 0 };
+export const TEST_SCHEDULER: Partial<GlobalSubgraphOptions> = {
+  cellTimeoutMs: 2000,
+  budgetMs: 15000,
+  cellCooldownMs: 60000,
+  maxAttempts: 3,
+  buildReaperMs: 0,
+};
 
-export async function startSchedulerWorld(specs: CellSpec[], global: Partial<GlobalSubgraphOptions> = {}): Promise<SchedulerWorld> {
+export async function startSchedulerWorld(
+  specs: CellSpec[],
+  global: Partial<GlobalSubgraphOptions> = {},
+): Promise<SchedulerWorld> {
   const topo = await startTopology({ cells: specs.map((s) => s.name), queues: true, gateway: { cellRefreshMs: 200 } });
-  const cell0 = await topo.addCell('cell0', async (input) => (await mapCell0(topo.api, { databaseConnection: input.databaseConnection, graphqlUrl: input.graphqlUrl })).cell.uuid);
+  const cell0 = await topo.addCell(
+    'cell0',
+    async (input) =>
+      (await mapCell0(topo.api, { databaseConnection: input.databaseConnection, graphqlUrl: input.graphqlUrl })).cell
+        .uuid,
+  );
   const agents: RunningComputeAgent[] = [];
   for (const spec of specs) {
     const cell = topo.cells.find((c) => c.name === spec.name)!;
@@ -45,7 +63,16 @@ export async function startSchedulerWorld(specs: CellSpec[], global: Partial<Glo
       for (const host of spec.hosts) await registerComputeNode(cell.prisma, { host, ...spec.node });
       continue;
     }
-    agents.push(await startComputeAgent({ cellUuid: cell.uuid, databaseUrl: cell.db.url, transportUrl: cell.vhost!.url, hosts: spec.hosts, delayMs: 20, node: spec.node }));
+    agents.push(
+      await startComputeAgent({
+        cellUuid: cell.uuid,
+        databaseUrl: cell.db.url,
+        transportUrl: cell.vhost!.url,
+        hosts: spec.hosts,
+        delayMs: 20,
+        node: spec.node,
+      }),
+    );
   }
   await discoverHosts(topo.api, { openCell: (url) => createCellClient(url, { max: 1 }) });
   let running: RunningGlobalSubgraph | null = null;
@@ -54,11 +81,24 @@ export async function startSchedulerWorld(specs: CellSpec[], global: Partial<Glo
     cell0,
     cell: (name) => topo.cells.find((c) => c.name === name)!,
     async flavor(name, sizes) {
-      return String((await topo.api.instanceType.create({ data: { name, flavorid: name, vcpus: sizes.vcpus, memoryMb: sizes.memoryMb, rootGb: sizes.rootGb ?? 1 } })).id);
+      return String(
+        (
+          await topo.api.instanceType.create({
+            data: { name, flavorid: name, vcpus: sizes.vcpus, memoryMb: sizes.memoryMb, rootGb: sizes.rootGb ?? 1 },
+          })
+        ).id,
+      );
     },
     async restartGlobal(options = {}) {
       await (running ?? topo.global).close();
-      running = await startGlobalSubgraph({ apiDatabaseUrl: topo.apiDb.url, port: topo.global.port, internalSecret: TEST_SECRET, ...TEST_SCHEDULER, ...global, ...options });
+      running = await startGlobalSubgraph({
+        apiDatabaseUrl: topo.apiDb.url,
+        port: topo.global.port,
+        internalSecret: TEST_SECRET,
+        ...TEST_SCHEDULER,
+        ...global,
+        ...options,
+      });
     },
     async boot(token, input) {
       return (await topo.query(CREATE, { input: { imageRef: 'cirros', ...input } }, token)).body;
@@ -83,7 +123,9 @@ export async function cellsHolding(world: SchedulerWorld, uuid: string): Promise
 /** `ALTER DATABASE … ALLOW_CONNECTIONS false` and its sessions terminated; open() undoes it. */
 export async function closeDatabase(name: string): Promise<{ open(): Promise<void> }> {
   await admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-  await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await admin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+    name,
+  ]);
   return { open: () => admin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`) };
 }
 
@@ -142,7 +184,11 @@ export interface SlowCell {
 }
 
 // reset: the build reaches the cell, which commits it, and the connection is cut instead of the answer.
-export async function startSlowCell(target: string, mode: 'request' | 'answer' | 'reset', delayMs: number): Promise<SlowCell> {
+export async function startSlowCell(
+  target: string,
+  mode: 'request' | 'answer' | 'reset',
+  delayMs: number,
+): Promise<SlowCell> {
   const answers: any[] = [];
   const timers = new Set<NodeJS.Timeout>();
   const later = (fn: () => void) => {
@@ -158,7 +204,11 @@ export async function startSlowCell(target: string, mode: 'request' | 'answer' |
     req.on('end', () => {
       const forward = async () => {
         try {
-          const upstream = await fetch(target, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
+          const upstream = await fetch(target, {
+            method: 'POST',
+            headers: req.headers as Record<string, string>,
+            body: Buffer.concat(chunks),
+          });
           const body = Buffer.from(await upstream.arrayBuffer());
           answers.push(JSON.parse(body.toString('utf8')));
           const reply = () => {

@@ -31,7 +31,11 @@ describe('instance actions under broker faults leave nothing half-written', () =
     vhost = await createTestVhost('orphans');
     proxy = await startAmqpProxy();
     // The subgraph's own relay stays out of the way: the tests run relay passes themselves.
-    cell = await startCellFixture('orphans', { transportUrl: proxy.url(vhost.name), publishTimeoutMs: 1500, outboxRelayMs: 3600000 });
+    cell = await startCellFixture('orphans', {
+      transportUrl: proxy.url(vhost.name),
+      publishTimeoutMs: 1500,
+      outboxRelayMs: 3600000,
+    });
     agent = await startComputeAgent({
       databaseUrl: cell.database.url,
       transportUrl: vhost.url,
@@ -52,7 +56,8 @@ describe('instance actions under broker faults leave nothing half-written', () =
   });
 
   const stop = (uuid: string) => gql<any>(cell.subgraph.url, STOP, { u: uuid }, owner);
-  const settledAs = (requestId: string, kind: string) => settled.some((s) => s.requestId === requestId && s.kind === kind);
+  const settledAs = (requestId: string, kind: string) =>
+    settled.some((s) => s.requestId === requestId && s.kind === kind);
 
   /** Withdrawn: the task state as it was, updated_at moved forward (never back), no action, no outbox row. */
   async function expectWithdrawn(db: CellClient, uuid: string, updatedBefore: Date) {
@@ -71,7 +76,10 @@ describe('instance actions under broker faults leave nothing half-written', () =
     await broker.close();
     const row = await seedInstance(cell.db, { projectId: 'p1', host: 'ghost', updatedAt: LONG_AGO });
     const answer = await stop(row.uuid);
-    expect(answer.errors?.[0]).toMatchObject({ message: 'compute host ghost is not consuming', extensions: { code: 'HOST_UNAVAILABLE', reason: 'HOST_NOT_CONSUMING', host: 'ghost' } });
+    expect(answer.errors?.[0]).toMatchObject({
+      message: 'compute host ghost is not consuming',
+      extensions: { code: 'HOST_UNAVAILABLE', reason: 'HOST_NOT_CONSUMING', host: 'ghost' },
+    });
     await expectWithdrawn(cell.db, row.uuid, LONG_AGO);
     // The link is sound after a return: the next action goes through on it.
     const other = await seedInstance(cell.db, { projectId: 'p1' });
@@ -93,8 +101,14 @@ describe('instance actions under broker faults leave nothing half-written', () =
     expect(answer.data.stopInstance.instance.taskState).toBe('powering-off');
     const requestId = answer.data.stopInstance.requestId;
     await waitFor('the agent to apply it', async () => settledAs(requestId, 'applied'));
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
-    const action = await cell.db.instanceAction.findUniqueOrThrow({ where: { instanceUuid_requestId: { instanceUuid: row.uuid, requestId } }, include: { events: true } });
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+    });
+    const action = await cell.db.instanceAction.findUniqueOrThrow({
+      where: { instanceUuid_requestId: { instanceUuid: row.uuid, requestId } },
+      include: { events: true },
+    });
     expect(action.events).toEqual([expect.objectContaining({ result: 'Success' })]);
     expect(await cell.db.computeOutbox.count({ where: { instanceUuid: row.uuid } })).toBe(0);
   });
@@ -112,11 +126,20 @@ describe('instance actions under broker faults leave nothing half-written', () =
     } finally {
       proxy.release();
     }
-    expect(answer.errors?.[0]).toMatchObject({ message: "the cell's message broker did not confirm in time", extensions: { code: 'BROKER_UNAVAILABLE', reason: 'BROKER_TIMEOUT' } });
+    expect(answer.errors?.[0]).toMatchObject({
+      message: "the cell's message broker did not confirm in time",
+      extensions: { code: 'BROKER_UNAVAILABLE', reason: 'BROKER_TIMEOUT' },
+    });
     await expectWithdrawn(cell.db, row.uuid, LONG_AGO);
     // Released, the held publish reaches the broker after all: the agent finds no action for it.
-    await waitFor('the late message to be settled as an orphan', async () => settled.filter((s) => s.kind === 'orphan').length === orphans + 1);
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'active', taskState: null });
+    await waitFor(
+      'the late message to be settled as an orphan',
+      async () => settled.filter((s) => s.kind === 'orphan').length === orphans + 1,
+    );
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'active',
+      taskState: null,
+    });
   });
 
   /** What runAction commits before it publishes: the task state, the action, the outbox row. */
@@ -124,13 +147,34 @@ describe('instance actions under broker faults leave nothing half-written', () =
     const instance = await seedInstance(cell.db, { projectId: 'p1', host, updatedAt: LONG_AGO });
     const requestId = `req-${randomUUID()}`;
     const writtenAt = new Date();
-    const message: ComputeMessage = { method: 'stop_instance', instanceUuid: instance.uuid, requestId, host, sentAt: writtenAt.toISOString() };
+    const message: ComputeMessage = {
+      method: 'stop_instance',
+      instanceUuid: instance.uuid,
+      requestId,
+      host,
+      sentAt: writtenAt.toISOString(),
+    };
     return cell.db.$transaction(async (tx) => {
-      await tx.instance.update({ where: { uuid: instance.uuid }, data: { taskState: 'powering-off', updatedAt: writtenAt } });
-      const action = await tx.instanceAction.create({ data: { action: 'stop', instanceUuid: instance.uuid, requestId, startTime: writtenAt } });
-      const entry: OutboxEntry = { requestId, instanceUuid: instance.uuid, actionId: action.id, message, taskState: 'powering-off', previousTaskState: null, writtenAt, claim: randomUUID() };
+      await tx.instance.update({
+        where: { uuid: instance.uuid },
+        data: { taskState: 'powering-off', updatedAt: writtenAt },
+      });
+      const action = await tx.instanceAction.create({
+        data: { action: 'stop', instanceUuid: instance.uuid, requestId, startTime: writtenAt },
+      });
+      const entry: OutboxEntry = {
+        requestId,
+        instanceUuid: instance.uuid,
+        actionId: action.id,
+        message,
+        taskState: 'powering-off',
+        previousTaskState: null,
+        writtenAt,
+        claim: randomUUID(),
+      };
       await recordOutbox(tx, entry, 20000);
-      if (overrides.claimedUntil) await tx.computeOutbox.update({ where: { requestId }, data: { claimedUntil: overrides.claimedUntil } });
+      if (overrides.claimedUntil)
+        await tx.computeOutbox.update({ where: { requestId }, data: { claimedUntil: overrides.claimedUntil } });
       return entry;
     });
   }
@@ -138,9 +182,14 @@ describe('instance actions under broker faults leave nothing half-written', () =
   describe('a withdrawal', () => {
     it('leaves an action the agent already started alone (its event is there)', async () => {
       const entry = await pendingAction();
-      await cell.db.instanceActionEvent.create({ data: { actionId: entry.actionId, event: 'compute_stop_instance', startTime: new Date(), host: 'compute1' } });
+      await cell.db.instanceActionEvent.create({
+        data: { actionId: entry.actionId, event: 'compute_stop_instance', startTime: new Date(), host: 'compute1' },
+      });
       expect(await withdrawAction(cell.db, entry)).toBe('delivered');
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({ taskState: 'powering-off', updatedAt: entry.writtenAt });
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
+        taskState: 'powering-off',
+        updatedAt: entry.writtenAt,
+      });
       expect(await cell.db.instanceAction.count({ where: { id: entry.actionId } })).toBe(1);
       expect(await cell.db.computeOutbox.count({ where: { requestId: entry.requestId } })).toBe(0);
     });
@@ -148,9 +197,15 @@ describe('instance actions under broker faults leave nothing half-written', () =
     it('does not clobber what someone else wrote since (a delete took the instance over)', async () => {
       const entry = await pendingAction();
       const theirs = new Date(entry.writtenAt.getTime() + 5);
-      await cell.db.instance.update({ where: { uuid: entry.instanceUuid }, data: { taskState: 'deleting', updatedAt: theirs } });
+      await cell.db.instance.update({
+        where: { uuid: entry.instanceUuid },
+        data: { taskState: 'deleting', updatedAt: theirs },
+      });
       expect(await withdrawAction(cell.db, entry)).toBe('withdrawn');
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({ taskState: 'deleting', updatedAt: theirs });
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
+        taskState: 'deleting',
+        updatedAt: theirs,
+      });
       expect(await cell.db.instanceAction.count({ where: { id: entry.actionId } })).toBe(0);
     });
 
@@ -158,7 +213,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
       const entry = await pendingAction();
       await cell.db.computeOutbox.update({ where: { requestId: entry.requestId }, data: { claim: randomUUID() } });
       expect(await withdrawAction(cell.db, entry)).toBe('taken');
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({ taskState: 'powering-off' });
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
+        taskState: 'powering-off',
+      });
       expect(await cell.db.instanceAction.count({ where: { id: entry.actionId } })).toBe(1);
     });
 
@@ -172,7 +229,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
             await tx.$queryRaw`SELECT id FROM instance_actions WHERE id = ${entry.actionId} FOR UPDATE`;
             applying = applyMessage(agentDb, entry.message, { delayMs: 0 });
             await waitFor('the agent to wait on the lock', async () => {
-              const rows = await cell.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+              const rows = await cell.db.$queryRaw<
+                { n: number }[]
+              >`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`;
               return rows[0].n > 0;
             });
             await tx.instanceAction.delete({ where: { id: entry.actionId } });
@@ -184,12 +243,18 @@ describe('instance actions under broker faults leave nothing half-written', () =
         await agentDb.$disconnect();
       }
       expect(await cell.db.instanceActionEvent.count({ where: { actionId: entry.actionId } })).toBe(0);
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({ vmState: 'active' });
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
+        vmState: 'active',
+      });
     });
   });
 
   describe('the outbox relay', () => {
-    const runtime = () => ({ db: cell.db, queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }), logger: silentLogger() });
+    const runtime = () => ({
+      db: cell.db,
+      queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
+      logger: silentLogger(),
+    });
 
     it('withdraws an action whose host refuses it (no queue), as the request would have', async () => {
       const entry = await pendingAction('ghost', { claimedUntil: new Date(Date.now() - 1000) });
@@ -205,13 +270,19 @@ describe('instance actions under broker faults leave nothing half-written', () =
     it('keeps rows while the broker is unreachable, and leaves rows whose lease still runs alone', async () => {
       const stale = await pendingAction('compute1', { claimedUntil: new Date(Date.now() - 1000) });
       const fresh = await pendingAction('compute1');
-      const down = { db: cell.db, queue: createCellQueue('amqp://guest:guest@127.0.0.1:1/', { logger: silentLogger(), timeoutMs: 500 }), logger: silentLogger() };
+      const down = {
+        db: cell.db,
+        queue: createCellQueue('amqp://guest:guest@127.0.0.1:1/', { logger: silentLogger(), timeoutMs: 500 }),
+        logger: silentLogger(),
+      };
       try {
         expect(await relayOutbox(down, { leaseMs: 20000 })).toEqual({ published: 0, withdrawn: 0, kept: 1 });
       } finally {
         await down.queue.close();
       }
-      expect(await cell.db.computeOutbox.count({ where: { requestId: { in: [stale.requestId, fresh.requestId] } } })).toBe(2);
+      expect(
+        await cell.db.computeOutbox.count({ where: { requestId: { in: [stale.requestId, fresh.requestId] } } }),
+      ).toBe(2);
       // Once the broker is reachable the stale one goes out; the fresh one is still its writer's.
       const relay = runtime();
       try {
@@ -220,7 +291,12 @@ describe('instance actions under broker faults leave nothing half-written', () =
         await relay.queue.close();
       }
       await waitFor('the agent to apply the relayed action', async () => settledAs(stale.requestId, 'applied'));
-      expect(await cell.db.computeOutbox.findMany({ where: { requestId: { in: [stale.requestId, fresh.requestId] } }, select: { requestId: true } })).toEqual([{ requestId: fresh.requestId }]);
+      expect(
+        await cell.db.computeOutbox.findMany({
+          where: { requestId: { in: [stale.requestId, fresh.requestId] } },
+          select: { requestId: true },
+        }),
+      ).toEqual([{ requestId: fresh.requestId }]);
       await cell.db.computeOutbox.delete({ where: { requestId: fresh.requestId } });
     });
   });
@@ -251,7 +327,10 @@ describe('instance actions under broker faults leave nothing half-written', () =
       };
       const script = path.join(__dirname, 'support', 'cellProcess.ts');
       // node itself runs the subgraph (tsx as a loader), so SIGKILL reaches the process that serves.
-      child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { cwd: path.join(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      child = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
+        cwd: path.join(__dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       return new Promise((resolve, reject) => {
         let out = '';
         child!.stdout!.on('data', (chunk: Buffer) => {
@@ -271,7 +350,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
       const row = await seedInstance(cell.db, { projectId: 'p1' });
       crashProxy.hold('toBroker');
       const inFlight = gql<any>(url, STOP, { u: row.uuid }, owner).catch(() => null);
-      const pending = await waitFor('the action to be committed', async () => cell.db.computeOutbox.findFirst({ where: { instanceUuid: row.uuid } }));
+      const pending = await waitFor('the action to be committed', async () =>
+        cell.db.computeOutbox.findFirst({ where: { instanceUuid: row.uuid } }),
+      );
       const exited = new Promise((resolve) => child!.once('exit', resolve));
       child!.kill('SIGKILL');
       await exited;
@@ -279,13 +360,24 @@ describe('instance actions under broker faults leave nothing half-written', () =
       await inFlight;
 
       // What the dead process left: the task state, the action, and its message, not yet sent.
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ taskState: 'powering-off' });
-      expect(await cell.db.instanceAction.count({ where: { instanceUuid: row.uuid, requestId: pending.requestId } })).toBe(1);
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+        taskState: 'powering-off',
+      });
+      expect(
+        await cell.db.instanceAction.count({ where: { instanceUuid: row.uuid, requestId: pending.requestId } }),
+      ).toBe(1);
       expect(settled.some((s) => s.requestId === pending.requestId)).toBe(false);
 
       // The writer's lease runs out; any subgraph of the cell then relays the message.
-      await cell.db.computeOutbox.update({ where: { id: pending.id }, data: { claimedUntil: new Date(Date.now() - 1000) } });
-      const relay = { db: cell.db, queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }), logger: silentLogger() };
+      await cell.db.computeOutbox.update({
+        where: { id: pending.id },
+        data: { claimedUntil: new Date(Date.now() - 1000) },
+      });
+      const relay = {
+        db: cell.db,
+        queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
+        logger: silentLogger(),
+      };
       try {
         expect(await relayOutbox(relay, { leaseMs: 20000 })).toMatchObject({ published: 1 });
         expect(await relayOutbox(relay, { leaseMs: 20000 })).toEqual({ published: 0, withdrawn: 0, kept: 0 });
@@ -293,7 +385,10 @@ describe('instance actions under broker faults leave nothing half-written', () =
         await relay.queue.close();
       }
       await waitFor('the agent to apply the relayed action', async () => settledAs(pending.requestId, 'applied'));
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+        vmState: 'stopped',
+        taskState: null,
+      });
       expect(await cell.db.computeOutbox.count({ where: { instanceUuid: row.uuid } })).toBe(0);
     });
   });

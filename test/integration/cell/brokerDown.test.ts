@@ -35,7 +35,10 @@ describe('a cell whose broker is unreachable', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: the connection is refused.
-    cell = await startCellFixture('nobroker', { transportUrl: 'amqp://guest:guest@127.0.0.1:1/', publishTimeoutMs: 2000 });
+    cell = await startCellFixture('nobroker', {
+      transportUrl: 'amqp://guest:guest@127.0.0.1:1/',
+      publishTimeoutMs: 2000,
+    });
   });
   afterAll(() => cell.close());
 
@@ -114,7 +117,10 @@ describe('a broker that refuses connections, then listens again', () => {
     await proxy.stop();
     const row = await seedInstance(cell.db, { projectId: 'p1' });
     const refused = await gql<any>(cell.subgraph.url, STOP, { u: row.uuid }, user('p1'));
-    expect(refused.errors?.[0]).toMatchObject({ message: "the cell's message broker is unreachable", extensions: { code: 'BROKER_UNAVAILABLE' } });
+    expect(refused.errors?.[0]).toMatchObject({
+      message: "the cell's message broker is unreachable",
+      extensions: { code: 'BROKER_UNAVAILABLE' },
+    });
     expect(JSON.stringify(refused.errors)).not.toMatch(LEAKS);
     await expectNothingWritten(cell.db, row.uuid);
 
@@ -122,7 +128,10 @@ describe('a broker that refuses connections, then listens again', () => {
     const answer = await gql<any>(cell.subgraph.url, STOP, { u: row.uuid }, user('p1'));
     expect(answer.errors).toBeUndefined();
     await waitFor('the agent to apply it', async () => world.settled.includes(answer.data.stopInstance.requestId));
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+    });
   });
 });
 
@@ -160,7 +169,10 @@ describe('a cell whose vhost is deleted and created again', () => {
     const answer = await gql<any>(cell.subgraph.url, STOP, { u: row.uuid }, user('p1'));
     expect(answer.errors).toBeUndefined();
     await waitFor('the agent to apply it', async () => world.settled.includes(answer.data.stopInstance.requestId));
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+    });
   });
 });
 
@@ -199,7 +211,13 @@ describe('a broker that blocks publishing (resource alarm)', () => {
     await vhost.drop();
   });
 
-  const message = (): ComputeMessage => ({ method: 'stop_instance', instanceUuid: randomUUID(), requestId: `req-${randomUUID()}`, host: 'compute1', sentAt: new Date().toISOString() });
+  const message = (): ComputeMessage => ({
+    method: 'stop_instance',
+    instanceUuid: randomUUID(),
+    requestId: `req-${randomUUID()}`,
+    host: 'compute1',
+    sentAt: new Date().toISOString(),
+  });
 
   async function depth(): Promise<number> {
     const channel = await inspector.createChannel();
@@ -219,8 +237,14 @@ describe('a broker that blocks publishing (resource alarm)', () => {
     await queue.ready();
     const before = await depth();
     link!.emit('blocked', 'low on memory');
-    await expect(queue.ready()).rejects.toMatchObject({ reason: 'BROKER_BLOCKED', extensions: { code: 'BROKER_UNAVAILABLE' } });
-    await expect(queue.publish(message())).rejects.toMatchObject({ reason: 'BROKER_BLOCKED', message: "the cell's message broker is blocking publishes (resource alarm)" });
+    await expect(queue.ready()).rejects.toMatchObject({
+      reason: 'BROKER_BLOCKED',
+      extensions: { code: 'BROKER_UNAVAILABLE' },
+    });
+    await expect(queue.publish(message())).rejects.toMatchObject({
+      reason: 'BROKER_BLOCKED',
+      message: "the cell's message broker is blocking publishes (resource alarm)",
+    });
     expect(await depth()).toBe(before);
     link!.emit('unblocked');
     await queue.publish(message());
@@ -246,7 +270,10 @@ describe('a broker that blocks publishing (resource alarm)', () => {
     await queue.ready();
     const row = await seedInstance(db, { projectId: 'p1' });
     link!.emit('blocked', 'low on memory');
-    await expect(runAction(context(), row.uuid, 'stop')).rejects.toMatchObject({ reason: 'BROKER_BLOCKED', extensions: { code: 'BROKER_UNAVAILABLE' } });
+    await expect(runAction(context(), row.uuid, 'stop')).rejects.toMatchObject({
+      reason: 'BROKER_BLOCKED',
+      extensions: { code: 'BROKER_UNAVAILABLE' },
+    });
     await expectNothingWritten(db, row.uuid);
     link!.emit('unblocked');
     const done = await runAction(context(), row.uuid, 'stop');
@@ -266,15 +293,27 @@ describe('a cell without a queue (cell0)', () => {
 
   it('buries a failed build in ERROR with its fault, publishing nothing', async () => {
     const uuid = randomUUID();
-    const input = buildInput(uuid, { fault: { code: 500, message: 'No valid host was found. ', details: 'NoValidHost' } });
+    const input = buildInput(uuid, {
+      fault: { code: 500, message: 'No valid host was found. ', details: 'NoValidHost' },
+    });
     const answer = await gql<any>(cell.subgraph.url, BUILD, { input }, admin());
     expect(answer.errors).toBeUndefined();
-    expect(answer.data.buildInstance).toMatchObject({ uuid, status: 'ERROR', host: null, fault: { code: 500, message: 'No valid host was found. ' } });
+    expect(answer.data.buildInstance).toMatchObject({
+      uuid,
+      status: 'ERROR',
+      host: null,
+      fault: { code: 500, message: 'No valid host was found. ' },
+    });
   });
 
   it('refuses an action that needs a compute host with INVALID_STATE', async () => {
     const row = await seedInstance(cell.db, { projectId: 'p1', host: null });
-    const answer = await gql<any>(cell.subgraph.url, `mutation($u: ID!) { rebootInstance(uuid: $u) { requestId } }`, { u: row.uuid }, user('p1'));
+    const answer = await gql<any>(
+      cell.subgraph.url,
+      `mutation($u: ID!) { rebootInstance(uuid: $u) { requestId } }`,
+      { u: row.uuid },
+      user('p1'),
+    );
     expect(answer.errors?.[0].extensions).toMatchObject({ code: 'INVALID_STATE', attr: 'host' });
   });
 });

@@ -23,7 +23,11 @@ describe('builds under broker faults leave no instance without its message', () 
     vhost = await createTestVhost('buildorphans');
     proxy = await startAmqpProxy();
     // The in-process subgraph's relay stays out of the way: the tests run relay passes themselves.
-    cell = await startCellFixture('buildorphans', { transportUrl: proxy.url(vhost.name), publishTimeoutMs: 1500, outboxRelayMs: 3600000 });
+    cell = await startCellFixture('buildorphans', {
+      transportUrl: proxy.url(vhost.name),
+      publishTimeoutMs: 1500,
+      outboxRelayMs: 3600000,
+    });
     agent = await startComputeAgent({
       databaseUrl: cell.database.url,
       transportUrl: vhost.url,
@@ -40,7 +44,8 @@ describe('builds under broker faults leave no instance without its message', () 
     await vhost?.drop();
   });
 
-  const build = (url: string, uuid: string, host: string) => gql<any>(url, BUILD, { input: buildInput(uuid, { host }) }, admin());
+  const build = (url: string, uuid: string, host: string) =>
+    gql<any>(url, BUILD, { input: buildInput(uuid, { host }) }, admin());
   const settledFor = (requestId: string) => settled.filter((s) => s.requestId === requestId);
 
   /** Nothing of the build is left: no instance, no action, no outbox row. */
@@ -57,13 +62,19 @@ describe('builds under broker faults leave no instance without its message', () 
     expect(answer.errors).toBeUndefined();
     expect(await cell.db.computeOutbox.count({ where: { instanceUuid: uuid } })).toBe(0);
     await waitFor('the agent to build it', async () => settledFor(`req-${uuid}`).some((s) => s.kind === 'applied'));
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({ vmState: 'active', taskState: null });
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({
+      vmState: 'active',
+      taskState: null,
+    });
   });
 
   it('refuses a build for a host without a queue with HOST_UNAVAILABLE and removes all it wrote, so the scheduler tries an alternate', async () => {
     const uuid = randomUUID();
     const answer = await build(cell.subgraph.url, uuid, 'ghost');
-    expect(answer.errors?.[0]).toMatchObject({ message: 'compute host ghost is not consuming', extensions: { code: 'HOST_UNAVAILABLE', reason: 'HOST_NOT_CONSUMING', host: 'ghost' } });
+    expect(answer.errors?.[0]).toMatchObject({
+      message: 'compute host ghost is not consuming',
+      extensions: { code: 'HOST_UNAVAILABLE', reason: 'HOST_NOT_CONSUMING', host: 'ghost' },
+    });
     await expectNoBuild(uuid);
   });
 
@@ -81,7 +92,10 @@ describe('builds under broker faults leave no instance without its message', () 
     }
     expect(answer.errors?.[0]).toMatchObject({ extensions: { code: 'BROKER_UNAVAILABLE', reason: 'BROKER_TIMEOUT' } });
     await expectNoBuild(uuid);
-    await waitFor('the late message to be settled as an orphan', async () => settled.filter((s) => s.kind === 'orphan').length === orphans + 1);
+    await waitFor(
+      'the late message to be settled as an orphan',
+      async () => settled.filter((s) => s.kind === 'orphan').length === orphans + 1,
+    );
     expect(await cell.db.instance.count({ where: { uuid } })).toBe(0);
   });
 
@@ -99,7 +113,10 @@ describe('builds under broker faults leave no instance without its message', () 
     expect(answer.errors).toBeUndefined();
     expect(answer.data.buildInstance.uuid).toBe(uuid);
     await waitFor('the agent to build it', async () => settledFor(`req-${uuid}`).some((s) => s.kind === 'applied'));
-    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({ vmState: 'active', taskState: null });
+    expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({
+      vmState: 'active',
+      taskState: null,
+    });
     expect(await cell.db.computeOutbox.count({ where: { instanceUuid: uuid } })).toBe(0);
   });
 
@@ -129,7 +146,10 @@ describe('builds under broker faults leave no instance without its message', () 
       };
       const script = path.join(__dirname, 'support', 'cellProcess.ts');
       // node itself runs the subgraph (tsx as a loader), so SIGKILL reaches the process that serves.
-      const proc = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], { cwd: path.join(__dirname, '../../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', script, JSON.stringify(options)], {
+        cwd: path.join(__dirname, '../../..'),
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       child = proc;
       return new Promise((resolve, reject) => {
         let out = '';
@@ -157,7 +177,10 @@ describe('builds under broker faults leave no instance without its message', () 
       const uuid = randomUUID();
       const refused = randomUUID();
       crashProxy.hold('toBroker');
-      const inFlight = Promise.all([build(url, uuid, 'compute1').catch(() => null), build(url, refused, 'ghost').catch(() => null)]);
+      const inFlight = Promise.all([
+        build(url, uuid, 'compute1').catch(() => null),
+        build(url, refused, 'ghost').catch(() => null),
+      ]);
       const pending = await waitFor('both builds to be committed', async () => {
         const rows = await cell.db.computeOutbox.findMany({ where: { instanceUuid: { in: [uuid, refused] } } });
         return rows.length === 2 ? rows : null;
@@ -168,35 +191,74 @@ describe('builds under broker faults leave no instance without its message', () 
 
       // What the dead process left: the instances in BUILD, their create actions, their messages not yet sent.
       for (const u of [uuid, refused]) {
-        expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: u } })).toMatchObject({ vmState: 'building', taskState: 'scheduling' });
-        expect(await cell.db.instanceAction.count({ where: { instanceUuid: u, action: 'create', requestId: `req-${u}` } })).toBe(1);
+        expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: u } })).toMatchObject({
+          vmState: 'building',
+          taskState: 'scheduling',
+        });
+        expect(
+          await cell.db.instanceAction.count({ where: { instanceUuid: u, action: 'create', requestId: `req-${u}` } }),
+        ).toBe(1);
       }
       expect(settledFor(`req-${uuid}`)).toEqual([]);
 
       // The dead writer's lease (2 min here) runs out: set back rather than waited for.
-      await cell.db.computeOutbox.updateMany({ where: { id: { in: pending.map((p) => p.id) } }, data: { claimedUntil: new Date(Date.now() - 1000) } });
+      await cell.db.computeOutbox.updateMany({
+        where: { id: { in: pending.map((p) => p.id) } },
+        data: { claimedUntil: new Date(Date.now() - 1000) },
+      });
       // Restarted, the cell subgraph's own relay (at start, then every 200 ms) takes the rows over.
       await startChild('buildorphans-child-2', 200);
-      await waitFor('the restarted cell to relay both builds', async () => (await cell.db.computeOutbox.count({ where: { instanceUuid: { in: [uuid, refused] } } })) === 0);
-      await waitFor('the agent to build the relayed one', async () => settledFor(`req-${uuid}`).some((s) => s.kind === 'applied'));
+      await waitFor(
+        'the restarted cell to relay both builds',
+        async () => (await cell.db.computeOutbox.count({ where: { instanceUuid: { in: [uuid, refused] } } })) === 0,
+      );
+      await waitFor('the agent to build the relayed one', async () =>
+        settledFor(`req-${uuid}`).some((s) => s.kind === 'applied'),
+      );
       await kill();
 
-      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({ vmState: 'active', taskState: null, host: 'compute1' });
-      const action = await cell.db.instanceAction.findFirstOrThrow({ where: { instanceUuid: uuid }, include: { events: true } });
-      expect(action.events).toEqual([expect.objectContaining({ event: 'compute_build_and_run_instance', result: 'Success' })]);
+      expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid } })).toMatchObject({
+        vmState: 'active',
+        taskState: null,
+        host: 'compute1',
+      });
+      const action = await cell.db.instanceAction.findFirstOrThrow({
+        where: { instanceUuid: uuid },
+        include: { events: true },
+      });
+      expect(action.events).toEqual([
+        expect.objectContaining({ event: 'compute_build_and_run_instance', result: 'Success' }),
+      ]);
 
       // The host refused the other: a build failure as Nova's, not an undo.
       const failed = await cell.db.instance.findUniqueOrThrow({ where: { uuid: refused } });
       expect(failed).toMatchObject({ vmState: 'error', taskState: null });
-      expect(await cell.db.instanceFault.findMany({ where: { instanceUuid: refused }, select: { code: true, message: true, host: true } })).toEqual([
-        { code: 500, message: `Build of instance ${refused} aborted: compute host ghost is not consuming`, host: 'ghost' },
+      expect(
+        await cell.db.instanceFault.findMany({
+          where: { instanceUuid: refused },
+          select: { code: true, message: true, host: true },
+        }),
+      ).toEqual([
+        {
+          code: 500,
+          message: `Build of instance ${refused} aborted: compute host ghost is not consuming`,
+          host: 'ghost',
+        },
       ]);
-      expect(await cell.db.instanceAction.findFirstOrThrow({ where: { instanceUuid: refused } })).toMatchObject({ action: 'create', message: 'Error', finishTime: expect.any(Date) });
+      expect(await cell.db.instanceAction.findFirstOrThrow({ where: { instanceUuid: refused } })).toMatchObject({
+        action: 'create',
+        message: 'Error',
+        finishTime: expect.any(Date),
+      });
 
       // Nothing is left to relay, and the agent applied the build exactly once. Delivery is at
       // least once: the dead process's held publish may still arrive beside the relay's, and the
       // agent then drops it as a duplicate by its request id.
-      const relay = { db: cell.db, queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }), logger: silentLogger() };
+      const relay = {
+        db: cell.db,
+        queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
+        logger: silentLogger(),
+      };
       try {
         expect(await relayOutbox(relay, { leaseMs: 20000 })).toEqual({ published: 0, withdrawn: 0, kept: 0 });
       } finally {

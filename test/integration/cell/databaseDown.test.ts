@@ -23,9 +23,22 @@ interface Answer {
 async function startCell(databaseUrl: string, options: Partial<CellSubgraphOptions> = {}) {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) });
-  const subgraph = await startCellSubgraph({ cellUuid: randomUUID(), cellName: 'faulty', databaseUrl, transportUrl: 'none:///', port: 0, internalSecret: TEST_SECRET, logger: pino({ level: 'info' }, sink), ...options });
+  const subgraph = await startCellSubgraph({
+    cellUuid: randomUUID(),
+    cellName: 'faulty',
+    databaseUrl,
+    transportUrl: 'none:///',
+    port: 0,
+    internalSecret: TEST_SECRET,
+    logger: pino({ level: 'info' }, sink),
+    ...options,
+  });
   const ask = async (query = LIST, requestId = randomUUID()): Promise<Answer> => {
-    const response = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', ...identityHeaders(admin(), TEST_SECRET, requestId) }, body: JSON.stringify({ query }) });
+    const response = await fetch(subgraph.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...identityHeaders(admin(), TEST_SECRET, requestId) },
+      body: JSON.stringify({ query }),
+    });
     const text = await response.text();
     return { status: response.status, body: JSON.parse(text), text };
   };
@@ -35,7 +48,14 @@ async function startCell(databaseUrl: string, options: Partial<CellSubgraphOptio
 // The answer a client may see: CELL_UNAVAILABLE, the cause's fixed message, nothing raw.
 function expectUnavailable(answer: Answer, reason: DatabaseFailureReason, raw: string[]): void {
   expect(answer.status).toBe(200);
-  expect(answer.body.errors).toEqual([{ message: DATABASE_FAILURES[reason], path: ['instances'], locations: expect.any(Array), extensions: { code: 'CELL_UNAVAILABLE', reason } }]);
+  expect(answer.body.errors).toEqual([
+    {
+      message: DATABASE_FAILURES[reason],
+      path: ['instances'],
+      locations: expect.any(Array),
+      extensions: { code: 'CELL_UNAVAILABLE', reason },
+    },
+  ]);
   for (const text of [...raw, '127.0.0.1', 'prisma', 'Invalid', 'postgres']) expect(answer.text).not.toContain(text);
 }
 
@@ -62,7 +82,12 @@ async function lockInstances(db: TestDatabase): Promise<{ pid: number; release()
 // Waits until a backend of `db` other than `exceptPid` is blocked on a lock.
 async function waitForLockWait(db: TestDatabase, exceptPid: number): Promise<number> {
   for (;;) {
-    const { rows } = await maintenance((c) => c.query("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'", [db.name, exceptPid]));
+    const { rows } = await maintenance((c) =>
+      c.query("SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND wait_event_type = 'Lock'", [
+        db.name,
+        exceptPid,
+      ]),
+    );
     if (rows.length) return rows[0].pid as number;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -110,7 +135,10 @@ describe('a cell whose database cannot be reached', () => {
       expect(JSON.stringify(logged)).toContain('is not currently accepting connections');
       // instance(uuid) fails the same way.
       const single = await ask(`{ instance(uuid: "${randomUUID()}") { uuid } }`);
-      expect(single.body.errors?.[0]).toMatchObject({ message: DATABASE_FAILURES.DB_REFUSED, extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' } });
+      expect(single.body.errors?.[0]).toMatchObject({
+        message: DATABASE_FAILURES.DB_REFUSED,
+        extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' },
+      });
     } finally {
       await maintenance((c) => c.query(`ALTER DATABASE ${db.name} ALLOW_CONNECTIONS true`));
     }
@@ -187,7 +215,9 @@ describe('a cell whose database cannot be reached', () => {
     const hole = net.createServer((socket) => void sockets.add(socket.on('error', () => undefined)));
     await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve));
     try {
-      const { ask } = await start(`postgresql://postgres@127.0.0.1:${(hole.address() as net.AddressInfo).port}/cells_t_hole`);
+      const { ask } = await start(
+        `postgresql://postgres@127.0.0.1:${(hole.address() as net.AddressInfo).port}/cells_t_hole`,
+      );
       expectUnavailable(await ask(), 'DB_TIMEOUT', ['cells_t_hole', 'Connection terminated']);
     } finally {
       sockets.forEach((s) => s.destroy());
@@ -214,7 +244,14 @@ describe('a cell whose database answers with an unexpected error', () => {
     const requestId = randomUUID();
     const answer = await cell.ask(LIST, requestId);
     expect(answer.status).toBe(200);
-    expect(answer.body.errors).toEqual([{ message: 'internal error in cell', path: ['instances'], locations: expect.any(Array), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }]);
+    expect(answer.body.errors).toEqual([
+      {
+        message: 'internal error in cell',
+        path: ['instances'],
+        locations: expect.any(Array),
+        extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+      },
+    ]);
     expect(answer.text).not.toMatch(/created_at|42703|queryRaw|Invalid/);
     const logged = cell.lines.find((line) => line.requestId === requestId);
     expect(logged).toMatchObject({ level: 50, msg: 'unexpected error in a cell resolver' });

@@ -9,18 +9,41 @@ describe('the Instance entity of a cell', () => {
 
   beforeAll(async () => {
     cell = await startCellFixture('fields');
-    const row = await seedInstance(cell.db, { projectId: 'p1', vmState: 'active', taskState: 'rebooting_hard', powerState: 1, instanceTypeId: 7 });
+    const row = await seedInstance(cell.db, {
+      projectId: 'p1',
+      vmState: 'active',
+      taskState: 'rebooting_hard',
+      powerState: 1,
+      instanceTypeId: 7,
+    });
     uuid = row.uuid;
     await cell.db.instance.update({
       where: { uuid },
-      data: { displayDescription: 'd', hostname: 'web-1', keyName: 'k', imageRef: 'img-1', availabilityZone: 'nova', reservationId: 'r-1', accessIpV4: '10.0.0.1', configDrive: 'True', progress: 40, locked: true, lockedBy: 'owner' },
+      data: {
+        displayDescription: 'd',
+        hostname: 'web-1',
+        keyName: 'k',
+        imageRef: 'img-1',
+        availabilityZone: 'nova',
+        reservationId: 'r-1',
+        accessIpV4: '10.0.0.1',
+        configDrive: 'True',
+        progress: 40,
+        locked: true,
+        lockedBy: 'owner',
+      },
     });
     await seedNested(cell.db, uuid);
   });
   afterAll(() => cell.close());
 
   it('answers every scalar field from the instance row', async () => {
-    const answer: any = await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { ${ALL_INSTANCE_FIELDS} } }`, { u: uuid }, user('p1'));
+    const answer: any = await gql(
+      cell.subgraph.url,
+      `query($u: ID!) { instance(uuid: $u) { ${ALL_INSTANCE_FIELDS} } }`,
+      { u: uuid },
+      user('p1'),
+    );
     expect(answer.errors).toBeUndefined();
     expect(answer.data.instance).toMatchObject({
       uuid,
@@ -59,7 +82,12 @@ describe('the Instance entity of a cell', () => {
   });
 
   it('answers every nested list, faults newest first, JSON columns parsed', async () => {
-    const answer: any = await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { ${ALL_INSTANCE_FIELDS} } }`, { u: uuid }, user('p1'));
+    const answer: any = await gql(
+      cell.subgraph.url,
+      `query($u: ID!) { instance(uuid: $u) { ${ALL_INSTANCE_FIELDS} } }`,
+      { u: uuid },
+      user('p1'),
+    );
     const instance = answer.data.instance;
     expect(instance.metadata).toEqual([{ key: 'role', value: 'web' }]);
     expect(instance.systemMetadata).toEqual([{ key: 'image_base_image_ref', value: 'img-1' }]);
@@ -69,21 +97,51 @@ describe('the Instance entity of a cell', () => {
     expect(instance.fault).toEqual({ code: 500, message: 'newest' });
     expect(instance.actions).toHaveLength(1);
     expect(instance.actions[0]).toMatchObject({ action: 'create', requestId: `req-${uuid.slice(0, 8)}` });
-    expect(instance.actions[0].events).toEqual([expect.objectContaining({ event: 'compute_build_and_run_instance', result: 'Success' })]);
-    expect(instance.blockDeviceMappings).toEqual([expect.objectContaining({ sourceType: 'image', destinationType: 'local', bootIndex: 0, deleteOnTermination: true })]);
-    expect(instance.virtualInterfaces).toEqual([expect.objectContaining({ address: `fa:16:3e:${uuid.slice(0, 8)}`, networkId: 'net-1' })]);
-    expect(instance.pciDevices).toEqual([expect.objectContaining({ vendorId: '8086', productId: '1520', devType: 'type-VF', status: 'allocated' })]);
+    expect(instance.actions[0].events).toEqual([
+      expect.objectContaining({ event: 'compute_build_and_run_instance', result: 'Success' }),
+    ]);
+    expect(instance.blockDeviceMappings).toEqual([
+      expect.objectContaining({
+        sourceType: 'image',
+        destinationType: 'local',
+        bootIndex: 0,
+        deleteOnTermination: true,
+      }),
+    ]);
+    expect(instance.virtualInterfaces).toEqual([
+      expect.objectContaining({ address: `fa:16:3e:${uuid.slice(0, 8)}`, networkId: 'net-1' }),
+    ]);
+    expect(instance.pciDevices).toEqual([
+      expect.objectContaining({ vendorId: '8086', productId: '1520', devType: 'type-VF', status: 'allocated' }),
+    ]);
   });
 
   it('gives null flavor and null nested singletons for a bare instance', async () => {
     const bare = await seedInstance(cell.db, { projectId: 'p1', instanceTypeId: null, vmState: 'weird' });
-    const answer: any = await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { status flavor { id } infoCache { networkInfo } extra { flavor } fault { code } faults { code } metadata { key } } }`, { u: bare.uuid }, user('p1'));
-    expect(answer.data.instance).toEqual({ status: 'UNKNOWN', flavor: null, infoCache: null, extra: null, fault: null, faults: [], metadata: [] });
+    const answer: any = await gql(
+      cell.subgraph.url,
+      `query($u: ID!) { instance(uuid: $u) { status flavor { id } infoCache { networkInfo } extra { flavor } fault { code } faults { code } metadata { key } } }`,
+      { u: bare.uuid },
+      user('p1'),
+    );
+    expect(answer.data.instance).toEqual({
+      status: 'UNKNOWN',
+      flavor: null,
+      infoCache: null,
+      extra: null,
+      fault: null,
+      faults: [],
+      metadata: [],
+    });
   });
 
   it("hides another project's instance from a non-admin and shows it to an admin", async () => {
-    expect((await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: uuid }, user('p2'))).data).toEqual({ instance: null });
-    expect((await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: uuid }, admin())).data).toEqual({ instance: { uuid } });
+    expect(
+      (await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: uuid }, user('p2'))).data,
+    ).toEqual({ instance: null });
+    expect(
+      (await gql(cell.subgraph.url, `query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: uuid }, admin())).data,
+    ).toEqual({ instance: { uuid } });
   });
 
   it('shows a deleted instance to an admin only', async () => {
@@ -98,9 +156,17 @@ describe('the Instance entity of a cell', () => {
   it('resolves _entities references in one SQL statement, null for unknown or unseen uuids', async () => {
     const others = await Promise.all([1, 2, 3].map(() => seedInstance(cell.db, { projectId: 'p1' })));
     const foreign = await seedInstance(cell.db, { projectId: 'p9' });
-    const representations = [...others.map((o) => o.uuid), 'no-such-uuid', foreign.uuid].map((u) => ({ __typename: 'Instance', uuid: u }));
+    const representations = [...others.map((o) => o.uuid), 'no-such-uuid', foreign.uuid].map((u) => ({
+      __typename: 'Instance',
+      uuid: u,
+    }));
     cell.statements.length = 0;
-    const answer: any = await gql(cell.subgraph.url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Instance { uuid status } } }`, { r: representations }, user('p1'));
+    const answer: any = await gql(
+      cell.subgraph.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on Instance { uuid status } } }`,
+      { r: representations },
+      user('p1'),
+    );
     expect(answer.data._entities.map((e: any) => e?.uuid ?? null)).toEqual([...others.map((o) => o.uuid), null, null]);
     expect(cell.statements).toHaveLength(1);
   });

@@ -25,11 +25,47 @@ describe('filters and visibility of the instance list', () => {
     cell = await startCellFixture('filters');
     const t0 = new Date('2026-01-01T00:00:00Z');
     const t1 = new Date('2026-06-01T00:00:00Z');
-    await seedInstance(cell.db, { displayName: 'p1-active', projectId: 'p1', userId: 'alice', host: 'compute1', createdAt: t0 });
-    await seedInstance(cell.db, { displayName: 'p1-rebooting', projectId: 'p1', userId: 'bob', taskState: 'rebooting', host: 'compute2', createdAt: t0 });
-    await seedInstance(cell.db, { displayName: 'p1-stopped', projectId: 'p1', userId: 'alice', vmState: 'stopped', powerState: 4, host: 'compute2', createdAt: t0, updatedAt: t1 });
-    await seedInstance(cell.db, { displayName: 'p1-deleted', projectId: 'p1', userId: 'alice', deleted: true, createdAt: t0, updatedAt: t1 });
-    await seedInstance(cell.db, { displayName: 'p2-error', projectId: 'p2', userId: 'carol', vmState: 'error', host: null, createdAt: t0 });
+    await seedInstance(cell.db, {
+      displayName: 'p1-active',
+      projectId: 'p1',
+      userId: 'alice',
+      host: 'compute1',
+      createdAt: t0,
+    });
+    await seedInstance(cell.db, {
+      displayName: 'p1-rebooting',
+      projectId: 'p1',
+      userId: 'bob',
+      taskState: 'rebooting',
+      host: 'compute2',
+      createdAt: t0,
+    });
+    await seedInstance(cell.db, {
+      displayName: 'p1-stopped',
+      projectId: 'p1',
+      userId: 'alice',
+      vmState: 'stopped',
+      powerState: 4,
+      host: 'compute2',
+      createdAt: t0,
+      updatedAt: t1,
+    });
+    await seedInstance(cell.db, {
+      displayName: 'p1-deleted',
+      projectId: 'p1',
+      userId: 'alice',
+      deleted: true,
+      createdAt: t0,
+      updatedAt: t1,
+    });
+    await seedInstance(cell.db, {
+      displayName: 'p2-error',
+      projectId: 'p2',
+      userId: 'carol',
+      vmState: 'error',
+      host: null,
+      createdAt: t0,
+    });
     await seedInstance(cell.db, { displayName: 'admin-own', projectId: 'admin-project', createdAt: t0 });
   });
   afterAll(() => cell.close());
@@ -37,7 +73,9 @@ describe('filters and visibility of the instance list', () => {
   it('answers complete with one OK row for this cell', async () => {
     const answer: any = await gql(cell.subgraph.url, LIST, {}, user('p1'));
     expect(answer.data.instances.complete).toBe(true);
-    expect(answer.data.instances.cells).toEqual([{ cellUuid: cell.cellUuid, cellName: 'filters', status: 'OK', message: null, elapsedMs: expect.any(Number) }]);
+    expect(answer.data.instances.cells).toEqual([
+      { cellUuid: cell.cellUuid, cellName: 'filters', status: 'OK', message: null, elapsedMs: expect.any(Number) },
+    ]);
   });
 
   it("shows a non-admin only their project's live instances", async () => {
@@ -55,10 +93,16 @@ describe('filters and visibility of the instance list', () => {
     expect((await refusal({ status: 'DELETED' }, user('p1'))).extensions.code).toBe('FORBIDDEN');
   });
 
-  it("shows an admin their own project by default, any project by projectId, every project with allProjects", async () => {
+  it('shows an admin their own project by default, any project by projectId, every project with allProjects', async () => {
     expect(await names(null, admin())).toEqual(['admin-own']);
     expect(await names({ projectId: 'p2' }, admin())).toEqual(['p2-error']);
-    expect(await names({ allProjects: true }, admin())).toEqual(['admin-own', 'p1-active', 'p1-rebooting', 'p1-stopped', 'p2-error']);
+    expect(await names({ allProjects: true }, admin())).toEqual([
+      'admin-own',
+      'p1-active',
+      'p1-rebooting',
+      'p1-stopped',
+      'p2-error',
+    ]);
   });
 
   it('includes deleted instances for an admin who asks', async () => {

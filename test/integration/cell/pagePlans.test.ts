@@ -2,7 +2,13 @@ import { Prisma } from '../../../prisma/cell/generated/client';
 import { createCellClient, type CellClient } from '../../../prisma/clients';
 import { filterToSql } from '../../../subgraphs/cell/instanceFilter';
 import { pageQuery } from '../../../subgraphs/cell/instancePage';
-import { positionOf, SORT_FIELDS, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
+import {
+  positionOf,
+  SORT_FIELDS,
+  type SortDirection,
+  type SortKey,
+  type SortSpec,
+} from '../../../domain/instanceOrder';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { admin, user } from './support/graphqlClient';
 
@@ -35,9 +41,13 @@ describe('the plan of a page query', () => {
     // A cursor in the middle of the list (or on a NULL), as page 2 onwards uses.
     const column = Prisma.raw(SORT_FIELDS[sort[0].key].column);
     const [row] = await db.$queryRaw<Record<string, unknown>[]>(
-      afterNull ? Prisma.sql`SELECT * FROM instances WHERE ${column} IS NULL LIMIT 1` : Prisma.sql`SELECT * FROM instances WHERE ${column} IS NOT NULL ORDER BY id OFFSET 5000 LIMIT 1`,
+      afterNull
+        ? Prisma.sql`SELECT * FROM instances WHERE ${column} IS NULL LIMIT 1`
+        : Prisma.sql`SELECT * FROM instances WHERE ${column} IS NOT NULL ORDER BY id OFFSET 5000 LIMIT 1`,
     );
-    const camel = Object.fromEntries(Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]));
+    const camel = Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()), v]),
+    );
     const query = pageQuery({ conditions: filter.conditions, sort, after: positionOf(camel, sort), first: 50 });
     const lines = await db.$queryRaw<{ 'QUERY PLAN': string }[]>(Prisma.sql`EXPLAIN ${query}`);
     return lines.map((line) => line['QUERY PLAN']).join('\n');
@@ -54,11 +64,14 @@ describe('the plan of a page query', () => {
     expect(text).not.toMatch(/Seq Scan/);
   });
 
-  it.each(cases.filter(([key]) => key !== 'CREATED_AT'))('also scans an index when the cursor sits on a NULL %s (%s)', async (key, direction) => {
-    const text = await plan([{ key, direction }], admin(), true);
-    expect(text).toMatch(new RegExp(`Index Cond: .*${columnOf(key)}`));
-    expect(text).not.toMatch(/Seq Scan/);
-  });
+  it.each(cases.filter(([key]) => key !== 'CREATED_AT'))(
+    'also scans an index when the cursor sits on a NULL %s (%s)',
+    async (key, direction) => {
+      const text = await plan([{ key, direction }], admin(), true);
+      expect(text).toMatch(new RegExp(`Index Cond: .*${columnOf(key)}`));
+      expect(text).not.toMatch(/Seq Scan/);
+    },
+  );
 
   it("uses the project index for a non-admin's page", async () => {
     const text = await plan([{ key: 'CREATED_AT', direction: 'DESC' }], user('p3'));

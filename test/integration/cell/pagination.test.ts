@@ -1,4 +1,10 @@
-import { comparePositions, positionOf, type SortDirection, type SortKey, type SortSpec } from '../../../domain/instanceOrder';
+import {
+  comparePositions,
+  positionOf,
+  type SortDirection,
+  type SortKey,
+  type SortSpec,
+} from '../../../domain/instanceOrder';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql } from './support/graphqlClient';
 import { seedInstance } from './support/seed';
@@ -52,15 +58,27 @@ describe('keyset pagination of one cell', () => {
   const directions: SortDirection[] = ['ASC', 'DESC'];
   const single = keys.flatMap((key) => directions.map((direction) => [[{ key, direction }]] as [SortSpec[]]));
   const multi: [SortSpec[]][] = [
-    [[{ key: 'DISPLAY_NAME', direction: 'ASC' }, { key: 'CREATED_AT', direction: 'DESC' }]],
-    [[{ key: 'LAUNCHED_AT', direction: 'DESC' }, { key: 'UPDATED_AT', direction: 'ASC' }]],
+    [
+      [
+        { key: 'DISPLAY_NAME', direction: 'ASC' },
+        { key: 'CREATED_AT', direction: 'DESC' },
+      ],
+    ],
+    [
+      [
+        { key: 'LAUNCHED_AT', direction: 'DESC' },
+        { key: 'UPDATED_AT', direction: 'ASC' },
+      ],
+    ],
   ];
 
   it.each([...single, ...multi])('returns every instance exactly once, in the shared order, under %j', async (sort) => {
     const { seen, pages } = await walk(cell, sort, 7);
     expect(pages).toBe(Math.ceil(all.length / 7));
     expect(new Set(seen.map((row) => row.uuid)).size).toBe(all.length);
-    const expected = [...all].sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort)).map((row) => row.uuid);
+    const expected = [...all]
+      .sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort))
+      .map((row) => row.uuid);
     expect(seen.map((row) => row.uuid)).toEqual(expected);
   });
 
@@ -81,7 +99,9 @@ describe('keyset pagination of one cell', () => {
   it('defaults to newest first by created_at', async () => {
     const { seen } = await walk(cell, [], 50);
     const sort: SortSpec[] = [{ key: 'CREATED_AT', direction: 'DESC' }];
-    expect(seen.map((row) => row.uuid)).toEqual([...all].sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort)).map((row) => row.uuid));
+    expect(seen.map((row) => row.uuid)).toEqual(
+      [...all].sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort)).map((row) => row.uuid),
+    );
   });
 
   it('continues from a cursor even when the row it names was deleted meanwhile', async () => {
@@ -90,21 +110,49 @@ describe('keyset pagination of one cell', () => {
     const lastUuid = first.data.instances.edges[4].node.uuid;
     const victim = await cell.db.instance.findUniqueOrThrow({ where: { uuid: lastUuid } });
     await cell.db.instance.update({ where: { uuid: lastUuid }, data: { deleted: victim.id } });
-    const next: any = await gql(cell.subgraph.url, PAGE, { sort, first: 5, after: first.data.instances.pageInfo.endCursor }, admin());
-    const expected = [...all].sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort)).slice(5, 10).map((row) => row.uuid);
+    const next: any = await gql(
+      cell.subgraph.url,
+      PAGE,
+      { sort, first: 5, after: first.data.instances.pageInfo.endCursor },
+      admin(),
+    );
+    const expected = [...all]
+      .sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort))
+      .slice(5, 10)
+      .map((row) => row.uuid);
     expect(next.data.instances.edges.map((edge: any) => edge.node.uuid)).toEqual(expected);
     await cell.db.instance.update({ where: { uuid: lastUuid }, data: { deleted: 0 } });
   });
 
   it('refuses a cursor made for another sort', async () => {
-    const first: any = await gql(cell.subgraph.url, PAGE, { sort: [{ key: 'CREATED_AT', direction: 'ASC' }], first: 2 }, admin());
-    const answer = await gql(cell.subgraph.url, PAGE, { sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }], first: 2, after: first.data.instances.pageInfo.endCursor }, admin());
+    const first: any = await gql(
+      cell.subgraph.url,
+      PAGE,
+      { sort: [{ key: 'CREATED_AT', direction: 'ASC' }], first: 2 },
+      admin(),
+    );
+    const answer = await gql(
+      cell.subgraph.url,
+      PAGE,
+      { sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }], first: 2, after: first.data.instances.pageInfo.endCursor },
+      admin(),
+    );
     expect(answer.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
     expect(answer.errors?.[0].message).toContain('after: cursor was made for sort [CREATED_AT:ASC]');
   });
 
   it('refuses a sort that names a key twice', async () => {
-    const answer = await gql(cell.subgraph.url, PAGE, { sort: [{ key: 'CREATED_AT', direction: 'ASC' }, { key: 'CREATED_AT', direction: 'DESC' }] }, admin());
+    const answer = await gql(
+      cell.subgraph.url,
+      PAGE,
+      {
+        sort: [
+          { key: 'CREATED_AT', direction: 'ASC' },
+          { key: 'CREATED_AT', direction: 'DESC' },
+        ],
+      },
+      admin(),
+    );
     expect(answer.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'sort' });
     expect(answer.errors?.[0].message).toBe('sort[1].key: CREATED_AT is given twice');
   });
@@ -123,7 +171,12 @@ describe('keyset pagination of one cell', () => {
 
   it('gives 50 instances when first is not given, and up to 1000 when asked', async () => {
     for (let i = 0; i < 10; i++) await seedInstance(cell.db, { projectId: 'p-extra' });
-    const answer: any = await gql(cell.subgraph.url, `{ instances(filter: { allProjects: true }) { edges { cursor } pageInfo { hasNextPage } } }`, {}, admin());
+    const answer: any = await gql(
+      cell.subgraph.url,
+      `{ instances(filter: { allProjects: true }) { edges { cursor } pageInfo { hasNextPage } } }`,
+      {},
+      admin(),
+    );
     expect(answer.data.instances.edges).toHaveLength(50);
     expect(answer.data.instances.pageInfo.hasNextPage).toBe(true);
     const page: any = await gql(cell.subgraph.url, PAGE, { first: 1000 }, admin());

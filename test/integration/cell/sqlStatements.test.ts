@@ -54,7 +54,12 @@ describe('SQL statements per page', () => {
 
   it('is one statement for a page without nested fields', async () => {
     cell.statements.length = 0;
-    await gql(cell.subgraph.url, `{ instances(filter: { allProjects: true }, first: 100) { edges { node { uuid status flavor { id } } } } }`, {}, admin());
+    await gql(
+      cell.subgraph.url,
+      `{ instances(filter: { allProjects: true }, first: 100) { edges { node { uuid status flavor { id } } } } }`,
+      {},
+      admin(),
+    );
     expect(cell.statements).toHaveLength(1);
   });
 });

@@ -1,4 +1,13 @@
-import { CELL0_UUID, createCell, deleteCell, findCell, getCell, mapCell0, setCellDisabled, updateCell } from '../../../cellsAdmin';
+import {
+  CELL0_UUID,
+  createCell,
+  deleteCell,
+  findCell,
+  getCell,
+  mapCell0,
+  setCellDisabled,
+  updateCell,
+} from '../../../cellsAdmin';
 import { cellInput, createAdminFixture, rejection, type AdminFixture } from './fixture';
 
 const db = (name: string) => `postgresql://postgres@127.0.0.1:5432/${name}`;
@@ -23,7 +32,10 @@ describe('changing a cell mapping', () => {
       expect(await findCell(f.api, cell.uuid.toUpperCase())).toEqual(cell);
       expect(await findCell(f.api, 'cell1')).toEqual(cell);
       expect(await findCell(f.api, 'nope')).toBeNull();
-      expect(await rejection(getCell(f.api, 'nope'))).toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('"nope"') });
+      expect(await rejection(getCell(f.api, 'nope'))).toMatchObject({
+        code: 'NOT_FOUND',
+        message: expect.stringContaining('"nope"'),
+      });
     });
   });
 
@@ -31,7 +43,12 @@ describe('changing a cell mapping', () => {
     it('changes only the fields given', async () => {
       const cell = await createCell(f.api, cellInput(1, db('c1')));
       const updated = await updateCell(f.api, 'cell1', { name: 'renamed', graphqlUrl: 'http://10.0.0.1:4011/graphql' });
-      expect(updated).toMatchObject({ uuid: cell.uuid, name: 'renamed', graphqlUrl: 'http://10.0.0.1:4011/graphql', databaseConnection: db('c1') });
+      expect(updated).toMatchObject({
+        uuid: cell.uuid,
+        name: 'renamed',
+        graphqlUrl: 'http://10.0.0.1:4011/graphql',
+        databaseConnection: db('c1'),
+      });
       expect(updated.updatedAt).toBeInstanceOf(Date);
     });
 
@@ -46,14 +63,22 @@ describe('changing a cell mapping', () => {
 
     it('accepts its own URLs again and refuses an update that names nothing', async () => {
       await createCell(f.api, cellInput(1, db('c1')));
-      await expect(updateCell(f.api, 'cell1', { databaseConnection: db('c1') })).resolves.toMatchObject({ name: 'cell1' });
+      await expect(updateCell(f.api, 'cell1', { databaseConnection: db('c1') })).resolves.toMatchObject({
+        name: 'cell1',
+      });
       expect(await rejection(updateCell(f.api, 'cell1', {}))).toMatchObject({ code: 'BAD_INPUT', field: 'update' });
     });
 
     it('refuses a bad URL and an unknown cell', async () => {
       await createCell(f.api, cellInput(1, db('c1')));
-      expect(await rejection(updateCell(f.api, 'cell1', { transportUrl: 'http://x' }))).toMatchObject({ code: 'BAD_INPUT', field: 'transportUrl' });
-      expect(await rejection(updateCell(f.api, 'cell9', { name: 'x' }))).toMatchObject({ code: 'NOT_FOUND', field: 'cell' });
+      expect(await rejection(updateCell(f.api, 'cell1', { transportUrl: 'http://x' }))).toMatchObject({
+        code: 'BAD_INPUT',
+        field: 'transportUrl',
+      });
+      expect(await rejection(updateCell(f.api, 'cell9', { name: 'x' }))).toMatchObject({
+        code: 'NOT_FOUND',
+        field: 'cell',
+      });
     });
   });
 
@@ -76,7 +101,10 @@ describe('changing a cell mapping', () => {
     it('creates cell0 with its well-known uuid and no queue, and finds it the second time', async () => {
       const first = await mapCell0(f.api, cell0Input);
       const second = await mapCell0(f.api, { ...cell0Input, databaseConnection: db('other') });
-      expect(first).toMatchObject({ created: true, cell: { uuid: CELL0_UUID, name: 'cell0', transportUrl: 'none:///' } });
+      expect(first).toMatchObject({
+        created: true,
+        cell: { uuid: CELL0_UUID, name: 'cell0', transportUrl: 'none:///' },
+      });
       expect(second).toEqual({ created: false, cell: first.cell });
     });
   });
@@ -110,10 +138,16 @@ describe('changing a cell mapping', () => {
       await expect(deleteCell(f.api, 'cell1')).resolves.toMatchObject({ instancesUnmapped: 1 });
       const again = await createCell(f.api, cellInput(1, db('c1')));
       await f.api.instanceMapping.create({ data: { ...mapping(2, false), cellId: again.id } });
-      expect(await rejection(deleteCell(f.api, 'cell1'))).toMatchObject({ code: 'REFUSED', message: expect.stringContaining('1 instance(s)') });
+      expect(await rejection(deleteCell(f.api, 'cell1'))).toMatchObject({
+        code: 'REFUSED',
+        message: expect.stringContaining('1 instance(s)'),
+      });
       expect(await f.api.instanceMapping.count({ where: { cellId: again.id } })).toBe(1);
       await expect(deleteCell(f.api, 'cell1', { force: true })).resolves.toMatchObject({ instancesUnmapped: 1 });
-      expect(await f.api.instanceMapping.findMany({ select: { cellId: true } })).toEqual([{ cellId: null }, { cellId: null }]);
+      expect(await f.api.instanceMapping.findMany({ select: { cellId: true } })).toEqual([
+        { cellId: null },
+        { cellId: null },
+      ]);
     });
 
     it('refuses to delete cell0 unless forced, and an unknown cell', async () => {

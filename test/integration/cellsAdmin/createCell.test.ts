@@ -29,7 +29,9 @@ describe('creating a cell mapping', () => {
 
   it('refuses a database another cell uses, even written with another password or port spelled out', async () => {
     await createCell(f.api, cellInput(1, db('c1')));
-    const err = await rejection(createCell(f.api, { ...cellInput(2, 'postgres://postgres:other@127.0.0.1/c1?sslmode=disable') }));
+    const err = await rejection(
+      createCell(f.api, { ...cellInput(2, 'postgres://postgres:other@127.0.0.1/c1?sslmode=disable') }),
+    );
     expect(err).toMatchObject({ code: 'CONFLICT', field: 'databaseConnection' });
     expect(err.message).toContain('cell1');
     expect(err.message).not.toContain('other');
@@ -38,7 +40,9 @@ describe('creating a cell mapping', () => {
 
   it('refuses a transport another cell uses', async () => {
     await createCell(f.api, cellInput(1, db('c1')));
-    const err = await rejection(createCell(f.api, { ...cellInput(2, db('c2')), transportUrl: 'amqp://admin:x@127.0.0.1/test_cell1' }));
+    const err = await rejection(
+      createCell(f.api, { ...cellInput(2, db('c2')), transportUrl: 'amqp://admin:x@127.0.0.1/test_cell1' }),
+    );
     expect(err).toMatchObject({ code: 'CONFLICT', field: 'transportUrl' });
     expect(await f.api.cellMapping.count()).toBe(1);
   });
@@ -79,7 +83,9 @@ describe('creating a cell mapping', () => {
       [1, 2, 3, 4].map((n) => createCell(f.api, { ...cellInput(n, withDatabase(db('x'), 'same')) })),
     );
     expect(attempts.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
-    expect(attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code)).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+    expect(
+      attempts.filter((a) => a.status === 'rejected').map((a) => (a as PromiseRejectedResult).reason.code),
+    ).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
     expect(await f.api.cellMapping.count()).toBe(1);
   });
 });

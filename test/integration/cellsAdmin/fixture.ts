@@ -15,7 +15,9 @@ export interface AdminFixture {
 
 export async function createAdminFixture(label: string, cellCount = 2): Promise<AdminFixture> {
   const apiDb = await createTestDatabase('api', `${label}_api`);
-  const cellDbs = await Promise.all(Array.from({ length: cellCount }, (_, i) => createTestDatabase('cell', `${label}_c${i}`)));
+  const cellDbs = await Promise.all(
+    Array.from({ length: cellCount }, (_, i) => createTestDatabase('cell', `${label}_c${i}`)),
+  );
   const api = createApiClient(apiDb.url, { max: 4 });
   const clients = new Map<number, CellClient>();
   const access = {

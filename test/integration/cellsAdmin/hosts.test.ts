@@ -18,11 +18,17 @@ describe('registering compute nodes and discovering hosts', () => {
     const again = await registerComputeNode(cell, { host: 'compute1', ...capacity });
     expect(first).toMatchObject({ created: true, mapped: false });
     expect(again).toEqual({ ...first, created: false });
-    expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({ updatedAt: null, hypervisorHostname: 'compute1' });
+    expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({
+      updatedAt: null,
+      hypervisorHostname: 'compute1',
+    });
     await registerComputeNode(cell, { host: 'compute1', ...capacity, vcpus: 32 });
     expect((await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).vcpus).toBe(16);
     await registerComputeNode(cell, { host: 'compute1', ...capacity, vcpus: 32 }, { updateCapacity: true });
-    expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({ vcpus: 32, updatedAt: expect.any(Date) });
+    expect(await cell.computeNode.findFirstOrThrow({ where: { id: first.computeNodeId } })).toMatchObject({
+      vcpus: 32,
+      updatedAt: expect.any(Date),
+    });
     expect(await cell.service.findMany({ where: { host: 'compute1' } })).toEqual([
       expect.objectContaining({ binary: 'nova-compute', topic: 'compute', deleted: 0 }),
     ]);
@@ -36,8 +42,13 @@ describe('registering compute nodes and discovering hosts', () => {
   });
 
   it('refuses a bad host name or capacity', async () => {
-    expect(await rejection(registerComputeNode(f.cellClient(0), { host: 'bad host', ...capacity }))).toMatchObject({ code: 'BAD_INPUT', field: 'host' });
-    expect(await rejection(registerComputeNode(f.cellClient(0), { host: 'ok', ...capacity, vcpus: -1 }))).toMatchObject({ code: 'BAD_INPUT', field: 'vcpus' });
+    expect(await rejection(registerComputeNode(f.cellClient(0), { host: 'bad host', ...capacity }))).toMatchObject({
+      code: 'BAD_INPUT',
+      field: 'host',
+    });
+    expect(await rejection(registerComputeNode(f.cellClient(0), { host: 'ok', ...capacity, vcpus: -1 }))).toMatchObject(
+      { code: 'BAD_INPUT', field: 'vcpus' },
+    );
   });
 
   it('maps unmapped compute nodes of every cell once, and finds nothing new the second time', async () => {

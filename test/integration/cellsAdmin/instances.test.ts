@@ -1,4 +1,12 @@
-import { createCell, mapInstances, registerComputeNode, simpleCellSetup, verificationExitCode, verifyInstance, type CellMapping } from '../../../cellsAdmin';
+import {
+  createCell,
+  mapInstances,
+  registerComputeNode,
+  simpleCellSetup,
+  verificationExitCode,
+  verifyInstance,
+  type CellMapping,
+} from '../../../cellsAdmin';
 import { cellInput, createAdminFixture, rejection, type AdminFixture } from './fixture';
 
 const uuidOf = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -26,17 +34,30 @@ describe('mapping and verifying instances', () => {
     await f.api.instanceMapping.create({ data: { instanceUuid: uuidOf(3), cellId: null, projectId: 'alt_demo' } });
     const first = await mapInstances(f.api, { ...f.access, cell: 'cell1', batchSize: 10 });
     expect(first).toEqual({ created: 24, adopted: 1, elsewhere: 0, batches: 3 });
-    expect(await mapInstances(f.api, { ...f.access, cell: cell1.uuid, batchSize: 10 })).toEqual({ created: 0, adopted: 0, elsewhere: 0, batches: 3 });
+    expect(await mapInstances(f.api, { ...f.access, cell: cell1.uuid, batchSize: 10 })).toEqual({
+      created: 0,
+      adopted: 0,
+      elsewhere: 0,
+      batches: 3,
+    });
     const mappings = await f.api.instanceMapping.findMany({ orderBy: { instanceUuid: 'asc' } });
     expect(mappings).toHaveLength(25);
     expect(mappings.every((m) => m.cellId === cell1.id)).toBe(true);
-    expect(mappings[1]).toMatchObject({ instanceUuid: uuidOf(2), projectId: 'demo', userId: 'u1', queuedForDelete: false });
+    expect(mappings[1]).toMatchObject({
+      instanceUuid: uuidOf(2),
+      projectId: 'demo',
+      userId: 'u1',
+      queuedForDelete: false,
+    });
     expect(mappings[24]).toMatchObject({ instanceUuid: uuidOf(25), queuedForDelete: true });
     expect(f.access.released).toBe(f.access.opened);
   });
 
   it('refuses a bad batch size and an unknown cell', async () => {
-    expect(await rejection(mapInstances(f.api, { ...f.access, cell: 'cell1', batchSize: 0 }))).toMatchObject({ code: 'BAD_INPUT', field: 'batchSize' });
+    expect(await rejection(mapInstances(f.api, { ...f.access, cell: 'cell1', batchSize: 0 }))).toMatchObject({
+      code: 'BAD_INPUT',
+      field: 'batchSize',
+    });
     expect(await rejection(mapInstances(f.api, { ...f.access, cell: 'nowhere' }))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -64,7 +85,11 @@ describe('mapping and verifying instances', () => {
   });
 
   it('refuses a uuid that is not one', async () => {
-    expect(await rejection(verifyInstance(f.api, 'abc'))).toMatchObject({ code: 'BAD_INPUT', field: 'uuid', message: expect.stringContaining('"abc"') });
+    expect(await rejection(verifyInstance(f.api, 'abc'))).toMatchObject({
+      code: 'BAD_INPUT',
+      field: 'uuid',
+      message: expect.stringContaining('"abc"'),
+    });
   });
 });
 
@@ -81,7 +106,11 @@ describe('simple cell setup', () => {
     const input = {
       ...f.access,
       cell0: { databaseConnection: f.cellDbs[0].url, graphqlUrl: 'http://127.0.0.1:4910/graphql' },
-      cell: { databaseConnection: f.cellDbs[1].url, transportUrl: 'amqp://guest:guest@127.0.0.1:5672/x', graphqlUrl: 'http://127.0.0.1:4911/graphql' },
+      cell: {
+        databaseConnection: f.cellDbs[1].url,
+        transportUrl: 'amqp://guest:guest@127.0.0.1:5672/x',
+        graphqlUrl: 'http://127.0.0.1:4911/graphql',
+      },
     };
     const first = await simpleCellSetup(f.api, input);
     expect(first.cell).toMatchObject({ name: 'cell1' });

@@ -8,8 +8,19 @@ describe('the cells command managing cell mappings', () => {
   let env: Record<string, string>;
   const db = (name: string, password = 'pw') => `postgresql://postgres:${password}@127.0.0.1:5432/${name}`;
   const create = (n: number, ...extra: string[]) =>
-    cells(env, 'create-cell', '--name', `cell${n}`, '--database', db(`c${n}`), '--transport', `amqp://guest:guest@127.0.0.1/v${n}`,
-      '--graphql-url', `http://127.0.0.1:${4910 + n}/graphql`, ...extra);
+    cells(
+      env,
+      'create-cell',
+      '--name',
+      `cell${n}`,
+      '--database',
+      db(`c${n}`),
+      '--transport',
+      `amqp://guest:guest@127.0.0.1/v${n}`,
+      '--graphql-url',
+      `http://127.0.0.1:${4910 + n}/graphql`,
+      ...extra,
+    );
 
   beforeAll(async () => {
     apiDb = await createTestDatabase('api', 'cli_cells');
@@ -37,27 +48,76 @@ describe('the cells command managing cell mappings', () => {
     expect(masked.stdout.split('\n')[1]).toMatch(/\| Name +\| UUID +\| Transport URL/);
     expect((await cells(env, 'list-cells', '--verbose')).stdout).toContain(db('c1'));
     const json = JSON.parse((await cells(env, 'list-cells', '--json')).stdout);
-    expect(json.map((c: { name: string; disabled: boolean }) => [c.name, c.disabled])).toEqual([['cell0', false], ['cell1', true]]);
+    expect(json.map((c: { name: string; disabled: boolean }) => [c.name, c.disabled])).toEqual([
+      ['cell0', false],
+      ['cell1', true],
+    ]);
   });
 
   it('refuses a duplicate database or transport URL, naming the option, and writes nothing', async () => {
-    const sameDb = await cells(env, 'create-cell', '--name', 'x', '--database', db('c1', 'other'), '--transport', 'amqp://h/x', '--graphql-url', 'http://h/g');
+    const sameDb = await cells(
+      env,
+      'create-cell',
+      '--name',
+      'x',
+      '--database',
+      db('c1', 'other'),
+      '--transport',
+      'amqp://h/x',
+      '--graphql-url',
+      'http://h/g',
+    );
     expect(sameDb).toMatchObject({ code: 4, stdout: '' });
-    expect(sameDb.stderr).toMatch(/^cells: --database: "postgresql:\/\/postgres:\*\*\*@127.0.0.1:5432\/c1" is the database of cell "cell1"/);
-    const sameMq = await cells(env, 'create-cell', '--name', 'x', '--database', db('cx'), '--transport', 'amqp://u@127.0.0.1:5672/v1', '--graphql-url', 'http://h/g');
+    expect(sameDb.stderr).toMatch(
+      /^cells: --database: "postgresql:\/\/postgres:\*\*\*@127.0.0.1:5432\/c1" is the database of cell "cell1"/,
+    );
+    const sameMq = await cells(
+      env,
+      'create-cell',
+      '--name',
+      'x',
+      '--database',
+      db('cx'),
+      '--transport',
+      'amqp://u@127.0.0.1:5672/v1',
+      '--graphql-url',
+      'http://h/g',
+    );
     expect(sameMq).toMatchObject({ code: 4, stderr: expect.stringContaining('cells: --transport: ') });
     expect(JSON.parse((await cells(env, 'list-cells', '--json')).stdout)).toHaveLength(2);
   });
 
   it('refuses bad URLs with exit 64 and a message naming the option and the value', async () => {
-    const run = await cells(env, 'create-cell', '--name', 'x', '--database', 'mysql://db/x', '--transport', 'amqp://h/x', '--graphql-url', 'http://h/g');
-    expect(run).toMatchObject({ code: 64, stderr: 'cells: --database: expected a postgresql://user@host[:port]/database URL, got "mysql://db/x"\n' });
-    expect((await cells(env, 'update-cell', '--cell', 'cell1', '--graphql-url', 'nope')).stderr).toContain('--graphql-url: expected');
+    const run = await cells(
+      env,
+      'create-cell',
+      '--name',
+      'x',
+      '--database',
+      'mysql://db/x',
+      '--transport',
+      'amqp://h/x',
+      '--graphql-url',
+      'http://h/g',
+    );
+    expect(run).toMatchObject({
+      code: 64,
+      stderr: 'cells: --database: expected a postgresql://user@host[:port]/database URL, got "mysql://db/x"\n',
+    });
+    expect((await cells(env, 'update-cell', '--cell', 'cell1', '--graphql-url', 'nope')).stderr).toContain(
+      '--graphql-url: expected',
+    );
   });
 
   it('refuses a missing option or an unknown command with exit 64', async () => {
-    expect(await cells(env, 'create-cell', '--name', 'x')).toMatchObject({ code: 64, stderr: expect.stringContaining("required option '--database <url>'") });
-    expect(await cells(env, 'make-coffee')).toMatchObject({ code: 64, stderr: expect.stringContaining("unknown command 'make-coffee'") });
+    expect(await cells(env, 'create-cell', '--name', 'x')).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("required option '--database <url>'"),
+    });
+    expect(await cells(env, 'make-coffee')).toMatchObject({
+      code: 64,
+      stderr: expect.stringContaining("unknown command 'make-coffee'"),
+    });
   });
 
   it('updates a cell', async () => {
@@ -67,13 +127,25 @@ describe('the cells command managing cell mappings', () => {
   });
 
   it('enables and disables a cell, and refuses to disable cell0', async () => {
-    expect(await cells(env, 'enable-cell', '--cell', 'cell1')).toMatchObject({ code: 0, stdout: expect.stringContaining('is enabled') });
-    expect(await cells(env, 'disable-cell', '--cell', 'cell1')).toMatchObject({ code: 0, stdout: expect.stringContaining('is disabled') });
-    expect(await cells(env, 'disable-cell', '--cell', 'cell0')).toMatchObject({ code: 4, stderr: expect.stringContaining('cell0 (00000000-0000-0000-0000-000000000000) cannot be disabled') });
+    expect(await cells(env, 'enable-cell', '--cell', 'cell1')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('is enabled'),
+    });
+    expect(await cells(env, 'disable-cell', '--cell', 'cell1')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('is disabled'),
+    });
+    expect(await cells(env, 'disable-cell', '--cell', 'cell0')).toMatchObject({
+      code: 4,
+      stderr: expect.stringContaining('cell0 (00000000-0000-0000-0000-000000000000) cannot be disabled'),
+    });
   });
 
   it('refuses an unknown cell by name', async () => {
-    expect(await cells(env, 'enable-cell', '--cell', 'cell9')).toMatchObject({ code: 4, stderr: 'cells: --cell: no cell with uuid or name "cell9"\n' });
+    expect(await cells(env, 'enable-cell', '--cell', 'cell9')).toMatchObject({
+      code: 4,
+      stderr: 'cells: --cell: no cell with uuid or name "cell9"\n',
+    });
   });
 
   it('deletes a cell with hosts only with --force', async () => {
@@ -85,8 +157,14 @@ describe('the cells command managing cell mappings', () => {
     } finally {
       await api.$disconnect();
     }
-    expect(await cells(env, 'delete-cell', '--cell', 'cell2')).toMatchObject({ code: 4, stderr: expect.stringContaining('1 host(s) mapped; use force') });
-    expect(await cells(env, 'delete-cell', '--cell', 'cell2', '--force')).toMatchObject({ code: 0, stdout: expect.stringContaining('unmapped 1 host(s)') });
+    expect(await cells(env, 'delete-cell', '--cell', 'cell2')).toMatchObject({
+      code: 4,
+      stderr: expect.stringContaining('1 host(s) mapped; use force'),
+    });
+    expect(await cells(env, 'delete-cell', '--cell', 'cell2', '--force')).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('unmapped 1 host(s)'),
+    });
   });
 
   it('says clearly when the API database cannot be reached', async () => {

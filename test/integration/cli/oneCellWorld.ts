@@ -14,9 +14,23 @@ export interface OneCellWorld {
 }
 
 export async function startOneCellWorld(label: string): Promise<OneCellWorld> {
-  const [apiDb, cellDb] = await Promise.all([createTestDatabase('api', label), createTestDatabase('cell', `${label}_c1`)]);
+  const [apiDb, cellDb] = await Promise.all([
+    createTestDatabase('api', label),
+    createTestDatabase('cell', `${label}_c1`),
+  ]);
   const env = { CELLS_API_DATABASE_URL: apiDb.url };
-  const created = await cells(env, 'create-cell', '--name', 'cell1', '--database', cellDb.url, '--transport', 'amqp://127.0.0.1/x', '--graphql-url', 'http://127.0.0.1:1/graphql');
+  const created = await cells(
+    env,
+    'create-cell',
+    '--name',
+    'cell1',
+    '--database',
+    cellDb.url,
+    '--transport',
+    'amqp://127.0.0.1/x',
+    '--graphql-url',
+    'http://127.0.0.1:1/graphql',
+  );
   if (created.code !== 0) throw new Error(`create-cell failed: ${created.stderr}`);
   const api = createApiClient(apiDb.url, { max: 2 });
   const cell = createCellClient(cellDb.url, { max: 2 });

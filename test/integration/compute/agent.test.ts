@@ -42,10 +42,16 @@ describe('the compute agent', () => {
     await vhost.drop();
   });
 
-  async function send(message: Partial<ComputeMessage> & { instanceUuid: string; requestId: string } | string, host = 'compute1') {
+  async function send(
+    message: (Partial<ComputeMessage> & { instanceUuid: string; requestId: string }) | string,
+    host = 'compute1',
+  ) {
     const channel = await publisher.createConfirmChannel();
     await channel.assertQueue(computeQueue(host), { durable: true });
-    const body = typeof message === 'string' ? message : JSON.stringify({ method: 'stop_instance', host, sentAt: new Date().toISOString(), ...message });
+    const body =
+      typeof message === 'string'
+        ? message
+        : JSON.stringify({ method: 'stop_instance', host, sentAt: new Date().toISOString(), ...message });
     channel.sendToQueue(computeQueue(host), Buffer.from(body), { persistent: true });
     await channel.waitForConfirms();
     await channel.close();
@@ -54,7 +60,9 @@ describe('the compute agent', () => {
   async function pending(taskState: string, vmState = 'active') {
     const row = await seedInstance(db, { projectId: 'p1', taskState, vmState });
     const requestId = `req-${randomUUID()}`;
-    const action = await db.instanceAction.create({ data: { action: 'stop', instanceUuid: row.uuid, requestId, startTime: new Date() } });
+    const action = await db.instanceAction.create({
+      data: { action: 'stop', instanceUuid: row.uuid, requestId, startTime: new Date() },
+    });
     return { row, requestId, action };
   }
 
@@ -63,7 +71,12 @@ describe('the compute agent', () => {
   async function queueDepth(host: string): Promise<number> {
     const out = await rabbitmqctl('list_queues', '-p', vhost.name, 'name', 'messages', 'messages_unacknowledged');
     const line = out.split('\n').find((l) => l.startsWith(`${computeQueue(host)}\t`));
-    return line ? line.split('\t').slice(1).reduce((sum, n) => sum + Number(n), 0) : 0;
+    return line
+      ? line
+          .split('\t')
+          .slice(1)
+          .reduce((sum, n) => sum + Number(n), 0)
+      : 0;
   }
 
   it('registers a compute service and node for each of its hosts', async () => {
@@ -89,7 +102,11 @@ describe('the compute agent', () => {
     const events = await db.instanceActionEvent.findMany({ where: { actionId: action.id } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ event: 'compute_stop_instance', result: 'Success' });
-    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null, powerState: 4 });
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+      powerState: 4,
+    });
     await waitFor('the queue to drain', async () => (await queueDepth('compute1')) === 0);
   });
 
@@ -98,7 +115,9 @@ describe('the compute agent', () => {
     await send({ instanceUuid: row.uuid, requestId }, 'compute9');
     // A first "agent" takes the message, commits the work, and dies before acknowledging.
     const channel = await publisher.createChannel();
-    const delivery = await waitFor('the message on compute.compute9', async () => channel.get(computeQueue('compute9'), { noAck: false }));
+    const delivery = await waitFor('the message on compute.compute9', async () =>
+      channel.get(computeQueue('compute9'), { noAck: false }),
+    );
     const message = parseComputeMessage(delivery.content) as ComputeMessage;
     expect(await applyMessage(db, message, { delayMs: 0 })).toMatchObject({ kind: 'applied', result: 'Success' });
     await channel.close();
@@ -127,7 +146,10 @@ describe('the compute agent', () => {
     const event = await db.instanceActionEvent.findFirstOrThrow({ where: { actionId: action.id } });
     expect(event.result).toBe('Error');
     expect(event.traceback).toContain('expected task_state powering-off, found deleting');
-    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'active', taskState: 'deleting' });
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'active',
+      taskState: 'deleting',
+    });
   });
 
   it('acknowledges a message whose action was rolled back, changing nothing', async () => {
@@ -136,7 +158,11 @@ describe('the compute agent', () => {
     await send({ instanceUuid: row.uuid, requestId });
     await waitFor('the delivery to settle', async () => settledCount(requestId) === 1);
     expect(settled.find((s) => s.requestId === requestId)?.kind).toBe('orphan');
-    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'active', taskState: null, updatedAt: null });
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'active',
+      taskState: null,
+      updatedAt: null,
+    });
   });
 
   it('rejects a message that is not a compute message without requeueing it', async () => {
@@ -158,7 +184,10 @@ describe('the compute agent', () => {
       await db.$executeRawUnsafe('ALTER TABLE instance_actions_events_away RENAME TO instance_actions_events');
     }
     await waitFor('the retried delivery to settle', async () => settledCount(requestId) === 1);
-    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+    });
     expect(await db.instanceActionEvent.count({ where: { actionId: action.id } })).toBe(1);
   });
 
@@ -224,13 +253,31 @@ describe('the compute agent when the broker takes its queue or its channel away'
   async function stopReachesTheAgent() {
     const row = await seedInstance(db, { projectId: 'p1', taskState: 'powering-off' });
     const requestId = `req-${randomUUID()}`;
-    await db.instanceAction.create({ data: { action: 'stop', instanceUuid: row.uuid, requestId, startTime: new Date() } });
+    await db.instanceAction.create({
+      data: { action: 'stop', instanceUuid: row.uuid, requestId, startTime: new Date() },
+    });
     const channel = await broker.createConfirmChannel();
-    channel.publish('', computeQueue(HOST), Buffer.from(JSON.stringify({ method: 'stop_instance', host: HOST, instanceUuid: row.uuid, requestId, sentAt: new Date().toISOString() })), { mandatory: true, persistent: true });
+    channel.publish(
+      '',
+      computeQueue(HOST),
+      Buffer.from(
+        JSON.stringify({
+          method: 'stop_instance',
+          host: HOST,
+          instanceUuid: row.uuid,
+          requestId,
+          sentAt: new Date().toISOString(),
+        }),
+      ),
+      { mandatory: true, persistent: true },
+    );
     await channel.waitForConfirms();
     await channel.close();
     await waitFor('the agent to apply the stop', async () => settled.includes(requestId));
-    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({ vmState: 'stopped', taskState: null });
+    expect(await db.instance.findUniqueOrThrow({ where: { uuid: row.uuid } })).toMatchObject({
+      vmState: 'stopped',
+      taskState: null,
+    });
   }
 
   it('declares its queue again and consumes after the broker deleted it (a consumer cancel)', async () => {
@@ -252,7 +299,9 @@ describe('the compute agent when the broker takes its queue or its channel away'
       const channel = await holder.createChannel();
       await channel.deleteQueue(computeQueue(HOST));
       await channel.assertQueue(computeQueue(HOST), { exclusive: true, durable: false });
-      await waitFor('the agent to lose its channel', async () => logs.some((l) => l.msg === 'compute agent channel error' && l.err?.code === 405));
+      await waitFor('the agent to lose its channel', async () =>
+        logs.some((l) => l.msg === 'compute agent channel error' && l.err?.code === 405),
+      );
     } finally {
       await holder.close();
     }

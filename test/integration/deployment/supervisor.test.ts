@@ -9,25 +9,48 @@ describe('supervising the servers npm start runs', () => {
   it('starts a child with tsx, prefixes and formats its output, sees it ready, and stops it on request', async () => {
     const lines: string[] = [];
     const child = startChild(
-      { name: 'fake', entry: 'test/integration/deployment/fixtures/fakeServer.ts', args: ['hello'], env: { FAKE_VALUE: 'v' }, readyLine: 'fake server started' },
+      {
+        name: 'fake',
+        entry: 'test/integration/deployment/fixtures/fakeServer.ts',
+        args: ['hello'],
+        env: { FAKE_VALUE: 'v' },
+        readyLine: 'fake server started',
+      },
       { root, write: (line) => lines.push(line) },
     )!;
     await child.ready;
     expect(child.state).toEqual({ phase: 'ready' });
     await stopChildren([child]);
     expect(child.state).toMatchObject({ phase: 'exited' });
-    expect(lines).toEqual(expect.arrayContaining(['[fake] INFO fake server started arg=hello env=v', '[fake] a line on stderr', '[fake] stopping on SIGTERM']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '[fake] INFO fake server started arg=hello env=v',
+        '[fake] a line on stderr',
+        '[fake] stopping on SIGTERM',
+      ]),
+    );
   });
 
   it('skips an entry that does not exist yet, saying so', () => {
     const lines: string[] = [];
-    expect(startChild({ name: 'later', entry: 'nowhere/main.ts', args: [], env: {}, healthUrl: 'http://127.0.0.1:1/healthz' }, { root, write: (l) => lines.push(l) })).toBeNull();
+    expect(
+      startChild(
+        { name: 'later', entry: 'nowhere/main.ts', args: [], env: {}, healthUrl: 'http://127.0.0.1:1/healthz' },
+        { root, write: (l) => lines.push(l) },
+      ),
+    ).toBeNull();
     expect(lines).toEqual(['[start] later: nowhere/main.ts does not exist yet, skipped']);
   });
 
   it('reports a child that exits before it is ready', async () => {
     const child = startChild(
-      { name: 'dies', entry: 'test/integration/deployment/fixtures/fakeServer.ts', args: [], env: {}, readyLine: 'never printed' },
+      {
+        name: 'dies',
+        entry: 'test/integration/deployment/fixtures/fakeServer.ts',
+        args: [],
+        env: {},
+        readyLine: 'never printed',
+      },
       { root, write: () => undefined },
     )!;
     child.process.kill('SIGTERM');

@@ -22,7 +22,11 @@ export async function tableChecksums(url: string): Promise<Record<string, string
 }
 
 /** Runs one query against `url` and returns its rows. */
-export async function queryRows<T extends Record<string, unknown>>(url: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function queryRows<T extends Record<string, unknown>>(
+  url: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {

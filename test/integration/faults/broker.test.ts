@@ -24,7 +24,11 @@ describe('fault matrix: the broker fails', () => {
   afterAll(() => world?.stop());
 
   const w = () => world;
-  const cells = (world: World) => ({ victim: world.cell('cell2'), healthy: world.cell('cell1'), actionCell: world.cell('cell2') });
+  const cells = (world: World) => ({
+    victim: world.cell('cell2'),
+    healthy: world.cell('cell1'),
+    actionCell: world.cell('cell2'),
+  });
 
   describeFault(w, 'mq-vhost-deleted', (world) => ({
     ...cells(world),

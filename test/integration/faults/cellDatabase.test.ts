@@ -29,7 +29,13 @@ describe('fault matrix: a cell database fails', () => {
         { name: 'cell0', cell0: true },
         { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }] },
         { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true },
-        { name: 'cell3', queue: true, hosts: [{ host: 'compute3', memoryMb: 49152 }], poolMax: POOL, queryTimeoutMs: 30000 },
+        {
+          name: 'cell3',
+          queue: true,
+          hosts: [{ host: 'compute3', memoryMb: 49152 }],
+          poolMax: POOL,
+          queryTimeoutMs: 30000,
+        },
       ],
     });
     await prepareWorld(world);
@@ -37,7 +43,11 @@ describe('fault matrix: a cell database fails', () => {
   afterAll(() => world?.stop());
 
   const w = () => world;
-  const cells = (world: World) => ({ victim: world.cell('cell2'), healthy: world.cell('cell1'), actionCell: world.cell('cell2') });
+  const cells = (world: World) => ({
+    victim: world.cell('cell2'),
+    healthy: world.cell('cell1'),
+    actionCell: world.cell('cell2'),
+  });
 
   describeFault(w, 'db-closed', (world) => ({
     ...cells(world),
@@ -85,11 +95,18 @@ describe('fault matrix: a cell database fails', () => {
       holders = Array.from({ length: POOL }, (_, i) =>
         fetch(cell.subgraph!.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...identityHeaders(SERVICE_IDENTITY, TEST_SECRET, `hold-${i}`) },
+          headers: {
+            'content-type': 'application/json',
+            ...identityHeaders(SERVICE_IDENTITY, TEST_SECRET, `hold-${i}`),
+          },
           body: JSON.stringify({ query: '{ instances(first: 1) { edges { cursor } } }' }),
-        }).then((r) => r.text(), () => undefined),
+        }).then(
+          (r) => r.text(),
+          () => undefined,
+        ),
       );
-      for (let i = 0; i < 100 && (await lockWaiters(cell.db.name)) < POOL; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 100 && (await lockWaiters(cell.db.name)) < POOL; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       if ((await lockWaiters(cell.db.name)) < POOL) throw new Error("could not hold every connection of cell3's pool");
     },
     restore: async () => {

@@ -23,8 +23,16 @@ describe('fault matrix: a cell subgraph fails', () => {
   afterAll(() => world?.stop());
 
   const w = () => world;
-  const child = (world: World) => ({ victim: world.cell('cell2'), healthy: world.cell('cell1'), actionCell: world.cell('cell2') });
-  const proxied = (world: World) => ({ victim: world.cell('cell3'), healthy: world.cell('cell1'), actionCell: world.cell('cell3') });
+  const child = (world: World) => ({
+    victim: world.cell('cell2'),
+    healthy: world.cell('cell1'),
+    actionCell: world.cell('cell2'),
+  });
+  const proxied = (world: World) => ({
+    victim: world.cell('cell3'),
+    healthy: world.cell('cell1'),
+    actionCell: world.cell('cell3'),
+  });
 
   describeFault(w, 'sg-killed', (world) => ({
     ...child(world),

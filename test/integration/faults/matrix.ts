@@ -105,9 +105,19 @@ function brokerFault(boots: 'live cell' | 'cell0', actions: Expectation): Partia
 function globalFault(frozen = false): Partial<Record<Operation, Expectation>> {
   return {
     list: { http: 200, cell: 'OK', complete: true, code: 'GLOBAL_UNAVAILABLE', answer: 'cell data only' },
-    instance: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'null', note: 'a mapping the gateway has cached still routes' },
+    instance: {
+      http: 200,
+      code: 'GLOBAL_UNAVAILABLE',
+      answer: 'null',
+      note: 'a mapping the gateway has cached still routes',
+    },
     entities: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'global fields null' },
-    actions: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'nothing written', note: 'a mapping the gateway has cached still routes' },
+    actions: {
+      http: 200,
+      code: 'GLOBAL_UNAVAILABLE',
+      answer: 'nothing written',
+      note: 'a mapping the gateway has cached still routes',
+    },
     createServer: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: frozen ? 'late or never' : 'nothing written' },
     quotaSet: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'null' },
     readyz: { http: 503, code: null, answer: 'not ready' },
@@ -118,34 +128,147 @@ const RESTORED = 'fault removed; same processes';
 const BROKER_REFUSES: Expectation = { http: 200, code: 'BROKER_UNAVAILABLE', answer: 'nothing written' };
 
 export const FAULT_MATRIX: FaultRow[] = [
-  { id: 'db-closed', group: 'cell database', fault: 'cell database `ALLOW_CONNECTIONS false` + `pg_terminate_backend`', recovery: 'connections allowed again', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'db-dropped', group: 'cell database', fault: 'cell database dropped', recovery: 'database restored from a copy', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'db-refused', group: 'cell database', fault: 'proxy before the cell database refuses (port closed)', recovery: 'proxy listens again', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'db-blackhole', group: 'cell database', fault: 'proxy before the cell database accepts, never answers', recovery: 'proxy forwards again (held traffic flows)', expect: cellFault('UNAVAILABLE', true) },
-  { id: 'db-statement-timeout', group: 'cell database', fault: 'cell database `statement_timeout` 200 ms, slow query (table locked)', recovery: 'timeout reset, lock released', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'db-pool-exhausted', group: 'cell database', fault: "every connection of the cell subgraph's pool busy", recovery: 'connections released', expect: cellFault('UNAVAILABLE', false) },
+  {
+    id: 'db-closed',
+    group: 'cell database',
+    fault: 'cell database `ALLOW_CONNECTIONS false` + `pg_terminate_backend`',
+    recovery: 'connections allowed again',
+    expect: cellFault('UNAVAILABLE', false),
+  },
+  {
+    id: 'db-dropped',
+    group: 'cell database',
+    fault: 'cell database dropped',
+    recovery: 'database restored from a copy',
+    expect: cellFault('UNAVAILABLE', false),
+  },
+  {
+    id: 'db-refused',
+    group: 'cell database',
+    fault: 'proxy before the cell database refuses (port closed)',
+    recovery: 'proxy listens again',
+    expect: cellFault('UNAVAILABLE', false),
+  },
+  {
+    id: 'db-blackhole',
+    group: 'cell database',
+    fault: 'proxy before the cell database accepts, never answers',
+    recovery: 'proxy forwards again (held traffic flows)',
+    expect: cellFault('UNAVAILABLE', true),
+  },
+  {
+    id: 'db-statement-timeout',
+    group: 'cell database',
+    fault: 'cell database `statement_timeout` 200 ms, slow query (table locked)',
+    recovery: 'timeout reset, lock released',
+    expect: cellFault('UNAVAILABLE', false),
+  },
+  {
+    id: 'db-pool-exhausted',
+    group: 'cell database',
+    fault: "every connection of the cell subgraph's pool busy",
+    recovery: 'connections released',
+    expect: cellFault('UNAVAILABLE', false),
+  },
 
-  { id: 'sg-killed', group: 'cell subgraph', fault: 'cell subgraph process killed (SIGKILL)', recovery: 'process started again', expect: cellFault('UNAVAILABLE', false) },
-  { id: 'sg-frozen', group: 'cell subgraph', fault: 'cell subgraph SIGSTOP (accepts, never answers)', recovery: 'SIGCONT', expect: cellFault('TIMEOUT', true) },
-  { id: 'sg-slow', group: 'cell subgraph', fault: 'cell subgraph slower than the timeout', recovery: RESTORED, expect: cellFault('TIMEOUT', true) },
-  { id: 'sg-500', group: 'cell subgraph', fault: 'cell subgraph answers HTTP 500', recovery: RESTORED, expect: cellFault('ERROR', false) },
-  { id: 'sg-non-json', group: 'cell subgraph', fault: 'cell subgraph answers a body that is not JSON', recovery: RESTORED, expect: cellFault('ERROR', false) },
-  { id: 'sg-other-schema', group: 'cell subgraph', fault: 'cell subgraph serves a different schema', recovery: RESTORED, expect: cellFault('ERROR', false) },
+  {
+    id: 'sg-killed',
+    group: 'cell subgraph',
+    fault: 'cell subgraph process killed (SIGKILL)',
+    recovery: 'process started again',
+    expect: cellFault('UNAVAILABLE', false),
+  },
+  {
+    id: 'sg-frozen',
+    group: 'cell subgraph',
+    fault: 'cell subgraph SIGSTOP (accepts, never answers)',
+    recovery: 'SIGCONT',
+    expect: cellFault('TIMEOUT', true),
+  },
+  {
+    id: 'sg-slow',
+    group: 'cell subgraph',
+    fault: 'cell subgraph slower than the timeout',
+    recovery: RESTORED,
+    expect: cellFault('TIMEOUT', true),
+  },
+  {
+    id: 'sg-500',
+    group: 'cell subgraph',
+    fault: 'cell subgraph answers HTTP 500',
+    recovery: RESTORED,
+    expect: cellFault('ERROR', false),
+  },
+  {
+    id: 'sg-non-json',
+    group: 'cell subgraph',
+    fault: 'cell subgraph answers a body that is not JSON',
+    recovery: RESTORED,
+    expect: cellFault('ERROR', false),
+  },
+  {
+    id: 'sg-other-schema',
+    group: 'cell subgraph',
+    fault: 'cell subgraph serves a different schema',
+    recovery: RESTORED,
+    expect: cellFault('ERROR', false),
+  },
 
-  { id: 'mq-stopped', group: 'broker', fault: 'RabbitMQ `stop_app`', recovery: '`start_app`; publishers reconnect', expect: brokerFault('cell0', BROKER_REFUSES) },
-  { id: 'mq-vhost-deleted', group: 'broker', fault: "one cell's vhost deleted", recovery: 'vhost created again', expect: brokerFault('live cell', BROKER_REFUSES) },
+  {
+    id: 'mq-stopped',
+    group: 'broker',
+    fault: 'RabbitMQ `stop_app`',
+    recovery: '`start_app`; publishers reconnect',
+    expect: brokerFault('cell0', BROKER_REFUSES),
+  },
+  {
+    id: 'mq-vhost-deleted',
+    group: 'broker',
+    fault: "one cell's vhost deleted",
+    recovery: 'vhost created again',
+    expect: brokerFault('live cell', BROKER_REFUSES),
+  },
   {
     id: 'mq-queue-deleted',
     group: 'broker',
     fault: 'a compute queue (`compute.<host>`) deleted',
     recovery: "the host's agent declares its queue again",
-    expect: brokerFault('live cell', { http: 200, code: 'HOST_UNAVAILABLE', answer: 'nothing written', note: 'never confirmed and lost' }),
+    expect: brokerFault('live cell', {
+      http: 200,
+      code: 'HOST_UNAVAILABLE',
+      answer: 'nothing written',
+      note: 'never confirmed and lost',
+    }),
   },
-  { id: 'mq-memory-alarm', group: 'broker', fault: 'RabbitMQ memory alarm (publishers blocked)', recovery: 'watermark restored', expect: brokerFault('cell0', BROKER_REFUSES) },
+  {
+    id: 'mq-memory-alarm',
+    group: 'broker',
+    fault: 'RabbitMQ memory alarm (publishers blocked)',
+    recovery: 'watermark restored',
+    expect: brokerFault('cell0', BROKER_REFUSES),
+  },
 
-  { id: 'global-killed', group: 'global side', fault: 'global subgraph process killed (SIGKILL)', recovery: 'process started again', expect: globalFault() },
-  { id: 'global-frozen', group: 'global side', fault: 'global subgraph SIGSTOP (accepts, never answers)', recovery: 'SIGCONT', expect: globalFault(true) },
-  { id: 'api-db-refused', group: 'global side', fault: 'API database `ALLOW_CONNECTIONS false` + `pg_terminate_backend`', recovery: 'connections allowed again', expect: globalFault() },
+  {
+    id: 'global-killed',
+    group: 'global side',
+    fault: 'global subgraph process killed (SIGKILL)',
+    recovery: 'process started again',
+    expect: globalFault(),
+  },
+  {
+    id: 'global-frozen',
+    group: 'global side',
+    fault: 'global subgraph SIGSTOP (accepts, never answers)',
+    recovery: 'SIGCONT',
+    expect: globalFault(true),
+  },
+  {
+    id: 'api-db-refused',
+    group: 'global side',
+    fault: 'API database `ALLOW_CONNECTIONS false` + `pg_terminate_backend`',
+    recovery: 'connections allowed again',
+    expect: globalFault(),
+  },
 ];
 
 /** The rows of one group, in table order. */
@@ -192,7 +315,8 @@ export function renderExpectation(e: Expectation | undefined): string {
 export function renderMatrix(): string {
   const header = ['Fault', ...OPERATIONS.map((o) => o.title), 'Recovery'];
   const lines = [row(header), row(header.map(() => '---'))];
-  for (const fault of FAULT_MATRIX) lines.push(row([fault.fault, ...OPERATIONS.map((o) => renderExpectation(fault.expect[o.op])), fault.recovery]));
+  for (const fault of FAULT_MATRIX)
+    lines.push(row([fault.fault, ...OPERATIONS.map((o) => renderExpectation(fault.expect[o.op])), fault.recovery]));
   return lines.join('\n');
 }
 

@@ -13,7 +13,8 @@ import { BUDGETS, type World, type WorldCell } from './world';
 export const PROJECT = 'p-fault';
 export const OTHER = 'p-other';
 
-export const NODE_FIELDS = 'uuid status projectId userId createdAt availabilityZone displayName vmState flavor { name } cell { name }';
+export const NODE_FIELDS =
+  'uuid status projectId userId createdAt availabilityZone displayName vmState flavor { name } cell { name }';
 export const LIST = `query($first: Int, $after: String, $filter: InstanceFilter, $sort: [InstanceSort!]) {
   instances(first: $first, after: $after, filter: $filter, sort: $sort) {
     edges { cursor node { ${NODE_FIELDS} } }
@@ -22,20 +23,39 @@ export const LIST = `query($first: Int, $after: String, $filter: InstanceFilter,
     cells { cellUuid cellName status message }
   }
 }`;
-export const INSTANCE = 'query($uuid: ID!) { instance(uuid: $uuid) { uuid status projectId userId createdAt availabilityZone vmState flavor { name } } }';
+export const INSTANCE =
+  'query($uuid: ID!) { instance(uuid: $uuid) { uuid status projectId userId createdAt availabilityZone vmState flavor { name } } }';
 /** Without the global fields, for faults of the global side. */
 export const INSTANCE_CELL_FIELDS = 'query($uuid: ID!) { instance(uuid: $uuid) { uuid status projectId vmState } }';
 export const ENTITIES = `query($failed: ID, $healthy: ID) {
   failed: instanceMappings(cellUuid: $failed, first: 200) { instanceUuid instance { uuid status } }
   healthy: instanceMappings(cellUuid: $healthy, first: 200) { instanceUuid instance { uuid status } }
 }`;
-export const CREATE = 'mutation($input: CreateServerInput!) { createServer(input: $input) { reservationId servers { uuid status cell { name isCell0 } } } }';
-export const QUOTA = 'query($projectId: String!) { quotaSet(projectId: $projectId) { resources { resource limit inUse reserved } } }';
+export const CREATE =
+  'mutation($input: CreateServerInput!) { createServer(input: $input) { reservationId servers { uuid status cell { name isCell0 } } } }';
+export const QUOTA =
+  'query($projectId: String!) { quotaSet(projectId: $projectId) { resources { resource limit inUse reserved } } }';
 export const ACTIONS = [
-  { name: 'reboot', vmState: 'active', mutation: 'mutation($u: ID!) { rebootInstance(uuid: $u, hard: false) { requestId instance { uuid taskState } } }' },
-  { name: 'stop', vmState: 'active', mutation: 'mutation($u: ID!) { stopInstance(uuid: $u) { requestId instance { uuid taskState } } }' },
-  { name: 'start', vmState: 'stopped', mutation: 'mutation($u: ID!) { startInstance(uuid: $u) { requestId instance { uuid taskState } } }' },
-  { name: 'delete', vmState: 'active', mutation: 'mutation($u: ID!) { deleteInstance(uuid: $u) { requestId instance { uuid taskState } } }' },
+  {
+    name: 'reboot',
+    vmState: 'active',
+    mutation: 'mutation($u: ID!) { rebootInstance(uuid: $u, hard: false) { requestId instance { uuid taskState } } }',
+  },
+  {
+    name: 'stop',
+    vmState: 'active',
+    mutation: 'mutation($u: ID!) { stopInstance(uuid: $u) { requestId instance { uuid taskState } } }',
+  },
+  {
+    name: 'start',
+    vmState: 'stopped',
+    mutation: 'mutation($u: ID!) { startInstance(uuid: $u) { requestId instance { uuid taskState } } }',
+  },
+  {
+    name: 'delete',
+    vmState: 'active',
+    mutation: 'mutation($u: ID!) { deleteInstance(uuid: $u) { requestId instance { uuid taskState } } }',
+  },
 ] as const;
 
 /** The compute methods whose instance actions must each have exactly one message (and the reverse). */
@@ -73,7 +93,14 @@ export interface Observation {
     project: string[];
     filtered: string[];
     /** Live mappings into the victim cell, with what their request specs say. */
-    victimMappings: { uuid: string; projectId: string; userId: string | null; createdAt: string; flavor: string | null; availabilityZone: string | null }[];
+    victimMappings: {
+      uuid: string;
+      projectId: string;
+      userId: string | null;
+      createdAt: string;
+      flavor: string | null;
+      availabilityZone: string | null;
+    }[];
     projectMappings: number;
     pids: (number | undefined)[];
   };
@@ -96,7 +123,15 @@ export interface Observation {
     readyz: Answer;
   };
   afterRestore: { projectMappings: number; buildRequests: number };
-  recovery: { list: Answer | null; instance: Answer; actions: Answer[]; create: Answer; quota: Answer; readyz: Answer; pids: (number | undefined)[] };
+  recovery: {
+    list: Answer | null;
+    instance: Answer;
+    actions: Answer[];
+    create: Answer;
+    quota: Answer;
+    readyz: Answer;
+    pids: (number | undefined)[];
+  };
   invariants: {
     /** Instance actions that have no message in their host's queue. */
     actionsWithoutMessage: string[];
@@ -118,8 +153,18 @@ export interface Observation {
 let seq = 0;
 
 /** Writes instances straight into `cell` (host, flavor, mapping, request spec), as a settled boot leaves them. */
-export async function seedInstances(world: World, cell: WorldCell, states: { vmState: string; projectId?: string }[]): Promise<Seeded[]> {
-  const rows = states.map((s) => ({ uuid: randomUUID(), projectId: s.projectId ?? PROJECT, vmState: s.vmState, cell, n: ++seq }));
+export async function seedInstances(
+  world: World,
+  cell: WorldCell,
+  states: { vmState: string; projectId?: string }[],
+): Promise<Seeded[]> {
+  const rows = states.map((s) => ({
+    uuid: randomUUID(),
+    projectId: s.projectId ?? PROJECT,
+    vmState: s.vmState,
+    cell,
+    n: ++seq,
+  }));
   const flavorId = Number(world.flavor.id);
   const host = cell.hosts[0] ?? null;
   await cell.prisma.instance.createMany({
@@ -142,19 +187,40 @@ export async function seedInstances(world: World, cell: WorldCell, states: { vmS
       launchedAt: new Date(Date.UTC(2026, 0, 1) + r.n * 1000 + 5000),
     })),
   });
-  await world.api.instanceMapping.createMany({ data: rows.map((r) => ({ instanceUuid: r.uuid, cellId: cell.id, projectId: r.projectId, userId: `${r.projectId}-user` })) });
+  await world.api.instanceMapping.createMany({
+    data: rows.map((r) => ({
+      instanceUuid: r.uuid,
+      cellId: cell.id,
+      projectId: r.projectId,
+      userId: `${r.projectId}-user`,
+    })),
+  });
   await world.api.requestSpec.createMany({
     data: rows.map((r) => ({
       instanceUuid: r.uuid,
-      spec: JSON.stringify({ instance_uuid: r.uuid, project_id: r.projectId, user_id: `${r.projectId}-user`, availability_zone: 'nova', flavor: { id: flavorId, flavorid: 'fault', name: world.flavor.name, vcpus: 1, memory_mb: 256 } }),
+      spec: JSON.stringify({
+        instance_uuid: r.uuid,
+        project_id: r.projectId,
+        user_id: `${r.projectId}-user`,
+        availability_zone: 'nova',
+        flavor: { id: flavorId, flavorid: 'fault', name: world.flavor.name, vcpus: 1, memory_mb: 256 },
+      }),
     })),
   });
   // Usage as the boot path would have counted these servers, so quota-recount finds no drift.
   for (const projectId of new Set(rows.map((r) => r.projectId))) {
     const n = rows.filter((r) => r.projectId === projectId).length;
-    for (const [resource, amount] of [['instances', n], ['cores', n], ['ram', 256 * n]] as const) {
+    for (const [resource, amount] of [
+      ['instances', n],
+      ['cores', n],
+      ['ram', 256 * n],
+    ] as const) {
       const key = { projectId, userId: `${projectId}-user`, resource, deleted: 0 };
-      await world.api.quotaUsage.upsert({ where: { projectId_userId_resource_deleted: key }, create: { ...key, inUse: amount }, update: { inUse: { increment: amount } } });
+      await world.api.quotaUsage.upsert({
+        where: { projectId_userId_resource_deleted: key },
+        create: { ...key, inUse: amount },
+        update: { inUse: { increment: amount } },
+      });
     }
   }
   return rows.map(({ n: _n, ...r }) => r);
@@ -171,7 +237,12 @@ export async function prepareWorld(world: World): Promise<void> {
   });
   for (const cell of world.cells) {
     if (cell.name === 'cell0') continue;
-    await seedInstances(world, cell, [{ vmState: 'active', projectId: OTHER }, { vmState: 'stopped', projectId: OTHER }, { vmState: 'active' }, { vmState: 'stopped' }]);
+    await seedInstances(world, cell, [
+      { vmState: 'active', projectId: OTHER },
+      { vmState: 'stopped', projectId: OTHER },
+      { vmState: 'active' },
+      { vmState: 'stopped' },
+    ]);
     await declareHostQueues(cell);
   }
 }
@@ -204,13 +275,25 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
   const admin = await world.token('admin', true);
   const tenant = await world.token(PROJECT);
   const list = (variables: Record<string, unknown>, token = admin) => world.query(LIST, variables, token);
-  const create = (name: string) => world.query(CREATE, { input: { name, flavorId: world.flavor.id, imageRef: 'cirros' } }, tenant);
+  const create = (name: string) =>
+    world.query(CREATE, { input: { name, flavorId: world.flavor.id, imageRef: 'cirros' } }, tenant);
   for (const cell of world.cells) if (!watermarks.has(cell)) watermarks.set(cell, 0);
 
-  const faultSet = await seedInstances(world, fault.actionCell, ACTIONS.map((a) => ({ vmState: a.vmState })));
-  const recoverySet = await seedInstances(world, fault.actionCell, ACTIONS.map((a) => ({ vmState: a.vmState })));
+  const faultSet = await seedInstances(
+    world,
+    fault.actionCell,
+    ACTIONS.map((a) => ({ vmState: a.vmState })),
+  );
+  const recoverySet = await seedInstances(
+    world,
+    fault.actionCell,
+    ACTIONS.map((a) => ({ vmState: a.vmState })),
+  );
   const [probe] = await seedInstances(world, fault.victim ?? fault.actionCell, [{ vmState: 'active' }]);
-  const [cached, cachedAction] = await seedInstances(world, fault.actionCell, [{ vmState: 'active' }, { vmState: 'active' }]);
+  const [cached, cachedAction] = await seedInstances(world, fault.actionCell, [
+    { vmState: 'active' },
+    { vmState: 'active' },
+  ]);
   // The gateway has these mappings cached when the fault starts.
   await world.query(INSTANCE_CELL_FIELDS, { uuid: cached.uuid }, tenant);
   await world.query(INSTANCE_CELL_FIELDS, { uuid: cachedAction.uuid }, tenant);
@@ -221,10 +304,18 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
     list({ first: 1000, filter: { allProjects: true, status: 'ACTIVE' } }),
   ]);
   for (const answer of [all, project, filtered]) {
-    if (answer.body?.data?.instances?.complete !== true) throw new Error(`the world is not healthy before ${fault.row.id}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+    if (answer.body?.data?.instances?.complete !== true)
+      throw new Error(`the world is not healthy before ${fault.row.id}: ${JSON.stringify(answer.body).slice(0, 500)}`);
   }
   const victimMappings = fault.victim ? await victimRecords(world, fault.victim) : [];
-  const before = { all: uuidsOf(all), project: uuidsOf(project), filtered: uuidsOf(filtered), victimMappings, projectMappings: await world.api.instanceMapping.count({ where: { projectId: PROJECT } }), pids: pids(world) };
+  const before = {
+    all: uuidsOf(all),
+    project: uuidsOf(project),
+    filtered: uuidsOf(filtered),
+    victimMappings,
+    projectMappings: await world.api.instanceMapping.count({ where: { projectId: PROJECT } }),
+    pids: pids(world),
+  };
 
   let during: Observation['during'];
   await fault.inject();
@@ -279,7 +370,10 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
     await fault.restore();
     restoredAt = Date.now();
   }
-  const afterRestore = { projectMappings: await world.api.instanceMapping.count({ where: { projectId: PROJECT } }), buildRequests: await world.api.buildRequest.count({ where: { projectId: PROJECT } }) };
+  const afterRestore = {
+    projectMappings: await world.api.instanceMapping.count({ where: { projectId: PROJECT } }),
+    buildRequests: await world.api.buildRequest.count({ where: { projectId: PROJECT } }),
+  };
 
   // Recovery: the same gateway and processes answer in full again (the circuit's probe closes it).
   let recovered: Answer | null = null;
@@ -302,14 +396,31 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
     pids: pids(world),
   };
   await sleep(Math.max(0, restoredAt + (fault.settleMs ?? 0) - Date.now()));
-  return { fault, before, faultSet, probe, cached, during, afterRestore, recovery, invariants: await invariants(world, faultSet) };
+  return {
+    fault,
+    before,
+    faultSet,
+    probe,
+    cached,
+    during,
+    afterRestore,
+    recovery,
+    invariants: await invariants(world, faultSet),
+  };
 }
 
 async function victimRecords(world: World, cell: WorldCell): Promise<Observation['before']['victimMappings']> {
   const mappings = await world.api.instanceMapping.findMany({ where: { cellId: cell.id, queuedForDelete: false } });
-  const specs = await world.api.requestSpec.findMany({ where: { instanceUuid: { in: mappings.map((m) => m.instanceUuid) } } });
+  const specs = await world.api.requestSpec.findMany({
+    where: { instanceUuid: { in: mappings.map((m) => m.instanceUuid) } },
+  });
   const flavors = new Map((await world.api.instanceType.findMany()).map((f) => [f.id, f.name]));
-  const bySpec = new Map(specs.map((s) => [s.instanceUuid, JSON.parse(s.spec) as { flavor?: { id?: number }; availability_zone?: string | null }]));
+  const bySpec = new Map(
+    specs.map((s) => [
+      s.instanceUuid,
+      JSON.parse(s.spec) as { flavor?: { id?: number }; availability_zone?: string | null },
+    ]),
+  );
   return mappings.map((m) => {
     const spec = bySpec.get(m.instanceUuid);
     return {
@@ -331,14 +442,19 @@ async function invariants(world: World, faultSet: Seeded[]): Promise<Observation
     if (!cell.vhost) continue;
     const messages = new Map<string, Record<string, unknown>>();
     for (const host of cell.hosts) {
-      for (const body of await drainQueue(cell.vhost.url, computeQueue(host))) messages.set(String(body.requestId), body);
+      for (const body of await drainQueue(cell.vhost.url, computeQueue(host)))
+        messages.set(String(body.requestId), body);
     }
     const since = watermarks.get(cell) ?? 0;
-    const actions = await cell.prisma.instanceAction.findMany({ where: { id: { gt: since }, action: { in: MESSAGE_ACTIONS } }, include: { instance: { select: { host: true } } } });
+    const actions = await cell.prisma.instanceAction.findMany({
+      where: { id: { gt: since }, action: { in: MESSAGE_ACTIONS } },
+      include: { instance: { select: { host: true } } },
+    });
     watermarks.set(cell, Math.max(since, ...actions.map((a) => a.id)));
     for (const action of actions) {
       if (!action.instance.host) continue; // a local delete or a build buried without a host publishes nothing
-      if (!messages.delete(String(action.requestId))) actionsWithoutMessage.push(`${cell.name} ${action.action} ${action.instanceUuid} (${action.requestId})`);
+      if (!messages.delete(String(action.requestId)))
+        actionsWithoutMessage.push(`${cell.name} ${action.action} ${action.instanceUuid} (${action.requestId})`);
     }
     for (const body of messages.values()) {
       const label = `${cell.name} ${String(body.method)} ${String(body.instanceUuid)}`;
@@ -349,22 +465,38 @@ async function invariants(world: World, faultSet: Seeded[]): Promise<Observation
       else messagesWithoutAction.push(`${label} (${outcome?.kind ?? 'unreadable'})`);
     }
   }
-  const recount = await quotaRecount(world.api, { openCell: (url) => createCellClient(url, { max: 1 }) }, { projectId: PROJECT, dryRun: true, cellTimeoutMs: 5000 });
+  const recount = await quotaRecount(
+    world.api,
+    { openCell: (url) => createCellClient(url, { max: 1 }) },
+    { projectId: PROJECT, dryRun: true, cellTimeoutMs: 5000 },
+  );
   const drift = recount.rows.filter((r) => r.drift).map((r) => JSON.stringify(r));
   const misplaced: string[] = [];
   const holders = new Map<string, string[]>();
   for (const cell of world.cells) {
-    for (const row of await cell.prisma.instance.findMany({ where: { projectId: PROJECT, deleted: 0 }, select: { uuid: true } })) holders.set(row.uuid, [...(holders.get(row.uuid) ?? []), cell.name]);
+    for (const row of await cell.prisma.instance.findMany({
+      where: { projectId: PROJECT, deleted: 0 },
+      select: { uuid: true },
+    }))
+      holders.set(row.uuid, [...(holders.get(row.uuid) ?? []), cell.name]);
   }
-  const mappings = await world.api.instanceMapping.findMany({ where: { projectId: PROJECT, queuedForDelete: false }, include: { cell: true } });
+  const mappings = await world.api.instanceMapping.findMany({
+    where: { projectId: PROJECT, queuedForDelete: false },
+    include: { cell: true },
+  });
   const mapped = new Map(mappings.map((m) => [m.instanceUuid, m.cell?.name ?? null]));
   for (const [uuid, cells] of holders) {
     if (cells.length > 1) misplaced.push(`${uuid} in ${cells.join(' and ')}`);
-    else if (mapped.has(uuid) && mapped.get(uuid) !== cells[0]) misplaced.push(`${uuid} in ${cells[0]}, mapped to ${mapped.get(uuid)}`);
+    else if (mapped.has(uuid) && mapped.get(uuid) !== cells[0])
+      misplaced.push(`${uuid} in ${cells[0]}, mapped to ${mapped.get(uuid)}`);
   }
   const cellOf = faultSet[0].cell;
   const rows = await cellOf.prisma.instance.findMany({ where: { uuid: { in: faultSet.map((s) => s.uuid) } } });
-  const counts = await cellOf.prisma.instanceAction.groupBy({ by: ['instanceUuid'], where: { instanceUuid: { in: faultSet.map((s) => s.uuid) } }, _count: true });
+  const counts = await cellOf.prisma.instanceAction.groupBy({
+    by: ['instanceUuid'],
+    where: { instanceUuid: { in: faultSet.map((s) => s.uuid) } },
+    _count: true,
+  });
   return {
     actionsWithoutMessage,
     messagesWithoutAction,
@@ -374,7 +506,12 @@ async function invariants(world: World, faultSet: Seeded[]): Promise<Observation
     buildRequests: await world.api.buildRequest.count({ where: { projectId: PROJECT } }),
     faultSet: faultSet.map((s) => {
       const row = rows.find((r) => r.uuid === s.uuid);
-      return { uuid: s.uuid, vmState: row?.vmState ?? null, taskState: row?.taskState ?? null, actions: counts.find((c) => c.instanceUuid === s.uuid)?._count ?? 0 };
+      return {
+        uuid: s.uuid,
+        vmState: row?.vmState ?? null,
+        taskState: row?.taskState ?? null,
+        actions: counts.find((c) => c.instanceUuid === s.uuid)?._count ?? 0,
+      };
     }),
   };
 }

@@ -15,13 +15,21 @@ const MORE_LEAKS = [
 /** Leak patterns an answer's errors and messages match; empty when it is clean. */
 export function leaks(answer: Answer): string[] {
   const text = errorTexts(answer.body);
-  return [...sharedLeaks(text), ...MORE_LEAKS.filter((p) => p.test(text)).map(String)].map((p) => `${p} in ${text.slice(0, 400)}`);
+  return [...sharedLeaks(text), ...MORE_LEAKS.filter((p) => p.test(text)).map(String)].map(
+    (p) => `${p} in ${text.slice(0, 400)}`,
+  );
 }
 
 const edges = (a: Answer): any[] => a.body?.data?.instances?.edges ?? [];
 const nodes = (a: Answer): any[] => edges(a).map((e) => e.node);
-const live = (a: Answer) => nodes(a).filter((n) => n.status !== 'UNKNOWN').map((n) => n.uuid as string);
-const unknown = (a: Answer) => nodes(a).filter((n) => n.status === 'UNKNOWN').map((n) => n.uuid as string);
+const live = (a: Answer) =>
+  nodes(a)
+    .filter((n) => n.status !== 'UNKNOWN')
+    .map((n) => n.uuid as string);
+const unknown = (a: Answer) =>
+  nodes(a)
+    .filter((n) => n.status === 'UNKNOWN')
+    .map((n) => n.uuid as string);
 const codes = (a: Answer): string[] => (a.body?.errors ?? []).map((e: any) => e.extensions?.code);
 const sorted = (xs: Iterable<string>) => [...xs].sort();
 
@@ -41,7 +49,11 @@ function connection(a: Answer, e: Expectation, obs: Observation): any {
   for (const row of page.cells) {
     const wanted = victim && row.cellUuid === victim.uuid ? e.cell : 'OK';
     // The message is shown on both sides so a failure says why; its wording is not judged.
-    expect({ cell: row.cellName, status: row.status, message: row.message }).toEqual({ cell: row.cellName, status: wanted, message: row.message });
+    expect({ cell: row.cellName, status: row.status, message: row.message }).toEqual({
+      cell: row.cellName,
+      status: wanted,
+      message: row.message,
+    });
   }
   if (victim && e.cell !== 'OK') expect(page.cells.map((c: any) => c.cellUuid)).toContain(victim.uuid);
   return page;
@@ -90,9 +102,16 @@ function judgeList(obs: Observation, e: Expectation): void {
       const names = nodes(during.sorted).map((n) => n.displayName as string);
       expect(names).toEqual([...names].sort());
       // Paged: every live row and every UNKNOWN record exactly once, hasNextPage until the last.
-      const walked = during.pages.flatMap((p) => nodes(p).map((n) => `${n.status === 'UNKNOWN' ? 'U' : 'L'} ${n.uuid}`));
+      const walked = during.pages.flatMap((p) =>
+        nodes(p).map((n) => `${n.status === 'UNKNOWN' ? 'U' : 'L'} ${n.uuid}`),
+      );
       expect(new Set(walked).size).toBe(walked.length);
-      expect(sorted(walked)).toEqual(sorted([...minus(before.project, victimProject).map((u) => `L ${u}`), ...[...victimProject].map((u) => `U ${u}`)]));
+      expect(sorted(walked)).toEqual(
+        sorted([
+          ...minus(before.project, victimProject).map((u) => `L ${u}`),
+          ...[...victimProject].map((u) => `U ${u}`),
+        ]),
+      );
       const more = during.pages.map((p) => p.body.data.instances.pageInfo.hasNextPage);
       expect(more).toEqual([...more.slice(0, -1).map(() => true), false]);
       return;
@@ -154,7 +173,10 @@ function judgeInstance(obs: Observation, e: Expectation): void {
       // A mapping the gateway cached before the fault still routes to its (healthy) cell.
       const cached = obs.during.instanceCached;
       answered(cached);
-      expect({ errors: cached.body.errors, instance: cached.body.data?.instance?.uuid }).toEqual({ errors: undefined, instance: obs.cached.uuid });
+      expect({ errors: cached.body.errors, instance: cached.body.data?.instance?.uuid }).toEqual({
+        errors: undefined,
+        instance: obs.cached.uuid,
+      });
       return;
     }
     default:
@@ -175,10 +197,15 @@ function judgeEntities(obs: Observation, e: Expectation): void {
       expect(healthy.map((m) => m.instance?.uuid)).toEqual(healthy.map((m) => m.instanceUuid));
       const errors = (a.body.errors ?? []).filter((err: any) => err.path?.[0] === 'failed');
       expect(sorted(errors.map((err: any) => String(err.path?.[1])))).toEqual(sorted(failed.map((_, i) => String(i))));
-      for (const err of errors) expect(err.extensions).toMatchObject({ code: e.code, cellUuid: obs.fault.victim!.uuid });
+      for (const err of errors)
+        expect(err.extensions).toMatchObject({ code: e.code, cellUuid: obs.fault.victim!.uuid });
       // On a list, the live rows of the other cells keep their flavor and cell.
       for (const node of nodes(obs.during.all).filter((n) => n.status !== 'UNKNOWN')) {
-        expect({ uuid: node.uuid, flavor: node.flavor?.name ?? null, cell: node.cell?.name ?? null }).toEqual({ uuid: node.uuid, flavor: expect.any(String), cell: expect.any(String) });
+        expect({ uuid: node.uuid, flavor: node.flavor?.name ?? null, cell: node.cell?.name ?? null }).toEqual({
+          uuid: node.uuid,
+          flavor: expect.any(String),
+          cell: expect.any(String),
+        });
       }
       return;
     }
@@ -187,7 +214,12 @@ function judgeEntities(obs: Observation, e: Expectation): void {
       answered(a);
       expect(a.status).toBe(e.http);
       expect(nodes(a).length).toBeGreaterThan(0);
-      for (const node of nodes(a)) expect({ flavor: node.flavor, cell: node.cell, status: typeof node.status }).toEqual({ flavor: null, cell: null, status: 'string' });
+      for (const node of nodes(a))
+        expect({ flavor: node.flavor, cell: node.cell, status: typeof node.status }).toEqual({
+          flavor: null,
+          cell: null,
+          status: 'string',
+        });
       expect(codes(a)).toContain(e.code);
       return;
     }
@@ -205,7 +237,9 @@ function judgeActions(obs: Observation, e: Expectation): void {
   }
   switch (e.answer) {
     case 'nothing written':
-      expect(obs.invariants.faultSet).toEqual(obs.faultSet.map((s) => ({ uuid: s.uuid, vmState: s.vmState, taskState: null, actions: 0 })));
+      expect(obs.invariants.faultSet).toEqual(
+        obs.faultSet.map((s) => ({ uuid: s.uuid, vmState: s.vmState, taskState: null, actions: 0 })),
+      );
       break;
     case 'both or neither':
       // What happened later is judged with the queues ("leaves nothing half-written").
@@ -229,7 +263,8 @@ function judgeCreate(obs: Observation, e: Expectation): void {
     case 'live cell':
       expect(a.body.errors).toBeUndefined();
       expect(server.cell.isCell0).toBe(false);
-      if (obs.fault.row.group === 'cell database' || obs.fault.row.group === 'cell subgraph') expect(server.cell.name).not.toBe(obs.fault.victim!.name);
+      if (obs.fault.row.group === 'cell database' || obs.fault.row.group === 'cell subgraph')
+        expect(server.cell.name).not.toBe(obs.fault.victim!.name);
       return;
     case 'cell0':
       expect(a.body.errors).toBeUndefined();
@@ -268,8 +303,12 @@ function judgeReadyz(obs: Observation, e: Expectation): void {
   if (e.answer === 'ready' && obs.fault.victim) {
     const row = a.body.cells.find((c: any) => c.uuid === obs.fault.victim!.uuid);
     // The cell failed many times in a row while the fault lasted: its circuit is open (or probing).
-    const circuit = e.cell === 'TIMEOUT' || e.cell === 'UNAVAILABLE' ? expect.stringMatching(/^(open|half-open)$/) : 'closed';
-    expect({ lastStatus: row?.lastStatus?.status, circuit: row?.circuit?.state }).toEqual({ lastStatus: e.cell, circuit });
+    const circuit =
+      e.cell === 'TIMEOUT' || e.cell === 'UNAVAILABLE' ? expect.stringMatching(/^(open|half-open)$/) : 'closed';
+    expect({ lastStatus: row?.lastStatus?.status, circuit: row?.circuit?.state }).toEqual({
+      lastStatus: e.cell,
+      circuit,
+    });
   }
 }
 
@@ -299,7 +338,10 @@ function judgeRecovery(obs: Observation): void {
   expect(recovery.readyz.status).toBe(200);
   if (fault.victim) {
     const row = recovery.readyz.body.cells.find((c: any) => c.uuid === fault.victim!.uuid);
-    expect({ status: row?.lastStatus?.status, circuit: row?.circuit?.state }).toEqual({ status: 'OK', circuit: 'closed' });
+    expect({ status: row?.lastStatus?.status, circuit: row?.circuit?.state }).toEqual({
+      status: 'OK',
+      circuit: 'closed',
+    });
   }
   // No process was restarted, except the one the fault killed.
   const restarted = fault.row.id.endsWith('-killed');
@@ -307,7 +349,13 @@ function judgeRecovery(obs: Observation): void {
 }
 
 function judgeHalfWritten(obs: Observation): void {
-  expect(obs.invariants).toMatchObject({ actionsWithoutMessage: [], messagesWithoutAction: [], drift: [], misplaced: [], buildRequests: 0 });
+  expect(obs.invariants).toMatchObject({
+    actionsWithoutMessage: [],
+    messagesWithoutAction: [],
+    drift: [],
+    misplaced: [],
+    buildRequests: 0,
+  });
 }
 
 /**
@@ -335,6 +383,7 @@ export function describeFault(world: () => World, id: string, make: (world: Worl
       it(`${op}: ${renderExpectation(e)}`, () => VERDICTS[op](observed(), e));
     }
     it(`recovers: ${row.recovery}, every operation answers in full`, () => judgeRecovery(observed()));
-    it('leaves nothing half-written (every action has its message, usage matches servers and builds, no server in two cells)', () => judgeHalfWritten(observed()));
+    it('leaves nothing half-written (every action has its message, usage matches servers and builds, no server in two cells)', () =>
+      judgeHalfWritten(observed()));
   });
 }

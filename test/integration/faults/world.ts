@@ -4,9 +4,21 @@ import { signToken } from '../../../gateway/auth';
 import type { GatewayConfig } from '../../../gateway/config';
 import { startGateway, type RunningGateway } from '../../../gateway/server';
 import { startCellSubgraph, type CellSubgraphOptions, type RunningCellSubgraph } from '../../../subgraphs/cell/server';
-import { startGlobalSubgraph, type GlobalSubgraphOptions, type RunningGlobalSubgraph } from '../../../subgraphs/global/server';
+import {
+  startGlobalSubgraph,
+  type GlobalSubgraphOptions,
+  type RunningGlobalSubgraph,
+} from '../../../subgraphs/global/server';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
-import { freePort, startChildServer, startHttpFaultProxy, startTcpProxy, type ChildServer, type HttpFaultProxy, type TcpProxy } from '../../helpers/faults';
+import {
+  freePort,
+  startChildServer,
+  startHttpFaultProxy,
+  startTcpProxy,
+  type ChildServer,
+  type HttpFaultProxy,
+  type TcpProxy,
+} from '../../helpers/faults';
 import { createTestVhost, type TestVhost } from '../../helpers/rabbit';
 import { TEST_JWT_SECRET, TEST_SECRET } from '../../helpers/topology';
 
@@ -75,7 +87,12 @@ export interface World {
   flavor: { id: string; name: string };
   token(projectId: string, admin?: boolean): Promise<string>;
   /** POSTs to the gateway; a request that takes longer than `timeoutMs` answers status 0 (a hang is a finding, not a stuck suite). */
-  query(query: string, variables?: Record<string, unknown>, token?: string, timeoutMs?: number): Promise<{ status: number; body: any }>;
+  query(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string,
+    timeoutMs?: number,
+  ): Promise<{ status: number; body: any }>;
   readyz(): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
 }
@@ -121,7 +138,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     for (const plan of options.cells) {
       const db = await createTestDatabase('cell', `fm_${plan.name}`);
       const vhost = plan.queue ? await createTestVhost(plan.name) : undefined;
-      const dbProxy = plan.dbProxy ? await startTcpProxy(new URL(db.url).hostname, Number(new URL(db.url).port || 5432)) : undefined;
+      const dbProxy = plan.dbProxy
+        ? await startTcpProxy(new URL(db.url).hostname, Number(new URL(db.url).port || 5432))
+        : undefined;
       const port = await freePort();
       const direct = `http://127.0.0.1:${port}/graphql`;
       const httpProxy = plan.httpProxy ? await startHttpFaultProxy(direct) : undefined;
@@ -131,7 +150,17 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       const mapping = plan.cell0
         ? (await mapCell0(api, { databaseConnection, graphqlUrl })).cell
         : await createCell(api, { name: plan.name, databaseConnection, transportUrl, graphqlUrl });
-      const cell: WorldCell = { name: plan.name, uuid: mapping.uuid, id: mapping.id, db, prisma: createCellClient(db.url, { max: 2 }), vhost, hosts: [], dbProxy, httpProxy };
+      const cell: WorldCell = {
+        name: plan.name,
+        uuid: mapping.uuid,
+        id: mapping.id,
+        db,
+        prisma: createCellClient(db.url, { max: 2 }),
+        vhost,
+        hosts: [],
+        dbProxy,
+        httpProxy,
+      };
       cells.push(cell);
       for (const host of plan.hosts ?? []) {
         await registerComputeNode(cell.prisma, { host: host.host, vcpus: 64, memoryMb: host.memoryMb, localGb: 1000 });
@@ -167,7 +196,9 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       }
     }
     await discoverHosts(api, { openCell: (url) => createCellClient(url, { max: 1 }) });
-    const flavorRow = await api.instanceType.create({ data: { name: 'm1.fault', flavorid: 'fault', vcpus: 1, memoryMb: 256, rootGb: 1 } });
+    const flavorRow = await api.instanceType.create({
+      data: { name: 'm1.fault', flavorid: 'fault', vcpus: 1, memoryMb: 256, rootGb: 1 },
+    });
 
     let globalUrl: string;
     if (options.globalChild) {
@@ -175,7 +206,13 @@ export async function startWorld(options: WorldOptions): Promise<World> {
       globalChild = await startChildServer(
         'subgraphs/global/main.ts',
         [],
-        { CELLS_API_DATABASE_URL: apiDb.url, CELLS_GLOBAL_PORT: String(port), CELLS_HOST: '127.0.0.1', CELLS_INTERNAL_SECRET: TEST_SECRET, CELLS_LOG_LEVEL: 'silent', CELLS_SCHEDULER_CELL_TIMEOUT_MS: String(BUDGETS.schedulerCellTimeoutMs),
+        {
+          CELLS_API_DATABASE_URL: apiDb.url,
+          CELLS_GLOBAL_PORT: String(port),
+          CELLS_HOST: '127.0.0.1',
+          CELLS_INTERNAL_SECRET: TEST_SECRET,
+          CELLS_LOG_LEVEL: 'silent',
+          CELLS_SCHEDULER_CELL_TIMEOUT_MS: String(BUDGETS.schedulerCellTimeoutMs),
           CELLS_SCHEDULER_BUDGET_MS: String(BUDGETS.schedulerBudgetMs),
           CELLS_SCHEDULER_CELL_COOLDOWN_MS: String(BUDGETS.circuit.cooldownMs),
         },
@@ -216,7 +253,12 @@ export async function startWorld(options: WorldOptions): Promise<World> {
     });
     const running = gateway;
     const token = (projectId: string, admin = false) =>
-      signToken({ projectId, userId: `${projectId}-user`, roles: admin ? ['admin', 'member'] : ['member'], secret: TEST_JWT_SECRET });
+      signToken({
+        projectId,
+        userId: `${projectId}-user`,
+        roles: admin ? ['admin', 'member'] : ['member'],
+        secret: TEST_JWT_SECRET,
+      });
     const adminToken = await token('admin', true);
     return {
       api,
@@ -253,7 +295,10 @@ export async function startWorld(options: WorldOptions): Promise<World> {
         }
       },
       async readyz() {
-        const response = await fetch(running.url.replace(/\/graphql$/, '/readyz'), { headers: { authorization: `Bearer ${adminToken}` }, signal: AbortSignal.timeout(10000) });
+        const response = await fetch(running.url.replace(/\/graphql$/, '/readyz'), {
+          headers: { authorization: `Bearer ${adminToken}` },
+          signal: AbortSignal.timeout(10000),
+        });
         return { status: response.status, body: await response.json().catch(() => null) };
       },
       stop,

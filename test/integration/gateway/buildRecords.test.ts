@@ -18,17 +18,29 @@ describe('servers no cell holds yet (build requests) in lists', () => {
 
   beforeAll(async () => {
     topo = await startTopology({ cells: ['cell1', 'cell2'] });
-    const flavor = await topo.api.instanceType.create({ data: { name: 'm1.tiny', flavorid: '1', memoryMb: 512, vcpus: 1 } });
+    const flavor = await topo.api.instanceType.create({
+      data: { name: 'm1.tiny', flavorid: '1', memoryMb: 512, vcpus: 1 },
+    });
     live = [
       ...(await seedInstances(topo.cells[0], topo.api, { count: 4, slot: 0, slots: 3 })),
       ...(await seedInstances(topo.cells[1], topo.api, { count: 4, slot: 1, slots: 3 })),
     ];
     // Between the cells' rows in time, so the merge has to interleave them.
-    building = [0, 2].map((i) => ({ uuid: randomUUID(), createdAt: new Date(Date.UTC(2026, 0, 1) + (i * 3 + 2) * 1000), displayName: `pending-${i}` }));
+    building = [0, 2].map((i) => ({
+      uuid: randomUUID(),
+      createdAt: new Date(Date.UTC(2026, 0, 1) + (i * 3 + 2) * 1000),
+      displayName: `pending-${i}`,
+    }));
     for (const b of building) {
       await topo.api.instanceMapping.create({ data: { instanceUuid: b.uuid, projectId: 'demo', userId: 'demo-user' } });
       await topo.api.buildRequest.create({
-        data: { instanceUuid: b.uuid, projectId: 'demo', userId: 'demo-user', createdAt: b.createdAt, instance: JSON.stringify({ displayName: b.displayName, flavorId: flavor.id }) },
+        data: {
+          instanceUuid: b.uuid,
+          projectId: 'demo',
+          userId: 'demo-user',
+          createdAt: b.createdAt,
+          instance: JSON.stringify({ displayName: b.displayName, flavorId: flavor.id }),
+        },
       });
     }
     admin = await topo.token('admin', { admin: true });
@@ -38,13 +50,24 @@ describe('servers no cell holds yet (build requests) in lists', () => {
   it('lists them as BUILD in their place in the order, with their flavor and no cell', async () => {
     const res = await topo.query(LIST, { first: 50, filter: { allProjects: true } }, admin);
     const nodes = res.body.data.instances.edges.map((e: any) => e.node);
-    const expected = [...live.map((r) => ({ uuid: r.uuid, at: r.createdAt })), ...building.map((b) => ({ uuid: b.uuid, at: b.createdAt }))]
+    const expected = [
+      ...live.map((r) => ({ uuid: r.uuid, at: r.createdAt })),
+      ...building.map((b) => ({ uuid: b.uuid, at: b.createdAt })),
+    ]
       .sort((a, b) => b.at.getTime() - a.at.getTime())
       .map((r) => r.uuid);
     expect(nodes.map((n: any) => n.uuid)).toEqual(expected);
     const pending = nodes.filter((n: any) => n.status === 'BUILD');
     expect(pending).toEqual(
-      [...building].reverse().map((b) => ({ uuid: b.uuid, status: 'BUILD', vmState: 'building', taskState: 'scheduling', displayName: b.displayName, flavor: { name: 'm1.tiny' }, cell: null })),
+      [...building].reverse().map((b) => ({
+        uuid: b.uuid,
+        status: 'BUILD',
+        vmState: 'building',
+        taskState: 'scheduling',
+        displayName: b.displayName,
+        flavor: { name: 'm1.tiny' },
+        cell: null,
+      })),
     );
     expect(res.body.data.instances.complete).toBe(true);
   });
@@ -75,7 +98,15 @@ describe('servers no cell holds yet (build requests) in lists', () => {
 
   it('shows a scheduled server once, from its cell, if it is in both places', async () => {
     const twin = live[0];
-    await topo.api.buildRequest.create({ data: { instanceUuid: twin.uuid, projectId: 'demo', userId: 'demo-user', createdAt: twin.createdAt, instance: '{}' } });
+    await topo.api.buildRequest.create({
+      data: {
+        instanceUuid: twin.uuid,
+        projectId: 'demo',
+        userId: 'demo-user',
+        createdAt: twin.createdAt,
+        instance: '{}',
+      },
+    });
     const res = await topo.query(LIST, { first: 50, filter: { allProjects: true } }, admin);
     const rows = res.body.data.instances.edges.filter((e: any) => e.node.uuid === twin.uuid);
     expect(rows).toHaveLength(1);

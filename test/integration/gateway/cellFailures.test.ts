@@ -77,8 +77,13 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
   let cell2: SeededInstance[];
   let admin: string;
   beforeAll(async () => {
-    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: 1000, circuit: { failures: 3, cooldownMs: 1000 } } });
-    const flavor = await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } });
+    topo = await startTopology({
+      cells: ['cell1', 'cell2'],
+      gateway: { cellTimeoutMs: 1000, circuit: { failures: 3, cooldownMs: 1000 } },
+    });
+    const flavor = await topo.api.instanceType.create({
+      data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+    });
     cell1 = await seedInstances(topo.cells[0], topo.api, { count: 6, projects: ['demo', 'alt'], flavorId: flavor.id });
     cell2 = await seedInstances(topo.cells[1], topo.api, { count: 4, projects: ['demo', 'alt'], flavorId: flavor.id });
     admin = await topo.token('admin', { admin: true });
@@ -107,7 +112,14 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
     const unknown = edges.filter((e: any) => e.node.status === 'UNKNOWN');
     expect(unknown.map((e: any) => e.node.uuid).sort()).toEqual(cell2.map((r) => r.uuid).sort());
     for (const edge of unknown) {
-      expect(edge.node).toEqual({ uuid: edge.node.uuid, projectId: expect.any(String), status: 'UNKNOWN', displayName: null, flavor: null, cell: { name: 'cell2' } });
+      expect(edge.node).toEqual({
+        uuid: edge.node.uuid,
+        projectId: expect.any(String),
+        status: 'UNKNOWN',
+        displayName: null,
+        flavor: null,
+        cell: { name: 'cell2' },
+      });
     }
     const known = edges.filter((e: any) => e.node.status !== 'UNKNOWN');
     expect(known.every((e: any) => e.node.flavor.name === 'm1.small' && e.node.cell.name === 'cell1')).toBe(true);
@@ -115,8 +127,15 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
 
   it("limits a non-admin's UNKNOWN records to their project, and gives none for a sorted or filtered list", async () => {
     const demo = await topo.token('demo');
-    const mine = (await topo.query(LIST, { first: 50 }, demo)).body.data!.instances.edges.filter((e: any) => e.node.status === 'UNKNOWN');
-    expect(mine.map((e: any) => e.node.uuid).sort()).toEqual(cell2.filter((r) => r.projectId === 'demo').map((r) => r.uuid).sort());
+    const mine = (await topo.query(LIST, { first: 50 }, demo)).body.data!.instances.edges.filter(
+      (e: any) => e.node.status === 'UNKNOWN',
+    );
+    expect(mine.map((e: any) => e.node.uuid).sort()).toEqual(
+      cell2
+        .filter((r) => r.projectId === 'demo')
+        .map((r) => r.uuid)
+        .sort(),
+    );
     const sorted = await topo.query(LIST, { first: 50, sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }] }, demo);
     expect(sorted.body.data!.instances.complete).toBe(false);
     expect(sorted.body.data!.instances.edges.some((e: any) => e.node.status === 'UNKNOWN')).toBe(false);
@@ -128,7 +147,11 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
     const seen: string[] = [];
     let after: string | null = null;
     for (let i = 0; i < 10; i++) {
-      const res: any = await topo.query(LIST, { first: 2, after, sort: [{ key: 'CREATED_AT', direction: 'ASC' }], filter: { allProjects: true } }, admin);
+      const res: any = await topo.query(
+        LIST,
+        { first: 2, after, sort: [{ key: 'CREATED_AT', direction: 'ASC' }], filter: { allProjects: true } },
+        admin,
+      );
       const page = res.body.data.instances;
       seen.push(...page.edges.map((e: any) => e.node.uuid));
       if (!page.pageInfo.hasNextPage) break;
@@ -138,15 +161,23 @@ describe.each(modes)('a list when one cell fails because $name', (mode) => {
   });
 
   it('gives the minimal record and CELL_UNAVAILABLE naming the cell for instance(uuid) in the failed cell', async () => {
-    const res: any = await topo.query('query($u: ID!) { instance(uuid: $u) { uuid displayName } }', { u: cell2[0].uuid }, admin);
+    const res: any = await topo.query(
+      'query($u: ID!) { instance(uuid: $u) { uuid displayName } }',
+      { u: cell2[0].uuid },
+      admin,
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.instance).toEqual({ uuid: cell2[0].uuid, displayName: null });
     expect(res.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid });
-    const healthy: any = await topo.query('query($u: ID!) { instance(uuid: $u) { uuid } }', { u: cell1[0].uuid }, admin);
+    const healthy: any = await topo.query(
+      'query($u: ID!) { instance(uuid: $u) { uuid } }',
+      { u: cell1[0].uuid },
+      admin,
+    );
     expect(healthy.body.data.instance.uuid).toBe(cell1[0].uuid);
   });
 
-  it('answers in full again once the cell is back (on its circuit\'s next probe)', async () => {
+  it("answers in full again once the cell is back (on its circuit's next probe)", async () => {
     await mode.mend(topo);
     await untilProbeDue(topo.gateway, topo.cells[1].uuid);
     const res = await topo.query(LIST, { first: 50, filter: { allProjects: true } }, admin);

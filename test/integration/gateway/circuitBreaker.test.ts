@@ -15,7 +15,9 @@ const LIST = `{
     cells { cellUuid cellName status message elapsedMs }
   }
 }`;
-const OPEN_MESSAGE = new RegExp(`^circuit open since \\S+Z after ${FAILURES} failures \\(TIMEOUT\\); next probe at \\S+Z$`);
+const OPEN_MESSAGE = new RegExp(
+  `^circuit open since \\S+Z after ${FAILURES} failures \\(TIMEOUT\\); next probe at \\S+Z$`,
+);
 
 describe("a frozen cell's circuit", () => {
   let topo: Topology;
@@ -28,11 +30,16 @@ describe("a frozen cell's circuit", () => {
   const list = async () => (await topo.query(LIST, {}, admin)).body.data.instances;
   const rowOf = (page: any) => page.cells.find((c: any) => c.cellUuid === frozen());
   const breaker = async () => (await topo.gateway.directory.get(frozen()))!.breaker;
-  const ops = (path: string) => fetch(new URL(path, topo.gateway.url), { headers: { authorization: `Bearer ${admin}` } });
-  const readyCell = async () => ((await (await ops('/readyz')).json()) as any).cells.find((c: any) => c.uuid === frozen());
+  const ops = (path: string) =>
+    fetch(new URL(path, topo.gateway.url), { headers: { authorization: `Bearer ${admin}` } });
+  const readyCell = async () =>
+    ((await (await ops('/readyz')).json()) as any).cells.find((c: any) => c.uuid === frozen());
 
   beforeAll(async () => {
-    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: TIMEOUT_MS, circuit: { failures: FAILURES, cooldownMs: COOLDOWN_MS } } });
+    topo = await startTopology({
+      cells: ['cell1', 'cell2'],
+      gateway: { cellTimeoutMs: TIMEOUT_MS, circuit: { failures: FAILURES, cooldownMs: COOLDOWN_MS } },
+    });
     cell1 = await seedInstances(topo.cells[0], topo.api, { count: 5, projects: ['demo'] });
     cell2 = await seedInstances(topo.cells[1], topo.api, { count: 4, projects: ['demo'] });
     admin = await topo.token('admin', { admin: true });
@@ -57,7 +64,13 @@ describe("a frozen cell's circuit", () => {
       expect(row.message).not.toMatch(/circuit/);
     }
     expect(requestsToFrozen()).toBe(before + FAILURES);
-    expect((await readyCell()).circuit).toEqual({ state: 'open', since: expect.any(String), failures: FAILURES, lastFailure: 'TIMEOUT', nextProbeAt: expect.any(String) });
+    expect((await readyCell()).circuit).toEqual({
+      state: 'open',
+      since: expect.any(String),
+      failures: FAILURES,
+      lastFailure: 'TIMEOUT',
+      nextProbeAt: expect.any(String),
+    });
   });
 
   it('then answers lists without asking the cell: its row says skipped, since when and the next probe, complete is false', async () => {
@@ -66,8 +79,16 @@ describe("a frozen cell's circuit", () => {
     for (let i = 0; i < 10; i++) {
       const page = await list();
       expect(page.complete).toBe(false);
-      expect(rowOf(page)).toEqual({ cellUuid: frozen(), cellName: 'cell2', status: 'TIMEOUT', message: expect.stringMatching(OPEN_MESSAGE), elapsedMs: 0 });
-      expect(rowOf(page).message).toBe(`circuit open since ${since} after ${FAILURES} failures (TIMEOUT); next probe at ${nextProbeAt}`);
+      expect(rowOf(page)).toEqual({
+        cellUuid: frozen(),
+        cellName: 'cell2',
+        status: 'TIMEOUT',
+        message: expect.stringMatching(OPEN_MESSAGE),
+        elapsedMs: 0,
+      });
+      expect(rowOf(page).message).toBe(
+        `circuit open since ${since} after ${FAILURES} failures (TIMEOUT); next probe at ${nextProbeAt}`,
+      );
       const live = page.edges.filter((e: any) => e.node.status !== 'UNKNOWN').map((e: any) => e.node.uuid);
       const unknown = page.edges.filter((e: any) => e.node.status === 'UNKNOWN').map((e: any) => e.node.uuid);
       expect(new Set(live)).toEqual(new Set(cell1.map((r) => r.uuid)));
@@ -83,19 +104,45 @@ describe("a frozen cell's circuit", () => {
 
   it('skips the cell for instance(uuid), entity fields and mutations too: CELL_UNAVAILABLE at once, no request', async () => {
     const before = requestsToFrozen();
-    const single = await topo.query('query($u: ID!) { instance(uuid: $u) { uuid displayName } }', { u: cell2[0].uuid }, admin);
+    const single = await topo.query(
+      'query($u: ID!) { instance(uuid: $u) { uuid displayName } }',
+      { u: cell2[0].uuid },
+      admin,
+    );
     expect(single.status).toBe(200);
-    expect(single.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: frozen(), status: 'TIMEOUT' });
-    const entities = await topo.query('query($u: [ID!]) { instanceMappings(uuids: $u) { instanceUuid instance { displayName } } }', { u: [cell2[1].uuid] }, admin);
+    expect(single.body.errors[0].extensions).toMatchObject({
+      code: 'CELL_UNAVAILABLE',
+      cellUuid: frozen(),
+      status: 'TIMEOUT',
+    });
+    const entities = await topo.query(
+      'query($u: [ID!]) { instanceMappings(uuids: $u) { instanceUuid instance { displayName } } }',
+      { u: [cell2[1].uuid] },
+      admin,
+    );
     // The planner keeps the entity the global subgraph named; the cell's fields stay null.
-    expect(entities.body.data.instanceMappings).toEqual([{ instanceUuid: cell2[1].uuid, instance: { displayName: null } }]);
-    expect(entities.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: frozen(), status: 'TIMEOUT' });
-    const reboot = await topo.query('mutation($u: ID!) { rebootInstance(uuid: $u) { requestId } }', { u: cell2[2].uuid }, admin);
+    expect(entities.body.data.instanceMappings).toEqual([
+      { instanceUuid: cell2[1].uuid, instance: { displayName: null } },
+    ]);
+    expect(entities.body.errors[0].extensions).toMatchObject({
+      code: 'CELL_UNAVAILABLE',
+      cellUuid: frozen(),
+      status: 'TIMEOUT',
+    });
+    const reboot = await topo.query(
+      'mutation($u: ID!) { rebootInstance(uuid: $u) { requestId } }',
+      { u: cell2[2].uuid },
+      admin,
+    );
     expect(reboot.status).toBe(200);
     expect(reboot.body.data).toBeNull();
     expect(reboot.body.errors).toHaveLength(1);
     expect(reboot.body.errors[0].message).toMatch(/circuit open since/);
-    expect(reboot.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: frozen(), status: 'TIMEOUT' });
+    expect(reboot.body.errors[0].extensions).toMatchObject({
+      code: 'CELL_UNAVAILABLE',
+      cellUuid: frozen(),
+      status: 'TIMEOUT',
+    });
     expect(requestsToFrozen()).toBe(before);
   });
 
@@ -113,7 +160,10 @@ describe("a frozen cell's circuit", () => {
     expect(requestsToFrozen()).toBe(before + 1);
     // The failed probe opened the circuit for another interval.
     expect(circuit.snapshot()).toMatchObject({ state: 'open', failures: FAILURES + 1 });
-    for (let i = 0; i < 5; i++) expect(rowOf(await list()).message).toMatch(/^circuit open since .* after 4 failures \(TIMEOUT\); next probe at /);
+    for (let i = 0; i < 5; i++)
+      expect(rowOf(await list()).message).toMatch(
+        /^circuit open since .* after 4 failures \(TIMEOUT\); next probe at /,
+      );
     expect(requestsToFrozen()).toBe(before + 1);
   });
 
@@ -126,7 +176,13 @@ describe("a frozen cell's circuit", () => {
     expect(rowOf(page)).toMatchObject({ status: 'OK', message: null });
     expect(page.edges).toHaveLength(cell1.length + cell2.length);
     expect(requestsToFrozen()).toBe(before + 1);
-    expect((await readyCell()).circuit).toEqual({ state: 'closed', since: null, failures: 0, lastFailure: 'TIMEOUT', nextProbeAt: null });
+    expect((await readyCell()).circuit).toEqual({
+      state: 'closed',
+      since: null,
+      failures: 0,
+      lastFailure: 'TIMEOUT',
+      nextProbeAt: null,
+    });
     await list();
     expect(requestsToFrozen()).toBe(before + 2);
   });

@@ -8,7 +8,9 @@ async function counted(topo: Topology, run: () => Promise<unknown>) {
   const plannedGlobal = topo.gateway.plannedGlobalRequests.count;
   await run();
   return {
-    cells: Object.fromEntries(topo.cells.map((c) => [c.name, (topo.gateway.router.requestsByCell.get(c.uuid) ?? 0) - before.get(c.name)!])),
+    cells: Object.fromEntries(
+      topo.cells.map((c) => [c.name, (topo.gateway.router.requestsByCell.get(c.uuid) ?? 0) - before.get(c.name)!]),
+    ),
     routerGlobal: topo.gateway.global.requests - routerGlobal,
     plannedGlobal: topo.gateway.plannedGlobalRequests.count - plannedGlobal,
   };
@@ -26,22 +28,26 @@ describe('work the gateway does for a page, counted', () => {
     topo = await startTopology({ cells: ['cell1', 'cell2', 'cell3'] });
     // Rows interleave in time across the three cells: an even spread.
     seeded = [];
-    for (const [slot, cell] of topo.cells.entries()) seeded.push(await seedInstances(cell, topo.api, { count: 200, slot, slots: 3, projects: ['demo', 'alt'] }));
+    for (const [slot, cell] of topo.cells.entries())
+      seeded.push(await seedInstances(cell, topo.api, { count: 200, slot, slots: 3, projects: ['demo', 'alt'] }));
     admin = await topo.token('admin', { admin: true });
     await topo.query(LIST, { first: 1, filter: { allProjects: true } }, admin); // schema checks, warm connections
   });
   afterAll(() => topo?.stop());
 
-  it.each([9, 90, 300])('costs one request per cell and one global request per plan step for a page of %i', async (first) => {
-    let body: any;
-    const work = await counted(topo, async () => {
-      body = (await topo.query(LIST, { first, filter: { allProjects: true } }, admin)).body;
-    });
-    expect(body.data.instances.edges).toHaveLength(first);
-    expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
-    expect(work.routerGlobal).toBe(1); // the build requests to merge in as BUILD rows
-    expect(work.plannedGlobal).toBe(1); // cell { name } for every row, batched
-  });
+  it.each([9, 90, 300])(
+    'costs one request per cell and one global request per plan step for a page of %i',
+    async (first) => {
+      let body: any;
+      const work = await counted(topo, async () => {
+        body = (await topo.query(LIST, { first, filter: { allProjects: true } }, admin)).body;
+      });
+      expect(body.data.instances.edges).toHaveLength(first);
+      expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
+      expect(work.routerGlobal).toBe(1); // the build requests to merge in as BUILD rows
+      expect(work.plannedGlobal).toBe(1); // cell { name } for every row, batched
+    },
+  );
 
   it('asks the global subgraph once for the cells a project lives in and its build requests', async () => {
     const token = await topo.token('demo');
@@ -52,14 +58,20 @@ describe('work the gateway does for a page, counted', () => {
 
   it('sends a later round only to the cell whose batch ran out', async () => {
     // cell3 holds the newest rows of this project: the page drains it first.
-    const newest = await seedInstances(topo.cells[2], topo.api, { count: 40, projects: ['skewed'], base: new Date(Date.UTC(2027, 0, 1)) });
+    const newest = await seedInstances(topo.cells[2], topo.api, {
+      count: 40,
+      projects: ['skewed'],
+      base: new Date(Date.UTC(2027, 0, 1)),
+    });
     await seedInstances(topo.cells[0], topo.api, { count: 40, projects: ['skewed'] });
     await seedInstances(topo.cells[1], topo.api, { count: 40, projects: ['skewed'] });
     let body: any;
     const work = await counted(topo, async () => {
       body = (await topo.query(LIST, { first: 30, filter: { projectId: 'skewed' } }, admin)).body;
     });
-    const expected = [...newest].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? 1 : -1)).slice(0, 30);
+    const expected = [...newest]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? 1 : -1))
+      .slice(0, 30);
     expect(body.data.instances.edges.map((e: any) => e.node.uuid)).toEqual(expected.map((r) => r.uuid));
     expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 2 });
   });
@@ -68,10 +80,18 @@ describe('work the gateway does for a page, counted', () => {
     const uuids = seeded.map((rows) => rows[5].uuid);
     let body: any;
     const work = await counted(topo, async () => {
-      body = (await topo.query('query($uuids: [ID!]) { instanceMappings(uuids: $uuids) { instanceUuid instance { displayName status } } }', { uuids }, admin)).body;
+      body = (
+        await topo.query(
+          'query($uuids: [ID!]) { instanceMappings(uuids: $uuids) { instanceUuid instance { displayName status } } }',
+          { uuids },
+          admin,
+        )
+      ).body;
     });
     expect(body.errors).toBeUndefined();
-    const names = Object.fromEntries(body.data.instanceMappings.map((m: any) => [m.instanceUuid, m.instance.displayName]));
+    const names = Object.fromEntries(
+      body.data.instanceMappings.map((m: any) => [m.instanceUuid, m.instance.displayName]),
+    );
     expect(uuids.map((u) => names[u])).toEqual(seeded.map((rows) => rows[5].displayName));
     expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
   });
@@ -79,10 +99,14 @@ describe('work the gateway does for a page, counted', () => {
   it('routes instance(uuid) to the owning cell only, with one batched mapping look-up', async () => {
     const target = seeded[1][7];
     topo.gateway.mappingCache.clear();
-    const work = await counted(topo, () => topo.query(`query($u: ID!) { instance(uuid: $u) { uuid displayName } }`, { u: target.uuid }, admin));
+    const work = await counted(topo, () =>
+      topo.query(`query($u: ID!) { instance(uuid: $u) { uuid displayName } }`, { u: target.uuid }, admin),
+    );
     expect(work.cells).toEqual({ cell1: 0, cell2: 1, cell3: 0 });
     expect(work.routerGlobal).toBe(1);
-    const cached = await counted(topo, () => topo.query(`query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: target.uuid }, admin));
+    const cached = await counted(topo, () =>
+      topo.query(`query($u: ID!) { instance(uuid: $u) { uuid } }`, { u: target.uuid }, admin),
+    );
     expect(cached.routerGlobal).toBe(0); // the mapping came from the cache
   });
 });

@@ -8,7 +8,8 @@ import { testServices } from '../../helpers/services';
 import { startTopology, TEST_JWT_SECRET, TEST_SECRET, type Topology } from '../../helpers/topology';
 
 // What a broken proxy in front of the global subgraph says: hosts, URLs, driver text.
-const RAW_502 = '<html>502 bad gateway: upstream postgresql://postgres@10.0.0.7:5432/cells_api ECONNREFUSED 127.0.0.1:4001</html>';
+const RAW_502 =
+  '<html>502 bad gateway: upstream postgresql://postgres@10.0.0.7:5432/cells_api ECONNREFUSED 127.0.0.1:4001</html>';
 
 /** An HTTP proxy in front of the global subgraph that forwards, or answers 502 with raw text. */
 async function startGlobalProxy(target: string) {
@@ -23,7 +24,11 @@ async function startGlobalProxy(target: string) {
         return;
       }
       try {
-        const upstream = await fetch(target, { method: 'POST', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks) });
+        const upstream = await fetch(target, {
+          method: 'POST',
+          headers: req.headers as Record<string, string>,
+          body: Buffer.concat(chunks),
+        });
         res.writeHead(upstream.status, { 'content-type': 'application/json' });
         res.end(Buffer.from(await upstream.arrayBuffer()));
       } catch {
@@ -49,7 +54,8 @@ async function pgAdmin(sql: string, params: unknown[] = []): Promise<void> {
   }
 }
 
-const LIST = '{ instances(first: 20, filter: { allProjects: true }) { edges { node { uuid flavor { name } cell { name } } } complete cells { status message } } }';
+const LIST =
+  '{ instances(first: 20, filter: { allProjects: true }) { edges { node { uuid flavor { name } cell { name } } } complete cells { status message } } }';
 
 describe('what callers see when parts of the deployment fail', () => {
   let topo: Topology;
@@ -60,7 +66,11 @@ describe('what callers see when parts of the deployment fail', () => {
 
   // A second gateway reaches the global subgraph through the proxy; the topology's own stays direct.
   const ask = async (query: string, token = admin) => {
-    const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query }),
+    });
     return { status: response.status, text: await response.text() };
   };
 
@@ -96,12 +106,20 @@ describe('what callers see when parts of the deployment fail', () => {
   it("answers a 502 of the global subgraph as GLOBAL_UNAVAILABLE, without the proxy's URL, status text or body", async () => {
     proxy.state.failing = true;
     try {
-      for (const query of ['{ flavors { name } }', 'mutation { createServer(input: { name: "web", flavorId: "1", imageRef: "cirros" }) { reservationId } }', LIST]) {
+      for (const query of [
+        '{ flavors { name } }',
+        'mutation { createServer(input: { name: "web", flavorId: "1", imageRef: "cirros" }) { reservationId } }',
+        LIST,
+      ]) {
         const answer = await ask(query);
         expect(answer.status).toBe(200);
         expect(leaksIn(answer.text)).toEqual([]);
         expect(answer.text).not.toContain('"response"');
-        expect(JSON.parse(answer.text).errors).toEqual(expect.arrayContaining([expect.objectContaining({ extensions: expect.objectContaining({ code: 'GLOBAL_UNAVAILABLE' }) })]));
+        expect(JSON.parse(answer.text).errors).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ extensions: expect.objectContaining({ code: 'GLOBAL_UNAVAILABLE' }) }),
+          ]),
+        );
       }
     } finally {
       proxy.state.failing = false;
@@ -120,7 +138,10 @@ describe('what callers see when parts of the deployment fail', () => {
     try {
       const list = await topo.query(LIST, {}, admin);
       expect(list.status).toBe(200);
-      expect(list.body.data.instances.cells.map((row: { status: string }) => row.status).sort()).toEqual(['OK', 'UNAVAILABLE']);
+      expect(list.body.data.instances.cells.map((row: { status: string }) => row.status).sort()).toEqual([
+        'OK',
+        'UNAVAILABLE',
+      ]);
       expect(leaksIn(errorTexts(list.body))).toEqual([]);
       const one = await topo.query(`{ instance(uuid: "${seeded[0].uuid}") { uuid status } }`, {}, admin);
       expect(leaksIn(errorTexts(one.body))).toEqual([]);
@@ -150,10 +171,20 @@ describe('what callers see when parts of the deployment fail', () => {
     await api.connect();
     await api.query('ALTER TABLE key_pairs RENAME TO key_pairs_gone');
     try {
-      const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: '{ keyPairs { name } }' }) });
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify({ query: '{ keyPairs { name } }' }),
+      });
       const text = await response.text();
       expect(leaksIn(text)).toEqual([]);
-      expect(JSON.parse(text).errors).toEqual([{ message: 'internal error', path: ['keyPairs'], extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: response.headers.get('x-request-id') } }]);
+      expect(JSON.parse(text).errors).toEqual([
+        {
+          message: 'internal error',
+          path: ['keyPairs'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: response.headers.get('x-request-id') },
+        },
+      ]);
     } finally {
       await api.query('ALTER TABLE key_pairs_gone RENAME TO key_pairs');
       await api.end();

@@ -57,9 +57,12 @@ function expectCleanGlobalErrors(errors: any[]): void {
 }
 
 async function seed(topo: Topology): Promise<{ rows: SeededInstance[]; admin: string }> {
-  const flavor = await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } });
+  const flavor = await topo.api.instanceType.create({
+    data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+  });
   const rows: SeededInstance[] = [];
-  for (const cell of topo.cells) rows.push(...(await seedInstances(cell, topo.api, { count: 3, projects: ['demo'], flavorId: flavor.id })));
+  for (const cell of topo.cells)
+    rows.push(...(await seedInstances(cell, topo.api, { count: 3, projects: ['demo'], flavorId: flavor.id })));
   return { rows, admin: await topo.token('admin', { admin: true }) };
 }
 
@@ -93,7 +96,10 @@ describe('a global subgraph that accepts connections and never answers (a frozen
     const warm = await post(gateway, admin, LIST);
     expect(warm.body.errors).toBeUndefined();
     // instance(uuid) of rows[0] leaves its mapping in the gateway's cache.
-    expect((await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid } }', { u: rows[0].uuid })).body.data.instance.uuid).toBe(rows[0].uuid);
+    expect(
+      (await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid } }', { u: rows[0].uuid })).body.data
+        .instance.uuid,
+    ).toBe(rows[0].uuid);
     proxy.freeze();
   });
   afterAll(async () => {
@@ -116,9 +122,13 @@ describe('a global subgraph that accepts connections and never answers (a frozen
   });
 
   it('routes instance(uuid) by a cached mapping, and answers GLOBAL_UNAVAILABLE for one it would have to look up', async () => {
-    const cached = await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid displayName } }', { u: rows[0].uuid });
+    const cached = await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid displayName } }', {
+      u: rows[0].uuid,
+    });
     expect(cached.body.data.instance).toEqual({ uuid: rows[0].uuid, displayName: rows[0].displayName });
-    const uncached = await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid } }', { u: rows[rows.length - 1].uuid });
+    const uncached = await post(gateway, admin, 'query($u: ID!) { instance(uuid: $u) { uuid } }', {
+      u: rows[rows.length - 1].uuid,
+    });
     expect(uncached.status).toBe(200);
     expect(uncached.body.data.instance).toBeNull();
     expectCleanGlobalErrors(uncached.body.errors);
@@ -135,7 +145,9 @@ describe('a global subgraph that accepts connections and never answers (a frozen
     proxy.thaw();
     const res = await post(gateway, admin, LIST);
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.instances.edges.every((e: any) => e.node.flavor.name === 'm1.small' && e.node.cell.name)).toBe(true);
+    expect(res.body.data.instances.edges.every((e: any) => e.node.flavor.name === 'm1.small' && e.node.cell.name)).toBe(
+      true,
+    );
     expect((await readyz()).status).toBe(200);
   });
 });
@@ -151,7 +163,13 @@ describe('a global subgraph frozen with SIGSTOP (a child process)', () => {
     topo = await startTopology({ cells: ['cell1'] });
     ({ rows, admin } = await seed(topo));
     const port = await freePort();
-    const env = { CELLS_API_DATABASE_URL: topo.apiDb.url, CELLS_GLOBAL_PORT: String(port), CELLS_HOST: '127.0.0.1', CELLS_INTERNAL_SECRET: TEST_SECRET, CELLS_LOG_LEVEL: 'silent' };
+    const env = {
+      CELLS_API_DATABASE_URL: topo.apiDb.url,
+      CELLS_GLOBAL_PORT: String(port),
+      CELLS_HOST: '127.0.0.1',
+      CELLS_INTERNAL_SECRET: TEST_SECRET,
+      CELLS_LOG_LEVEL: 'silent',
+    };
     child = await startChildServer('subgraphs/global/main.ts', [], env, port);
     gateway = await startGateway(gatewayConfig(child.url));
     expect((await post(gateway, admin, LIST)).body.errors).toBeUndefined();

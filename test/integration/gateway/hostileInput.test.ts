@@ -26,12 +26,24 @@ describe('every value checked at the edge', () => {
 
   beforeAll(async () => {
     topo = await startTopology({ cells: ['cell1', 'cell2'] });
-    live = [...(await seedInstances(topo.cells[0], topo.api, { count: 3, slot: 0, slots: 2 })), ...(await seedInstances(topo.cells[1], topo.api, { count: 3, slot: 1, slots: 2 }))];
-    const flavor = await topo.api.instanceType.create({ data: { name: 'm1.tiny', flavorid: '1', memoryMb: 512, vcpus: 1, rootGb: 1 } });
+    live = [
+      ...(await seedInstances(topo.cells[0], topo.api, { count: 3, slot: 0, slots: 2 })),
+      ...(await seedInstances(topo.cells[1], topo.api, { count: 3, slot: 1, slots: 2 })),
+    ];
+    const flavor = await topo.api.instanceType.create({
+      data: { name: 'm1.tiny', flavorid: '1', memoryMb: 512, vcpus: 1, rootGb: 1 },
+    });
     flavorId = String(flavor.id);
     for (const b of [building, redos]) {
       await topo.api.instanceMapping.create({ data: { instanceUuid: b.uuid, projectId: 'demo', userId: 'demo-user' } });
-      await topo.api.buildRequest.create({ data: { instanceUuid: b.uuid, projectId: 'demo', userId: 'demo-user', instance: JSON.stringify({ displayName: b.displayName, flavorId: flavor.id }) } });
+      await topo.api.buildRequest.create({
+        data: {
+          instanceUuid: b.uuid,
+          projectId: 'demo',
+          userId: 'demo-user',
+          instance: JSON.stringify({ displayName: b.displayName, flavorId: flavor.id }),
+        },
+      });
     }
     token = await topo.token('demo');
     adminToken = await topo.token('admin', { admin: true });
@@ -56,17 +68,27 @@ describe('every value checked at the edge', () => {
       const before = cellRequests();
       const res = await topo.query(LIST, { after: cursor({ s: ['CREATED_AT:DESC'], v: ['1'], u: 'x' }) }, token);
       expect(res.body.data?.instances ?? null).toBeNull();
-      expect(res.body.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/^after: cursor value 0 is not a timestamp/), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+      expect(res.body.errors).toEqual([
+        expect.objectContaining({
+          message: expect.stringMatching(/^after: cursor value 0 is not a timestamp/),
+          extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }),
+        }),
+      ]);
       expect(cellRequests()).toBe(before);
     });
 
     it('refuses a tampered tie-breaker and a name value with a NUL byte', async () => {
       for (const [after, sort] of [
         [cursor({ s: ['CREATED_AT:DESC'], v: ['2026-01-01T00:00:00.000Z'], u: "' OR 1=1 --" }), undefined],
-        [cursor({ s: ['DISPLAY_NAME:ASC'], v: ['a\u0000'], u: live[0].uuid }), [{ key: 'DISPLAY_NAME', direction: 'ASC' }]],
+        [
+          cursor({ s: ['DISPLAY_NAME:ASC'], v: ['a\u0000'], u: live[0].uuid }),
+          [{ key: 'DISPLAY_NAME', direction: 'ASC' }],
+        ],
       ] as const) {
         const res = await topo.query(LIST, { after, sort }, token);
-        expect(res.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+        expect(res.body.errors).toEqual([
+          expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+        ]);
       }
     });
   });
@@ -80,27 +102,55 @@ describe('every value checked at the edge', () => {
       ['filter.projectId', { filter: { projectId: '\udfff' } }],
     ])('refuses %s with 400 BAD_USER_INPUT before any cell is asked', async (field, variables) => {
       const error = await refusedAtGateway(LIST, variables, field);
-      expect(error.message).toMatch(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: expected text without NUL bytes or unpaired surrogates`));
+      expect(error.message).toMatch(
+        new RegExp(`^${field.replace(/[[\].]/g, '\\$&')}: expected text without NUL bytes or unpaired surrogates`),
+      );
     });
 
     it('refuses them inline too, and in a createServer name or metadata key (they were CELL_UNAVAILABLE)', async () => {
       await refusedAtGateway('{ instances(filter: { host: "a\\u0000" }) { complete } }', {}, 'filter.host');
       await refusedAtGateway(CREATE, { input: { name: 'web\u0000', flavorId, imageRef: 'cirros' } }, 'input.name');
-      await refusedAtGateway(CREATE, { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k\u0000', value: 'v' }] } }, 'input.metadata[0].key');
-      await refusedAtGateway(CREATE, { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k', value: '\ud83d' }] } }, 'input.metadata[0].value');
+      await refusedAtGateway(
+        CREATE,
+        { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k\u0000', value: 'v' }] } },
+        'input.metadata[0].key',
+      );
+      await refusedAtGateway(
+        CREATE,
+        { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k', value: '\ud83d' }] } },
+        'input.metadata[0].value',
+      );
     });
 
     it('is refused by the subgraphs themselves as well (defence in depth)', async () => {
       const cell = topo.cells[0].subgraph!.url;
       for (const filter of [{ host: 'a\u0000' }, { name: 'a\u0000' }, { uuids: ['\u0000'] }]) {
         const answer: any = await gql(cell, LIST, { filter }, user('demo'));
-        expect(answer.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: expect.stringMatching(/^filter\./) });
+        expect(answer.errors[0].extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: expect.stringMatching(/^filter\./),
+        });
       }
-      const named: any = await gql(topo.global.url, CREATE, { input: { name: 'web\u0000', flavorId, imageRef: 'cirros' } }, user('demo'));
+      const named: any = await gql(
+        topo.global.url,
+        CREATE,
+        { input: { name: 'web\u0000', flavorId, imageRef: 'cirros' } },
+        user('demo'),
+      );
       expect(named.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
-      const keyed: any = await gql(topo.global.url, CREATE, { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k\u0000', value: 'v' }] } }, user('demo'));
+      const keyed: any = await gql(
+        topo.global.url,
+        CREATE,
+        { input: { name: 'web', flavorId, imageRef: 'cirros', metadata: [{ key: 'k\u0000', value: 'v' }] } },
+        user('demo'),
+      );
       expect(keyed.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.metadata[0].key' });
-      const builds: any = await gql(topo.global.url, '{ buildRequests(allProjects: true, name: "a\\u0000") { instanceUuid } }', {}, adminIdentity());
+      const builds: any = await gql(
+        topo.global.url,
+        '{ buildRequests(allProjects: true, name: "a\\u0000") { instanceUuid } }',
+        {},
+        adminIdentity(),
+      );
       expect(builds.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'name' });
     });
   });
@@ -115,7 +165,11 @@ describe('every value checked at the edge', () => {
     it('refuses a DateTime that is not a timestamp (the API schema knows the scalar by name only)', async () => {
       await refusedAtGateway('{ instances(filter: { changesSince: false }) { complete } }', {}, 'filter.changesSince');
       await refusedAtGateway('{ buildRequests(changesSince: "soon") { instanceUuid } }', {}, 'changesSince');
-      const ok = await topo.query('{ instances(filter: { changesSince: "2026-01-01T00:00:00.000Z" }) { complete } }', {}, token);
+      const ok = await topo.query(
+        '{ instances(filter: { changesSince: "2026-01-01T00:00:00.000Z" }) { complete } }',
+        {},
+        token,
+      );
       expect(ok.body.data.instances.complete).toBe(true);
     });
 
@@ -132,11 +186,17 @@ describe('every value checked at the edge', () => {
 
   describe('variables read as GraphQL coerces them', () => {
     it('lists the same for a sort given as one object in a variable as for the literal (it failed: sort.map is not a function)', async () => {
-      const literal = await topo.query('{ instances(first: 50, sort: { key: DISPLAY_NAME, direction: ASC }) { edges { node { uuid } } complete } }', {}, token);
+      const literal = await topo.query(
+        '{ instances(first: 50, sort: { key: DISPLAY_NAME, direction: ASC }) { edges { node { uuid } } complete } }',
+        {},
+        token,
+      );
       const variable = await topo.query(LIST, { first: 50, sort: { key: 'DISPLAY_NAME', direction: 'ASC' } }, token);
       expect(variable.body.errors).toBeUndefined();
       expect(variable.body.data.instances.complete).toBe(true);
-      expect(variable.body.data.instances.edges.map((e: any) => e.node.uuid)).toEqual(literal.body.data.instances.edges.map((e: any) => e.node.uuid));
+      expect(variable.body.data.instances.edges.map((e: any) => e.node.uuid)).toEqual(
+        literal.body.data.instances.edges.map((e: any) => e.node.uuid),
+      );
       expect(variable.body.data.instances.edges).toHaveLength(live.length + 2);
     });
 
@@ -150,7 +210,9 @@ describe('every value checked at the edge', () => {
     it('filters build requests in SQL with the cells` operator (\\m is a word start in PostgreSQL, a plain m in JavaScript)', async () => {
       const res = await topo.query(LIST, { filter: { name: '\\mpending-2$' } }, token);
       expect(res.body.errors).toBeUndefined();
-      expect(res.body.data.instances.edges.map((e: any) => e.node)).toEqual([{ uuid: building.uuid, status: 'BUILD', displayName: 'pending-2' }]);
+      expect(res.body.data.instances.edges.map((e: any) => e.node)).toEqual([
+        { uuid: building.uuid, status: 'BUILD', displayName: 'pending-2' },
+      ]);
     });
 
     it('never runs a pattern in the gateway: ^(a+)+$ against a long name answers (JavaScript backtracks for hours)', async () => {
@@ -161,7 +223,9 @@ describe('every value checked at the edge', () => {
 
     it('refuses a pattern PostgreSQL cannot read with BAD_USER_INPUT naming filter.name, before any cell is asked', async () => {
       const error = await refusedAtGateway(LIST, { filter: { name: '(unclosed' } }, 'filter.name');
-      expect(error.message).toBe('filter.name: expected a valid regular expression (PostgreSQL: parentheses () not balanced), got "(unclosed"');
+      expect(error.message).toBe(
+        'filter.name: expected a valid regular expression (PostgreSQL: parentheses () not balanced), got "(unclosed"',
+      );
       // Asked once per pattern: the second refusal needs no global request either.
       const globalBefore = topo.gateway.global.requests;
       await refusedAtGateway(LIST, { filter: { name: '(unclosed' } }, 'filter.name');

@@ -18,12 +18,20 @@ interface Page {
   cells: { cellName: string; status: string }[];
 }
 
-async function everyPage(topo: Topology, token: string, variables: Record<string, unknown>): Promise<{ uuids: string[]; pages: number }> {
+async function everyPage(
+  topo: Topology,
+  token: string,
+  variables: Record<string, unknown>,
+): Promise<{ uuids: string[]; pages: number }> {
   const uuids: string[] = [];
   let after: string | null = null;
   let pages = 0;
   for (;;) {
-    const res: { body: { data?: { instances: Page }; errors?: unknown[] } } = await topo.query(PAGE, { ...variables, after }, token);
+    const res: { body: { data?: { instances: Page }; errors?: unknown[] } } = await topo.query(
+      PAGE,
+      { ...variables, after },
+      token,
+    );
     expect(res.body.errors).toBeUndefined();
     const page: Page = res.body.data!.instances;
     expect(page.complete).toBe(true);
@@ -36,7 +44,9 @@ async function everyPage(topo: Topology, token: string, variables: Record<string
 }
 
 function expectedOrder(rows: SeededInstance[], sort: SortSpec[]): string[] {
-  return [...rows].sort((a, b) => comparePositions(positionOf(a as never, sort), positionOf(b as never, sort), sort)).map((r) => r.uuid);
+  return [...rows]
+    .sort((a, b) => comparePositions(positionOf(a as never, sort), positionOf(b as never, sort), sort))
+    .map((r) => r.uuid);
 }
 
 describe('instances across cells through the gateway', () => {
@@ -70,7 +80,10 @@ describe('instances across cells through the gateway', () => {
     const token = await topo.token('admin', { admin: true });
     const byDefault = await everyPage(topo, token, { first: 20, filter: { allProjects: true } });
     expect(byDefault.uuids).toEqual(expectedOrder(all, [{ key: 'CREATED_AT', direction: 'DESC' }]));
-    const sort: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'ASC' }, { key: 'CREATED_AT', direction: 'DESC' }];
+    const sort: SortSpec[] = [
+      { key: 'DISPLAY_NAME', direction: 'ASC' },
+      { key: 'CREATED_AT', direction: 'DESC' },
+    ];
     const twoKeys = await everyPage(topo, token, { first: 11, sort, filter: { allProjects: true } });
     expect(twoKeys.uuids).toEqual(expectedOrder(all, sort));
   });
@@ -81,18 +94,27 @@ describe('instances across cells through the gateway', () => {
     const alt = all.filter((r) => r.projectId === 'alt');
     expect(uuids).toEqual(expectedOrder(alt, [{ key: 'CREATED_AT', direction: 'DESC' }]));
     const sneaky = await topo.query(PAGE, { first: 50, filter: { allProjects: true } }, token);
-    expect(sneaky.body.errors?.[0]).toMatchObject({ message: expect.stringMatching(/filter\.allProjects/), extensions: { code: 'FORBIDDEN' } });
+    expect(sneaky.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/filter\.allProjects/),
+      extensions: { code: 'FORBIDDEN' },
+    });
     const other = await topo.query(PAGE, { first: 50, filter: { projectId: 'demo' } }, token);
     expect(other.body.data?.instances.edges ?? []).toEqual([]);
   });
 
   it('asks only the cell named by filter.cellUuid and refuses an unknown one', async () => {
     const token = await topo.token('admin', { admin: true });
-    const res = await topo.query(PAGE, { first: 100, filter: { allProjects: true, cellUuid: topo.cells[1].uuid } }, token);
+    const res = await topo.query(
+      PAGE,
+      { first: 100, filter: { allProjects: true, cellUuid: topo.cells[1].uuid } },
+      token,
+    );
     expect(res.body.data!.instances.cells.map((c: { cellName: string }) => c.cellName)).toEqual(['cell2']);
     expect(res.body.data!.instances.edges).toHaveLength(45);
     const bad = await topo.query(PAGE, { filter: { cellUuid: '00000000-0000-0000-0000-00000000dead' } }, token);
-    expect(bad.body.errors?.[0].message).toMatch(/filter\.cellUuid: no cell with uuid "00000000-0000-0000-0000-00000000dead"/);
+    expect(bad.body.errors?.[0].message).toMatch(
+      /filter\.cellUuid: no cell with uuid "00000000-0000-0000-0000-00000000dead"/,
+    );
     expect(bad.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
   });
 
@@ -100,7 +122,11 @@ describe('instances across cells through the gateway', () => {
     const token = await topo.token('admin', { admin: true });
     const first = await topo.query(PAGE, { first: 2, filter: { allProjects: true } }, token);
     const cursor = first.body.data!.instances.pageInfo.endCursor;
-    const wrong = await topo.query(PAGE, { first: 2, after: cursor, sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }] }, token);
+    const wrong = await topo.query(
+      PAGE,
+      { first: 2, after: cursor, sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }] },
+      token,
+    );
     expect(wrong.body.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     expect(wrong.body.errors?.[0].message).toMatch(/cursor was made for sort \[CREATED_AT:DESC\]/);
     const huge = await topo.query(PAGE, { first: 1001 }, token);

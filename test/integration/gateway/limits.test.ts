@@ -15,7 +15,11 @@ describe('bounded work per request', () => {
   beforeAll(async () => {
     topo = await startTopology({
       cells: ['cell1', 'cell2', 'cell3'],
-      gateway: { maxComplexity: 2000, maxBodyBytes: 256 * 1024, limits: { ...GATEWAY_DEFAULTS.limits, maxCellRequestsInFlight: 2 } },
+      gateway: {
+        maxComplexity: 2000,
+        maxBodyBytes: 256 * 1024,
+        limits: { ...GATEWAY_DEFAULTS.limits, maxCellRequestsInFlight: 2 },
+      },
     });
     for (const [slot, cell] of topo.cells.entries()) await seedInstances(cell, topo.api, { count: 4, slot, slots: 3 });
     token = await topo.token('demo');
@@ -48,7 +52,11 @@ describe('bounded work per request', () => {
 
     it('counts one cell for filter.cellUuid', async () => {
       const cellUuid = topo.cells[0].uuid;
-      const res = await topo.query(`{ ${aliases(3, (i) => `l${i}: instances(filter: { cellUuid: "${cellUuid}" }) { ${LIST_FIELDS} }`)} }`, {}, token);
+      const res = await topo.query(
+        `{ ${aliases(3, (i) => `l${i}: instances(filter: { cellUuid: "${cellUuid}" }) { ${LIST_FIELDS} }`)} }`,
+        {},
+        token,
+      );
       expect(res.status).toBe(200);
       expect(res.body.data.l2.edges).toHaveLength(4);
     });
@@ -70,7 +78,10 @@ describe('bounded work per request', () => {
 
   it('refuses 300 aliased lists without first (each its own scatter) with TOO_MANY_ALIASES', async () => {
     const error = await refused(`{ ${aliases(300, (i) => `a${i}: instances { edges { node { uuid } } }`)} }`);
-    expect(error).toEqual({ message: 'too many aliases: 300 exceed the limit of 30', extensions: { code: 'TOO_MANY_ALIASES', limit: 'CELLS_MAX_ALIASES', value: 30, count: 300 } });
+    expect(error).toEqual({
+      message: 'too many aliases: 300 exceed the limit of 30',
+      extensions: { code: 'TOO_MANY_ALIASES', limit: 'CELLS_MAX_ALIASES', value: 30, count: 300 },
+    });
   });
 
   it('refuses more root lists than CELLS_MAX_FANOUTS with TOO_MANY_FANOUTS', async () => {
@@ -83,12 +94,16 @@ describe('bounded work per request', () => {
 
   it('refuses 10,000 aliased fields with 400 TOO_MANY_TOKENS (it answered 500)', async () => {
     const error = await refused(`{ ${aliases(10000, (i) => `a${i}: __typename`)} }`);
-    expect(error).toMatchObject({ message: 'too many tokens: the document exceeds the limit of 5000', extensions: { code: 'TOO_MANY_TOKENS', limit: 'CELLS_MAX_TOKENS', value: 5000 } });
+    expect(error).toMatchObject({
+      message: 'too many tokens: the document exceeds the limit of 5000',
+      extensions: { code: 'TOO_MANY_TOKENS', limit: 'CELLS_MAX_TOKENS', value: 5000 },
+    });
   });
 
   it('refuses deep queries with TOO_DEEP and many directives with TOO_MANY_DIRECTIVES', async () => {
     // cells { hosts { cell { hosts { … host } } } }: 15 levels of fields
-    const nested = (levels: number): string => (levels === 1 ? 'host' : `${levels % 2 === 0 ? 'hosts' : 'cell'} { ${nested(levels - 1)} }`);
+    const nested = (levels: number): string =>
+      levels === 1 ? 'host' : `${levels % 2 === 0 ? 'hosts' : 'cell'} { ${nested(levels - 1)} }`;
     const deep = await refused(`{ cells { ${nested(14)} } }`);
     expect(deep).toEqual({
       message: 'query is too deep: depth 15 exceeds maximum operation depth of 12',
@@ -97,18 +112,30 @@ describe('bounded work per request', () => {
     const eleven = await topo.query(`{ cells { ${nested(10)} } }`, {}, await topo.token('admin', { admin: true }));
     expect(eleven.status).toBe(200);
     const directives = await refused(`{ ${aliases(21, (i) => `t${i}: __typename @include(if: true)`)} }`);
-    expect(directives.extensions).toEqual({ code: 'TOO_MANY_DIRECTIVES', limit: 'CELLS_MAX_DIRECTIVES', value: 20, count: 21 });
+    expect(directives.extensions).toEqual({
+      code: 'TOO_MANY_DIRECTIVES',
+      limit: 'CELLS_MAX_DIRECTIVES',
+      value: 20,
+      count: 21,
+    });
   });
 
   it('refuses a fragment that doubles at every level as too complex, not with a 500', async () => {
     const levels = 16;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${i === levels - 1 ? '__typename' : `...F${i + 1} ...F${i + 1}`} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { ${i === levels - 1 ? '__typename' : `...F${i + 1} ...F${i + 1}`} }`,
+    ).join('\n');
     const error = await refused(`{ ...F0 }\n${fragments}`);
     expect(error.extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('keeps at most CELLS_MAX_CELL_REQUESTS_IN_FLIGHT cell requests of one request in flight, and answers in full', async () => {
-    const res = await topo.query(`{ ${aliases(2, (i) => `l${i}: instances(first: 20) { edges { node { uuid } } complete }`)} }`, {}, token);
+    const res = await topo.query(
+      `{ ${aliases(2, (i) => `l${i}: instances(first: 20) { edges { node { uuid } } complete }`)} }`,
+      {},
+      token,
+    );
     expect(res.status).toBe(200);
     expect(res.body.data.l0).toMatchObject({ complete: true });
     expect(res.body.data.l1.edges).toHaveLength(12);
@@ -146,11 +173,19 @@ describe('bounded work per request', () => {
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       const send = (body: string) =>
         new Promise<{ status: number; text: string }>((resolve, reject) => {
-          const req = http.request(topo.gateway.url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (c: Buffer) => parts.push(c));
-            res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(parts).toString('utf8') }));
-          });
+          const req = http.request(
+            topo.gateway.url,
+            {
+              method: 'POST',
+              agent,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+            },
+            (res) => {
+              const parts: Buffer[] = [];
+              res.on('data', (c: Buffer) => parts.push(c));
+              res.on('end', () => resolve({ status: res.statusCode!, text: Buffer.concat(parts).toString('utf8') }));
+            },
+          );
           req.on('error', reject);
           req.end(body);
         });

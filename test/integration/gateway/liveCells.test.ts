@@ -11,7 +11,11 @@ const LIST = `query($filter: InstanceFilter) {
 async function cells(topo: Topology, ...argv: string[]): Promise<string> {
   let out = '';
   let err = '';
-  const code = await runCells(argv, { env: { CELLS_API_DATABASE_URL: topo.apiDb.url }, stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+  const code = await runCells(argv, {
+    env: { CELLS_API_DATABASE_URL: topo.apiDb.url },
+    stdout: { write: (t: string) => (out += t) },
+    stderr: { write: (t: string) => (err += t) },
+  });
   if (code !== 0) throw new Error(`cells ${argv.join(' ')} exited ${code}: ${err}`);
   return out;
 }
@@ -41,7 +45,18 @@ describe('cells that change while the gateway runs', () => {
     const before = await eventually(topo, admin, () => true);
     expect(before.cells.map((c: any) => c.cellName)).toEqual(['cell1']);
     const cell2 = await topo.addCell('cell2', async (input) => {
-      await cells(topo, 'create-cell', '--name', input.name, '--database', input.databaseConnection, '--transport', input.transportUrl, '--graphql-url', input.graphqlUrl);
+      await cells(
+        topo,
+        'create-cell',
+        '--name',
+        input.name,
+        '--database',
+        input.databaseConnection,
+        '--transport',
+        input.transportUrl,
+        '--graphql-url',
+        input.graphqlUrl,
+      );
       return (await topo.api.cellMapping.findFirstOrThrow({ where: { name: input.name } })).uuid;
     });
     await seedInstances(cell2, topo.api, { count: 2 });
@@ -63,9 +78,24 @@ describe('cells that change while the gateway runs', () => {
   it('reports a cell serving another schema and does not use it', async () => {
     const impostor = await startFixedAnswer({ data: { _service: { sdl: 'type Query { hello: String }' } } });
     try {
-      await cells(topo, 'create-cell', '--name', 'impostor', '--database', 'postgresql://postgres@127.0.0.1:5432/cells_t_impostor', '--transport', 'none:///', '--graphql-url', impostor.url);
+      await cells(
+        topo,
+        'create-cell',
+        '--name',
+        'impostor',
+        '--database',
+        'postgresql://postgres@127.0.0.1:5432/cells_t_impostor',
+        '--transport',
+        'none:///',
+        '--graphql-url',
+        impostor.url,
+      );
       const page = await eventually(topo, admin, (p) => p.cells.some((c: any) => c.cellName === 'impostor'));
-      expect(page.cells.find((c: any) => c.cellName === 'impostor')).toEqual({ cellName: 'impostor', status: 'ERROR', message: 'cell serves a different schema than the supergraph expects' });
+      expect(page.cells.find((c: any) => c.cellName === 'impostor')).toEqual({
+        cellName: 'impostor',
+        status: 'ERROR',
+        message: 'cell serves a different schema than the supergraph expects',
+      });
       expect(page.complete).toBe(false);
       expect(page.edges).toHaveLength(5);
     } finally {

@@ -18,11 +18,16 @@ describe('the mapping cache when a cell goes away or is re-pointed', () => {
   const instance = (uuid: string) => topo.query(INSTANCE, { u: uuid }, admin);
 
   beforeAll(async () => {
-    topo = await startTopology({ cells: ['cell1', 'cell2', 'cell3', 'cell4'], gateway: { mappingCacheTtlMs: 60000, cellTimeoutMs: 1000 } });
-    for (const cell of topo.cells) rows[cell.name] = await seedInstances(cell, topo.api, { count: 2, projects: ['demo'] });
+    topo = await startTopology({
+      cells: ['cell1', 'cell2', 'cell3', 'cell4'],
+      gateway: { mappingCacheTtlMs: 60000, cellTimeoutMs: 1000 },
+    });
+    for (const cell of topo.cells)
+      rows[cell.name] = await seedInstances(cell, topo.api, { count: 2, projects: ['demo'] });
     admin = await topo.token('admin', { admin: true });
     // Every instance's mapping is cached by the gateway from here on.
-    for (const row of Object.values(rows).flat()) expect((await instance(row.uuid)).body.data.instance.uuid).toBe(row.uuid);
+    for (const row of Object.values(rows).flat())
+      expect((await instance(row.uuid)).body.data.instance.uuid).toBe(row.uuid);
     proxy = await startFreezableProxy(topo.cells[3].subgraph!.url);
   });
   afterAll(async () => {
@@ -32,7 +37,11 @@ describe('the mapping cache when a cell goes away or is re-pointed', () => {
 
   it('drops the entries of a cell deleted through this gateway at once: instance(uuid) no longer reaches the cell', async () => {
     const { evicted } = topo.gateway.mappingCache.stats;
-    const res = await topo.query('mutation { deleteCell(cell: "cell2", force: true) { instancesUnmapped } }', {}, admin);
+    const res = await topo.query(
+      'mutation { deleteCell(cell: "cell2", force: true) { instancesUnmapped } }',
+      {},
+      admin,
+    );
     expect(res.body.data.deleteCell.instancesUnmapped).toBe(2);
     expect(topo.gateway.mappingCache.stats.evicted).toBe(evicted + 2);
     // cell2's subgraph still runs and would answer: only a stale entry could route there.
@@ -55,7 +64,11 @@ describe('the mapping cache when a cell goes away or is re-pointed', () => {
 
   it('drops the entries of a cell re-pointed through this gateway and looks them up again', async () => {
     const { misses, evicted } = topo.gateway.mappingCache.stats;
-    const res = await topo.query('mutation($url: String!) { updateCell(cell: "cell4", input: { graphqlUrl: $url }) { uuid } }', { url: proxy.url }, admin);
+    const res = await topo.query(
+      'mutation($url: String!) { updateCell(cell: "cell4", input: { graphqlUrl: $url }) { uuid } }',
+      { url: proxy.url },
+      admin,
+    );
     expect(res.body.errors).toBeUndefined();
     expect(topo.gateway.mappingCache.stats.evicted).toBe(evicted + 2);
     const answer = await instance(rows.cell4[0].uuid);

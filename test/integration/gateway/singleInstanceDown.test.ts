@@ -29,13 +29,25 @@ describe('instance(uuid) when its cell is down', () => {
 
   beforeAll(async () => {
     // Circuits off: every request reaches the cell, so each case sees its own fault.
-    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: 1000, circuit: { failures: 0, cooldownMs: 10000 } } });
-    flavorId = (await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } })).id;
+    topo = await startTopology({
+      cells: ['cell1', 'cell2'],
+      gateway: { cellTimeoutMs: 1000, circuit: { failures: 0, cooldownMs: 10000 } },
+    });
+    flavorId = (
+      await topo.api.instanceType.create({
+        data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+      })
+    ).id;
     await seedInstances(topo.cells[0], topo.api, { count: 2, projects: ['demo'] });
     const seeded = await seedInstances(topo.cells[1], topo.api, { count: 6, projects: ['demo', 'alt'], flavorId });
     demo = seeded.filter((r) => r.projectId === 'demo');
     alt = seeded.filter((r) => r.projectId === 'alt');
-    await topo.api.requestSpec.create({ data: { instanceUuid: demo[0].uuid, spec: JSON.stringify({ flavor: { id: flavorId, name: 'm1.small' }, availability_zone: 'az-2' }) } });
+    await topo.api.requestSpec.create({
+      data: {
+        instanceUuid: demo[0].uuid,
+        spec: JSON.stringify({ flavor: { id: flavorId, name: 'm1.small' }, availability_zone: 'az-2' }),
+      },
+    });
     await topo.api.instanceMapping.update({ where: { instanceUuid: demo[2].uuid }, data: { queuedForDelete: true } });
     demoToken = await topo.token('demo');
     await topo.query(LIST, {}, await topo.token('admin', { admin: true })); // both cells pass their schema check
@@ -63,19 +75,29 @@ describe('instance(uuid) when its cell is down', () => {
   describe('because its database refuses connections (allow_connections off, sessions terminated)', () => {
     beforeAll(async () => {
       await pgAdmin(`ALTER DATABASE "${topo.cells[1].db.name}" ALLOW_CONNECTIONS false`);
-      await pgAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [topo.cells[1].db.name]);
+      await pgAdmin(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [topo.cells[1].db.name],
+      );
     });
     afterAll(() => pgAdmin(`ALTER DATABASE "${topo.cells[1].db.name}" ALLOW_CONNECTIONS true`));
 
     it('answers the minimal record in data and CELL_UNAVAILABLE naming the cell in errors, with no raw text', async () => {
       const res = await topo.query(ONE, { u: demo[0].uuid }, demoToken);
       expect(res.status).toBe(200);
-      expect(res.body.data.instance).toEqual(minimal(demo[0], { availabilityZone: 'az-2', flavor: { name: 'm1.small' } }));
+      expect(res.body.data.instance).toEqual(
+        minimal(demo[0], { availabilityZone: 'az-2', flavor: { name: 'm1.small' } }),
+      );
       expect(res.body.errors).toEqual([
         {
           message: 'cell cell2 did not answer (UNAVAILABLE): cell database refuses connections',
           path: ['instance'],
-          extensions: { code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid, status: 'UNAVAILABLE', reason: 'DB_REFUSED' },
+          extensions: {
+            code: 'CELL_UNAVAILABLE',
+            cellUuid: topo.cells[1].uuid,
+            status: 'UNAVAILABLE',
+            reason: 'DB_REFUSED',
+          },
         },
       ]);
       expect(JSON.stringify(res.body)).not.toMatch(RAW);
@@ -83,7 +105,11 @@ describe('instance(uuid) when its cell is down', () => {
 
     it("marks the cell's list row UNAVAILABLE with the cell's fixed message", async () => {
       const res = await topo.query(LIST, {}, demoToken);
-      expect(res.body.data.instances.cells).toContainEqual({ cellName: 'cell2', status: 'UNAVAILABLE', message: 'cell database refuses connections' });
+      expect(res.body.data.instances.cells).toContainEqual({
+        cellName: 'cell2',
+        status: 'UNAVAILABLE',
+        message: 'cell database refuses connections',
+      });
       expect(JSON.stringify(res.body)).not.toMatch(RAW);
     });
 
@@ -100,7 +126,11 @@ describe('instance(uuid) when its cell is down', () => {
     });
 
     it('fails an action on it at once with CELL_UNAVAILABLE naming the cell', async () => {
-      const res = await topo.query('mutation($u: ID!) { rebootInstance(uuid: $u) { action } }', { u: demo[1].uuid }, demoToken);
+      const res = await topo.query(
+        'mutation($u: ID!) { rebootInstance(uuid: $u) { action } }',
+        { u: demo[1].uuid },
+        demoToken,
+      );
       expect(res.status).toBe(200);
       expect(res.body.errors[0].extensions).toMatchObject({ code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid });
       expect(JSON.stringify(res.body)).not.toMatch(RAW);
@@ -112,7 +142,11 @@ describe('instance(uuid) when its cell is down', () => {
     try {
       const res = await topo.query(ONE, { u: demo[1].uuid }, demoToken);
       expect(res.body.data.instance).toEqual(minimal(demo[1]));
-      expect(res.body.errors[0].extensions).toEqual({ code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid, status: 'UNAVAILABLE' });
+      expect(res.body.errors[0].extensions).toEqual({
+        code: 'CELL_UNAVAILABLE',
+        cellUuid: topo.cells[1].uuid,
+        status: 'UNAVAILABLE',
+      });
     } finally {
       await topo.cells[1].start();
     }
@@ -128,7 +162,11 @@ describe('instance(uuid) when its cell is down', () => {
     try {
       const res = await topo.query(ONE, { u: demo[1].uuid }, demoToken);
       expect(res.body.data.instance).toEqual(minimal(demo[1]));
-      expect(res.body.errors[0].extensions).toEqual({ code: 'CELL_UNAVAILABLE', cellUuid: topo.cells[1].uuid, status: 'TIMEOUT' });
+      expect(res.body.errors[0].extensions).toEqual({
+        code: 'CELL_UNAVAILABLE',
+        cellUuid: topo.cells[1].uuid,
+        status: 'TIMEOUT',
+      });
     } finally {
       await repoint(topo.cells[1].subgraph!.url);
       await hole.close();
@@ -145,10 +183,27 @@ describe('instance(uuid) when its cell is down', () => {
     const building = randomUUID();
     const othersBuilding = randomUUID();
     beforeAll(async () => {
-      for (const [uuid, projectId] of [[building, 'demo'], [othersBuilding, 'alt']]) {
-        await topo.api.instanceMapping.create({ data: { instanceUuid: uuid, cellId: null, projectId, userId: `${projectId}-user` } });
+      for (const [uuid, projectId] of [
+        [building, 'demo'],
+        [othersBuilding, 'alt'],
+      ]) {
+        await topo.api.instanceMapping.create({
+          data: { instanceUuid: uuid, cellId: null, projectId, userId: `${projectId}-user` },
+        });
         await topo.api.buildRequest.create({
-          data: { instanceUuid: uuid, projectId, userId: `${projectId}-user`, instance: JSON.stringify({ displayName: 'web-1', flavorId, imageRef: 'cirros', availabilityZone: 'az-1', launchIndex: 0, reservationId: 'r-1' }) },
+          data: {
+            instanceUuid: uuid,
+            projectId,
+            userId: `${projectId}-user`,
+            instance: JSON.stringify({
+              displayName: 'web-1',
+              flavorId,
+              imageRef: 'cirros',
+              availabilityZone: 'az-1',
+              launchIndex: 0,
+              reservationId: 'r-1',
+            }),
+          },
         });
       }
     });

@@ -25,7 +25,10 @@ async function pgAdmin(sql: string, params: unknown[] = []): Promise<void> {
 // The fault: the cell's database refuses new connections and its sessions are ended.
 async function closeDatabase(name: string): Promise<void> {
   await pgAdmin(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
-  await pgAdmin('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name]);
+  await pgAdmin(
+    'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [name],
+  );
 }
 
 async function openDatabase(name: string): Promise<void> {
@@ -49,14 +52,29 @@ describe('UNKNOWN records that page, with one cell down', () => {
 
   beforeAll(async () => {
     topo = await startTopology({ cells: ['cell1', 'cell2'] });
-    flavorId = (await topo.api.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } })).id;
-    live = (await seedInstances(topo.cells[0], topo.api, { count: 46, projects: ['demo', 'alt'], flavorId })).filter((r) => r.projectId === 'demo');
-    down = (await seedInstances(topo.cells[1], topo.api, { count: 90, projects: ['demo', 'alt'], flavorId })).filter((r) => r.projectId === 'demo');
+    flavorId = (
+      await topo.api.instanceType.create({
+        data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+      })
+    ).id;
+    live = (await seedInstances(topo.cells[0], topo.api, { count: 46, projects: ['demo', 'alt'], flavorId })).filter(
+      (r) => r.projectId === 'demo',
+    );
+    down = (await seedInstances(topo.cells[1], topo.api, { count: 90, projects: ['demo', 'alt'], flavorId })).filter(
+      (r) => r.projectId === 'demo',
+    );
     // Half of the down cell's instances have a request spec naming flavor and zone.
     await topo.api.requestSpec.createMany({
-      data: down.filter((_, i) => i % 2 === 0).map((r) => ({ instanceUuid: r.uuid, spec: JSON.stringify({ flavor: { id: flavorId, name: 'm1.small' }, availability_zone: 'az-2' }) })),
+      data: down
+        .filter((_, i) => i % 2 === 0)
+        .map((r) => ({
+          instanceUuid: r.uuid,
+          spec: JSON.stringify({ flavor: { id: flavorId, name: 'm1.small' }, availability_zone: 'az-2' }),
+        })),
     });
-    const mappings = await topo.api.instanceMapping.findMany({ where: { instanceUuid: { in: down.map((r) => r.uuid) } } });
+    const mappings = await topo.api.instanceMapping.findMany({
+      where: { instanceUuid: { in: down.map((r) => r.uuid) } },
+    });
     mappingCreated = new Map(mappings.map((m) => [m.instanceUuid, m.createdAt.toISOString()]));
     demo = await topo.token('demo');
     await topo.query(LIST, { first: 1 }, demo); // both cells pass their schema check
@@ -83,22 +101,28 @@ describe('UNKNOWN records that page, with one cell down', () => {
     throw new Error(`the walk with first ${first} did not end`);
   }
 
-  const newestFirst = (rows: SeededInstance[]) => [...rows].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? 1 : -1)).map((r) => r.uuid);
+  const newestFirst = (rows: SeededInstance[]) =>
+    [...rows]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || (a.uuid < b.uuid ? 1 : -1))
+      .map((r) => r.uuid);
 
-  it.each([1, 5, 37, 1000])('shows every record exactly once with pages of %i: the live rows, then the UNKNOWN ones by uuid', async (first) => {
-    const pages = await walk(first);
-    const edges = pages.flatMap((p) => p.edges);
-    const uuids = edges.map((e) => e.node.uuid);
-    expect(uuids).toEqual([...newestFirst(live), ...down.map((r) => r.uuid).sort()]);
-    expect(edges.slice(live.length).every((e) => e.node.status === 'UNKNOWN')).toBe(true);
-    // Full pages until the last, which alone says there is no next page.
-    pages.slice(0, -1).forEach((p) => {
-      expect(p.edges).toHaveLength(first);
-      expect(p.pageInfo.hasNextPage).toBe(true);
-    });
-    expect(pages.at(-1)!.edges.length).toBeLessThanOrEqual(first);
-    expect(pages.every((p) => p.complete === false)).toBe(true);
-  });
+  it.each([1, 5, 37, 1000])(
+    'shows every record exactly once with pages of %i: the live rows, then the UNKNOWN ones by uuid',
+    async (first) => {
+      const pages = await walk(first);
+      const edges = pages.flatMap((p) => p.edges);
+      const uuids = edges.map((e) => e.node.uuid);
+      expect(uuids).toEqual([...newestFirst(live), ...down.map((r) => r.uuid).sort()]);
+      expect(edges.slice(live.length).every((e) => e.node.status === 'UNKNOWN')).toBe(true);
+      // Full pages until the last, which alone says there is no next page.
+      pages.slice(0, -1).forEach((p) => {
+        expect(p.edges).toHaveLength(first);
+        expect(p.pageInfo.hasNextPage).toBe(true);
+      });
+      expect(pages.at(-1)!.edges.length).toBeLessThanOrEqual(first);
+      expect(pages.every((p) => p.complete === false)).toBe(true);
+    },
+  );
 
   it('pages the issue example: 5 per page, live rows then UNKNOWN, the last page ending the walk', async () => {
     const [firstPage, ...rest] = await walk(5);
@@ -146,10 +170,19 @@ describe('UNKNOWN records that page, with one cell down', () => {
         }
       });
       expect(reopened).toBe(true);
-      expect(pages.flatMap((p) => p.edges).map((e) => e.node.uuid)).toEqual([...newestFirst(live), ...down.map((r) => r.uuid).sort()]);
+      expect(pages.flatMap((p) => p.edges).map((e) => e.node.uuid)).toEqual([
+        ...newestFirst(live),
+        ...down.map((r) => r.uuid).sort(),
+      ]);
       // A page in the UNKNOWN phase asks no cell and says so in the cell's row.
       const later = pages.at(-1)!;
-      expect(later.cells).toEqual([{ cellName: 'cell2', status: 'UNAVAILABLE', message: 'not asked: past the live rows, its instances continue as UNKNOWN records' }]);
+      expect(later.cells).toEqual([
+        {
+          cellName: 'cell2',
+          status: 'UNAVAILABLE',
+          message: 'not asked: past the live rows, its instances continue as UNKNOWN records',
+        },
+      ]);
       expect(later.complete).toBe(false);
     } finally {
       await closeDatabase(topo.cells[1].db.name);
@@ -159,7 +192,11 @@ describe('UNKNOWN records that page, with one cell down', () => {
   it('refuses a cursor of UNKNOWN records for a sorted or filtered list', async () => {
     const pages = await walk(1000);
     const cursor = pages[0].edges.at(-1)!.cursor;
-    const sorted = await topo.query(LIST, { first: 5, after: cursor, sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }] }, demo);
+    const sorted = await topo.query(
+      LIST,
+      { first: 5, after: cursor, sort: [{ key: 'DISPLAY_NAME', direction: 'ASC' }] },
+      demo,
+    );
     expect(sorted.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
     const filtered = await topo.query(LIST, { first: 5, after: cursor, filter: { status: 'ACTIVE' } }, demo);
     expect(filtered.body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
@@ -173,7 +210,8 @@ describe('UNKNOWN records that page, with one cell down', () => {
     const theirs = res.body.data.instances.edges.map((e: any) => e.node.uuid);
     expect(theirs.filter((uuid: string) => mine.includes(uuid))).toEqual([]);
     // A demo cursor used by alt continues alt's records only.
-    const demoCursor = (await topo.query(LIST, { first: live.length + 1 }, demo)).body.data.instances.pageInfo.endCursor;
+    const demoCursor = (await topo.query(LIST, { first: live.length + 1 }, demo)).body.data.instances.pageInfo
+      .endCursor;
     const continued = await topo.query(LIST, { first: 1000, after: demoCursor }, alt);
     expect(continued.body.data.instances.edges.every((e: any) => e.node.projectId === 'alt')).toBe(true);
   });

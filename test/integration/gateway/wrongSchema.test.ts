@@ -4,7 +4,8 @@ import { startTopology, type Topology } from '../../helpers/topology';
 
 const ONE = 'query($u: ID!) { instance(uuid: $u) { uuid status projectId cell { name } } }';
 const LIST = '{ instances(first: 100) { edges { node { uuid status } } complete cells { cellName status message } } }';
-const MAPPINGS = 'query($c: ID) { instanceMappings(cellUuid: $c, first: 100) { instanceUuid instance { uuid status } } }';
+const MAPPINGS =
+  'query($c: ID) { instanceMappings(cellUuid: $c, first: 100) { instanceUuid instance { uuid status } } }';
 const REBOOT = 'mutation($u: ID!) { rebootInstance(uuid: $u, hard: false) { requestId instance { uuid taskState } } }';
 const COOLDOWN_MS = 400;
 const WRONG = 'cell cell2 did not answer (ERROR): cell answered with an error';
@@ -43,7 +44,10 @@ describe('a cell re-deployed with another schema after its first check', () => {
 
   beforeAll(async () => {
     // Circuits off (failures 0): each request reaches the cell; the cool-down paces the re-check of a mismatch.
-    topo = await startTopology({ cells: ['cell1', 'cell2'], gateway: { cellTimeoutMs: 1000, circuit: { failures: 0, cooldownMs: COOLDOWN_MS } } });
+    topo = await startTopology({
+      cells: ['cell1', 'cell2'],
+      gateway: { cellTimeoutMs: 1000, circuit: { failures: 0, cooldownMs: COOLDOWN_MS } },
+    });
     await seedInstances(topo.cells[0], topo.api, { count: 2, projects: ['demo'] });
     rows = await seedInstances(topo.cells[1], topo.api, { count: 3, projects: ['demo'] });
     proxy = await startHttpFaultProxy(topo.cells[1].subgraph!.url);
@@ -68,14 +72,31 @@ describe('a cell re-deployed with another schema after its first check', () => {
     await serve('otherSchema');
     const first = await topo.query(ONE, { u: rows[0].uuid }, demo);
     expect(first.status).toBe(200);
-    expect(first.body.data.instance).toEqual({ uuid: rows[0].uuid, status: 'UNKNOWN', projectId: 'demo', cell: { name: 'cell2' } });
-    expect(first.body.errors).toEqual([{ message: WRONG, path: ['instance'], extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' } }]);
+    expect(first.body.data.instance).toEqual({
+      uuid: rows[0].uuid,
+      status: 'UNKNOWN',
+      projectId: 'demo',
+      cell: { name: 'cell2' },
+    });
+    expect(first.body.errors).toEqual([
+      {
+        message: WRONG,
+        path: ['instance'],
+        extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' },
+      },
+    ]);
     expect(JSON.stringify(first.body)).not.toMatch(RAW);
     // The validation failure sent the cell back to its schema check: the next request finds the mismatch.
     expect((await readyCell()).schema).toBe('unchecked');
     const second = await topo.query(ONE, { u: rows[1].uuid }, demo);
     expect(second.body.data.instance).toMatchObject({ uuid: rows[1].uuid, status: 'UNKNOWN' });
-    expect(second.body.errors).toEqual([{ message: MISMATCH, path: ['instance'], extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' } }]);
+    expect(second.body.errors).toEqual([
+      {
+        message: MISMATCH,
+        path: ['instance'],
+        extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' },
+      },
+    ]);
     expect(await readyCell()).toMatchObject({ schema: 'mismatch', lastStatus: { status: 'ERROR' } });
     const list = await topo.query(LIST, {}, demo);
     expect(list.body.data.instances.complete).toBe(false);
@@ -103,8 +124,16 @@ describe('a cell re-deployed with another schema after its first check', () => {
     await redeployWrong();
     const res = await topo.query(REBOOT, { u: rows[2].uuid }, demo);
     expect(res.body.data?.rebootInstance ?? null).toBeNull();
-    expect(res.body.errors).toEqual([{ message: WRONG, path: ['rebootInstance'], extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' } }]);
-    expect(await topo.cells[1].prisma.instance.findUniqueOrThrow({ where: { uuid: rows[2].uuid } })).toMatchObject({ taskState: null });
+    expect(res.body.errors).toEqual([
+      {
+        message: WRONG,
+        path: ['rebootInstance'],
+        extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell2(), status: 'ERROR' },
+      },
+    ]);
+    expect(await topo.cells[1].prisma.instance.findUniqueOrThrow({ where: { uuid: rows[2].uuid } })).toMatchObject({
+      taskState: null,
+    });
     // Request errors still pass through as the cell says them.
     const unknown = await topo.query(REBOOT, { u: '00000000-0000-4000-8000-000000000000' }, demo);
     expect(unknown.body.errors[0].extensions.code).toBe('NOT_FOUND');

@@ -15,12 +15,28 @@ describe('the cells index over GraphQL', () => {
     h = await startGlobalHarness('cells');
     cellDb = await createTestDatabase('cell', 'cells_cell1');
     const c0 = await h.prisma.cellMapping.create({
-      data: { uuid: '00000000-0000-0000-0000-000000000000', name: 'cell0', transportUrl: 'none:///', databaseConnection: 'postgresql://postgres:pw0@127.0.0.1/cell0' },
+      data: {
+        uuid: '00000000-0000-0000-0000-000000000000',
+        name: 'cell0',
+        transportUrl: 'none:///',
+        databaseConnection: 'postgresql://postgres:pw0@127.0.0.1/cell0',
+      },
     });
     const c1 = await h.prisma.cellMapping.create({
-      data: { uuid: cell1, name: 'cell1', transportUrl: 'amqp://guest:s3cret@127.0.0.1:5672/c1', databaseConnection: cellDb.url.replace('postgres@', 'postgres:dbpass@'), graphqlUrl: 'http://127.0.0.1:4911/graphql' },
+      data: {
+        uuid: cell1,
+        name: 'cell1',
+        transportUrl: 'amqp://guest:s3cret@127.0.0.1:5672/c1',
+        databaseConnection: cellDb.url.replace('postgres@', 'postgres:dbpass@'),
+        graphqlUrl: 'http://127.0.0.1:4911/graphql',
+      },
     });
-    await h.prisma.hostMapping.createMany({ data: [{ host: 'compute1', cellId: c1.id }, { host: 'compute2', cellId: c1.id }] });
+    await h.prisma.hostMapping.createMany({
+      data: [
+        { host: 'compute1', cellId: c1.id },
+        { host: 'compute2', cellId: c1.id },
+      ],
+    });
     await h.prisma.instanceMapping.createMany({
       data: [
         { instanceUuid: randomUUID(), cellId: c1.id, projectId: 'p1' },
@@ -39,14 +55,38 @@ describe('the cells index over GraphQL', () => {
     it('lists every cell with host counts and masked URLs for admins', async () => {
       const answer = await h.gql(ADMIN, `{ cells { ${CELL_FIELDS} } }`);
       expect(answer.data!.cells).toEqual([
-        { uuid: '00000000-0000-0000-0000-000000000000', name: 'cell0', disabled: false, isCell0: true, graphqlUrl: null, transportUrl: 'none:///', databaseConnection: 'postgresql://postgres:***@127.0.0.1/cell0', hostCount: 0 },
-        { uuid: cell1, name: 'cell1', disabled: false, isCell0: false, graphqlUrl: 'http://127.0.0.1:4911/graphql', transportUrl: 'amqp://guest:***@127.0.0.1:5672/c1', databaseConnection: expect.stringContaining('postgres:***@'), hostCount: 2 },
+        {
+          uuid: '00000000-0000-0000-0000-000000000000',
+          name: 'cell0',
+          disabled: false,
+          isCell0: true,
+          graphqlUrl: null,
+          transportUrl: 'none:///',
+          databaseConnection: 'postgresql://postgres:***@127.0.0.1/cell0',
+          hostCount: 0,
+        },
+        {
+          uuid: cell1,
+          name: 'cell1',
+          disabled: false,
+          isCell0: false,
+          graphqlUrl: 'http://127.0.0.1:4911/graphql',
+          transportUrl: 'amqp://guest:***@127.0.0.1:5672/c1',
+          databaseConnection: expect.stringContaining('postgres:***@'),
+          hostCount: 2,
+        },
       ]);
     });
 
     it('hides connection URLs from non-admins but shows the rest', async () => {
       const answer = await h.gql(user('p1'), `{ cells { name graphqlUrl transportUrl databaseConnection hostCount } }`);
-      expect(answer.data!.cells[1]).toEqual({ name: 'cell1', graphqlUrl: null, transportUrl: null, databaseConnection: null, hostCount: 2 });
+      expect(answer.data!.cells[1]).toEqual({
+        name: 'cell1',
+        graphqlUrl: null,
+        transportUrl: null,
+        databaseConnection: null,
+        hostCount: 2,
+      });
     });
 
     it('gives the service identity the graphql URL the router needs', async () => {
@@ -55,7 +95,11 @@ describe('the cells index over GraphQL', () => {
     });
 
     it('finds one cell by uuid or by name, and null for an unknown one', async () => {
-      const answer = await h.gql(ADMIN, `query ($u: ID) { a: cell(uuid: $u) { name } b: cell(name: "cell0") { isCell0 } c: cell(name: "nope") { name } }`, { u: cell1 });
+      const answer = await h.gql(
+        ADMIN,
+        `query ($u: ID) { a: cell(uuid: $u) { name } b: cell(name: "cell0") { isCell0 } c: cell(name: "nope") { name } }`,
+        { u: cell1 },
+      );
       expect(answer.data).toEqual({ a: { name: 'cell1' }, b: { isCell0: true }, c: null });
     });
 
@@ -67,8 +111,14 @@ describe('the cells index over GraphQL', () => {
 
     it('lists hosts for admins, per cell or all, each with its cell', async () => {
       const all = await h.gql(ADMIN, `{ hosts { host cell { name } } }`);
-      expect(all.data!.hosts).toEqual([{ host: 'compute1', cell: { name: 'cell1' } }, { host: 'compute2', cell: { name: 'cell1' } }]);
-      const none = await h.gql(ADMIN, `{ hosts(cellUuid: "00000000-0000-0000-0000-000000000000") { host } cell(name: "cell1") { hosts { host } } }`);
+      expect(all.data!.hosts).toEqual([
+        { host: 'compute1', cell: { name: 'cell1' } },
+        { host: 'compute2', cell: { name: 'cell1' } },
+      ]);
+      const none = await h.gql(
+        ADMIN,
+        `{ hosts(cellUuid: "00000000-0000-0000-0000-000000000000") { host } cell(name: "cell1") { hosts { host } } }`,
+      );
       expect(none.data).toEqual({ hosts: [], cell: { hosts: [{ host: 'compute1' }, { host: 'compute2' }] } });
     });
 
@@ -78,23 +128,37 @@ describe('the cells index over GraphQL', () => {
     });
 
     it('names the cells holding live instances of a project', async () => {
-      const answer = await h.gql(ADMIN, `{ p1: projectCells(projectId: "p1") { name } p2: projectCells(projectId: "p2") { name } }`);
+      const answer = await h.gql(
+        ADMIN,
+        `{ p1: projectCells(projectId: "p1") { name } p2: projectCells(projectId: "p2") { name } }`,
+      );
       expect(answer.data).toEqual({ p1: [{ name: 'cell1' }], p2: [{ name: 'cell0' }] });
     });
 
     it('refuses projectCells of another project to a non-admin', async () => {
       expect(codes(await h.gql(user('p1'), `{ projectCells(projectId: "p2") { name } }`))).toEqual(['FORBIDDEN']);
-      expect((await h.gql(user('p1'), `{ projectCells(projectId: "p1") { name } }`)).data!.projectCells).toEqual([{ name: 'cell1' }]);
+      expect((await h.gql(user('p1'), `{ projectCells(projectId: "p1") { name } }`)).data!.projectCells).toEqual([
+        { name: 'cell1' },
+      ]);
     });
   });
 
   describe('admin mutations', () => {
-    const input = (n: number) => ({ name: `new${n}`, databaseConnection: `postgresql://postgres:pw@127.0.0.1:5432/new${n}`, transportUrl: `amqp://guest:pw@127.0.0.1:5672/new${n}`, graphqlUrl: `http://127.0.0.1:49${n}/graphql` });
+    const input = (n: number) => ({
+      name: `new${n}`,
+      databaseConnection: `postgresql://postgres:pw@127.0.0.1:5432/new${n}`,
+      transportUrl: `amqp://guest:pw@127.0.0.1:5672/new${n}`,
+      graphqlUrl: `http://127.0.0.1:49${n}/graphql`,
+    });
     const CREATE = `mutation ($input: CreateCellInput!) { createCell(input: $input) { uuid name disabled transportUrl } }`;
 
     it('creates a cell, disabled if asked, with the password masked in the answer', async () => {
       const answer = await h.gql(ADMIN, CREATE, { input: { ...input(1), disabled: true } });
-      expect(answer.data!.createCell).toMatchObject({ name: 'new1', disabled: true, transportUrl: 'amqp://guest:***@127.0.0.1:5672/new1' });
+      expect(answer.data!.createCell).toMatchObject({
+        name: 'new1',
+        disabled: true,
+        transportUrl: 'amqp://guest:***@127.0.0.1:5672/new1',
+      });
       expect(await h.prisma.cellMapping.count({ where: { name: 'new1' } })).toBe(1);
     });
 
@@ -120,7 +184,10 @@ describe('the cells index over GraphQL', () => {
         h.gql(p, `mutation { discoverHosts { host } }`),
       ]);
       expect(answers.map((a) => codes(a))).toEqual(Array(6).fill(['FORBIDDEN']));
-      expect(await h.prisma.cellMapping.findFirst({ where: { uuid: cell1 } })).toMatchObject({ name: 'cell1', disabled: false });
+      expect(await h.prisma.cellMapping.findFirst({ where: { uuid: cell1 } })).toMatchObject({
+        name: 'cell1',
+        disabled: false,
+      });
     });
 
     it('updates, enables and disables a cell by name or uuid', async () => {
@@ -128,28 +195,45 @@ describe('the cells index over GraphQL', () => {
       expect(updated.data!.updateCell).toEqual({ name: 'renamed1' });
       const enabled = await h.gql(ADMIN, `mutation { enableCell(cell: "renamed1") { disabled } }`);
       expect(enabled.data!.enableCell).toEqual({ disabled: false });
-      const disabled = await h.gql(ADMIN, `mutation ($c: String!) { disableCell(cell: $c) { disabled } }`, { c: cell1 });
+      const disabled = await h.gql(ADMIN, `mutation ($c: String!) { disableCell(cell: $c) { disabled } }`, {
+        c: cell1,
+      });
       expect(disabled.data!.disableCell).toEqual({ disabled: true });
       await h.gql(ADMIN, `mutation ($c: String!) { enableCell(cell: $c) { disabled } }`, { c: cell1 });
     });
 
     it('refuses to disable cell0 and to update an unknown cell', async () => {
       expect(codes(await h.gql(ADMIN, `mutation { disableCell(cell: "cell0") { name } }`))).toEqual(['CONFLICT']);
-      expect(codes(await h.gql(ADMIN, `mutation { updateCell(cell: "ghost", input: { name: "x" }) { name } }`))).toEqual(['NOT_FOUND']);
+      expect(
+        codes(await h.gql(ADMIN, `mutation { updateCell(cell: "ghost", input: { name: "x" }) { name } }`)),
+      ).toEqual(['NOT_FOUND']);
     });
 
     it('refuses to delete a cell with hosts unless forced', async () => {
       const refused = await h.gql(ADMIN, `mutation { deleteCell(cell: "cell1") { uuid } }`);
       expect(codes(refused)).toEqual(['CONFLICT']);
       expect(refused.errors![0].message).toMatch(/host/);
-      const empty = await h.gql(ADMIN, `mutation { deleteCell(cell: "renamed1") { name hostsUnmapped instancesUnmapped } }`);
+      const empty = await h.gql(
+        ADMIN,
+        `mutation { deleteCell(cell: "renamed1") { name hostsUnmapped instancesUnmapped } }`,
+      );
       expect(empty.data!.deleteCell).toEqual({ name: 'renamed1', hostsUnmapped: 0, instancesUnmapped: 0 });
     });
 
     it('discovers the hosts a cell database reported and maps them once', async () => {
       const cell = createCellClient(cellDb.url);
       try {
-        await cell.computeNode.create({ data: { host: 'compute9', vcpus: 4, memoryMb: 4096, localGb: 40, hypervisorType: 'fake', hypervisorVersion: 1, cpuInfo: '{}' } });
+        await cell.computeNode.create({
+          data: {
+            host: 'compute9',
+            vcpus: 4,
+            memoryMb: 4096,
+            localGb: 40,
+            hypervisorType: 'fake',
+            hypervisorVersion: 1,
+            cpuInfo: '{}',
+          },
+        });
       } finally {
         await cell.$disconnect();
       }
@@ -161,7 +245,10 @@ describe('the cells index over GraphQL', () => {
     });
 
     it('deletes a cell with hosts and instances when forced, unmapping them', async () => {
-      const forced = await h.gql(ADMIN, `mutation { deleteCell(cell: "cell1", force: true) { uuid name hostsUnmapped instancesUnmapped } }`);
+      const forced = await h.gql(
+        ADMIN,
+        `mutation { deleteCell(cell: "cell1", force: true) { uuid name hostsUnmapped instancesUnmapped } }`,
+      );
       expect(forced.data!.deleteCell).toEqual({ uuid: cell1, name: 'cell1', hostsUnmapped: 3, instancesUnmapped: 1 });
       expect(await h.prisma.hostMapping.count()).toBe(0);
       expect((await h.gql(ADMIN, `query ($u: ID) { cell(uuid: $u) { name } }`, { u: cell1 })).data!.cell).toBeNull();

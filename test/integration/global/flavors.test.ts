@@ -25,8 +25,21 @@ describe('flavors over GraphQL', () => {
   afterAll(() => h.close());
 
   it('creates a flavor with defaults filled in, and a generated flavorid when none is given', async () => {
-    const answer = await h.gql(ADMIN, CREATE, { input: { name: 'auto', vcpus: 2, memoryMb: 2048, rootGb: 20, description: 'made by test' } });
-    expect(answer.data!.createFlavor).toMatchObject({ name: 'auto', ephemeralGb: 0, swap: 0, rxtxFactor: 1, isPublic: true, disabled: false, extraSpecs: {}, access: [], deleted: false, description: 'made by test' });
+    const answer = await h.gql(ADMIN, CREATE, {
+      input: { name: 'auto', vcpus: 2, memoryMb: 2048, rootGb: 20, description: 'made by test' },
+    });
+    expect(answer.data!.createFlavor).toMatchObject({
+      name: 'auto',
+      ephemeralGb: 0,
+      swap: 0,
+      rxtxFactor: 1,
+      isPublic: true,
+      disabled: false,
+      extraSpecs: {},
+      access: [],
+      deleted: false,
+      description: 'made by test',
+    });
     expect(answer.data!.createFlavor.flavorid).toMatch(/^[0-9a-f-]{36}$/);
     ids.auto = answer.data!.createFlavor.id;
   });
@@ -64,35 +77,84 @@ describe('flavors over GraphQL', () => {
   });
 
   it('shares a private flavor with a project through access, and only with it', async () => {
-    const added = await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { access } }`, { id: ids['gpu.private'] });
+    const added = await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { access } }`, {
+      id: ids['gpu.private'],
+    });
     expect(added.data!.addFlavorAccess.access).toEqual(['p1']);
     expect(names(await h.gql(user('p1'), LIST))).toContain('gpu.private');
     expect(names(await h.gql(user('p2'), LIST))).not.toContain('gpu.private');
     const get = `query ($id: ID) { flavor(id: $id) { name access } }`;
-    expect((await h.gql(user('p1'), get, { id: ids['gpu.private'] })).data!.flavor).toEqual({ name: 'gpu.private', access: null });
+    expect((await h.gql(user('p1'), get, { id: ids['gpu.private'] })).data!.flavor).toEqual({
+      name: 'gpu.private',
+      access: null,
+    });
     expect((await h.gql(user('p2'), get, { id: ids['gpu.private'] })).data!.flavor).toBeNull();
     expect((await h.gql(user('p2'), `{ flavor(flavorid: "gpu") { name } }`)).data!.flavor).toBeNull();
   });
 
   it('refuses access changes that make no sense', async () => {
-    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { id } }`, { id: ids['gpu.private'] }))).toEqual(['CONFLICT']);
-    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { id } }`, { id: ids['m1.tiny'] }))).toEqual(['CONFLICT']);
-    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { removeFlavorAccess(id: $id, projectId: "p9") { id } }`, { id: ids['gpu.private'] }))).toEqual(['NOT_FOUND']);
-    const removed = await h.gql(ADMIN, `mutation ($id: ID!) { removeFlavorAccess(id: $id, projectId: "p1") { access } }`, { id: ids['gpu.private'] });
+    expect(
+      codes(
+        await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { id } }`, {
+          id: ids['gpu.private'],
+        }),
+      ),
+    ).toEqual(['CONFLICT']);
+    expect(
+      codes(
+        await h.gql(ADMIN, `mutation ($id: ID!) { addFlavorAccess(id: $id, projectId: "p1") { id } }`, {
+          id: ids['m1.tiny'],
+        }),
+      ),
+    ).toEqual(['CONFLICT']);
+    expect(
+      codes(
+        await h.gql(ADMIN, `mutation ($id: ID!) { removeFlavorAccess(id: $id, projectId: "p9") { id } }`, {
+          id: ids['gpu.private'],
+        }),
+      ),
+    ).toEqual(['NOT_FOUND']);
+    const removed = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!) { removeFlavorAccess(id: $id, projectId: "p1") { access } }`,
+      { id: ids['gpu.private'] },
+    );
     expect(removed.data!.removeFlavorAccess.access).toEqual([]);
     expect(names(await h.gql(user('p1'), LIST))).not.toContain('gpu.private');
   });
 
   it('sets and unsets extra specs', async () => {
-    const literal = await h.gql(ADMIN, `mutation ($id: ID!) { setFlavorExtraSpecs(id: $id, extraSpecs: { quota_disk: "1000", trusted: true }) { extraSpecs } }`, { id: ids['m1.tiny'] });
+    const literal = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!) { setFlavorExtraSpecs(id: $id, extraSpecs: { quota_disk: "1000", trusted: true }) { extraSpecs } }`,
+      { id: ids['m1.tiny'] },
+    );
     expect(literal.data!.setFlavorExtraSpecs.extraSpecs).toEqual({ quota_disk: '1000', trusted: 'true' });
-    const set = await h.gql(ADMIN, `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { extraSpecs } }`, { id: ids['m1.large'], s: { 'hw:cpu_policy': 'dedicated', 'hw:numa_nodes': 2 } });
+    const set = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { extraSpecs } }`,
+      { id: ids['m1.large'], s: { 'hw:cpu_policy': 'dedicated', 'hw:numa_nodes': 2 } },
+    );
     expect(set.errors).toBeUndefined();
-    const again = await h.gql(ADMIN, `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { extraSpecs } }`, { id: ids['m1.large'], s: { 'hw:cpu_policy': 'shared' } });
+    const again = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { extraSpecs } }`,
+      { id: ids['m1.large'], s: { 'hw:cpu_policy': 'shared' } },
+    );
     expect(again.data!.setFlavorExtraSpecs.extraSpecs).toEqual({ 'hw:cpu_policy': 'shared', 'hw:numa_nodes': '2' });
-    const unset = await h.gql(ADMIN, `mutation ($id: ID!) { unsetFlavorExtraSpec(id: $id, key: "hw:numa_nodes") { extraSpecs } }`, { id: ids['m1.large'] });
+    const unset = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!) { unsetFlavorExtraSpec(id: $id, key: "hw:numa_nodes") { extraSpecs } }`,
+      { id: ids['m1.large'] },
+    );
     expect(unset.data!.unsetFlavorExtraSpec.extraSpecs).toEqual({ 'hw:cpu_policy': 'shared' });
-    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { unsetFlavorExtraSpec(id: $id, key: "hw:numa_nodes") { id } }`, { id: ids['m1.large'] }))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(
+        await h.gql(ADMIN, `mutation ($id: ID!) { unsetFlavorExtraSpec(id: $id, key: "hw:numa_nodes") { id } }`, {
+          id: ids['m1.large'],
+        }),
+      ),
+    ).toEqual(['NOT_FOUND']);
   });
 
   it.each([
@@ -101,7 +163,11 @@ describe('flavors over GraphQL', () => {
     [{ 'bad/key': 'x' }, /keys of 1-255/],
     [{ ok: { nested: true } }, /extraSpecs.ok: expected a string/],
   ])('refuses extra specs %j', async (specs, message) => {
-    const answer = await h.gql(ADMIN, `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { id } }`, { id: ids['m1.tiny'], s: specs });
+    const answer = await h.gql(
+      ADMIN,
+      `mutation ($id: ID!, $s: JSON!) { setFlavorExtraSpecs(id: $id, extraSpecs: $s) { id } }`,
+      { id: ids['m1.tiny'], s: specs },
+    );
     expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
     expect(answer.errors![0].message).toMatch(message);
   });
@@ -121,11 +187,19 @@ describe('flavors over GraphQL', () => {
   });
 
   it('deletes a flavor softly: gone from lists and flavorid look-ups, still resolvable by id, name reusable', async () => {
-    expect((await h.gql(ADMIN, `mutation ($id: ID!) { deleteFlavor(id: $id) }`, { id: ids.auto })).data!.deleteFlavor).toBe(ids.auto);
-    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { deleteFlavor(id: $id) }`, { id: ids.auto }))).toEqual(['NOT_FOUND']);
+    expect(
+      (await h.gql(ADMIN, `mutation ($id: ID!) { deleteFlavor(id: $id) }`, { id: ids.auto })).data!.deleteFlavor,
+    ).toBe(ids.auto);
+    expect(codes(await h.gql(ADMIN, `mutation ($id: ID!) { deleteFlavor(id: $id) }`, { id: ids.auto }))).toEqual([
+      'NOT_FOUND',
+    ]);
     expect(names(await h.gql(ADMIN, LIST))).not.toContain('auto');
-    expect((await h.gql(user('p1'), `query ($id: ID) { flavor(id: $id) { name deleted } }`, { id: ids.auto })).data!.flavor).toEqual({ name: 'auto', deleted: true });
-    expect((await h.gql(ADMIN, CREATE, { input: { name: 'auto', vcpus: 1, memoryMb: 1, rootGb: 0 } })).errors).toBeUndefined();
+    expect(
+      (await h.gql(user('p1'), `query ($id: ID) { flavor(id: $id) { name deleted } }`, { id: ids.auto })).data!.flavor,
+    ).toEqual({ name: 'auto', deleted: true });
+    expect(
+      (await h.gql(ADMIN, CREATE, { input: { name: 'auto', vcpus: 1, memoryMb: 1, rootGb: 0 } })).errors,
+    ).toBeUndefined();
   });
 
   it('refuses flavor() with both or neither argument, and a non-numeric id', async () => {
@@ -135,7 +209,10 @@ describe('flavors over GraphQL', () => {
   });
 
   it('resolves Flavor entities for the cell subgraph’s references in one statement, private ones only with access', async () => {
-    const reps = [ids['m1.tiny'], ids['m1.large'], ids['gpu.private'], '999999'].map((id) => ({ __typename: 'Flavor', id }));
+    const reps = [ids['m1.tiny'], ids['m1.large'], ids['gpu.private'], '999999'].map((id) => ({
+      __typename: 'Flavor',
+      id,
+    }));
     const query = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Flavor { name vcpus } } }`;
     h.statements.length = 0;
     const answer = await h.gql(user('p2'), query, { reps });

@@ -25,7 +25,11 @@ export interface GlobalHarness {
   prisma: ApiClient;
   /** SQL statements the subgraph sent since the last reset. */
   statements: string[];
-  gql<T = Record<string, any>>(identity: Identity, query: string, variables?: Record<string, unknown>): Promise<GraphQLAnswer<T>>;
+  gql<T = Record<string, any>>(
+    identity: Identity,
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLAnswer<T>>;
   post(headers: Record<string, string>, body: unknown): Promise<{ status: number; body: Record<string, any> }>;
   close(): Promise<void>;
 }
@@ -34,10 +38,19 @@ export interface GlobalHarness {
 export async function startGlobalHarness(label: string): Promise<GlobalHarness> {
   const db = await createTestDatabase('api', label);
   const statements: string[] = [];
-  const server = await startGlobalSubgraph({ apiDatabaseUrl: db.url, port: 0, internalSecret: SECRET, onQuery: (sql) => statements.push(sql) });
+  const server = await startGlobalSubgraph({
+    apiDatabaseUrl: db.url,
+    port: 0,
+    internalSecret: SECRET,
+    onQuery: (sql) => statements.push(sql),
+  });
   const prisma = createApiClient(db.url);
   const post = async (headers: Record<string, string>, body: unknown) => {
-    const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const response = await fetch(server.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
     return { status: response.status, body: (await response.json()) as Record<string, any> };
   };
   return {

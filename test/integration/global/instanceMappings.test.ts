@@ -19,11 +19,17 @@ describe('instanceMappings, the router look-up', () => {
   beforeAll(async () => {
     h = await startGlobalHarness('mappings');
     const [c1, c2] = await Promise.all(
-      ['cell1', 'cell2'].map((name) => h.prisma.cellMapping.create({ data: { uuid: randomUUID(), name, transportUrl: 'none:///', databaseConnection: `postgresql://x/${name}` } })),
+      ['cell1', 'cell2'].map((name) =>
+        h.prisma.cellMapping.create({
+          data: { uuid: randomUUID(), name, transportUrl: 'none:///', databaseConnection: `postgresql://x/${name}` },
+        }),
+      ),
     );
     cell1Uuid = c1.uuid;
     await h.prisma.instanceMapping.create({ data: { instanceUuid: a, cellId: c1.id, projectId: 'p1', userId: 'u1' } });
-    await h.prisma.instanceMapping.create({ data: { instanceUuid: b, cellId: c1.id, projectId: 'p1', queuedForDelete: true } });
+    await h.prisma.instanceMapping.create({
+      data: { instanceUuid: b, cellId: c1.id, projectId: 'p1', queuedForDelete: true },
+    });
     await h.prisma.instanceMapping.create({ data: { instanceUuid: c, cellId: c2.id, projectId: 'p2' } });
     await h.prisma.instanceMapping.create({ data: { instanceUuid: d, cellId: null, projectId: 'p1' } });
   });
@@ -34,7 +40,14 @@ describe('instanceMappings, the router look-up', () => {
   it('answers the mappings of the given uuids with their cells, skipping queued-for-delete ones by default', async () => {
     const answer = await h.gql(SERVICE_IDENTITY, QUERY, { uuids: [a, b, c, d, randomUUID()] });
     expect(uuidsOf(answer)).toEqual([a, c, d]);
-    expect(answer.data!.instanceMappings[0]).toMatchObject({ projectId: 'p1', userId: 'u1', queuedForDelete: false, cellUuid: cell1Uuid, cell: { name: 'cell1' }, instance: { uuid: a } });
+    expect(answer.data!.instanceMappings[0]).toMatchObject({
+      projectId: 'p1',
+      userId: 'u1',
+      queuedForDelete: false,
+      cellUuid: cell1Uuid,
+      cell: { name: 'cell1' },
+      instance: { uuid: a },
+    });
     expect(answer.data!.instanceMappings[2]).toMatchObject({ cellUuid: null, cell: null });
   });
 
@@ -82,15 +95,31 @@ describe('instanceMappings for UNKNOWN records', () => {
 
   beforeAll(async () => {
     h = await startGlobalHarness('mappings_unknown');
-    for (const name of ['c1', 'c2', 'c3']) cells.push(await h.prisma.cellMapping.create({ data: { uuid: randomUUID(), name, transportUrl: 'none:///', databaseConnection: `postgresql://x/${name}` } }));
-    flavorId = (await h.prisma.instanceType.create({ data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 } })).id;
+    for (const name of ['c1', 'c2', 'c3'])
+      cells.push(
+        await h.prisma.cellMapping.create({
+          data: { uuid: randomUUID(), name, transportUrl: 'none:///', databaseConnection: `postgresql://x/${name}` },
+        }),
+      );
+    flavorId = (
+      await h.prisma.instanceType.create({
+        data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+      })
+    ).id;
     // Created in reverse uuid order, so creation order and uuid order differ.
     for (const [i, uuid] of [...uuids].reverse().entries()) {
       await h.prisma.instanceMapping.create({ data: { instanceUuid: uuid, cellId: cells[i % 3].id, projectId: 'p1' } });
     }
     const [withId, byName] = [...uuids].reverse();
-    await h.prisma.requestSpec.create({ data: { instanceUuid: withId, spec: JSON.stringify({ flavor: { id: flavorId, name: 'renamed since' }, availability_zone: 'az1' }) } });
-    await h.prisma.requestSpec.create({ data: { instanceUuid: byName, spec: JSON.stringify({ flavor: { name: 'm1.small' } }) } });
+    await h.prisma.requestSpec.create({
+      data: {
+        instanceUuid: withId,
+        spec: JSON.stringify({ flavor: { id: flavorId, name: 'renamed since' }, availability_zone: 'az1' }),
+      },
+    });
+    await h.prisma.requestSpec.create({
+      data: { instanceUuid: byName, spec: JSON.stringify({ flavor: { name: 'm1.small' } }) },
+    });
   });
   afterAll(() => h.close());
 
@@ -98,10 +127,17 @@ describe('instanceMappings for UNKNOWN records', () => {
 
   it('lists several cells by instance uuid, continuing after a uuid', async () => {
     const both = [cells[0].uuid, cells[1].uuid];
-    const inBoth = [...uuids].reverse().filter((_, i) => i % 3 !== 2).sort();
+    const inBoth = [...uuids]
+      .reverse()
+      .filter((_, i) => i % 3 !== 2)
+      .sort();
     expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both, order: 'UUID' }))).toEqual(inBoth);
-    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both, order: 'UUID', afterUuid: inBoth[1], first: 2 }))).toEqual(inBoth.slice(2, 4));
-    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both }))).toEqual([...uuids].reverse().filter((_, i) => i % 3 !== 2));
+    expect(
+      uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both, order: 'UUID', afterUuid: inBoth[1], first: 2 })),
+    ).toEqual(inBoth.slice(2, 4));
+    expect(uuidsOf(await h.gql(SERVICE_IDENTITY, KNOWN, { cellUuids: both }))).toEqual(
+      [...uuids].reverse().filter((_, i) => i % 3 !== 2),
+    );
   });
 
   it('refuses afterUuid without order UUID', async () => {
@@ -112,7 +148,11 @@ describe('instanceMappings for UNKNOWN records', () => {
     const answer = await h.gql(SERVICE_IDENTITY, KNOWN, { order: 'UUID' });
     const byUuid = new Map(answer.data!.instanceMappings.map((m: any) => [m.instanceUuid, m]));
     const [withId, byName, none] = [...uuids].reverse();
-    expect(byUuid.get(withId)).toMatchObject({ flavor: { id: String(flavorId), name: 'm1.small' }, availabilityZone: 'az1', createdAt: expect.any(String) });
+    expect(byUuid.get(withId)).toMatchObject({
+      flavor: { id: String(flavorId), name: 'm1.small' },
+      availabilityZone: 'az1',
+      createdAt: expect.any(String),
+    });
     expect(byUuid.get(byName)).toMatchObject({ flavor: { id: String(flavorId) }, availabilityZone: null });
     expect(byUuid.get(none)).toMatchObject({ flavor: null, availabilityZone: null });
   });

@@ -14,13 +14,21 @@ describe('the forwarded-identity check', () => {
     h.statements.length = 0;
     const answer = await h.post({}, query);
     expect(answer.status).toBe(401);
-    expect(answer.body.errors[0]).toMatchObject({ message: `missing ${InternalHeaders.identity} header`, extensions: { code: 'UNAUTHENTICATED' } });
+    expect(answer.body.errors[0]).toMatchObject({
+      message: `missing ${InternalHeaders.identity} header`,
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
     expect(h.statements).toEqual([]);
     expect(await h.prisma.securityGroup.count()).toBe(0);
   });
 
   it('answers 401 to the old split headers, even with the right secret', async () => {
-    const old = { 'x-cells-internal-secret': SECRET, 'x-cells-user-id': 'u', 'x-cells-project-id': 'p', 'x-cells-roles': 'admin' };
+    const old = {
+      'x-cells-internal-secret': SECRET,
+      'x-cells-user-id': 'u',
+      'x-cells-project-id': 'p',
+      'x-cells-roles': 'admin',
+    };
     expect((await h.post(old, query)).status).toBe(401);
   });
 

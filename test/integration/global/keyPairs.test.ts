@@ -19,7 +19,13 @@ describe('key pairs over GraphQL', () => {
     const answer = await h.gql(alice, CREATE, { input: { name: 'laptop' } });
     const created = answer.data!.createKeyPair;
     expect(created.privateKey).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
-    expect(created.keyPair).toMatchObject({ name: 'laptop', userId: 'alice', type: 'SSH', publicKey: expect.stringMatching(/^ssh-ed25519 /), fingerprint: expect.stringMatching(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/) });
+    expect(created.keyPair).toMatchObject({
+      name: 'laptop',
+      userId: 'alice',
+      type: 'SSH',
+      publicKey: expect.stringMatching(/^ssh-ed25519 /),
+      fingerprint: expect.stringMatching(/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/),
+    });
     const row = await h.prisma.keyPair.findFirstOrThrow({ where: { name: 'laptop' } });
     expect(JSON.stringify(row)).not.toContain('PRIVATE');
     expect(row.publicKey).toBe(created.keyPair.publicKey);
@@ -34,7 +40,13 @@ describe('key pairs over GraphQL', () => {
   it('imports a public key with the fingerprint Nova would compute', async () => {
     const pair = generateSshKeyPair('ED25519', 'bob@desk');
     const answer = await h.gql(bob, IMPORT, { input: { name: 'desk', publicKey: pair.publicKey } });
-    expect(answer.data!.importKeyPair).toEqual({ name: 'desk', userId: 'bob', type: 'SSH', fingerprint: pair.fingerprint, publicKey: pair.publicKey });
+    expect(answer.data!.importKeyPair).toEqual({
+      name: 'desk',
+      userId: 'bob',
+      type: 'SSH',
+      fingerprint: pair.fingerprint,
+      publicKey: pair.publicKey,
+    });
   });
 
   it('refuses a duplicate name for the same user with CONFLICT, but lets another user use it', async () => {
@@ -48,7 +60,9 @@ describe('key pairs over GraphQL', () => {
     const before = await h.prisma.keyPair.count();
     const badKey = await h.gql(bob, IMPORT, { input: { name: 'junk', publicKey: 'ssh-rsa AAAAnotakey' } });
     expect(codes(badKey)).toEqual(['BAD_USER_INPUT']);
-    expect(badKey.errors![0].message).toMatch(/^input.publicKey: expected a valid OpenSSH public key: .*got "ssh-rsa AAAAnotakey"/);
+    expect(badKey.errors![0].message).toMatch(
+      /^input.publicKey: expected a valid OpenSSH public key: .*got "ssh-rsa AAAAnotakey"/,
+    );
     const badName = await h.gql(bob, CREATE, { input: { name: 'semi;colon' } });
     expect(codes(badName)).toEqual(['BAD_USER_INPUT']);
     expect(badName.errors![0].message).toContain('"semi;colon"');
@@ -58,7 +72,10 @@ describe('key pairs over GraphQL', () => {
   });
 
   it('lists and gets only the caller’s own key pairs', async () => {
-    expect((await h.gql(alice, LIST)).data!.keyPairs).toEqual([{ name: 'laptop', userId: 'alice' }, { name: 'legacy', userId: 'alice' }]);
+    expect((await h.gql(alice, LIST)).data!.keyPairs).toEqual([
+      { name: 'laptop', userId: 'alice' },
+      { name: 'legacy', userId: 'alice' },
+    ]);
     const other = await h.gql(alice, `{ keyPair(name: "desk") { name } }`);
     expect(other.data!.keyPair).toBeNull();
   });
@@ -66,8 +83,13 @@ describe('key pairs over GraphQL', () => {
   it('refuses a non-admin who names another user, and lets an admin do it', async () => {
     expect(codes(await h.gql(alice, LIST, { userId: 'bob' }))).toEqual(['FORBIDDEN']);
     expect(codes(await h.gql(alice, `mutation { deleteKeyPair(name: "desk", userId: "bob") }`))).toEqual(['FORBIDDEN']);
-    expect((await h.gql(ADMIN, LIST, { userId: 'bob' })).data!.keyPairs.map((k: any) => k.name)).toEqual(['desk', 'laptop']);
-    expect((await h.gql(ADMIN, `{ keyPair(name: "desk", userId: "bob") { userId } }`)).data!.keyPair).toEqual({ userId: 'bob' });
+    expect((await h.gql(ADMIN, LIST, { userId: 'bob' })).data!.keyPairs.map((k: any) => k.name)).toEqual([
+      'desk',
+      'laptop',
+    ]);
+    expect((await h.gql(ADMIN, `{ keyPair(name: "desk", userId: "bob") { userId } }`)).data!.keyPair).toEqual({
+      userId: 'bob',
+    });
   });
 
   it('deletes a key pair, and answers NOT_FOUND for one that is not there', async () => {
@@ -77,7 +99,9 @@ describe('key pairs over GraphQL', () => {
   });
 
   it('refuses a key pair past the user’s key_pairs quota', async () => {
-    await h.prisma.projectUserQuota.create({ data: { projectId: 'p1', userId: 'carol', resource: 'key_pairs', hardLimit: 1 } });
+    await h.prisma.projectUserQuota.create({
+      data: { projectId: 'p1', userId: 'carol', resource: 'key_pairs', hardLimit: 1 },
+    });
     const carol = user('p1', 'carol');
     expect((await h.gql(carol, CREATE, { input: { name: 'one' } })).errors).toBeUndefined();
     const over = await h.gql(carol, CREATE, { input: { name: 'two' } });
@@ -86,7 +110,9 @@ describe('key pairs over GraphQL', () => {
   });
 
   it('lets exactly the quota through when creations race', async () => {
-    await h.prisma.projectUserQuota.create({ data: { projectId: 'p1', userId: 'dave', resource: 'key_pairs', hardLimit: 2 } });
+    await h.prisma.projectUserQuota.create({
+      data: { projectId: 'p1', userId: 'dave', resource: 'key_pairs', hardLimit: 2 },
+    });
     const dave = user('p1', 'dave');
     const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => h.gql(dave, CREATE, { input: { name: `race${n}` } })));
     expect(answers.filter((a) => !a.errors).length).toBe(2);

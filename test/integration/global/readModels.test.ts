@@ -23,22 +23,49 @@ describe('networks, tags and migrations read models', () => {
         { uuid: randomUUID(), label: 'gone', projectId: 'p1', deleted: 1 },
       ],
     });
-    await h.prisma.instanceMapping.createMany({ data: [{ instanceUuid: instance, projectId: 'p1' }, { instanceUuid: otherInstance, projectId: 'p2' }] });
-    await h.prisma.tag.createMany({ data: [{ resourceId: instance, tag: 'b' }, { resourceId: instance, tag: 'a' }, { resourceId: otherInstance, tag: 'secret' }] });
-    const small = await h.prisma.instanceType.create({ data: { name: 'small', flavorid: '1', vcpus: 1, memoryMb: 512 } });
-    const large = await h.prisma.instanceType.create({ data: { name: 'large', flavorid: '2', vcpus: 4, memoryMb: 8192 } });
+    await h.prisma.instanceMapping.createMany({
+      data: [
+        { instanceUuid: instance, projectId: 'p1' },
+        { instanceUuid: otherInstance, projectId: 'p2' },
+      ],
+    });
+    await h.prisma.tag.createMany({
+      data: [
+        { resourceId: instance, tag: 'b' },
+        { resourceId: instance, tag: 'a' },
+        { resourceId: otherInstance, tag: 'secret' },
+      ],
+    });
+    const small = await h.prisma.instanceType.create({
+      data: { name: 'small', flavorid: '1', vcpus: 1, memoryMb: 512 },
+    });
+    const large = await h.prisma.instanceType.create({
+      data: { name: 'large', flavorid: '2', vcpus: 4, memoryMb: 8192 },
+    });
     const base = Date.parse('2026-01-01T00:00:00.000Z');
     for (let i = 0; i < 5; i++) {
       await h.prisma.migration.create({
         data: {
-          uuid: randomUUID(), instanceUuid: instance, projectId: 'p1', status: i === 0 ? 'error' : 'completed', migrationType: 'live-migration',
-          sourceCompute: 'compute1', destCompute: 'compute2', oldInstanceTypeId: small.id, newInstanceTypeId: large.id, memoryTotal: BigInt(8589934592),
+          uuid: randomUUID(),
+          instanceUuid: instance,
+          projectId: 'p1',
+          status: i === 0 ? 'error' : 'completed',
+          migrationType: 'live-migration',
+          sourceCompute: 'compute1',
+          destCompute: 'compute2',
+          oldInstanceTypeId: small.id,
+          newInstanceTypeId: large.id,
+          memoryTotal: BigInt(8589934592),
           createdAt: new Date(base + (i < 3 ? 0 : i) * 1000), // three share a timestamp: the id breaks the tie
         },
       });
     }
-    await h.prisma.migration.create({ data: { instanceUuid: otherInstance, projectId: 'p2', status: 'completed', migrationType: 'resize' } });
-    await h.prisma.migration.create({ data: { instanceUuid: instance, projectId: 'p1', status: 'completed', hidden: true } });
+    await h.prisma.migration.create({
+      data: { instanceUuid: otherInstance, projectId: 'p2', status: 'completed', migrationType: 'resize' },
+    });
+    await h.prisma.migration.create({
+      data: { instanceUuid: instance, projectId: 'p1', status: 'completed', hidden: true },
+    });
   });
   afterAll(() => h.close());
 
@@ -56,16 +83,26 @@ describe('networks, tags and migrations read models', () => {
       const all = await h.gql(ADMIN, `{ networks(allProjects: true) { label uuid } }`);
       expect(all.data!.networks.map((n: any) => n.label)).toEqual(['p1-net', 'p2-net', 'shared']);
       const p2net = all.data!.networks[1].uuid;
-      expect((await h.gql(ADMIN, `query ($u: ID!) { network(uuid: $u) { label } }`, { u: p2net })).data!.network).toEqual({ label: 'p2-net' });
-      expect((await h.gql(user('p1'), `query ($u: ID!) { network(uuid: $u) { label } }`, { u: p2net })).data!.network).toBeNull();
+      expect(
+        (await h.gql(ADMIN, `query ($u: ID!) { network(uuid: $u) { label } }`, { u: p2net })).data!.network,
+      ).toEqual({ label: 'p2-net' });
+      expect(
+        (await h.gql(user('p1'), `query ($u: ID!) { network(uuid: $u) { label } }`, { u: p2net })).data!.network,
+      ).toBeNull();
     });
   });
 
   describe('tags', () => {
     it('lists an instance’s tags in order, and none of another project’s', async () => {
-      expect((await h.gql(user('p1'), `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: instance })).data!.tags).toEqual(['a', 'b']);
-      expect((await h.gql(user('p1'), `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: otherInstance })).data!.tags).toEqual([]);
-      expect((await h.gql(ADMIN, `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: otherInstance })).data!.tags).toEqual(['secret']);
+      expect(
+        (await h.gql(user('p1'), `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: instance })).data!.tags,
+      ).toEqual(['a', 'b']);
+      expect(
+        (await h.gql(user('p1'), `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: otherInstance })).data!.tags,
+      ).toEqual([]);
+      expect(
+        (await h.gql(ADMIN, `query ($u: ID!) { tags(instanceUuid: $u) }`, { u: otherInstance })).data!.tags,
+      ).toEqual(['secret']);
     });
   });
 
@@ -75,11 +112,21 @@ describe('networks, tags and migrations read models', () => {
       const page1 = first.data!.migrations;
       expect(page1.edges).toHaveLength(2);
       expect(page1.pageInfo.hasNextPage).toBe(true);
-      expect(page1.edges[0].node).toMatchObject({ instanceUuid: instance, instance: { uuid: instance }, oldFlavor: { name: 'small' }, newFlavor: { name: 'large' }, memoryTotal: 8589934592, hidden: false });
+      expect(page1.edges[0].node).toMatchObject({
+        instanceUuid: instance,
+        instance: { uuid: instance },
+        oldFlavor: { name: 'small' },
+        newFlavor: { name: 'large' },
+        memoryTotal: 8589934592,
+        hidden: false,
+      });
       const rest = await h.gql(user('p1'), MIGRATIONS, { first: 10, after: page1.pageInfo.endCursor });
       const ids = [...page1.edges, ...rest.data!.migrations.edges].map((e: any) => Number(e.node.id));
       expect(ids).toEqual([5, 4, 3, 2, 1]);
-      expect(rest.data!.migrations.pageInfo).toEqual({ hasNextPage: false, endCursor: rest.data!.migrations.edges[2].cursor });
+      expect(rest.data!.migrations.pageInfo).toEqual({
+        hasNextPage: false,
+        endCursor: rest.data!.migrations.edges[2].cursor,
+      });
     });
 
     it('filters by status and instance, and shows hidden ones only when asked', async () => {
@@ -101,7 +148,9 @@ describe('networks, tags and migrations read models', () => {
     it('refuses a bad cursor and a page size out of range', async () => {
       const bad = await h.gql(ADMIN, MIGRATIONS, { after: 'garbage' });
       expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
-      expect(bad.errors![0].message).toMatch(/^after: expected a cursor from a previous migrations page, got "garbage"/);
+      expect(bad.errors![0].message).toMatch(
+        /^after: expected a cursor from a previous migrations page, got "garbage"/,
+      );
       expect(codes(await h.gql(ADMIN, MIGRATIONS, { first: 0 }))).toEqual(['BAD_USER_INPUT']);
     });
   });

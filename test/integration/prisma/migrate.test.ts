@@ -34,11 +34,18 @@ describe('the migrator', () => {
     const files = readMigrations(migrationsDir('cell'));
     expect(first.applied).toEqual(files.map((f) => f.name));
     expect(second).toEqual({ applied: [], alreadyApplied: files.map((f) => f.name) });
-    const rows = await query<{ migration_name: string; checksum: string; applied_steps_count: number; finished_at: Date | null }>(
+    const rows = await query<{
+      migration_name: string;
+      checksum: string;
+      applied_steps_count: number;
+      finished_at: Date | null;
+    }>(
       db.url,
       'SELECT migration_name, checksum, applied_steps_count, finished_at FROM _prisma_migrations ORDER BY migration_name',
     );
-    expect(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count])).toEqual(files.map((f) => [f.name, f.checksum, 1]));
+    expect(rows.map((r) => [r.migration_name, r.checksum, r.applied_steps_count])).toEqual(
+      files.map((f) => [f.name, f.checksum, 1]),
+    );
     expect(rows.every((r) => r.finished_at instanceof Date)).toBe(true);
   });
 
@@ -64,7 +71,10 @@ describe('the migrator', () => {
   it('rolls a failing migration back whole and records nothing for it', async () => {
     const dir = copyOfCellMigrations();
     mkdirSync(path.join(dir, '0002_broken'));
-    writeFileSync(path.join(dir, '0002_broken', 'migration.sql'), 'CREATE TABLE half_done (id int);\nSELECT no_such_function();');
+    writeFileSync(
+      path.join(dir, '0002_broken', 'migration.sql'),
+      'CREATE TABLE half_done (id int);\nSELECT no_such_function();',
+    );
     await expect(migrate(db.url, 'cell', dir)).rejects.toThrow(/0002_broken failed/);
     const names = await query<{ migration_name: string }>(db.url, 'SELECT migration_name FROM _prisma_migrations');
     expect(names.map((n) => n.migration_name)).toEqual(['0001_init']);

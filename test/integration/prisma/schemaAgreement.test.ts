@@ -69,9 +69,14 @@ describe.each<DatabaseKind>(['api', 'cell'])('the %s migrations and schema.prism
           continue;
         }
         const expected = expectedType(field);
-        if (!expected.types.includes(column.dataType)) problems.push(`${model.table}.${field.column}: ${column.dataType}, schema says ${field.type}`);
-        if (expected.maxLength !== column.maxLength) problems.push(`${model.table}.${field.column}: length ${column.maxLength}, schema says ${expected.maxLength}`);
-        if (column.nullable !== field.optional) problems.push(`${model.table}.${field.column}: nullable ${column.nullable}, schema says ${field.optional}`);
+        if (!expected.types.includes(column.dataType))
+          problems.push(`${model.table}.${field.column}: ${column.dataType}, schema says ${field.type}`);
+        if (expected.maxLength !== column.maxLength)
+          problems.push(
+            `${model.table}.${field.column}: length ${column.maxLength}, schema says ${expected.maxLength}`,
+          );
+        if (column.nullable !== field.optional)
+          problems.push(`${model.table}.${field.column}: nullable ${column.nullable}, schema says ${field.optional}`);
       }
     }
     expect(problems).toEqual([]);
@@ -79,7 +84,9 @@ describe.each<DatabaseKind>(['api', 'cell'])('the %s migrations and schema.prism
 
   it('names every field the camelCase of its column, so raw SQL rows read as models (camelRow)', () => {
     const rows = models.flatMap((m) => m.fields.map((f) => ({ [f.column]: f.name })));
-    expect(rows.map((row) => Object.keys(camelRow<Record<string, string>>(row))[0])).toEqual(rows.map((row) => Object.values(row)[0]));
+    expect(rows.map((row) => Object.keys(camelRow<Record<string, string>>(row))[0])).toEqual(
+      rows.map((row) => Object.values(row)[0]),
+    );
   });
 
   it('has a model field for every column', () => {

@@ -1,6 +1,11 @@
 import { parseBenchOptions } from '../../../bench/options';
 import { percentile, summarize } from '../../../bench/stats';
-import { evaluateFrozenTargets, evaluateTargets, type FrozenTargetInputs, type TargetInputs } from '../../../bench/targets';
+import {
+  evaluateFrozenTargets,
+  evaluateTargets,
+  type FrozenTargetInputs,
+  type TargetInputs,
+} from '../../../bench/targets';
 
 const MEASURED: TargetInputs = {
   cells: 10,
@@ -23,13 +28,22 @@ describe('the benchmark targets', () => {
   });
 
   it('fail one by one when a measurement misses', () => {
-    const failing = (change: Partial<TargetInputs>) => evaluateTargets({ ...MEASURED, ...change }).filter((r) => !r.pass).map((r) => r.name);
+    const failing = (change: Partial<TargetInputs>) =>
+      evaluateTargets({ ...MEASURED, ...change })
+        .filter((r) => !r.pass)
+        .map((r) => r.name);
     expect(failing({ list1000DetailP50: 251 })).toEqual(['list-1000-detail p50']);
-    expect(failing({ list1000DetailP50: 240, singleCellList1000DetailP50: 180 })).toEqual([expect.stringMatching(/^cost of sharding/)]);
+    expect(failing({ list1000DetailP50: 240, singleCellList1000DetailP50: 180 })).toEqual([
+      expect.stringMatching(/^cost of sharding/),
+    ]);
     expect(failing({ directCellList1000P50: 70 })).toEqual([expect.stringMatching(/^cost of federation/)]);
     expect(failing({ blackHoledP50: 1051 })).toEqual(['one-cell-black-holed p50']);
-    expect(failing({ blackHoledCellTimeout: false })).toEqual([expect.stringMatching(/complete:false with the cell TIMEOUT/)]);
-    expect(failing({ sqlPerCellPage: { first50: 5, first1000: 6 } })).toEqual([expect.stringMatching(/^SQL statements per cell/)]);
+    expect(failing({ blackHoledCellTimeout: false })).toEqual([
+      expect.stringMatching(/complete:false with the cell TIMEOUT/),
+    ]);
+    expect(failing({ sqlPerCellPage: { first50: 5, first1000: 6 } })).toEqual([
+      expect.stringMatching(/^SQL statements per cell/),
+    ]);
   });
 
   it('notes that the latency target is stated for the full shape', () => {
@@ -58,11 +72,18 @@ describe('the circuit targets (one cell frozen)', () => {
   });
 
   it('fail one by one when a measurement misses', () => {
-    const failing = (change: Partial<FrozenTargetInputs>) => evaluateFrozenTargets({ ...FROZEN, ...change }).filter((r) => !r.pass).map((r) => r.name);
+    const failing = (change: Partial<FrozenTargetInputs>) =>
+      evaluateFrozenTargets({ ...FROZEN, ...change })
+        .filter((r) => !r.pass)
+        .map((r) => r.name);
     expect(failing({ frozenFirstMs: 1051 })).toEqual(['one-cell-frozen first request']);
-    expect(failing({ frozenP50: 41 })).toEqual([expect.stringMatching(/^one-cell-frozen p50 \/ list-50-dashboard p50/)]);
+    expect(failing({ frozenP50: 41 })).toEqual([
+      expect.stringMatching(/^one-cell-frozen p50 \/ list-50-dashboard p50/),
+    ]);
     expect(failing({ frozenCellRequests: 3 })).toEqual([expect.stringMatching(/reached the frozen cell/)]);
-    expect(failing({ frozenIncomplete: false })).toEqual([expect.stringMatching(/complete:false with the cell TIMEOUT/)]);
+    expect(failing({ frozenIncomplete: false })).toEqual([
+      expect.stringMatching(/complete:false with the cell TIMEOUT/),
+    ]);
   });
 });
 
@@ -80,11 +101,23 @@ describe('timing summaries', () => {
 
 describe('the bench flags', () => {
   it('defaults to the full shape with warm-up', () => {
-    expect(parseBenchOptions(['node', 'bench'], {})).toMatchObject({ cells: 10, instances: 10000, runs: 20, warmup: 10, timeoutMs: 1000, hosting: 'in-process', out: 'c10-n10000' });
+    expect(parseBenchOptions(['node', 'bench'], {})).toMatchObject({
+      cells: 10,
+      instances: 10000,
+      runs: 20,
+      warmup: 10,
+      timeoutMs: 1000,
+      hosting: 'in-process',
+      out: 'c10-n10000',
+    });
   });
 
   it('refuses a bad value naming the flag and the value', () => {
-    expect(() => parseBenchOptions(['node', 'bench', '--cells', '0'], {})).toThrow('--cells: expected a positive integer, got "0"');
-    expect(() => parseBenchOptions(['node', 'bench', '--scenarios', 'list-1000-detail,nope'], {})).toThrow('--scenarios: expected names from');
+    expect(() => parseBenchOptions(['node', 'bench', '--cells', '0'], {})).toThrow(
+      '--cells: expected a positive integer, got "0"',
+    );
+    expect(() => parseBenchOptions(['node', 'bench', '--scenarios', 'list-1000-detail,nope'], {})).toThrow(
+      '--scenarios: expected names from',
+    );
   });
 });

@@ -4,7 +4,11 @@ import { runCells } from '../../../cli/runCells';
 async function run(...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCells(argv, { env: {}, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await runCells(argv, {
+    env: {},
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -17,10 +21,13 @@ describe('the cells command without a database', () => {
 
   it('exits 64 without a command and for a command missing its options', async () => {
     expect((await run()).code).toBe(EXIT.USAGE);
-    expect(await run('verify-instance')).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringContaining("required option '--uuid <uuid>'") });
+    expect(await run('verify-instance')).toMatchObject({
+      code: EXIT.USAGE,
+      stderr: expect.stringContaining("required option '--uuid <uuid>'"),
+    });
   });
 
-  it('maps library refusals to exit codes outside verify-instance\'s 0-3', () => {
+  it("maps library refusals to exit codes outside verify-instance's 0-3", () => {
     expect(exitCodeFor('BAD_INPUT')).toBe(64);
     expect([exitCodeFor('NOT_FOUND'), exitCodeFor('CONFLICT'), exitCodeFor('REFUSED')]).toEqual([4, 4, 4]);
   });

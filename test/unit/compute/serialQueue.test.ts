@@ -5,7 +5,17 @@ describe('a per-key serial queue', () => {
     const queue = new SerialQueue();
     const log: string[] = [];
     let releaseA!: () => void;
-    const first = queue.run('a', () => new Promise<void>((resolve) => (releaseA = () => { log.push('a1 done'); resolve(); })));
+    const first = queue.run(
+      'a',
+      () =>
+        new Promise<void>(
+          (resolve) =>
+            (releaseA = () => {
+              log.push('a1 done');
+              resolve();
+            }),
+        ),
+    );
     const second = queue.run('a', async () => void log.push('a2 ran'));
     await queue.run('b', async () => void log.push('b ran'));
     expect(log).toEqual(['b ran']);
@@ -16,7 +26,11 @@ describe('a per-key serial queue', () => {
 
   it('keeps going after a task of the same key fails', async () => {
     const queue = new SerialQueue();
-    await expect(queue.run('a', async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      queue.run('a', async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     await expect(queue.run('a', async () => 42)).resolves.toBe(42);
   });
 });

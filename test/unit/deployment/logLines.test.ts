@@ -2,7 +2,16 @@ import { formatChildLine } from '../../../deployment/logLines';
 
 describe('formatting a child process line', () => {
   it('turns a pino JSON line into level, message and fields, prefixed with the child name', () => {
-    const line = JSON.stringify({ level: 30, time: 1, pid: 7, hostname: 'h', service: 'cell:cell1', msg: 'cell subgraph started', url: 'http://x', n: 2 });
+    const line = JSON.stringify({
+      level: 30,
+      time: 1,
+      pid: 7,
+      hostname: 'h',
+      service: 'cell:cell1',
+      msg: 'cell subgraph started',
+      url: 'http://x',
+      n: 2,
+    });
     expect(formatChildLine('cell1', line)).toBe('[cell1] INFO cell subgraph started url=http://x n=2');
   });
 

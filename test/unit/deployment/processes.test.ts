@@ -7,9 +7,27 @@ describe('the default deployment layout', () => {
 
   it('puts cell n in database cells_celln, vhost cells_celln and port 4010 + n, with cell0 queue-less', () => {
     expect(defaultTopology(config)).toEqual([
-      { name: 'cell0', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell0', transportUrl: 'none:///', graphqlUrl: 'http://127.0.0.1:4010/graphql', hosts: [] },
-      { name: 'cell1', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell1', transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell1', graphqlUrl: 'http://127.0.0.1:4011/graphql', hosts: ['compute1', 'compute2'] },
-      { name: 'cell2', databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell2', transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell2', graphqlUrl: 'http://127.0.0.1:4012/graphql', hosts: ['compute3', 'compute4'] },
+      {
+        name: 'cell0',
+        databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell0',
+        transportUrl: 'none:///',
+        graphqlUrl: 'http://127.0.0.1:4010/graphql',
+        hosts: [],
+      },
+      {
+        name: 'cell1',
+        databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell1',
+        transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell1',
+        graphqlUrl: 'http://127.0.0.1:4011/graphql',
+        hosts: ['compute1', 'compute2'],
+      },
+      {
+        name: 'cell2',
+        databaseUrl: 'postgresql://postgres@127.0.0.1:5432/cells_cell2',
+        transportUrl: 'amqp://guest:guest@127.0.0.1:5672/cells_cell2',
+        graphqlUrl: 'http://127.0.0.1:4012/graphql',
+        hosts: ['compute3', 'compute4'],
+      },
     ]);
   });
 
@@ -29,7 +47,12 @@ describe('the default deployment layout', () => {
 
   it('follows the environment and names a bad variable', () => {
     const moved = readDeploymentConfig({ CELLS_CELL_PORT_BASE: '5010', CELLS_PG_URL: 'postgresql://u:p@db:6543' });
-    expect(defaultTopology(moved)[2]).toMatchObject({ databaseUrl: 'postgresql://u:p@db:6543/cells_cell2', graphqlUrl: 'http://127.0.0.1:5012/graphql' });
-    expect(() => readDeploymentConfig({ CELLS_DEMO_INSTANCES_PER_CELL: 'many' })).toThrow(/CELLS_DEMO_INSTANCES_PER_CELL="many"/);
+    expect(defaultTopology(moved)[2]).toMatchObject({
+      databaseUrl: 'postgresql://u:p@db:6543/cells_cell2',
+      graphqlUrl: 'http://127.0.0.1:5012/graphql',
+    });
+    expect(() => readDeploymentConfig({ CELLS_DEMO_INSTANCES_PER_CELL: 'many' })).toThrow(
+      /CELLS_DEMO_INSTANCES_PER_CELL="many"/,
+    );
   });
 });

@@ -6,7 +6,9 @@ describe('the NODE_OPTIONS a server child gets', () => {
   });
 
   it("keeps the caller's options and adds the size after them", () => {
-    expect(serverNodeOptions('--enable-source-maps')).toBe(`--enable-source-maps --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`);
+    expect(serverNodeOptions('--enable-source-maps')).toBe(
+      `--enable-source-maps --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`,
+    );
   });
 
   it('leaves a size the caller chose alone', () => {

@@ -1,7 +1,14 @@
 import { GraphQLError } from 'graphql';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { CLIENT_EXTENSIONS, clientCellMessage, clientErrors, INTERNAL_MESSAGE, KNOWN_CODES, toClientError } from '../../../domain/clientError';
+import {
+  CLIENT_EXTENSIONS,
+  clientCellMessage,
+  clientErrors,
+  INTERNAL_MESSAGE,
+  KNOWN_CODES,
+  toClientError,
+} from '../../../domain/clientError';
 import { ErrorCode } from '../../../domain/errors';
 import { leaksIn } from '../../helpers/leaks';
 
@@ -47,32 +54,70 @@ describe('the client view of an error', () => {
   });
 
   it('drops an allowed extension whose value is an object or holds internal text', () => {
-    const { error } = toClientError({ message: 'cell unavailable', extensions: { code: 'CELL_UNAVAILABLE', cellUuid: 'c1', reason: { err: 'x' }, status: 'connect ECONNREFUSED 127.0.0.1:5432', maxDepth: '12' } });
+    const { error } = toClientError({
+      message: 'cell unavailable',
+      extensions: {
+        code: 'CELL_UNAVAILABLE',
+        cellUuid: 'c1',
+        reason: { err: 'x' },
+        status: 'connect ECONNREFUSED 127.0.0.1:5432',
+        maxDepth: '12',
+      },
+    });
     expect(error.extensions).toEqual({ code: 'CELL_UNAVAILABLE', cellUuid: 'c1' });
   });
 
   it('answers an internal or unknown code with the fixed message and the request id', () => {
     for (const code of [ErrorCode.INTERNAL_SERVER_ERROR, 'DOWNSTREAM_SERVICE_ERROR', undefined]) {
-      const { error, verdict } = toClientError({ message: 'Invalid `prisma.$queryRaw()` invocation: Raw query failed. Code: 22021', path: ['instances'], extensions: { code, cellUuid: 'c1' } }, 'req-1');
+      const { error, verdict } = toClientError(
+        {
+          message: 'Invalid `prisma.$queryRaw()` invocation: Raw query failed. Code: 22021',
+          path: ['instances'],
+          extensions: { code, cellUuid: 'c1' },
+        },
+        'req-1',
+      );
       expect(verdict).toBe('internal');
-      expect(error).toEqual({ message: INTERNAL_MESSAGE, path: ['instances'], extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: 'req-1' } });
+      expect(error).toEqual({
+        message: INTERNAL_MESSAGE,
+        path: ['instances'],
+        extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId: 'req-1' },
+      });
     }
   });
 
   it('keeps the message of a known code that Cells wrote', () => {
-    const formatted = { message: 'first: expected an integer from 0 to 1000, got 5000', extensions: { code: 'BAD_USER_INPUT', field: 'first' } };
+    const formatted = {
+      message: 'first: expected an integer from 0 to 1000, got 5000',
+      extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+    };
     expect(toClientError(formatted)).toEqual({ error: formatted, verdict: 'kept' });
   });
 
   it("keeps a refusal that quotes the caller's own URL", () => {
-    const formatted = { message: 'graphqlUrl: expected an http(s) URL, got "http://nope"', extensions: { code: 'BAD_USER_INPUT', field: 'graphqlUrl' } };
+    const formatted = {
+      message: 'graphqlUrl: expected an http(s) URL, got "http://nope"',
+      extensions: { code: 'BAD_USER_INPUT', field: 'graphqlUrl' },
+    };
     expect(toClientError(formatted).verdict).toBe('kept');
   });
 
   it.each([
-    ['CELL_UNAVAILABLE', 'the cell database is unavailable: Invalid `prisma.instance.findMany()` invocation', 'cell unavailable'],
-    ['BROKER_UNAVAILABLE', 'could not publish reboot to compute.h1: connect ECONNREFUSED 127.0.0.1:5672', "the cell's message broker is unavailable"],
-    ['GLOBAL_UNAVAILABLE', 'instance mappings could not be read: request to http://10.0.0.5:4001/graphql failed', 'the global subgraph is unavailable'],
+    [
+      'CELL_UNAVAILABLE',
+      'the cell database is unavailable: Invalid `prisma.instance.findMany()` invocation',
+      'cell unavailable',
+    ],
+    [
+      'BROKER_UNAVAILABLE',
+      'could not publish reboot to compute.h1: connect ECONNREFUSED 127.0.0.1:5672',
+      "the cell's message broker is unavailable",
+    ],
+    [
+      'GLOBAL_UNAVAILABLE',
+      'instance mappings could not be read: request to http://10.0.0.5:4001/graphql failed',
+      'the global subgraph is unavailable',
+    ],
     ['BAD_USER_INPUT', 'invalid byte sequence for encoding "UTF8": 0x00', 'filter.host: invalid value'],
     ['NOT_FOUND', 'Error: x\n    at Object.<anonymous> (/srv/cells/a.ts:3:9)', 'not found'],
   ])('replaces a %s message that holds internal text with the fixed one', (code, message, fixed) => {
@@ -84,14 +129,23 @@ describe('the client view of an error', () => {
   });
 
   it('lists every code of the ErrorCode enum, Apollo request errors and the gateway codes as known', () => {
-    for (const code of [...Object.values(ErrorCode), 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED', 'PERSISTED_QUERY_NOT_FOUND', 'BAD_REQUEST', 'QUERY_TOO_COMPLEX', 'GLOBAL_UNAVAILABLE']) {
+    for (const code of [
+      ...Object.values(ErrorCode),
+      'GRAPHQL_VALIDATION_FAILED',
+      'GRAPHQL_PARSE_FAILED',
+      'PERSISTED_QUERY_NOT_FOUND',
+      'BAD_REQUEST',
+      'QUERY_TOO_COMPLEX',
+      'GLOBAL_UNAVAILABLE',
+    ]) {
       expect(KNOWN_CODES.has(code)).toBe(true);
     }
     expect(KNOWN_CODES.has('DOWNSTREAM_SERVICE_ERROR')).toBe(false);
   });
 
   it('never allows the extensions that carry internals', () => {
-    for (const name of ['response', 'exception', 'stacktrace', 'serviceName', 'http', 'meta', 'cause', 'originalError']) expect(CLIENT_EXTENSIONS.has(name)).toBe(false);
+    for (const name of ['response', 'exception', 'stacktrace', 'serviceName', 'http', 'meta', 'cause', 'originalError'])
+      expect(CLIENT_EXTENSIONS.has(name)).toBe(false);
   });
 });
 
@@ -99,7 +153,9 @@ describe("a cell's row message", () => {
   it("passes the router's fixed text and replaces anything internal", () => {
     expect(clientCellMessage('UNAVAILABLE', 'connection refused')).toBe('connection refused');
     expect(clientCellMessage('ERROR', null)).toBeNull();
-    expect(clientCellMessage('ERROR', 'Invalid `prisma.$queryRaw()` invocation: Raw query failed. Code: `22007`')).toBe('cell answered with an error');
+    expect(clientCellMessage('ERROR', 'Invalid `prisma.$queryRaw()` invocation: Raw query failed. Code: `22007`')).toBe(
+      'cell answered with an error',
+    );
     expect(clientCellMessage('UNAVAILABLE', 'connect ECONNREFUSED 127.0.0.1:5432')).toBe('cell unavailable');
     expect(clientCellMessage('TIMEOUT', 'timeout at http://10.0.0.5:4011/graphql')).toBe('cell did not answer in time');
   });
@@ -109,22 +165,43 @@ describe('one formatter per process', () => {
   it('logs the original of what it changed with the request id it remembered', async () => {
     const { logger, lines } = capturingLogger();
     const errors = clientErrors<{ requestId: string }>(logger);
-    const original = new GraphQLError('Invalid `prisma.x()` invocation', { path: ['instances'], originalError: new Error('Raw query failed. Code: 22021') });
+    const original = new GraphQLError('Invalid `prisma.x()` invocation', {
+      path: ['instances'],
+      originalError: new Error('Raw query failed. Code: 22021'),
+    });
     const hooks = await errors.plugin.requestDidStart!({ contextValue: { requestId: 'req-9' } } as never);
     await hooks!.didEncounterErrors!({ errors: [original] } as never);
-    const answer = errors.formatError({ message: original.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, original);
-    expect(answer).toEqual({ message: INTERNAL_MESSAGE, extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' } });
+    const answer = errors.formatError(
+      { message: original.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      original,
+    );
+    expect(answer).toEqual({
+      message: INTERNAL_MESSAGE,
+      extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-9' },
+    });
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ requestId: 'req-9', msg: 'error answered as internal error', err: { message: 'Raw query failed. Code: 22021' } });
+    expect(lines[0]).toMatchObject({
+      requestId: 'req-9',
+      msg: 'error answered as internal error',
+      err: { message: 'Raw query failed. Code: 22021' },
+    });
   });
 
   it('leaves internal errors to a process that logs them itself, with its own message', async () => {
     const { logger, lines } = capturingLogger();
-    const errors = clientErrors<{ requestId: string }>(logger, undefined, { internalMessage: 'internal error in cell', logInternal: false });
+    const errors = clientErrors<{ requestId: string }>(logger, undefined, {
+      internalMessage: 'internal error in cell',
+      logInternal: false,
+    });
     const original = new GraphQLError('boom', { path: ['instances'] });
     const hooks = await errors.plugin.requestDidStart!({ contextValue: { requestId: 'req-3' } } as never);
     await hooks!.didEncounterErrors!({ errors: [original] } as never);
-    expect(errors.formatError({ message: 'boom', path: ['instances'], extensions: { code: 'INTERNAL_SERVER_ERROR' } }, original)).toEqual({
+    expect(
+      errors.formatError(
+        { message: 'boom', path: ['instances'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        original,
+      ),
+    ).toEqual({
       message: 'internal error in cell',
       path: ['instances'],
       extensions: { code: 'INTERNAL_SERVER_ERROR', requestId: 'req-3' },
@@ -135,13 +212,22 @@ describe('one formatter per process', () => {
   it('logs nothing for an error it keeps', () => {
     const { logger, lines } = capturingLogger();
     const errors = clientErrors(logger);
-    errors.formatError({ message: 'flavor "9" not found', extensions: { code: 'NOT_FOUND', id: '9' } }, new GraphQLError('flavor "9" not found'));
+    errors.formatError(
+      { message: 'flavor "9" not found', extensions: { code: 'NOT_FOUND', id: '9' } },
+      new GraphQLError('flavor "9" not found'),
+    );
     expect(lines).toEqual([]);
   });
 
   it('runs the process classifier first', () => {
-    const errors = clientErrors(pino({ level: 'silent' }), (formatted) => ({ ...formatted, message: 'cell database refuses connections', extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' } }));
-    expect(errors.formatError({ message: 'raw', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('raw'))).toEqual({
+    const errors = clientErrors(pino({ level: 'silent' }), (formatted) => ({
+      ...formatted,
+      message: 'cell database refuses connections',
+      extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' },
+    }));
+    expect(
+      errors.formatError({ message: 'raw', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new Error('raw')),
+    ).toEqual({
       message: 'cell database refuses connections',
       extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' },
     });

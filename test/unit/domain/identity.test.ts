@@ -41,7 +41,9 @@ describe('identityOf', () => {
 
 describe('claimProblem', () => {
   it('admits Keystone ids, the demo names and the service identity', () => {
-    expect(claimProblem({ userId: '0123456789abcdef0123456789abcdef', projectId: 'alt_demo', roles: ['member', 'reader'] })).toBeNull();
+    expect(
+      claimProblem({ userId: '0123456789abcdef0123456789abcdef', projectId: 'alt_demo', roles: ['member', 'reader'] }),
+    ).toBeNull();
     expect(claimProblem({ userId: 'demo-user', projectId: 'admin-project', roles: [] })).toBeNull();
     expect(claimProblem(SERVICE_IDENTITY)).toBeNull();
   });
@@ -62,8 +64,12 @@ describe('claimProblem', () => {
   });
 
   it('refuses more than 32 roles', () => {
-    expect(claimProblem({ userId: 'u', projectId: 'p', roles: Array.from({ length: 33 }, (_, i) => `r${i}`) })).toMatchObject({ claim: 'roles' });
-    expect(claimProblem({ userId: 'u', projectId: 'p', roles: Array.from({ length: 32 }, (_, i) => `r${i}`) })).toBeNull();
+    expect(
+      claimProblem({ userId: 'u', projectId: 'p', roles: Array.from({ length: 33 }, (_, i) => `r${i}`) }),
+    ).toMatchObject({ claim: 'roles' });
+    expect(
+      claimProblem({ userId: 'u', projectId: 'p', roles: Array.from({ length: 32 }, (_, i) => `r${i}`) }),
+    ).toBeNull();
   });
 });
 
@@ -77,7 +83,9 @@ describe('the forwarded identity', () => {
   it('sends one header of canonical JSON and never isAdmin itself', () => {
     const header = encodeIdentity({ ...member, isAdmin: true }, SECRET, NOW);
     const [, payload] = header.split('.');
-    expect(Buffer.from(payload, 'base64url').toString('utf8')).toBe(`{"u":"demo-user","p":"demo","r":["member"],"iat":${NOW},"exp":${NOW + IDENTITY_TTL_SECONDS}}`);
+    expect(Buffer.from(payload, 'base64url').toString('utf8')).toBe(
+      `{"u":"demo-user","p":"demo","r":["member"],"iat":${NOW},"exp":${NOW + IDENTITY_TTL_SECONDS}}`,
+    );
     expect(decodeIdentity(header, SECRET, NOW)).toMatchObject({ ok: true, identity: { isAdmin: false } });
   });
 
@@ -86,13 +94,21 @@ describe('the forwarded identity', () => {
   });
 
   it('refuses a header MAC’d with another secret', () => {
-    expect(decodeIdentity(encodeIdentity(member, 'another-secret', NOW), SECRET, NOW)).toEqual({ ok: false, reason: expect.stringMatching(/MAC mismatch/) });
+    expect(decodeIdentity(encodeIdentity(member, 'another-secret', NOW), SECRET, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/MAC mismatch/),
+    });
   });
 
   it('refuses an altered payload under the original MAC', () => {
     const [version, , tag] = encodeIdentity(member, SECRET, NOW).split('.');
-    const forged = Buffer.from(`{"u":"demo-user","p":"demo","r":["admin"],"iat":${NOW},"exp":${NOW + 300}}`).toString('base64url');
-    expect(decodeIdentity(`${version}.${forged}.${tag}`, SECRET, NOW)).toEqual({ ok: false, reason: expect.stringMatching(/MAC mismatch/) });
+    const forged = Buffer.from(`{"u":"demo-user","p":"demo","r":["admin"],"iat":${NOW},"exp":${NOW + 300}}`).toString(
+      'base64url',
+    );
+    expect(decodeIdentity(`${version}.${forged}.${tag}`, SECRET, NOW)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/MAC mismatch/),
+    });
   });
 
   it.each([
@@ -107,25 +123,55 @@ describe('the forwarded identity', () => {
 
   it('refuses a correctly MAC’d payload that is not canonical or breaks the rules', () => {
     const exp = NOW + 300;
-    expect(decodeIdentity(signed(`{"p":"demo","u":"demo-user","r":["member"],"iat":${NOW},"exp":${exp}}`), SECRET, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
-    expect(decodeIdentity(signed(`{"u":"demo-user","p":"demo","r":["member"],"iat":${NOW},"exp":${exp},"admin":true}`), SECRET, NOW)).toMatchObject({ ok: false });
-    expect(decodeIdentity(signed(`{"u":"demo-user","p":"demo","r":["member, admin"],"iat":${NOW},"exp":${exp}}`), SECRET, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/claim roles/) });
-    expect(decodeIdentity(signed(`{"u":"demo-user","p":" alt_demo","r":["member"],"iat":${NOW},"exp":${exp}}`), SECRET, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/claim projectId/) });
-    expect(decodeIdentity(signed('[1,2]'), SECRET, NOW)).toMatchObject({ ok: false, reason: expect.stringMatching(/malformed/) });
+    expect(
+      decodeIdentity(signed(`{"p":"demo","u":"demo-user","r":["member"],"iat":${NOW},"exp":${exp}}`), SECRET, NOW),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/canonical/) });
+    expect(
+      decodeIdentity(
+        signed(`{"u":"demo-user","p":"demo","r":["member"],"iat":${NOW},"exp":${exp},"admin":true}`),
+        SECRET,
+        NOW,
+      ),
+    ).toMatchObject({ ok: false });
+    expect(
+      decodeIdentity(
+        signed(`{"u":"demo-user","p":"demo","r":["member, admin"],"iat":${NOW},"exp":${exp}}`),
+        SECRET,
+        NOW,
+      ),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/claim roles/) });
+    expect(
+      decodeIdentity(signed(`{"u":"demo-user","p":" alt_demo","r":["member"],"iat":${NOW},"exp":${exp}}`), SECRET, NOW),
+    ).toMatchObject({ ok: false, reason: expect.stringMatching(/claim projectId/) });
+    expect(decodeIdentity(signed('[1,2]'), SECRET, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/malformed/),
+    });
   });
 
   it('refuses an expired header, one from the future, and one with a long life', () => {
     const header = encodeIdentity(member, SECRET, NOW);
     expect(decodeIdentity(header, SECRET, NOW + IDENTITY_TTL_SECONDS)).toMatchObject({ ok: true });
-    expect(decodeIdentity(header, SECRET, NOW + IDENTITY_TTL_SECONDS + 61)).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) });
-    expect(decodeIdentity(header, SECRET, NOW - 61)).toMatchObject({ ok: false, reason: expect.stringMatching(/not yet valid/) });
-    expect(decodeIdentity(signed(`{"u":"u","p":"p","r":[],"iat":${NOW},"exp":${NOW + 86400}}`), SECRET, NOW)).toMatchObject({ ok: false });
+    expect(decodeIdentity(header, SECRET, NOW + IDENTITY_TTL_SECONDS + 61)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/expired/),
+    });
+    expect(decodeIdentity(header, SECRET, NOW - 61)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not yet valid/),
+    });
+    expect(
+      decodeIdentity(signed(`{"u":"u","p":"p","r":[],"iat":${NOW},"exp":${NOW + 86400}}`), SECRET, NOW),
+    ).toMatchObject({ ok: false });
   });
 
   it('travels as headers and back with the request id beside it', () => {
     const headers = identityHeaders(member, SECRET, 'req-1');
     expect(Object.keys(headers).sort()).toEqual([InternalHeaders.identity, InternalHeaders.requestId].sort());
     expect(identityFromHeaders((name) => headers[name], SECRET)).toEqual({ ok: true, identity: member });
-    expect(identityFromHeaders(() => undefined, SECRET)).toEqual({ ok: false, reason: `missing ${InternalHeaders.identity} header` });
+    expect(identityFromHeaders(() => undefined, SECRET)).toEqual({
+      ok: false,
+      reason: `missing ${InternalHeaders.identity} header`,
+    });
   });
 });

@@ -17,7 +17,9 @@ describe('instance order', () => {
   it('defaults to newest first and refuses a key given twice', () => {
     expect(normalizeSort(undefined)).toEqual(newest);
     expect(normalizeSort([{ key: 'DISPLAY_NAME' }])).toEqual([{ key: 'DISPLAY_NAME', direction: 'DESC' }]);
-    expect(() => normalizeSort([{ key: 'CREATED_AT' }, { key: 'CREATED_AT', direction: 'ASC' }])).toThrow(/sort\[1\]\.key: CREATED_AT is given twice/);
+    expect(() => normalizeSort([{ key: 'CREATED_AT' }, { key: 'CREATED_AT', direction: 'ASC' }])).toThrow(
+      /sort\[1\]\.key: CREATED_AT is given twice/,
+    );
   });
 
   it('breaks ties by uuid in the direction of the last key', () => {
@@ -34,7 +36,13 @@ describe('instance order', () => {
     const named = positionOf({ uuid: 'b', displayName: 'x' }, byName);
     expect(comparePositions(named, unnamed, byName)).toBeLessThan(0);
     const desc: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'DESC' }];
-    expect(comparePositions(positionOf({ uuid: 'a', displayName: null }, desc), positionOf({ uuid: 'b', displayName: 'x' }, desc), desc)).toBeLessThan(0);
+    expect(
+      comparePositions(
+        positionOf({ uuid: 'a', displayName: null }, desc),
+        positionOf({ uuid: 'b', displayName: 'x' }, desc),
+        desc,
+      ),
+    ).toBeLessThan(0);
   });
 
   it('compares strings by UTF-8 bytes, like a C-collated database', () => {
@@ -47,21 +55,37 @@ describe('instance order', () => {
     const position = positionOf({ uuid: UUID, createdAt: '2026-01-01T00:00:00.000Z' }, newest);
     const cursor = encodeCursor(position, newest);
     expect(decodeCursor(cursor, newest)).toEqual(position);
-    expect(() => decodeCursor(cursor, byName)).toThrow(/cursor was made for sort \[CREATED_AT:DESC\], not \[DISPLAY_NAME:ASC\]/);
+    expect(() => decodeCursor(cursor, byName)).toThrow(
+      /cursor was made for sort \[CREATED_AT:DESC\], not \[DISPLAY_NAME:ASC\]/,
+    );
     expect(() => decodeCursor('garbage!', newest)).toThrow(CursorError);
-    const forged = Buffer.from(JSON.stringify({ s: ['CREATED_AT:DESC'], v: ['yesterday'], u: 'x' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ s: ['CREATED_AT:DESC'], v: ['yesterday'], u: 'x' })).toString(
+      'base64url',
+    );
     expect(() => decodeCursor(forged, newest)).toThrow(/not a timestamp/);
   });
 
   describe('checks every cursor value by the type of its sort key before any SQL sees it', () => {
-    const byDate = (v: unknown, u: unknown = UUID) => () => decodeCursor(forge({ s: ['CREATED_AT:DESC'], v: [v], u }), newest);
+    const byDate =
+      (v: unknown, u: unknown = UUID) =>
+      () =>
+        decodeCursor(forge({ s: ['CREATED_AT:DESC'], v: [v], u }), newest);
     const byNameValue = (v: unknown) => () => decodeCursor(forge({ s: ['DISPLAY_NAME:ASC'], v: [v], u: UUID }), byName);
 
     it('takes a timestamp only in the form cursors are written in', () => {
       expect(byDate('2026-01-01T00:00:00.000Z')()).toEqual({ values: ['2026-01-01T00:00:00.000Z'], uuid: UUID });
       expect(byDate(null)()).toEqual({ values: [null], uuid: UUID });
       // '1' passes Date.parse (the year 2001) and every cell then failed with 22007.
-      for (const bad of ['1', '2026', '2026-01-01', '2026-02-30T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '+275760-09-13T00:00:00.000Z', '2026-01-01T00:00:00.000+01:00', 'yesterday']) {
+      for (const bad of [
+        '1',
+        '2026',
+        '2026-01-01',
+        '2026-02-30T00:00:00.000Z',
+        '0000-01-01T00:00:00.000Z',
+        '+275760-09-13T00:00:00.000Z',
+        '2026-01-01T00:00:00.000+01:00',
+        'yesterday',
+      ]) {
         expect(byDate(bad)).toThrow(CursorError);
         expect(byDate(bad)).toThrow(/after: cursor value 0 is not a timestamp/);
       }
@@ -76,7 +100,8 @@ describe('instance order', () => {
     });
 
     it('takes only a uuid as the tie-breaker', () => {
-      for (const bad of ['x', '', '\u0000', `${UUID} `, UUID.replace(/-/g, '')]) expect(byDate('2026-01-01T00:00:00.000Z', bad)).toThrow(/after: cursor tie-breaker is not a uuid/);
+      for (const bad of ['x', '', '\u0000', `${UUID} `, UUID.replace(/-/g, '')])
+        expect(byDate('2026-01-01T00:00:00.000Z', bad)).toThrow(/after: cursor tie-breaker is not a uuid/);
     });
 
     it('refuses the cursor the issue reports (CREATED_AT with value "1" and tie-breaker "x")', () => {

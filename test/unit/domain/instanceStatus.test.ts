@@ -40,7 +40,10 @@ describe('the status filter mapped back to states', () => {
   });
 
   it('filters REBOOT on vm_state active and the three soft reboot task states', () => {
-    expect(statesFromStatus(['reboot'])).toEqual({ vmStates: ['active'], taskStates: ['reboot_pending', 'reboot_started', 'rebooting'] });
+    expect(statesFromStatus(['reboot'])).toEqual({
+      vmStates: ['active'],
+      taskStates: ['reboot_pending', 'reboot_started', 'rebooting'],
+    });
   });
 
   it('finds REBUILD in every vm_state that has it', () => {

@@ -5,32 +5,62 @@ describe('the gateway configuration off the loopback', () => {
   const own = { CELLS_INTERNAL_SECRET: 'an-internal-secret-of-our-own', CELLS_JWT_SECRET: 'a-jwt-secret-of-our-own' };
 
   it('accepts the published defaults on the loopback', () => {
-    expect(loadGatewayConfig({})).toMatchObject({ host: '127.0.0.1', internalSecret: DEFAULTS.internalSecret, jwt: { secret: DEFAULTS.jwtSecret } });
+    expect(loadGatewayConfig({})).toMatchObject({
+      host: '127.0.0.1',
+      internalSecret: DEFAULTS.internalSecret,
+      jwt: { secret: DEFAULTS.jwtSecret },
+    });
     expect(loadGatewayConfig({ CELLS_HOST: 'localhost' }).host).toBe('localhost');
     expect(loadGatewayConfig({ CELLS_HOST: '::1' }).host).toBe('::1');
   });
 
   it('refuses to bind beyond the loopback with a published default secret, naming each variable to set', () => {
-    expect(() => loadGatewayConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(/CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET and CELLS_JWT_SECRET are the published default; set CELLS_INTERNAL_SECRET and CELLS_JWT_SECRET/);
-    expect(() => loadGatewayConfig({ CELLS_HOST: '10.0.0.5', CELLS_JWT_SECRET: own.CELLS_JWT_SECRET })).toThrow(/CELLS_INTERNAL_SECRET is the published default/);
-    expect(() => loadGatewayConfig({ CELLS_HOST: '::', CELLS_INTERNAL_SECRET: own.CELLS_INTERNAL_SECRET, CELLS_JWT_SECRET: DEFAULTS.jwtSecret })).toThrow(/CELLS_JWT_SECRET is the published default/);
-    expect(loadGatewayConfig({ CELLS_HOST: '0.0.0.0', ...own })).toMatchObject({ host: '0.0.0.0', internalSecret: own.CELLS_INTERNAL_SECRET });
+    expect(() => loadGatewayConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(
+      /CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET and CELLS_JWT_SECRET are the published default; set CELLS_INTERNAL_SECRET and CELLS_JWT_SECRET/,
+    );
+    expect(() => loadGatewayConfig({ CELLS_HOST: '10.0.0.5', CELLS_JWT_SECRET: own.CELLS_JWT_SECRET })).toThrow(
+      /CELLS_INTERNAL_SECRET is the published default/,
+    );
+    expect(() =>
+      loadGatewayConfig({
+        CELLS_HOST: '::',
+        CELLS_INTERNAL_SECRET: own.CELLS_INTERNAL_SECRET,
+        CELLS_JWT_SECRET: DEFAULTS.jwtSecret,
+      }),
+    ).toThrow(/CELLS_JWT_SECRET is the published default/);
+    expect(loadGatewayConfig({ CELLS_HOST: '0.0.0.0', ...own })).toMatchObject({
+      host: '0.0.0.0',
+      internalSecret: own.CELLS_INTERNAL_SECRET,
+    });
   });
 
   it('does not ask for a JWT secret it does not use (JWKS)', () => {
-    const jwks = { CELLS_JWKS_URL: 'https://keystone.example/jwks.json', CELLS_JWT_ISSUER: 'keystone', CELLS_JWT_AUDIENCE: 'cells' };
-    expect(loadGatewayConfig({ CELLS_HOST: '0.0.0.0', CELLS_INTERNAL_SECRET: own.CELLS_INTERNAL_SECRET, ...jwks }).jwt).toEqual({ secret: undefined, jwksUrl: jwks.CELLS_JWKS_URL, issuer: 'keystone', audience: 'cells' });
+    const jwks = {
+      CELLS_JWKS_URL: 'https://keystone.example/jwks.json',
+      CELLS_JWT_ISSUER: 'keystone',
+      CELLS_JWT_AUDIENCE: 'cells',
+    };
+    expect(
+      loadGatewayConfig({ CELLS_HOST: '0.0.0.0', CELLS_INTERNAL_SECRET: own.CELLS_INTERNAL_SECRET, ...jwks }).jwt,
+    ).toEqual({ secret: undefined, jwksUrl: jwks.CELLS_JWKS_URL, issuer: 'keystone', audience: 'cells' });
   });
 
   it('requires an issuer and an audience with a JWKS', () => {
-    expect(() => loadGatewayConfig({ CELLS_JWKS_URL: 'https://keystone.example/jwks.json' })).toThrow(/CELLS_JWKS_URL is set, so CELLS_JWT_ISSUER and CELLS_JWT_AUDIENCE must be set too/);
-    expect(() => loadGatewayConfig({ CELLS_JWKS_URL: 'https://keystone.example/jwks.json', CELLS_JWT_ISSUER: 'keystone' })).toThrow(/so CELLS_JWT_AUDIENCE must be set too/);
+    expect(() => loadGatewayConfig({ CELLS_JWKS_URL: 'https://keystone.example/jwks.json' })).toThrow(
+      /CELLS_JWKS_URL is set, so CELLS_JWT_ISSUER and CELLS_JWT_AUDIENCE must be set too/,
+    );
+    expect(() =>
+      loadGatewayConfig({ CELLS_JWKS_URL: 'https://keystone.example/jwks.json', CELLS_JWT_ISSUER: 'keystone' }),
+    ).toThrow(/so CELLS_JWT_AUDIENCE must be set too/);
   });
 
   it('serves the operational endpoints on a port of their own only when asked', () => {
     expect(loadGatewayConfig({}).ops).toBeNull();
     expect(loadGatewayConfig({ CELLS_OPS_PORT: '9100' }).ops).toEqual({ port: 9100, host: '127.0.0.1' });
-    expect(loadGatewayConfig({ CELLS_OPS_PORT: '9100', CELLS_OPS_HOST: '10.0.0.5' }).ops).toEqual({ port: 9100, host: '10.0.0.5' });
+    expect(loadGatewayConfig({ CELLS_OPS_PORT: '9100', CELLS_OPS_HOST: '10.0.0.5' }).ops).toEqual({
+      port: 9100,
+      host: '10.0.0.5',
+    });
     expect(() => loadGatewayConfig({ CELLS_OPS_PORT: 'metrics' })).toThrow(/CELLS_OPS_PORT="metrics"/);
   });
 });

@@ -10,13 +10,21 @@ describe('the gateway transport to the global subgraph', () => {
   });
   afterAll(() => hole.close());
 
-  const failure = (p: Promise<unknown>) => p.then(() => null, (err: unknown) => err as GlobalUnavailableError);
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => null,
+      (err: unknown) => err as GlobalUnavailableError,
+    );
 
   it('gives a query the query deadline and a mutation the mutation deadline', async () => {
     const transport = new GlobalTransport(hole.url, 150, 600);
     try {
-      const fetch = (query: string) => transport.fetcher(hole.url, { method: 'POST', body: JSON.stringify({ query }), headers: {} } as never);
-      const [read, write] = await Promise.all([failure(fetch('{ flavors { id } }')), failure(fetch('mutation { createServer(input: {}) { reservationId } }'))]);
+      const fetch = (query: string) =>
+        transport.fetcher(hole.url, { method: 'POST', body: JSON.stringify({ query }), headers: {} } as never);
+      const [read, write] = await Promise.all([
+        failure(fetch('{ flavors { id } }')),
+        failure(fetch('mutation { createServer(input: {}) { reservationId } }')),
+      ]);
       expect(read).toBeInstanceOf(GlobalUnavailableError);
       expect(read!.message).toBe('global subgraph did not answer within 150 ms');
       expect(write!.message).toBe('global subgraph did not answer within 600 ms');

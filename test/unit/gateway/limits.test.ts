@@ -6,7 +6,8 @@ import { composeSupergraph } from '../../../gateway/supergraph';
 import { LIST_DETAIL } from '../../../bench/queries';
 
 const schema = Supergraph.build(composeSupergraph()).apiSchema().toGraphQLJSSchema();
-const cost = (query: string, cells: number, variables: Record<string, unknown> = {}) => estimate(schema, parse(query), undefined, variables, cells);
+const cost = (query: string, cells: number, variables: Record<string, unknown> = {}) =>
+  estimate(schema, parse(query), undefined, variables, cells);
 
 describe('the cost of an operation, counted the way the router works', () => {
   const list = (args: string) => `{ instances${args} { edges { node { uuid displayName } } } }`;
@@ -37,7 +38,10 @@ describe('the cost of an operation, counted the way the router works', () => {
   it('answers Infinity (refused as too complex) instead of throwing past the node limit', () => {
     // Each fragment spreads the next twice: a few hundred tokens, 2^15 visited nodes.
     const levels = 15;
-    const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ${i === levels - 1 ? '__typename' : `...F${i + 1} ...F${i + 1}`} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, i) => `fragment F${i} on Query { ${i === levels - 1 ? '__typename' : `...F${i + 1} ...F${i + 1}`} }`,
+    ).join('\n');
     expect(cost(`{ ...F0 }\n${fragments}`, 1)).toBe(Infinity);
   });
 

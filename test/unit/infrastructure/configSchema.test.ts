@@ -1,4 +1,12 @@
-import { ConfigError, DEFAULTS, isLoopbackHost, parseEnv, port, refusePublishedSecrets, url } from '../../../infrastructure/configSchema';
+import {
+  ConfigError,
+  DEFAULTS,
+  isLoopbackHost,
+  parseEnv,
+  port,
+  refusePublishedSecrets,
+  url,
+} from '../../../infrastructure/configSchema';
 
 describe('parseEnv', () => {
   const shape = { CELLS_PORT: port(4000), CELLS_URL: url('http://127.0.0.1/x') };
@@ -15,20 +23,38 @@ describe('parseEnv', () => {
 });
 
 describe('isLoopbackHost', () => {
-  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1'])('counts %s as loopback', (host) => {
-    expect(isLoopbackHost(host)).toBe(true);
-  });
+  it.each(['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]', '::ffff:127.0.0.1'])(
+    'counts %s as loopback',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(true);
+    },
+  );
 
-  it.each(['0.0.0.0', '::', '10.0.0.5', '128.0.0.1', 'cells.example', '127.0.0.1.nip.io', '::2'])('counts %s as reachable from elsewhere', (host) => {
-    expect(isLoopbackHost(host)).toBe(false);
-  });
+  it.each(['0.0.0.0', '::', '10.0.0.5', '128.0.0.1', 'cells.example', '127.0.0.1.nip.io', '::2'])(
+    'counts %s as reachable from elsewhere',
+    (host) => {
+      expect(isLoopbackHost(host)).toBe(false);
+    },
+  );
 });
 
 describe('refusePublishedSecrets', () => {
   it('names only the variables that hold a published default', () => {
-    expect(() => refusePublishedSecrets('0.0.0.0', { CELLS_INTERNAL_SECRET: 'mine-and-only-mine', CELLS_JWT_SECRET: DEFAULTS.jwtSecret })).toThrow(ConfigError);
-    expect(() => refusePublishedSecrets('0.0.0.0', { CELLS_INTERNAL_SECRET: 'mine-and-only-mine', CELLS_JWT_SECRET: DEFAULTS.jwtSecret })).toThrow(/, and CELLS_JWT_SECRET is the published default; set CELLS_JWT_SECRET /);
-    expect(() => refusePublishedSecrets('0.0.0.0', { CELLS_INTERNAL_SECRET: 'mine-and-only-mine', CELLS_JWT_SECRET: undefined })).not.toThrow();
+    expect(() =>
+      refusePublishedSecrets('0.0.0.0', {
+        CELLS_INTERNAL_SECRET: 'mine-and-only-mine',
+        CELLS_JWT_SECRET: DEFAULTS.jwtSecret,
+      }),
+    ).toThrow(ConfigError);
+    expect(() =>
+      refusePublishedSecrets('0.0.0.0', {
+        CELLS_INTERNAL_SECRET: 'mine-and-only-mine',
+        CELLS_JWT_SECRET: DEFAULTS.jwtSecret,
+      }),
+    ).toThrow(/, and CELLS_JWT_SECRET is the published default; set CELLS_JWT_SECRET /);
+    expect(() =>
+      refusePublishedSecrets('0.0.0.0', { CELLS_INTERNAL_SECRET: 'mine-and-only-mine', CELLS_JWT_SECRET: undefined }),
+    ).not.toThrow();
     expect(() => refusePublishedSecrets('127.0.0.1', { CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret })).not.toThrow();
   });
 });

@@ -12,7 +12,12 @@ function readmeTable(): string[][] {
   return section
     .split('\n')
     .filter((line) => line.startsWith('|'))
-    .map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+    .map((line) =>
+      line
+        .slice(1, -1)
+        .split(' | ')
+        .map((cell) => cell.trim()),
+    );
 }
 
 describe("README's fault matrix", () => {
@@ -24,7 +29,11 @@ describe("README's fault matrix", () => {
   });
 
   it('has one row per fault of matrix.ts, cell by cell the same', () => {
-    const expected = FAULT_MATRIX.map((fault) => [fault.fault, ...OPERATIONS.map((o) => renderExpectation(fault.expect[o.op])), fault.recovery]);
+    const expected = FAULT_MATRIX.map((fault) => [
+      fault.fault,
+      ...OPERATIONS.map((o) => renderExpectation(fault.expect[o.op])),
+      fault.recovery,
+    ]);
     expect(table.slice(2)).toEqual(expected);
   });
 
@@ -54,7 +63,8 @@ describe("README's fault matrix", () => {
 
   it('gives every cell fault a status for the failed cell, and every global fault GLOBAL_UNAVAILABLE', () => {
     for (const fault of FAULT_MATRIX) {
-      if (fault.group === 'cell database' || fault.group === 'cell subgraph') expect(fault.expect.list).toMatchObject({ complete: false, answer: 'partial+unknown' });
+      if (fault.group === 'cell database' || fault.group === 'cell subgraph')
+        expect(fault.expect.list).toMatchObject({ complete: false, answer: 'partial+unknown' });
       if (fault.group === 'global side') expect(fault.expect.list?.code).toBe('GLOBAL_UNAVAILABLE');
     }
   });

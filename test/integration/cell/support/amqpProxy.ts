@@ -39,7 +39,10 @@ export async function startAmqpProxy(): Promise<AmqpProxy> {
     upstream.on('data', forward('toClient', client));
     const pipe = {
       flush() {
-        for (const [direction, to] of [['toBroker', upstream], ['toClient', client]] as const) {
+        for (const [direction, to] of [
+          ['toBroker', upstream],
+          ['toClient', client],
+        ] as const) {
           if (held.has(direction)) continue;
           for (const chunk of waiting[direction].splice(0)) to.write(chunk);
         }
@@ -61,13 +64,14 @@ export async function startAmqpProxy(): Promise<AmqpProxy> {
     client.on('error', () => undefined);
     upstream.on('error', () => undefined);
   });
-  const listen = (port: number) => new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
   await listen(0);
   const port = (server.address() as AddressInfo).port;
   const stop = async () => {

@@ -16,7 +16,10 @@ export interface CellFixture {
 }
 
 /** A throw-away cell database and a cell subgraph on port 0 bound to it. */
-export async function startCellFixture(label: string, options: { transportUrl?: string; publishTimeoutMs?: number; outboxRelayMs?: number } = {}): Promise<CellFixture> {
+export async function startCellFixture(
+  label: string,
+  options: { transportUrl?: string; publishTimeoutMs?: number; outboxRelayMs?: number } = {},
+): Promise<CellFixture> {
   const database = await createTestDatabase('cell', label);
   const statements: string[] = [];
   const cellUuid = randomUUID();

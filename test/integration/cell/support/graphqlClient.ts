@@ -9,7 +9,13 @@ export interface GraphQLAnswer<T = Record<string, any>> {
 }
 
 /** Posts one operation to a subgraph as `identity`, with the internal secret. */
-export async function gql<T = Record<string, any>>(url: string, query: string, variables: Record<string, unknown> = {}, identity: Identity, secret = TEST_SECRET): Promise<GraphQLAnswer<T>> {
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  identity: Identity,
+  secret = TEST_SECRET,
+): Promise<GraphQLAnswer<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...identityHeaders(identity, secret) },

@@ -44,7 +44,10 @@ export async function seedInstance(db: CellClient, seed: SeedInstance = {}) {
     },
   });
   if (seed.deleted) {
-    return db.instance.update({ where: { uuid }, data: { deleted: row.id, deletedAt: new Date(), vmState: 'deleted' } });
+    return db.instance.update({
+      where: { uuid },
+      data: { deleted: row.id, deletedAt: new Date(), vmState: 'deleted' },
+    });
   }
   return row;
 }
@@ -54,20 +57,66 @@ export async function seedNested(db: CellClient, uuid: string): Promise<void> {
   const suffix = uuid.slice(0, 8);
   await db.instanceMetadata.create({ data: { instanceUuid: uuid, key: 'role', value: 'web' } });
   await db.instanceSystemMetadata.create({ data: { instanceUuid: uuid, key: 'image_base_image_ref', value: 'img-1' } });
-  await db.instanceInfoCache.create({ data: { instanceUuid: uuid, networkInfo: JSON.stringify([{ id: `port-${suffix}`, address: 'fa:16:3e:00:00:01' }]) } });
-  await db.instanceExtra.create({ data: { instanceUuid: uuid, flavor: JSON.stringify({ cur: { name: 'm1.tiny' } }), numaTopology: null } });
-  await db.instanceFault.create({ data: { instanceUuid: uuid, code: 500, message: 'older', createdAt: new Date(Date.now() - 60000) } });
+  await db.instanceInfoCache.create({
+    data: { instanceUuid: uuid, networkInfo: JSON.stringify([{ id: `port-${suffix}`, address: 'fa:16:3e:00:00:01' }]) },
+  });
+  await db.instanceExtra.create({
+    data: { instanceUuid: uuid, flavor: JSON.stringify({ cur: { name: 'm1.tiny' } }), numaTopology: null },
+  });
+  await db.instanceFault.create({
+    data: { instanceUuid: uuid, code: 500, message: 'older', createdAt: new Date(Date.now() - 60000) },
+  });
   await db.instanceFault.create({ data: { instanceUuid: uuid, code: 500, message: 'newest' } });
-  const action = await db.instanceAction.create({ data: { instanceUuid: uuid, action: 'create', requestId: `req-${suffix}`, startTime: new Date() } });
-  await db.instanceActionEvent.create({ data: { actionId: action.id, event: 'compute_build_and_run_instance', result: 'Success', startTime: new Date(), finishTime: new Date() } });
-  await db.blockDeviceMapping.create({ data: { instanceUuid: uuid, uuid: randomUUID(), sourceType: 'image', destinationType: 'local', bootIndex: 0, deleteOnTermination: true } });
-  await db.virtualInterface.create({ data: { instanceUuid: uuid, uuid: randomUUID(), address: `fa:16:3e:${suffix}`, networkId: 'net-1' } });
+  const action = await db.instanceAction.create({
+    data: { instanceUuid: uuid, action: 'create', requestId: `req-${suffix}`, startTime: new Date() },
+  });
+  await db.instanceActionEvent.create({
+    data: {
+      actionId: action.id,
+      event: 'compute_build_and_run_instance',
+      result: 'Success',
+      startTime: new Date(),
+      finishTime: new Date(),
+    },
+  });
+  await db.blockDeviceMapping.create({
+    data: {
+      instanceUuid: uuid,
+      uuid: randomUUID(),
+      sourceType: 'image',
+      destinationType: 'local',
+      bootIndex: 0,
+      deleteOnTermination: true,
+    },
+  });
+  await db.virtualInterface.create({
+    data: { instanceUuid: uuid, uuid: randomUUID(), address: `fa:16:3e:${suffix}`, networkId: 'net-1' },
+  });
   const node = await db.computeNode.upsert({
     where: { uuid: 'seed-node' },
     update: {},
-    create: { uuid: 'seed-node', host: 'compute1', hypervisorHostname: 'compute1', vcpus: 8, memoryMb: 8192, localGb: 100, hypervisorType: 'fake', hypervisorVersion: 1, cpuInfo: '{}' },
+    create: {
+      uuid: 'seed-node',
+      host: 'compute1',
+      hypervisorHostname: 'compute1',
+      vcpus: 8,
+      memoryMb: 8192,
+      localGb: 100,
+      hypervisorType: 'fake',
+      hypervisorVersion: 1,
+      cpuInfo: '{}',
+    },
   });
   await db.pciDevice.create({
-    data: { instanceUuid: uuid, computeNodeId: node.id, address: suffix.slice(0, 12), vendorId: '8086', productId: '1520', devType: 'type-VF', label: 'label', status: 'allocated' },
+    data: {
+      instanceUuid: uuid,
+      computeNodeId: node.id,
+      address: suffix.slice(0, 12),
+      vendorId: '8086',
+      productId: '1520',
+      devType: 'type-VF',
+      label: 'label',
+      status: 'allocated',
+    },
   });
 }

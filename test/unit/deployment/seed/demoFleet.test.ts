@@ -43,7 +43,10 @@ describe('the demo fleet plan', () => {
     const buried = fleet.filter((p) => p.cellName === 'cell0' && p.state !== 'deleted');
     expect(buried.length).toBeGreaterThan(0);
     const hosted = fleet.filter((p) => p.cellName !== 'cell0' && p.state !== 'deleted');
-    const total = (resource: string) => usageOf(fleet).filter((u) => u.resource === resource).reduce((sum, u) => sum + u.inUse, 0);
+    const total = (resource: string) =>
+      usageOf(fleet)
+        .filter((u) => u.resource === resource)
+        .reduce((sum, u) => sum + u.inUse, 0);
     expect(total('cores')).toBe(hosted.reduce((sum, p) => sum + p.flavor.vcpus, 0));
     expect(total('ram')).toBe(hosted.reduce((sum, p) => sum + p.flavor.memoryMb, 0));
   });

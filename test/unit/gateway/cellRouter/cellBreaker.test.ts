@@ -28,20 +28,28 @@ describe('a cell circuit', () => {
     await c.ask('UNAVAILABLE');
     expect(c.breaker.phase()).toBe('closed');
     await c.ask('TIMEOUT');
-    expect(c.breaker.snapshot()).toEqual({ state: 'open', since: '2026-03-01T10:00:00.000Z', failures: 3, lastFailure: 'TIMEOUT', nextProbeAt: '2026-03-01T10:00:10.000Z' });
+    expect(c.breaker.snapshot()).toEqual({
+      state: 'open',
+      since: '2026-03-01T10:00:00.000Z',
+      failures: 3,
+      lastFailure: 'TIMEOUT',
+      nextProbeAt: '2026-03-01T10:00:10.000Z',
+    });
     jest.setSystemTime(START + 4000);
     const skipped = await c.ask('OK');
     expect(skipped).toEqual({
       ran: false,
       status: 'TIMEOUT',
-      message: 'circuit open since 2026-03-01T10:00:00.000Z after 3 failures (TIMEOUT); next probe at 2026-03-01T10:00:10.000Z',
+      message:
+        'circuit open since 2026-03-01T10:00:00.000Z after 3 failures (TIMEOUT); next probe at 2026-03-01T10:00:10.000Z',
     });
     expect(c.calls()).toBe(3);
   });
 
   it('does not count ERROR answers, and a success resets the streak', async () => {
     const c = cell();
-    for (const answer of ['TIMEOUT', 'TIMEOUT', 'ERROR', 'TIMEOUT', 'TIMEOUT', 'OK', 'TIMEOUT', 'TIMEOUT'] as Answer[]) await c.ask(answer);
+    for (const answer of ['TIMEOUT', 'TIMEOUT', 'ERROR', 'TIMEOUT', 'TIMEOUT', 'OK', 'TIMEOUT', 'TIMEOUT'] as Answer[])
+      await c.ask(answer);
     expect(c.breaker.snapshot()).toMatchObject({ state: 'closed', failures: 2 });
     expect(c.calls()).toBe(8);
   });
@@ -51,20 +59,38 @@ describe('a cell circuit', () => {
     for (let i = 0; i < 3; i++) await c.ask('TIMEOUT');
     jest.setSystemTime(START + 10000);
     let finish!: (a: Answer) => void;
-    const probe = c.breaker.run(() => new Promise<Answer>((resolve) => (finish = resolve)), (a) => (a === 'OK' || a === 'ERROR' ? null : a));
+    const probe = c.breaker.run(
+      () => new Promise<Answer>((resolve) => (finish = resolve)),
+      (a) => (a === 'OK' || a === 'ERROR' ? null : a),
+    );
     expect(c.breaker.phase()).toBe('half-open');
     const during = await c.ask('OK');
-    expect(during).toMatchObject({ ran: false, message: expect.stringMatching(/; probe in flight since 2026-03-01T10:00:10.000Z$/) });
+    expect(during).toMatchObject({
+      ran: false,
+      message: expect.stringMatching(/; probe in flight since 2026-03-01T10:00:10.000Z$/),
+    });
     jest.setSystemTime(START + 11000);
     finish('TIMEOUT');
     await probe;
     // A failed probe re-opens for a full cool-down from its end; "since" stays at the first opening.
-    expect(c.breaker.snapshot()).toEqual({ state: 'open', since: '2026-03-01T10:00:00.000Z', failures: 4, lastFailure: 'TIMEOUT', nextProbeAt: '2026-03-01T10:00:21.000Z' });
+    expect(c.breaker.snapshot()).toEqual({
+      state: 'open',
+      since: '2026-03-01T10:00:00.000Z',
+      failures: 4,
+      lastFailure: 'TIMEOUT',
+      nextProbeAt: '2026-03-01T10:00:21.000Z',
+    });
     jest.setSystemTime(START + 20999);
     expect((await c.ask('OK')).ran).toBe(false);
     jest.setSystemTime(START + 21000);
     expect(await c.ask('OK')).toEqual({ ran: true, result: 'OK' });
-    expect(c.breaker.snapshot()).toEqual({ state: 'closed', since: null, failures: 0, lastFailure: 'TIMEOUT', nextProbeAt: null });
+    expect(c.breaker.snapshot()).toEqual({
+      state: 'closed',
+      since: null,
+      failures: 0,
+      lastFailure: 'TIMEOUT',
+      nextProbeAt: null,
+    });
     expect(c.calls()).toBe(4);
   });
 

@@ -24,18 +24,33 @@ describe('classifying a request that got no answer', () => {
   });
 
   it('calls the deadline a TIMEOUT', () => {
-    expect(classify(Object.assign(new Error('aborted'), { name: 'TimeoutError' }), 1500)).toEqual({ status: 'TIMEOUT', message: 'no answer within 1500 ms' });
+    expect(classify(Object.assign(new Error('aborted'), { name: 'TimeoutError' }), 1500)).toEqual({
+      status: 'TIMEOUT',
+      message: 'no answer within 1500 ms',
+    });
   });
 });
 
 describe("a cell's answer without the connection", () => {
   it("is UNAVAILABLE with the fixed message of the cell's reason, never its text", () => {
-    expect(answeredWithout({ message: 'raw 127.0.0.1 text', extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' } })).toEqual({ ok: false, status: 'UNAVAILABLE', message: 'cell database refuses connections' });
-    expect(answeredWithout({ message: 'x', extensions: { code: 'CELL_UNAVAILABLE', reason: 'SOMETHING_ELSE' } })).toMatchObject({ status: 'UNAVAILABLE', message: 'cell database is unavailable' });
+    expect(
+      answeredWithout({
+        message: 'raw 127.0.0.1 text',
+        extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_REFUSED' },
+      }),
+    ).toEqual({ ok: false, status: 'UNAVAILABLE', message: 'cell database refuses connections' });
+    expect(
+      answeredWithout({ message: 'x', extensions: { code: 'CELL_UNAVAILABLE', reason: 'SOMETHING_ELSE' } }),
+    ).toMatchObject({ status: 'UNAVAILABLE', message: 'cell database is unavailable' });
   });
 
   it('is ERROR with a fixed message for any other error', () => {
-    expect(answeredWithout({ message: 'Invalid `prisma.$queryRaw()` invocation', extensions: { code: 'INTERNAL_SERVER_ERROR' } })).toEqual({ ok: false, status: 'ERROR', message: 'cell answered with an error' });
+    expect(
+      answeredWithout({
+        message: 'Invalid `prisma.$queryRaw()` invocation',
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      }),
+    ).toEqual({ ok: false, status: 'ERROR', message: 'cell answered with an error' });
     expect(answeredWithout(undefined)).toMatchObject({ status: 'ERROR', message: 'cell answered without data' });
   });
 });
@@ -62,18 +77,38 @@ describe('a cell that answers wrongly over HTTP', () => {
   it('is ERROR "cell answered HTTP 500" for a 5xx, with its text only in the detail', async () => {
     answer = { status: 500, body: JSON.stringify({ errors: [{ message: 'secret stack at /srv/cell' }] }) };
     const outcome = await send();
-    expect(outcome).toMatchObject({ ok: false, status: 'ERROR', message: 'cell answered HTTP 500', detail: 'secret stack at /srv/cell' });
+    expect(outcome).toMatchObject({
+      ok: false,
+      status: 'ERROR',
+      message: 'cell answered HTTP 500',
+      detail: 'secret stack at /srv/cell',
+    });
   });
 
   it('is ERROR for a body that is not a GraphQL answer', async () => {
     answer = { status: 502, body: '<html>bad gateway</html>' };
-    expect(await send()).toMatchObject({ ok: false, status: 'ERROR', message: 'cell answered HTTP 502 without a GraphQL body' });
+    expect(await send()).toMatchObject({
+      ok: false,
+      status: 'ERROR',
+      message: 'cell answered HTTP 502 without a GraphQL body',
+    });
     answer = { status: 200, body: '"just a string"' };
-    expect(await send()).toMatchObject({ ok: false, status: 'ERROR', message: 'cell answered HTTP 200 without a GraphQL body' });
+    expect(await send()).toMatchObject({
+      ok: false,
+      status: 'ERROR',
+      message: 'cell answered HTTP 200 without a GraphQL body',
+    });
   });
 
   it("hands on a 5xx that says the cell's database is down, for the caller to read", async () => {
-    answer = { status: 503, body: JSON.stringify({ errors: [{ message: 'cell database is missing', extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_MISSING' } }] }) };
+    answer = {
+      status: 503,
+      body: JSON.stringify({
+        errors: [
+          { message: 'cell database is missing', extensions: { code: 'CELL_UNAVAILABLE', reason: 'DB_MISSING' } },
+        ],
+      }),
+    };
     expect(await send()).toMatchObject({ ok: true });
   });
 });

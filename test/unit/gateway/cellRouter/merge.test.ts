@@ -1,12 +1,28 @@
-import { absorb, mergePage, type BatchOutcome, type CellStream, type MergeRow } from '../../../../gateway/cellRouter/merge';
+import {
+  absorb,
+  mergePage,
+  type BatchOutcome,
+  type CellStream,
+  type MergeRow,
+} from '../../../../gateway/cellRouter/merge';
 import type { SortSpec } from '../../../../domain/instanceOrder';
 
 const sort: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'ASC' }];
-const row = (name: string): MergeRow => ({ position: { values: [name], uuid: name }, cursor: `c-${name}`, edges: [name] });
+const row = (name: string): MergeRow => ({
+  position: { values: [name], uuid: name },
+  cursor: `c-${name}`,
+  edges: [name],
+});
 
 /** A fake cell holding `names` (sorted), served in batches after a cursor. */
 function cell(id: string, names: string[]) {
-  const stream: CellStream = { cell: { info: { uuid: id, name: id } } as never, buffer: [], hasMore: false, requests: 0, elapsedMs: 0 };
+  const stream: CellStream = {
+    cell: { info: { uuid: id, name: id } } as never,
+    buffer: [],
+    hasMore: false,
+    requests: 0,
+    elapsedMs: 0,
+  };
   const serve = (count: number, after?: string): BatchOutcome => {
     const start = after ? names.indexOf(after.slice(2)) + 1 : 0;
     const rows = names.slice(start, start + count).map(row);
@@ -33,7 +49,9 @@ describe('mergePage', () => {
     const b = cell('b', ['b1', 'd1', 'f1']);
     absorb(a.stream, a.serve(2));
     absorb(b.stream, b.serve(2));
-    const result = await mergePage([a.stream, b.stream], 4, sort, async (stream, count) => a.serve(count, stream.lastCursor));
+    const result = await mergePage([a.stream, b.stream], 4, sort, async (stream, count) =>
+      a.serve(count, stream.lastCursor),
+    );
     expect(result.rows.map((r) => r.edges[0])).toEqual(['a1', 'b1', 'c1', 'd1']);
     expect(result.rounds).toBe(2);
   });
@@ -60,7 +78,12 @@ describe('mergePage', () => {
     const b = cell('b', ['b1', 'b2', 'b3']);
     absorb(a.stream, a.serve(1));
     absorb(b.stream, b.serve(3));
-    const result = await mergePage([a.stream, b.stream], 4, sort, async () => ({ ok: false, status: 'TIMEOUT', message: 'no answer', elapsedMs: 1000 }));
+    const result = await mergePage([a.stream, b.stream], 4, sort, async () => ({
+      ok: false,
+      status: 'TIMEOUT',
+      message: 'no answer',
+      elapsedMs: 1000,
+    }));
     expect(result.rows.map((r) => r.edges[0])).toEqual(['a1', 'b1', 'b2', 'b3']);
     expect(a.stream.failure).toEqual({ status: 'TIMEOUT', message: 'no answer' });
     expect(result.hasNextPage).toBe(false);

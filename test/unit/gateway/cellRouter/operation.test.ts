@@ -31,12 +31,17 @@ describe('the planned operation', () => {
   });
 
   it('reads arguments as graphql-js coerces them, whether written inline or sent as variables', () => {
-    const literal = parseOperation('{ instances(sort: { key: DISPLAY_NAME }, first: 5, filter: { uuids: "u1" }) { complete } }');
-    const viaVariables = parseOperation('query($s: [InstanceSort!], $n: Int, $f: InstanceFilter) { instances(sort: $s, first: $n, filter: $f) { complete } }', {
-      s: { key: 'DISPLAY_NAME' },
-      n: 5,
-      f: { uuids: 'u1' },
-    });
+    const literal = parseOperation(
+      '{ instances(sort: { key: DISPLAY_NAME }, first: 5, filter: { uuids: "u1" }) { complete } }',
+    );
+    const viaVariables = parseOperation(
+      'query($s: [InstanceSort!], $n: Int, $f: InstanceFilter) { instances(sort: $s, first: $n, filter: $f) { complete } }',
+      {
+        s: { key: 'DISPLAY_NAME' },
+        n: 5,
+        f: { uuids: 'u1' },
+      },
+    );
     // One object where a list is expected is a list of one; the input default (DESC) is filled in.
     const expected = { sort: [{ key: 'DISPLAY_NAME', direction: 'DESC' }], first: 5, filter: { uuids: ['u1'] } };
     expect(literal.rootFields[0].args).toEqual(expected);
@@ -52,7 +57,10 @@ describe('the planned operation', () => {
 
   it('passes entity representations through as sent', () => {
     const representations = [{ __typename: 'Instance', uuid: 'u1' }];
-    const planned = parseOperation('query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Instance { uuid } } }', { representations });
+    const planned = parseOperation(
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Instance { uuid } } }',
+      { representations },
+    );
     expect(planned.rootFields[0].args).toEqual({ representations });
   });
 
@@ -65,8 +73,17 @@ describe('the planned operation', () => {
 describe('shape', () => {
   it('projects a made-up value onto the client selection, aliases and __typename included', () => {
     const planned = parseOperation('{ instances { cells { id: cellUuid status __typename extra: message } } }');
-    const cells = mergedFields(planned.rootFields[0].node.selectionSet, planned.fragments).find((f) => f.name === 'cells')!;
-    expect(shape({ cellUuid: 'c1', status: 'OK', message: undefined, secret: 'x' }, cells.selectionSet, planned.fragments, 'CellResult')).toEqual({
+    const cells = mergedFields(planned.rootFields[0].node.selectionSet, planned.fragments).find(
+      (f) => f.name === 'cells',
+    )!;
+    expect(
+      shape(
+        { cellUuid: 'c1', status: 'OK', message: undefined, secret: 'x' },
+        cells.selectionSet,
+        planned.fragments,
+        'CellResult',
+      ),
+    ).toEqual({
       id: 'c1',
       status: 'OK',
       __typename: 'CellResult',
@@ -78,7 +95,14 @@ describe('shape', () => {
     const planned = parseOperation('{ instances { edges { cursor } edges { node { uuid } } } }');
     const fields = mergedFields(planned.rootFields[0].node.selectionSet, planned.fragments);
     expect(fields).toHaveLength(1);
-    expect(shape({ edges: [{ cursor: 'c', node: { uuid: 'u', host: 'h' } }] }, planned.rootFields[0].node.selectionSet, planned.fragments, 'InstanceConnection')).toEqual({
+    expect(
+      shape(
+        { edges: [{ cursor: 'c', node: { uuid: 'u', host: 'h' } }] },
+        planned.rootFields[0].node.selectionSet,
+        planned.fragments,
+        'InstanceConnection',
+      ),
+    ).toEqual({
       edges: [{ cursor: 'c', node: { uuid: 'u' } }],
     });
   });

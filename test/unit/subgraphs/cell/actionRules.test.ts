@@ -8,10 +8,14 @@ describe("Nova's state rules for instance actions", () => {
   });
 
   it('allows a hard reboot from stopped, paused, suspended and error, and over a soft reboot', () => {
-    for (const vmState of ['active', 'stopped', 'paused', 'suspended', 'error']) expect(stateRefusal(ruleFor('reboot', true), vmState, null)).toBeNull();
+    for (const vmState of ['active', 'stopped', 'paused', 'suspended', 'error'])
+      expect(stateRefusal(ruleFor('reboot', true), vmState, null)).toBeNull();
     expect(stateRefusal(ruleFor('reboot', true), 'active', 'rebooting')).toBeNull();
     expect(stateRefusal(ruleFor('reboot', true), 'building', null)).toEqual({ attr: 'vm_state', state: 'building' });
-    expect(stateRefusal(ruleFor('reboot', true), 'active', 'powering-off')).toEqual({ attr: 'task_state', state: 'powering-off' });
+    expect(stateRefusal(ruleFor('reboot', true), 'active', 'powering-off')).toEqual({
+      attr: 'task_state',
+      state: 'powering-off',
+    });
   });
 
   it('stops active or error instances and starts stopped ones', () => {

@@ -17,7 +17,12 @@ describe('the cell subgraph configuration', () => {
   });
 
   it('reads its variables', () => {
-    const config = loadCellConfig({ CELLS_CELL_PORT: '0', CELLS_PUBLISH_TIMEOUT_MS: '750', CELLS_DB_POOL_MAX: '6', CELLS_LOG_LEVEL: 'warn' });
+    const config = loadCellConfig({
+      CELLS_CELL_PORT: '0',
+      CELLS_PUBLISH_TIMEOUT_MS: '750',
+      CELLS_DB_POOL_MAX: '6',
+      CELLS_LOG_LEVEL: 'warn',
+    });
     expect(config).toMatchObject({ port: 0, publishTimeoutMs: 750, poolMax: 6, logLevel: 'warn' });
   });
 
@@ -28,9 +33,15 @@ describe('the cell subgraph configuration', () => {
   });
 
   it('refuses to bind beyond the loopback with the published internal secret', () => {
-    expect(() => loadCellConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(/CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET is the published default; set CELLS_INTERNAL_SECRET/);
-    expect(() => loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret })).toThrow(/CELLS_INTERNAL_SECRET is the published default/);
-    expect(loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: 'a-secret-of-our-own' }).host).toBe('192.168.1.20');
+    expect(() => loadCellConfig({ CELLS_HOST: '0.0.0.0' })).toThrow(
+      /CELLS_HOST="0.0.0.0" is not loopback, and CELLS_INTERNAL_SECRET is the published default; set CELLS_INTERNAL_SECRET/,
+    );
+    expect(() =>
+      loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: DEFAULTS.internalSecret }),
+    ).toThrow(/CELLS_INTERNAL_SECRET is the published default/);
+    expect(loadCellConfig({ CELLS_HOST: '192.168.1.20', CELLS_INTERNAL_SECRET: 'a-secret-of-our-own' }).host).toBe(
+      '192.168.1.20',
+    );
     expect(loadCellConfig({ CELLS_HOST: '127.0.0.2' }).internalSecret).toBe(DEFAULTS.internalSecret);
   });
 });

@@ -1,4 +1,11 @@
-import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type OperationDefinitionNode } from 'graphql';
+import {
+  Kind,
+  parse,
+  type FieldNode,
+  type FragmentDefinitionNode,
+  type GraphQLResolveInfo,
+  type OperationDefinitionNode,
+} from 'graphql';
 import type { CellContext } from '../../../../subgraphs/cell/context';
 import { prefetchNested } from '../../../../subgraphs/cell/prefetchNested';
 import { SettledLoader } from '../../../../subgraphs/cell/settledLoader';
@@ -38,13 +45,20 @@ describe('a loader that keeps what its batches answered', () => {
 describe('loading the nested lists a page selects before it resolves', () => {
   function call(query: string): string[] {
     const document = parse(query);
-    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
+    const operation = document.definitions.find(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    )!;
     const fragments = Object.fromEntries(
-      document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((f) => [f.name.value, f]),
     );
     const asked: string[] = [];
     const loaders = new Proxy({}, { get: (_, name: string) => ({ loadMany: async () => void asked.push(name) }) });
-    const info = { fieldNodes: [operation.selectionSet.selections[0] as FieldNode], fragments } as unknown as GraphQLResolveInfo;
+    const info = {
+      fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
+      fragments,
+    } as unknown as GraphQLResolveInfo;
     void prefetchNested({ loaders } as unknown as CellContext, info, ['u1', 'u2']);
     return asked.sort();
   }

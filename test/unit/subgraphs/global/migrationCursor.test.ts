@@ -11,6 +11,8 @@ describe('migration cursors', () => {
     ['a cursor without an id', Buffer.from(JSON.stringify({ c: '2026-01-01T00:00:00Z' })).toString('base64url')],
     ['a cursor with a bad time', Buffer.from(JSON.stringify({ c: 'soon', i: 1 })).toString('base64url')],
   ])('refuse %s as BAD_USER_INPUT on after', (_, cursor) => {
-    expect(() => decodeMigrationCursor(cursor)).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }));
+    expect(() => decodeMigrationCursor(cursor)).toThrow(
+      expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } }),
+    );
   });
 });

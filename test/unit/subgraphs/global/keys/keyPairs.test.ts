@@ -5,7 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateSshKeyPair } from '../../../../../subgraphs/global/keys/generateKeyPair';
 import { sshMpint, sshString } from '../../../../../subgraphs/global/keys/sshWire';
-import { parseSshPublicKey, parseX509Certificate, PublicKeyError } from '../../../../../subgraphs/global/keys/publicKeys';
+import {
+  parseSshPublicKey,
+  parseX509Certificate,
+  PublicKeyError,
+} from '../../../../../subgraphs/global/keys/publicKeys';
 
 // OpenSSH and OpenSSL (both on the project's machine image) are the independent judges here.
 const dir = mkdtempSync(path.join(tmpdir(), 'cells-keys-'));
@@ -18,12 +22,15 @@ const sshKeygen = (...args: string[]) => execFileSync('ssh-keygen', args, { enco
 const md5Of = (publicKeyFile: string) => /MD5:([0-9a-f:]+)/.exec(sshKeygen('-l', '-E', 'md5', '-f', publicKeyFile))![1];
 
 describe('generated key pairs', () => {
-  it.each(['ED25519', 'RSA'] as const)('gives a %s private key from which OpenSSH derives the same public key', (algorithm) => {
-    const pair = generateSshKeyPair(algorithm, 'test@cells');
-    const derived = sshKeygen('-y', '-f', file(`gen_${algorithm}`, pair.privateKey)).trim();
-    expect(derived.split(' ').slice(0, 2)).toEqual(pair.publicKey.split(' ').slice(0, 2));
-    expect(pair.publicKey.endsWith(' test@cells')).toBe(true);
-  });
+  it.each(['ED25519', 'RSA'] as const)(
+    'gives a %s private key from which OpenSSH derives the same public key',
+    (algorithm) => {
+      const pair = generateSshKeyPair(algorithm, 'test@cells');
+      const derived = sshKeygen('-y', '-f', file(`gen_${algorithm}`, pair.privateKey)).trim();
+      expect(derived.split(' ').slice(0, 2)).toEqual(pair.publicKey.split(' ').slice(0, 2));
+      expect(pair.publicKey.endsWith(' test@cells')).toBe(true);
+    },
+  );
 
   it.each(['ED25519', 'RSA'] as const)('fingerprints a %s key as OpenSSH does with MD5', (algorithm) => {
     const pair = generateSshKeyPair(algorithm, 'fp@cells');
@@ -60,8 +67,14 @@ describe('importing an ssh public key', () => {
   it('refuses an RSA key shorter than 1024 bits', () => {
     // OpenSSH itself no longer writes such keys, so the line is built by hand.
     const jwk = generateKeyPairSync('rsa', { modulusLength: 768 }).publicKey.export({ format: 'jwk' });
-    const blob = Buffer.concat([sshString('ssh-rsa'), sshMpint(Buffer.from(jwk.e!, 'base64url')), sshMpint(Buffer.from(jwk.n!, 'base64url'))]);
-    expect(() => parseSshPublicKey(`ssh-rsa ${blob.toString('base64')} short`)).toThrow(/at least 1024 bits, this one has 768/);
+    const blob = Buffer.concat([
+      sshString('ssh-rsa'),
+      sshMpint(Buffer.from(jwk.e!, 'base64url')),
+      sshMpint(Buffer.from(jwk.n!, 'base64url')),
+    ]);
+    expect(() => parseSshPublicKey(`ssh-rsa ${blob.toString('base64')} short`)).toThrow(
+      /at least 1024 bits, this one has 768/,
+    );
   });
 });
 
@@ -69,12 +82,37 @@ describe('importing an x509 certificate', () => {
   it('accepts a PEM certificate and fingerprints it with SHA-1 as Nova does', () => {
     const keyFile = path.join(dir, 'cert.key');
     const certFile = path.join(dir, 'cert.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=cells-test'], { stdio: 'ignore' });
-    const expected = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha1'], { encoding: 'utf8' }).trim().split('=')[1].toLowerCase();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=cells-test',
+      ],
+      { stdio: 'ignore' },
+    );
+    const expected = execFileSync('openssl', ['x509', '-in', certFile, '-noout', '-fingerprint', '-sha1'], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('=')[1]
+      .toLowerCase();
     expect(parseX509Certificate(readFileSync(certFile, 'utf8')).fingerprint).toBe(expected);
   });
 
   it('refuses text that is not a certificate', () => {
-    expect(() => parseX509Certificate('-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----')).toThrow(/PEM X.509 certificate/);
+    expect(() => parseX509Certificate('-----BEGIN CERTIFICATE-----\nnope\n-----END CERTIFICATE-----')).toThrow(
+      /PEM X.509 certificate/,
+    );
   });
 });

@@ -12,7 +12,12 @@ function refusal(fn: () => unknown): GraphQLError {
 
 describe('security group rule input', () => {
   it('lower-cases the protocol and keeps the ports', () => {
-    expect(validRule({ protocol: 'UDP', fromPort: 53, toPort: 53 }, 'input')).toEqual({ protocol: 'udp', fromPort: 53, toPort: 53, cidr: null });
+    expect(validRule({ protocol: 'UDP', fromPort: 53, toPort: 53 }, 'input')).toEqual({
+      protocol: 'udp',
+      fromPort: 53,
+      toPort: 53,
+      cidr: null,
+    });
   });
 
   it('accepts the edges of the port and ICMP ranges', () => {
@@ -30,7 +35,16 @@ describe('security group rule input', () => {
     expect(cidr('c', value)).toBe(value);
   });
 
-  it.each(['10.0.0.0', '10.0.0.0/', '10.0.0/8', '300.0.0.0/8', '10.0.0.0/33', '2001:db8::/129', 'host/24', '10.0.0.0/8/8'])('refuses the CIDR %s', (value) => {
+  it.each([
+    '10.0.0.0',
+    '10.0.0.0/',
+    '10.0.0/8',
+    '300.0.0.0/8',
+    '10.0.0.0/33',
+    '2001:db8::/129',
+    'host/24',
+    '10.0.0.0/8/8',
+  ])('refuses the CIDR %s', (value) => {
     expect(refusal(() => cidr('input.cidr', value)).message).toContain(JSON.stringify(value));
   });
 });
