@@ -8,6 +8,12 @@ import { localDelete } from './localDelete';
 import { outboxLeaseMs, recordOutbox, settleOutbox, withdrawAction, type OutboxEntry } from './computeOutbox';
 import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
+import { INSTANCE_UPDATE, instanceEvent, instantAction } from '../../domain/instanceEvents';
+import {
+  notificationWrites,
+  recordNotifications,
+  type StagedNotifications,
+} from '../../infrastructure/notifications/notificationOutbox';
 
 export interface ActionPayload {
   instance: InstanceRow;
@@ -33,6 +39,11 @@ export interface ActionOptions {
  * confirm) the action stands and the caller gets it. If this process dies in between,
  * the outbox relay publishes the message: there is never an action without its message
  * nor a message without its action.
+ *
+ * The task state change is reported (instance.update) once the message is settled: the
+ * event is written with the change, held for the message, and released after the confirm;
+ * a withdrawn action takes it along (computeOutbox.ts), so nobody hears of an action that
+ * did not happen. Lock and unlock report instance.lock|unlock.start and .end at once.
  */
 export async function runAction(
   ctx: CellContext,
@@ -75,7 +86,7 @@ export async function runAction(
   const queue = ctx.cell.queue;
   const log = { requestId: ctx.requestId, actionRequestId: requestId, uuid };
   await queue.ready({ requestId: ctx.requestId });
-  const entry = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
+  const { entry, events } = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
   try {
     await queue.publish(message, { requestId: ctx.requestId });
   } catch (err) {
@@ -93,6 +104,7 @@ export async function runAction(
       'the broker did not confirm, but the compute agent has the action: it stands',
     );
   }
+  ctx.cell.events.release(events);
   await settleOutbox(ctx.cell.db, entry).catch((err) =>
     ctx.cell.logger.warn(
       { ...log, err },
@@ -134,7 +146,7 @@ async function beginTask(
   rule: ActionRule,
   message: ComputeMessage,
   leaseMs: number,
-): Promise<OutboxEntry> {
+): Promise<{ entry: OutboxEntry; events: StagedNotifications | null }> {
   return ctx.cell.db.$transaction(async (tx) => {
     const writtenAt = new Date();
     const moved = await tx.instance.updateMany({
@@ -166,7 +178,23 @@ async function beginTask(
       claim: randomUUID(),
     };
     await recordOutbox(tx, entry, leaseMs);
-    return entry;
+    const events = ctx.cell.events.stage(
+      [
+        instanceEvent(
+          { ...instance, taskState: rule.taskState },
+          {
+            cellUuid: ctx.cell.cellUuid,
+            eventType: INSTANCE_UPDATE,
+            action: null,
+            requestId: message.requestId,
+            occurredAt: writtenAt,
+          },
+        ),
+      ],
+      entry.requestId,
+    );
+    await recordNotifications(tx, events);
+    return { entry, events };
   });
 }
 
@@ -182,6 +210,9 @@ async function setLock(
   if (action === 'unlock' && instance.lockedBy === 'admin' && !ctx.identity.isAdmin)
     throw forbidden(`instance ${instance.uuid} was locked by an administrator`);
   const now = new Date();
+  const events = ctx.cell.events.stage(
+    instantAction(instance, { cellUuid: ctx.cell.cellUuid, action, requestId, occurredAt: now }),
+  );
   const [row] = await ctx.cell.db.$transaction([
     ctx.cell.db.instance.update({
       where: { uuid: instance.uuid },
@@ -209,7 +240,9 @@ async function setLock(
         finishTime: now,
       },
     }),
+    ...notificationWrites(ctx.cell.db, events),
   ]);
+  ctx.cell.events.release(events);
   return row;
 }
 
