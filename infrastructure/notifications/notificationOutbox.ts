@@ -65,6 +65,7 @@ export interface NotificationOutboxOptions {
 export class NotificationOutbox {
   readonly enabled: boolean;
   private readonly flushing = new Set<Promise<void>>();
+  private tail: Promise<void> = Promise.resolve();
   private relayTimer: NodeJS.Timeout | null = null;
   private relaying: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -93,17 +94,21 @@ export class NotificationOutbox {
   }
 
   /**
-   * Publishes the rows of a committed change (never throws, never waits the caller):
+   * Publishes the rows of a committed change (never throws, never makes the caller wait):
    * what the broker does not confirm stays for the relay.
    */
   release(staged: StagedNotifications | null): void {
     if (!staged || this.stopped) return;
-    const flush = this.publishClaimed(staged.claim)
+    // One after the other, in the order the changes were released (committed): subscribers
+    // see a process's events in that order.
+    const flush = this.tail
+      .then(() => this.publishClaimed(staged.claim))
       .then(() => undefined)
       .catch((err) =>
         this.options.logger.warn({ err }, 'could not publish notifications; the outbox relay will publish them'),
       )
       .finally(() => this.flushing.delete(flush));
+    this.tail = flush;
     this.flushing.add(flush);
   }
 

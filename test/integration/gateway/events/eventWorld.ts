@@ -106,7 +106,8 @@ export async function waitForStreams(topo: Topology, timeoutMs = 20000): Promise
 /** Closes the gateway's connection to `cell`'s vhost from the broker's side, as an operator would. */
 export async function cutGatewayStream(cell: TestCell): Promise<void> {
   const name = eventStreamConnectionName(cell.uuid);
-  const rows = (await rabbitmqctl('list_connections', 'pid', 'user_provided_name')).split('\n');
+  // The connection_name client property (list_connections shows it among client_properties).
+  const rows = (await rabbitmqctl('list_connections', 'pid', 'client_properties')).split('\n');
   const pids = rows.filter((row) => row.includes(name)).map((row) => row.trim().split(/\s+/)[0]);
   if (pids.length === 0) throw new Error(`no broker connection named ${name}`);
   for (const pid of pids) await rabbitmqctl('close_connection', pid, 'test: cut the gateway event stream');

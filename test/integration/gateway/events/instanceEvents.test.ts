@@ -4,6 +4,9 @@ import { startEventWorld, type EventWorld } from './eventWorld';
 const forInstance = (uuid: string, eventType: string) => (e: ReceivedEvent) =>
   e.instanceUuid === uuid && e.eventType === eventType;
 
+// Real topologies on a machine shared with other test runs: the defaults are too short under load.
+jest.setTimeout(180000);
+
 describe('live instance events over WebSocket and SSE, scoped like instance lists', () => {
   let world: EventWorld;
   const logs = openLogs();

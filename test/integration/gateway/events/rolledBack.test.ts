@@ -8,6 +8,9 @@ import { BUILD, buildInput } from '../../cell/support/build';
 import { gql } from '../../cell/support/graphqlClient';
 import { startEventWorld, type EventWorld } from './eventWorld';
 
+// Real topologies on a machine shared with other test runs: the defaults are too short under load.
+jest.setTimeout(180000);
+
 describe('an event is sent only for a change that stands', () => {
   let world: EventWorld;
   let admin: EventLog;

@@ -5,6 +5,9 @@ import { cutGatewayStream, startEventWorld, waitForStreams, type EventWorld } fr
 
 const marker = (kind: string, cellUuid: string) => (e: ReceivedEvent) => e.kind === kind && e.cellUuid === cellUuid;
 
+// Real topologies on a machine shared with other test runs: the defaults are too short under load.
+jest.setTimeout(180000);
+
 describe("a cell's event stream lost and restored: subscribers are told, in their scope only", () => {
   let world: EventWorld;
   const logs = openLogs();
