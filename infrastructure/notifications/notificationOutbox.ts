@@ -112,6 +112,20 @@ export class NotificationOutbox {
     this.flushing.add(flush);
   }
 
+  /**
+   * release(), then waits (at most `timeoutMs`, never throwing) until the broker confirmed
+   * these events, so that whatever the caller does next (publish a compute message) is
+   * ordered after them for every consumer.
+   */
+  async releaseBefore(staged: StagedNotifications | null, timeoutMs: number): Promise<void> {
+    if (!staged || this.stopped) return;
+    this.release(staged);
+    const flushed = this.tail;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([flushed, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   /** Resolves once every release so far has settled (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.flushing.size > 0) await Promise.allSettled([...this.flushing]);

@@ -24,6 +24,12 @@ import {
  * - the process dies between the commit and the confirm: the row outlives its lease
  *   and the relay (relayOutbox) publishes it. The agent is idempotent by request id,
  *   so a message published twice is applied once.
+ *
+ * An action's instance.update is published before its message (instanceActions.ts); a
+ * withdrawal that puts the task state back reports that with its own instance.update. A
+ * build's notification is held for its row (notification_outbox.held_for): it goes out
+ * once the message is settled, and a build taken back deletes it, so nobody is told of a
+ * server the cell does not keep.
  */
 
 /** What a withdrawal compares before it undoes anything: the row as the action left it. */
@@ -85,22 +91,39 @@ export type Withdrawal = 'withdrawn' | 'delivered' | 'taken';
  * instance's task state is put back only if it is still the one this action wrote, at
  * the updated_at it wrote; updated_at then moves forward, never back.
  */
-export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promise<Withdrawal> {
-  return db.$transaction(async (tx) => {
+export async function withdrawAction(
+  runtime: Pick<RelayRuntime, 'db' | 'events' | 'cellUuid'>,
+  entry: OutboxEntry,
+): Promise<Withdrawal> {
+  let staged: StagedNotifications | null = null;
+  const outcome = await runtime.db.$transaction(async (tx) => {
     const held = await takeBack(tx, entry);
     if (held === 'taken' || held === 'delivered') return held;
-    await dropHeldNotifications(tx, entry.requestId);
     if (held === 'gone') return 'withdrawn';
-    await tx.instance.updateMany({
+    const updatedAt = new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1));
+    const restored = await tx.instance.updateMany({
       where: { uuid: entry.instanceUuid, taskState: entry.taskState, updatedAt: entry.writtenAt, deleted: 0 },
-      data: {
-        taskState: entry.previousTaskState,
-        updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)),
-      },
+      data: { taskState: entry.previousTaskState, updatedAt },
     });
     await tx.instanceAction.delete({ where: { id: entry.actionId } });
-    return 'withdrawn';
+    const instance =
+      restored.count === 1 ? await tx.instance.findUnique({ where: { uuid: entry.instanceUuid } }) : null;
+    if (instance) {
+      staged = runtime.events.stage([
+        instanceEvent(instance, {
+          cellUuid: runtime.cellUuid,
+          eventType: INSTANCE_UPDATE,
+          action: null,
+          requestId: entry.requestId,
+          occurredAt: updatedAt,
+        }),
+      ]);
+      await recordNotifications(tx, staged);
+    }
+    return 'withdrawn' as const;
   });
+  runtime.events.release(staged);
+  return outcome;
 }
 
 /**
@@ -268,7 +291,7 @@ export async function relayOutbox(
         const outcome =
           entry.message.method === 'build_and_run_instance'
             ? await failBuild(runtime, entry, err.message)
-            : await withdrawAction(runtime.db, entry);
+            : await withdrawAction(runtime, entry);
         if (outcome === 'withdrawn') pass.withdrawn++;
         runtime.logger.warn(
           { requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome },

@@ -40,10 +40,12 @@ export interface ActionOptions {
  * the outbox relay publishes the message: there is never an action without its message
  * nor a message without its action.
  *
- * The task state change is reported (instance.update) once the message is settled: the
- * event is written with the change, held for the message, and released after the confirm;
- * a withdrawn action takes it along (computeOutbox.ts), so nobody hears of an action that
- * did not happen. Lock and unlock report instance.lock|unlock.start and .end at once.
+ * The task state change is reported (instance.update), written with the change and
+ * published before the message (waiting at most the publish budget for its confirm, and
+ * never failing the action over it): the broker has it before the compute agent can
+ * start, so every subscriber sees it before the agent's events. A withdrawal reports the
+ * task state it puts back (computeOutbox.ts). Lock and unlock report
+ * instance.lock|unlock.start and .end at once.
  */
 export async function runAction(
   ctx: CellContext,
@@ -87,10 +89,11 @@ export async function runAction(
   const log = { requestId: ctx.requestId, actionRequestId: requestId, uuid };
   await queue.ready({ requestId: ctx.requestId });
   const { entry, events } = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
+  await ctx.cell.events.releaseBefore(events, queue.timeoutMs);
   try {
     await queue.publish(message, { requestId: ctx.requestId });
   } catch (err) {
-    const withdrawal = await withdrawAction(ctx.cell.db, entry).catch((withdrawError) => {
+    const withdrawal = await withdrawAction(ctx.cell, entry).catch((withdrawError) => {
       // The row stays in the outbox: the relay publishes it once its lease runs out.
       ctx.cell.logger.error(
         { ...log, err: withdrawError },
@@ -104,7 +107,6 @@ export async function runAction(
       'the broker did not confirm, but the compute agent has the action: it stands',
     );
   }
-  ctx.cell.events.release(events);
   await settleOutbox(ctx.cell.db, entry).catch((err) =>
     ctx.cell.logger.warn(
       { ...log, err },
@@ -178,21 +180,18 @@ async function beginTask(
       claim: randomUUID(),
     };
     await recordOutbox(tx, entry, leaseMs);
-    const events = ctx.cell.events.stage(
-      [
-        instanceEvent(
-          { ...instance, taskState: rule.taskState },
-          {
-            cellUuid: ctx.cell.cellUuid,
-            eventType: INSTANCE_UPDATE,
-            action: null,
-            requestId: message.requestId,
-            occurredAt: writtenAt,
-          },
-        ),
-      ],
-      entry.requestId,
-    );
+    const events = ctx.cell.events.stage([
+      instanceEvent(
+        { ...instance, taskState: rule.taskState },
+        {
+          cellUuid: ctx.cell.cellUuid,
+          eventType: INSTANCE_UPDATE,
+          action: null,
+          requestId: message.requestId,
+          occurredAt: writtenAt,
+        },
+      ),
+    ]);
     await recordNotifications(tx, events);
     return { entry, events };
   });

@@ -186,7 +186,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
       await cell.db.instanceActionEvent.create({
         data: { actionId: entry.actionId, event: 'compute_stop_instance', startTime: new Date(), host: 'compute1' },
       });
-      expect(await withdrawAction(cell.db, entry)).toBe('delivered');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('delivered');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'powering-off',
         updatedAt: entry.writtenAt,
@@ -202,7 +202,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
         where: { uuid: entry.instanceUuid },
         data: { taskState: 'deleting', updatedAt: theirs },
       });
-      expect(await withdrawAction(cell.db, entry)).toBe('withdrawn');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('withdrawn');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'deleting',
         updatedAt: theirs,
@@ -213,7 +213,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
     it('touches nothing once the relay has taken the row over', async () => {
       const entry = await pendingAction();
       await cell.db.computeOutbox.update({ where: { requestId: entry.requestId }, data: { claim: randomUUID() } });
-      expect(await withdrawAction(cell.db, entry)).toBe('taken');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('taken');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'powering-off',
       });

@@ -24,7 +24,7 @@ describe('an event is sent only for a change that stands', () => {
     await world?.stop();
   });
 
-  it('sends nothing for a build that rolled back, a build withdrawn for an alternate, or an action withdrawn', async () => {
+  it('sends nothing for a build that rolled back or was withdrawn for an alternate, and reports a withdrawn action put back', async () => {
     const { topo, demo, tokens } = world;
     const cell1 = topo.cells[0];
     const build = (uuid: string, overrides: Record<string, unknown>) =>
@@ -57,6 +57,7 @@ describe('an event is sent only for a change that stands', () => {
     );
     expect(refused.body.errors?.[0].extensions?.code).toBe('HOST_UNAVAILABLE');
 
+    await admin.waitFor((e) => e.instanceUuid === stranded.uuid && e.status === 'ACTIVE');
     // A change that stands, after all of them: once its events are here, theirs would have been too.
     await world.act('lockInstance', demo[0].uuid, tokens.demo);
     await admin.waitFor((e) => e.instanceUuid === demo[0].uuid && e.eventType === 'instance.lock.end');
@@ -64,8 +65,15 @@ describe('an event is sent only for a change that stands', () => {
     expect((await build(ok, { host: 'cell1-compute1' })).errors).toBeUndefined();
     await admin.waitFor((e) => e.instanceUuid === ok && e.eventType === 'instance.create.end');
 
-    const about = new Set([late, ghostBuild, stranded.uuid]);
+    const about = new Set<string>([late, ghostBuild]);
     expect(admin.events.filter((e) => about.has(e.instanceUuid ?? ''))).toEqual([]);
+    // The withdrawn action's task state was committed, then put back: both are told, nothing of a reboot.
+    expect(
+      admin.events.filter((e) => e.instanceUuid === stranded.uuid).map((e) => [e.eventType, e.status, e.taskState]),
+    ).toEqual([
+      ['instance.update', 'REBOOT', 'rebooting'],
+      ['instance.update', 'ACTIVE', null],
+    ]);
     // Every event that went out left the outbox; none is waiting for the changes that did not stand.
     for (let i = 0; (await cell1.prisma.notificationOutbox.count()) > 0; i++) {
       if (i > 100) throw new Error('notification outbox not drained');
