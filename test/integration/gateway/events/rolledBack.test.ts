@@ -79,7 +79,10 @@ describe('an event is sent only for a change that stands', () => {
       if (i > 100) throw new Error('notification outbox not drained');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    expect(admin.events.filter((e) => e.instanceUuid === ok).map((e) => e.eventType)).toEqual([
+    // A build's first event waits for its message, so the agent's start may overtake it; occurredAt orders them.
+    const built = admin.events.filter((e) => e.instanceUuid === ok);
+    built.sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+    expect(built.map((e) => e.eventType)).toEqual([
       'instance.update',
       'instance.create.start',
       'instance.update',
