@@ -7,8 +7,12 @@ import { applyMessage, type ApplyOutcome } from './applyMessage';
 import { computeQueue, parseComputeMessage } from '../domain/computeMessages';
 import { startHeartbeat } from './heartbeat';
 import { SerialQueue } from './serialQueue';
+import { NOTIFICATIONS_EXCHANGE } from '../domain/instanceEvents';
+import { NotificationOutbox, notificationLeaseMs } from '../infrastructure/notifications/notificationOutbox';
+import { createTopicPublisher } from '../infrastructure/notifications/topicPublisher';
 
 export interface ComputeAgentOptions {
+  /** The cell the hosts belong to; its notifications name it (without it the agent publishes none). */
   cellUuid?: string;
   databaseUrl: string;
   transportUrl: string;
@@ -34,6 +38,12 @@ export interface ComputeAgentOptions {
   reconnectDelayMs?: number;
   /** Longest delay between repair attempts. Default 15000 ms. */
   reconnectMaxDelayMs?: number;
+  /** Publish instance notifications to the cell's `cells.notifications` exchange (CELLS_NOTIFICATIONS). Default true. */
+  notifications?: boolean;
+  /** Budget of one notification publish (connect + confirm). Default 5000 ms. */
+  publishTimeoutMs?: number;
+  /** How often the notification relay looks for events whose publish failed. Default half their lease. */
+  notificationRelayMs?: number;
 }
 
 export interface RunningComputeAgent {
@@ -56,6 +66,24 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
   const node = options.node ?? { vcpus: 16, memoryMb: 32768, localGb: 500 };
   for (const host of options.hosts) await registerComputeNode(db, { host, ...node });
   const stopHeartbeat = startHeartbeat(db, options.hosts, options.heartbeatMs ?? 10000, logger);
+  // The agent's own publishing connection, apart from the one it consumes on.
+  const publishTimeoutMs = options.publishTimeoutMs ?? 5000;
+  const notify = options.cellUuid !== undefined && (options.notifications ?? true);
+  const outbox = new NotificationOutbox({
+    db,
+    publisher: notify
+      ? createTopicPublisher({
+          url: options.transportUrl,
+          exchange: NOTIFICATIONS_EXCHANGE,
+          timeoutMs: publishTimeoutMs,
+          logger,
+        })
+      : null,
+    logger,
+    leaseMs: notificationLeaseMs(publishTimeoutMs),
+  });
+  outbox.startRelay(options.notificationRelayMs ?? notificationLeaseMs(publishTimeoutMs) / 2);
+  const events = options.cellUuid !== undefined ? { outbox, cellUuid: options.cellUuid } : undefined;
   const perInstance = new SerialQueue();
   const backoff = new Backoff(options.reconnectDelayMs ?? 500, options.reconnectMaxDelayMs ?? 15000);
   // What is open now; repair() brings it back to one connection, one channel, a consumer per host.
@@ -77,7 +105,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
     }
     try {
       const outcome = await perInstance.run(message.instanceUuid, () =>
-        applyMessage(db, message, { delayMs: options.delayMs ?? 2000 }),
+        applyMessage(db, message, { delayMs: options.delayMs ?? 2000, events }),
       );
       // After a channel was lost the broker redelivers on the new one; applying again is a no-op.
       settleQuietly(() => on.ack(delivery));
@@ -187,6 +215,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
     closing = true;
     stopHeartbeat();
     await (model as ChannelModel | null)?.close().catch(() => undefined);
+    await outbox.close();
     await db.$disconnect();
     throw err;
   } finally {
@@ -204,6 +233,7 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
       model = null;
       if (current) await current.close().catch(() => undefined);
       await perInstance.idle();
+      await outbox.close();
       await db.$disconnect();
     },
   };

@@ -3,6 +3,18 @@ import type { CellClient } from '../prisma/clients';
 import { TaskState } from '../domain/instanceStatus';
 import { eventName, type ComputeMessage } from '../domain/computeMessages';
 import { transitionFor, type Transition } from '../domain/transitions';
+import {
+  actionEventType,
+  actionOfMethod,
+  INSTANCE_UPDATE,
+  instanceEvent,
+  type InstanceEventMessage,
+} from '../domain/instanceEvents';
+import {
+  recordNotifications,
+  type NotificationOutbox,
+  type StagedNotifications,
+} from '../infrastructure/notifications/notificationOutbox';
 
 /** What became of one message: applied, already applied earlier (redelivery), or nothing to do. */
 export type ApplyOutcome =
@@ -14,6 +26,8 @@ export interface ApplyOptions {
   /** How long the "hypervisor" takes, between the start and finish events. */
   delayMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where the agent's notifications go (instance.<action>.start, .end or .error, instance.update); unset: none. */
+  events?: { outbox: NotificationOutbox; cellUuid: string };
 }
 
 /**
@@ -21,6 +35,11 @@ export interface ApplyOptions {
  * event, the work (a delay), then in ONE transaction the instance's new state, the
  * finished event and action, and the node's usage. Idempotent by request id: the
  * finish only happens if the event is not finished yet, so a redelivery is a no-op.
+ *
+ * Each step reports itself, as nova-compute's notifications do, in the transaction that
+ * makes it: instance.<action>.start with the start event, then instance.update and
+ * instance.<action>.end with the new state (or instance.<action>.error when the work is
+ * refused). They are published after the commit (NotificationOutbox).
  */
 export async function applyMessage(
   db: CellClient,
@@ -33,28 +52,26 @@ export async function applyMessage(
   // No action: the API rolled it back after a failed publish, so the request never happened.
   if (!action) return { kind: 'orphan', reason: `no instance action ${message.requestId} for ${message.instanceUuid}` };
   const name = eventName(message.method);
-  const event =
-    (await db.instanceActionEvent.findFirst({ where: { actionId: action.id, event: name }, orderBy: { id: 'asc' } })) ??
-    (await startEvent(db, action.id, name, message.host));
+  const report = reporter(options, action.action ?? actionOfMethod(message.method), message.requestId);
+  const found = await db.instanceActionEvent.findFirst({
+    where: { actionId: action.id, event: name },
+    orderBy: { id: 'asc' },
+  });
+  if (found && !found.finishTime && message.method === 'build_and_run_instance') await spawning(db, message);
+  const event = found ?? (await startEvent(db, action.id, name, message, report));
   // The API withdrew the action while we were starting it (its publish failed): it never happened.
   if (!event)
     return { kind: 'orphan', reason: `instance action ${message.requestId} for ${message.instanceUuid} was withdrawn` };
   if (event.finishTime) return { kind: 'duplicate' };
-  if (message.method === 'build_and_run_instance') {
-    await db.instance.updateMany({
-      where: { uuid: message.instanceUuid, taskState: TaskState.SCHEDULING },
-      data: { taskState: TaskState.SPAWNING, updatedAt: new Date() },
-    });
-  }
   await (options.sleep ?? sleep)(options.delayMs);
   const transition = transitionFor(message);
-  return db.$transaction(async (tx) => {
+  const { outcome, staged } = await db.$transaction(async (tx) => {
     const now = new Date();
     const finished = await tx.instanceActionEvent.updateMany({
       where: { id: event.id, finishTime: null },
       data: { finishTime: now, updatedAt: now },
     });
-    if (finished.count !== 1) return { kind: 'duplicate' as const };
+    if (finished.count !== 1) return { outcome: { kind: 'duplicate' as const }, staged: null };
     const instance = await tx.instance.findUnique({ where: { uuid: message.instanceUuid } });
     const refusal = refusalOf(instance, transition);
     if (refusal || !instance) {
@@ -66,7 +83,9 @@ export async function applyMessage(
         where: { id: action.id },
         data: { finishTime: now, message: 'Error', updatedAt: now },
       });
-      return { kind: 'applied' as const, result: 'Error' as const, instance };
+      const staged = instance ? report.stage([report.event(instance, 'error', now)]) : null;
+      await recordNotifications(tx, staged);
+      return { outcome: { kind: 'applied' as const, result: 'Error' as const, instance }, staged };
     }
     const updated = await tx.instance.update({
       where: { id: instance.id },
@@ -89,22 +108,70 @@ export async function applyMessage(
       });
     }
     if (message.method === 'terminate_instance') await releaseResources(tx, instance.uuid, now);
-    return { kind: 'applied' as const, result: 'Success' as const, instance: updated };
+    const staged = report.stage([report.event(updated, 'update', now), report.event(updated, 'end', now)]);
+    await recordNotifications(tx, staged);
+    return { outcome: { kind: 'applied' as const, result: 'Success' as const, instance: updated }, staged };
   });
+  report.release(staged);
+  return outcome;
 }
 
 /**
  * The start event, or null when the action is gone. A withdrawal locks the action row and
  * deletes it unless it has an event, so this insert either lands first (and the action
  * stands) or waits and then finds no action to belong to (a foreign-key failure, P2003).
+ * A build's task state moves to spawning, and instance.<action>.start is written, with it.
  */
-async function startEvent(db: CellClient, actionId: number, event: string, host: string) {
+async function startEvent(db: CellClient, actionId: number, event: string, message: ComputeMessage, report: Reporter) {
   try {
-    return await db.instanceActionEvent.create({ data: { actionId, event, startTime: new Date(), host } });
+    const { started, staged } = await db.$transaction(async (tx) => {
+      const now = new Date();
+      const started = await tx.instanceActionEvent.create({
+        data: { actionId, event, startTime: now, host: message.host },
+      });
+      if (message.method === 'build_and_run_instance') await spawning(tx, message);
+      const instance = await tx.instance.findUnique({ where: { uuid: message.instanceUuid } });
+      const staged = instance ? report.stage([report.event(instance, 'start', now)]) : null;
+      await recordNotifications(tx, staged);
+      return { started, staged };
+    });
+    report.release(staged);
+    return started;
   } catch (err) {
     if ((err as { code?: unknown }).code === 'P2003') return null;
     throw err;
   }
+}
+
+// nova-compute's build: the scheduler's task state becomes spawning once the host starts.
+async function spawning(db: Tx | CellClient, message: ComputeMessage): Promise<void> {
+  await db.instance.updateMany({
+    where: { uuid: message.instanceUuid, taskState: TaskState.SCHEDULING },
+    data: { taskState: TaskState.SPAWNING, updatedAt: new Date() },
+  });
+}
+
+/** How one message's steps are reported: its action's events, staged in the agent's outbox. */
+interface Reporter {
+  event(instance: Instance, phase: 'start' | 'end' | 'error' | 'update', at: Date): InstanceEventMessage;
+  stage(events: InstanceEventMessage[]): StagedNotifications | null;
+  release(staged: StagedNotifications | null): void;
+}
+
+function reporter(options: ApplyOptions, action: string, requestId: string): Reporter {
+  const events = options.events;
+  return {
+    event: (instance, phase, at) =>
+      instanceEvent(instance, {
+        cellUuid: events?.cellUuid ?? '',
+        eventType: phase === 'update' ? INSTANCE_UPDATE : actionEventType(action, phase),
+        action: phase === 'update' ? null : action,
+        requestId,
+        occurredAt: at,
+      }),
+    stage: (staged) => events?.outbox.stage(staged) ?? null,
+    release: (staged) => events?.outbox.release(staged),
+  };
 }
 
 type Tx = Parameters<Parameters<CellClient['$transaction']>[0]>[0];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULTS, logLevel, parseEnv, url } from '../infrastructure/configSchema';
+import { booleanFlag, DEFAULTS, logLevel, parseEnv, publishTimeoutMs, url } from '../infrastructure/configSchema';
 
 /** The compute agent's settings; the only place it reads the environment. */
 export interface ComputeConfig {
@@ -8,6 +8,10 @@ export interface ComputeConfig {
   /** Simulated time a hypervisor takes per action. */
   delayMs: number;
   prefetch: number;
+  /** Publish instance notifications (CELLS_NOTIFICATIONS). */
+  notifications: boolean;
+  /** Budget of one notification publish (CELLS_PUBLISH_TIMEOUT_MS, as the cell subgraph's). */
+  publishTimeoutMs: number;
 }
 
 export function loadComputeConfig(env: Record<string, string | undefined>): ComputeConfig {
@@ -17,6 +21,8 @@ export function loadComputeConfig(env: Record<string, string | undefined>): Comp
       CELLS_LOG_LEVEL: logLevel,
       CELLS_COMPUTE_DELAY_MS: z.coerce.number().int().min(0).max(600000).default(2000),
       CELLS_COMPUTE_PREFETCH: z.coerce.number().int().min(1).max(1000).default(8),
+      CELLS_NOTIFICATIONS: booleanFlag(true),
+      CELLS_PUBLISH_TIMEOUT_MS: publishTimeoutMs,
     },
     env,
   );
@@ -25,5 +31,7 @@ export function loadComputeConfig(env: Record<string, string | undefined>): Comp
     logLevel: parsed.CELLS_LOG_LEVEL,
     delayMs: parsed.CELLS_COMPUTE_DELAY_MS,
     prefetch: parsed.CELLS_COMPUTE_PREFETCH,
+    notifications: parsed.CELLS_NOTIFICATIONS,
+    publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
   };
 }

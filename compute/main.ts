@@ -35,6 +35,8 @@ async function main(): Promise<void> {
     logger,
     delayMs: config.delayMs,
     prefetch: config.prefetch,
+    notifications: config.notifications,
+    publishTimeoutMs: config.publishTimeoutMs,
     onDeleted: async (instance) => {
       const released = await releaseDeletedServer(api, instance.uuid, instance);
       logger.info({ uuid: instance.uuid, released }, 'deletion confirmed to the API database');

@@ -27,6 +27,10 @@ export enum ErrorCode {
   TOO_MANY_DIRECTIVES = 'TOO_MANY_DIRECTIVES',
   TOO_DEEP = 'TOO_DEEP',
   TOO_MANY_FANOUTS = 'TOO_MANY_FANOUTS',
+  /** A new subscription over the per-connection or per-gateway limit (CELLS_SUBSCRIPTIONS_*). */
+  TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
+  /** A subscriber that fell more than CELLS_SUBSCRIPTION_BUFFER events behind and was dropped. */
+  SUBSCRIBER_TOO_SLOW = 'SUBSCRIBER_TOO_SLOW',
 }
 
 /** A GraphQLError with a code; `details` lands in extensions beside it. */

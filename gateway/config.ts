@@ -39,6 +39,24 @@ export interface GatewayConfig {
   globalMutationTimeoutMs?: number;
   /** Per-operation caps besides depth and complexity (CELLS_MAX_ALIASES, …, see limits.ts); unset: GATEWAY_DEFAULTS. */
   limits?: RequestLimits;
+  /** Live instance events (Subscription.instanceEvents, gateway/events); unset: GATEWAY_DEFAULTS. */
+  events?: EventSettings;
+}
+
+/** What the live events may hold and where the gateway reads them. */
+export interface EventSettings {
+  /** Events buffered per subscriber before it is dropped as too slow (CELLS_SUBSCRIPTION_BUFFER). */
+  bufferLimit: number;
+  /** Subscriptions open at once on one gateway (CELLS_SUBSCRIPTIONS_MAX). */
+  maxSubscriptions: number;
+  /** Subscriptions one WebSocket may hold at once (CELLS_SUBSCRIPTIONS_PER_CONNECTION); an SSE stream holds one. */
+  maxPerConnection: number;
+  /** The gateway's broker user on every cell's vhost (CELLS_EVENTS_AMQP_USER, CELLS_EVENTS_AMQP_PASSWORD). */
+  credentials: { user: string; password: string };
+  /** Reconnect backoff of a lost cell stream: from minMs, doubling up to maxMs (CELLS_EVENTS_RECONNECT_MAX_MS). */
+  reconnect: { minMs: number; maxMs: number };
+  /** Bound of the gateway's queue on each cell's broker, oldest dropped past it (CELLS_EVENTS_QUEUE_MAX). */
+  queueMaxLength: number;
 }
 
 /** What one request may ask for: graphql-armor's counts, root fan-outs, and cell requests in flight at once. */
@@ -57,6 +75,14 @@ export const GATEWAY_DEFAULTS = {
   // Above the scheduler's default budget (30 s) plus one cell timeout (10 s).
   globalMutationTimeoutMs: 45000,
   limits: { maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxFanouts: 5, maxCellRequestsInFlight: 16 },
+  events: {
+    bufferLimit: 1000,
+    maxSubscriptions: 1000,
+    maxPerConnection: 10,
+    credentials: { user: 'guest', password: 'guest' },
+    reconnect: { minMs: 500, maxMs: 15000 },
+    queueMaxLength: 10000,
+  },
 } as const;
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -94,6 +120,17 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_CIRCUIT_COOLDOWN_MS: positiveInt(GATEWAY_DEFAULTS.circuit.cooldownMs),
       CELLS_GLOBAL_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.globalTimeoutMs),
       CELLS_GLOBAL_MUTATION_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.globalMutationTimeoutMs),
+      CELLS_SUBSCRIPTION_BUFFER: positiveInt(GATEWAY_DEFAULTS.events.bufferLimit),
+      CELLS_SUBSCRIPTIONS_MAX: positiveInt(GATEWAY_DEFAULTS.events.maxSubscriptions),
+      CELLS_SUBSCRIPTIONS_PER_CONNECTION: positiveInt(GATEWAY_DEFAULTS.events.maxPerConnection),
+      CELLS_EVENTS_AMQP_USER: z.string().min(1).default(GATEWAY_DEFAULTS.events.credentials.user),
+      CELLS_EVENTS_AMQP_PASSWORD: z.string().min(1).default(GATEWAY_DEFAULTS.events.credentials.password),
+      CELLS_EVENTS_RECONNECT_MAX_MS: z.coerce
+        .number()
+        .int()
+        .min(GATEWAY_DEFAULTS.events.reconnect.minMs)
+        .default(GATEWAY_DEFAULTS.events.reconnect.maxMs),
+      CELLS_EVENTS_QUEUE_MAX: positiveInt(GATEWAY_DEFAULTS.events.queueMaxLength),
     },
     env,
   );
@@ -138,6 +175,14 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       maxDirectives: e.CELLS_MAX_DIRECTIVES,
       maxFanouts: e.CELLS_MAX_FANOUTS,
       maxCellRequestsInFlight: e.CELLS_MAX_CELL_REQUESTS_IN_FLIGHT,
+    },
+    events: {
+      bufferLimit: e.CELLS_SUBSCRIPTION_BUFFER,
+      maxSubscriptions: e.CELLS_SUBSCRIPTIONS_MAX,
+      maxPerConnection: e.CELLS_SUBSCRIPTIONS_PER_CONNECTION,
+      credentials: { user: e.CELLS_EVENTS_AMQP_USER, password: e.CELLS_EVENTS_AMQP_PASSWORD },
+      reconnect: { minMs: GATEWAY_DEFAULTS.events.reconnect.minMs, maxMs: e.CELLS_EVENTS_RECONNECT_MAX_MS },
+      queueMaxLength: e.CELLS_EVENTS_QUEUE_MAX,
     },
   };
 }

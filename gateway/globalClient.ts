@@ -66,6 +66,14 @@ export class GlobalClient {
     return data.cells;
   }
 
+  /** Every cell with its (masked) transport URL, for the event streams (gateway/events). */
+  async cellTransports(): Promise<{ uuid: string; name: string | null; transportUrl: string | null }[]> {
+    const data = await this.query<{ cells: { uuid: string; name: string | null; transportUrl: string | null }[] }>(
+      '{ cells { uuid name transportUrl } }',
+    );
+    return data.cells;
+  }
+
   /** Mappings of up to 1000 uuids (the global subgraph's bound); unknown uuids are absent. */
   async mappingsByUuid(uuids: string[], requestId?: string): Promise<MappingInfo[]> {
     const data = await this.query<{ instanceMappings: MappingInfo[] }>(

@@ -19,6 +19,7 @@ import { GatewayMetrics } from './metrics';
 import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsServer } from './opsEndpoints';
 import { readinessRoute } from './readiness';
 import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
+import { eventsDataSource, httpSubscriptionsRefused, LiveEvents } from './events/liveEvents';
 
 export interface RunningGateway extends RunningHttpServer {
   router: CellRouterDataSource;
@@ -30,12 +31,15 @@ export interface RunningGateway extends RunningHttpServer {
   ops: RunningOpsServer | null;
   /** Requests the planner sent to the global subgraph (the router's own are in global.requests). */
   plannedGlobalRequests: { count: number };
+  /** Live instance events: every cell's stream and every subscriber (Subscription.instanceEvents). */
+  events: LiveEvents;
 }
 
 /**
  * Starts the gateway: the supergraph composed in code, the global subgraph behind a
  * forwarding data source, every cell behind the cell router, JWT authentication before
- * planning, limits, and /healthz, /readyz, /metrics beside /graphql.
+ * planning, limits, and /healthz, /readyz, /metrics beside /graphql. Subscriptions are
+ * served by the gateway itself (gateway/events): WebSocket at /graphql, SSE at /graphql/stream.
  */
 export async function startGateway(config: GatewayConfig, logger: Logger = silentLogger()): Promise<RunningGateway> {
   const sdls = readSubgraphSdls();
@@ -68,6 +72,13 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     () => directory.circuits(),
   );
   await directory.start();
+  const events = new LiveEvents({
+    global,
+    settings: config.events ?? GATEWAY_DEFAULTS.events,
+    refreshMs: config.cellRefreshMs,
+    logger,
+  });
+  await events.start();
   const plannedGlobalRequests = { count: 0 };
   const limits = config.limits ?? GATEWAY_DEFAULTS.limits;
   const router = new CellRouterDataSource({
@@ -86,14 +97,19 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     buildService: ({ name }) =>
       name === 'cell'
         ? router
-        : new GlobalDataSource({
-            url: config.globalUrl,
-            secret: config.internalSecret,
-            counter: plannedGlobalRequests,
-            transport,
-            logger,
-            onCellMappingsChanged: () => directory.refresh(),
-          }),
+        : name === 'events'
+          ? eventsDataSource
+          : new GlobalDataSource({
+              url: config.globalUrl,
+              secret: config.internalSecret,
+              counter: plannedGlobalRequests,
+              transport,
+              logger,
+              onCellMappingsChanged: () => {
+                void events.hub.refresh();
+                return directory.refresh();
+              },
+            }),
   });
   const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
@@ -106,6 +122,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       limitsPlugin({ ...limits, maxDepth: config.maxDepth, maxComplexity: config.maxComplexity }, () =>
         directory.all().then((cells) => cells.length),
       ),
+      httpSubscriptionsRefused,
       inputGuardPlugin({ patternError: (pattern, requestId) => global.namePatternError(pattern, requestId) }),
       errors.plugin,
       ...leanPlugins<GatewayContext>(),
@@ -140,6 +157,14 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       }
     },
     routes: guardedOpsRoutes(opsEndpoints, authenticator),
+    streams: { '/graphql/stream': (req, res) => events.sse(req, res) },
+  });
+  // Apollo Gateway executes no subscriptions: the gateway serves them over the same schema.
+  events.serve(http.server, {
+    schema: () => gateway.schema!,
+    authenticator,
+    maxPayloadBytes: config.maxBodyBytes,
+    maxTokens: limits.maxTokens,
   });
   let ops: RunningOpsServer | null = null;
   if (config.ops) {
@@ -147,6 +172,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       ops = await startOpsServer(opsEndpoints, { ...config.ops, logger });
     } catch (err) {
       // A busy operations port stops the gateway as a busy main port does.
+      await events.close();
       await http.close();
       await apollo.stop();
       directory.stop();
@@ -162,8 +188,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     metrics,
     ops,
     plannedGlobalRequests,
+    events,
     close: async () => {
       await ops?.close();
+      await events.close();
       await http.close();
       await apollo.stop();
       directory.stop();

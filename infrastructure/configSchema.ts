@@ -39,6 +39,18 @@ export const poolTimeoutMs = z.coerce.number().int().min(50).max(120000).default
  */
 export const queryTimeoutMs = z.coerce.number().int().min(50).max(600000).default(4000);
 
+/**
+ * Budget of one publish to a cell's broker, connect and confirm (CELLS_PUBLISH_TIMEOUT_MS):
+ * the cell subgraph's compute messages and notifications, the compute agent's notifications.
+ */
+export const publishTimeoutMs = z.coerce.number().int().min(100).max(120000).default(5000);
+/** An on/off switch: true, false, 1 or 0. */
+export const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
 /** Thrown at start-up for a bad variable; the message names it and the value. */
 export class ConfigError extends Error {}
 

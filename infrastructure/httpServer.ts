@@ -19,6 +19,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
   host?: string;
   maxBodyBytes?: number;
   routes?: Record<string, Route>;
+  /** Routes that answer by themselves on the response (streams: SSE), before anything else is read. */
+  streams?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
 }
 
 export interface RunningHttpServer {
@@ -50,6 +52,8 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const stream = options.streams?.[url.pathname];
+    if (stream) return stream(req, res);
     const route = routes[url.pathname];
     if (route) {
       const answer = await route(req);
@@ -130,6 +134,12 @@ export function headerValue(req: IncomingMessage, name: string): string | undefi
 
 const tooLarge = Symbol('tooLarge');
 const aborted = Symbol('aborted');
+
+/** A request's body as text; null when it is larger than `max` bytes or the client went away. */
+export async function readBodyText(req: IncomingMessage, max: number): Promise<string | null> {
+  const body = await readBody(req, max);
+  return typeof body === 'string' ? body : null;
+}
 
 // How much of an oversized body is read (and dropped) so the 413 can be answered on a
 // connection in a known state; past this the connection is cut instead.

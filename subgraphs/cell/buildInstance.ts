@@ -7,6 +7,12 @@ import { claimHost } from './hostClaim';
 import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
 import { PowerState, TaskState, VmState } from '../../domain/instanceStatus';
+import { INSTANCE_UPDATE, instanceEvent } from '../../domain/instanceEvents';
+import {
+  dropHeldNotifications,
+  recordNotifications,
+  type StagedNotifications,
+} from '../../infrastructure/notifications/notificationOutbox';
 
 /** The BuildInstanceInput of the SDL. */
 export interface BuildInput {
@@ -63,6 +69,11 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * confirm, the outbox relay publishes the build later (or, if its host refuses it,
  * fails it in ERROR with a fault), so no instance sits in BUILD without its message.
  *
+ * The new instance is reported (instance.update) once its build stands: the event is
+ * written with the instance, held for the build's message and released after the confirm;
+ * a build withdrawn for an alternate takes it along, so no subscriber hears of a server
+ * in a cell that does not keep it.
+ *
  * Idempotent by uuid: a second build of an instance this cell holds answers that
  * instance and publishes nothing, so a scheduler or reaper that retries after a lost
  * answer never makes a second server. A build past the scheduler's deadline commits
@@ -84,7 +95,7 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
         sentAt: new Date().toISOString(),
       };
   if (message) await queue.ready({ requestId });
-  let written: { row: InstanceRow; entry: OutboxEntry | null };
+  let written: { row: InstanceRow; entry: OutboxEntry | null; events: StagedNotifications | null };
   try {
     written = await writeInstance(ctx, input, requestId, message, outboxLeaseMs(queue.timeoutMs));
   } catch (err) {
@@ -95,8 +106,11 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
     }
     throw err;
   }
-  const { row, entry } = written;
-  if (!message || !entry) return row;
+  const { row, entry, events } = written;
+  if (!message || !entry) {
+    ctx.cell.events.release(events);
+    return row;
+  }
   const log = { requestId, uuid: input.uuid };
   try {
     await queue.publish(message, { requestId });
@@ -109,6 +123,8 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
       return 'failed' as const;
     });
     if (withdrawal === 'withdrawn' || withdrawal === 'failed') throw err;
+    // The relay holds the row: its notifications wait for it (computeOutbox.ts).
+    if (withdrawal === 'delivered') ctx.cell.events.release(events);
     // The agent has it, or the relay took the row over and will deliver (or fail) it: the server is this cell's, not to be built elsewhere.
     ctx.cell.logger.warn(
       { ...log, reason: err instanceof PublishFailure ? err.reason : undefined, withdrawal },
@@ -116,6 +132,7 @@ export async function buildInstance(ctx: CellContext, input: BuildInput): Promis
     );
     return row;
   }
+  ctx.cell.events.release(events);
   await settleOutbox(ctx.cell.db, entry).catch((err) =>
     ctx.cell.logger.warn(
       { ...log, err },
@@ -141,7 +158,7 @@ async function writeInstance(
   requestId: string,
   message: ComputeMessage | null,
   leaseMs: number,
-): Promise<{ row: InstanceRow; entry: OutboxEntry | null }> {
+): Promise<{ row: InstanceRow; entry: OutboxEntry | null; events: StagedNotifications | null }> {
   return ctx.cell.db.$transaction(async (tx) => {
     const now = new Date();
     const failed = Boolean(input.fault);
@@ -201,6 +218,19 @@ async function writeInstance(
       };
       await recordOutbox(tx, entry, leaseMs);
     }
+    const events = ctx.cell.events.stage(
+      [
+        instanceEvent(instance, {
+          cellUuid: ctx.cell.cellUuid,
+          eventType: INSTANCE_UPDATE,
+          action: null,
+          requestId,
+          occurredAt: now,
+        }),
+      ],
+      entry?.requestId ?? null,
+    );
+    await recordNotifications(tx, events);
     // Last, under the claim's lock: the scheduler's fence (reconcileTimedOut) waits for this
     // transaction, so a build is either committed before the scheduler looks or never.
     if (input.deadline && Date.now() > input.deadline.getTime()) {
@@ -209,7 +239,7 @@ async function writeInstance(
         uuid: input.uuid,
       });
     }
-    return { row: instance, entry };
+    return { row: instance, entry, events };
   });
 }
 
@@ -264,6 +294,7 @@ async function withdrawBuild(ctx: CellContext, entry: OutboxEntry): Promise<'wit
   return ctx.cell.db.$transaction(async (tx) => {
     const held = await takeBack(tx, entry);
     if (held === 'delivered' || held === 'taken') return held;
+    await dropHeldNotifications(tx, entry.requestId);
     await tx.instanceActionEvent.deleteMany({ where: { action: { instanceUuid: uuid } } });
     await tx.instanceAction.deleteMany({ where: { instanceUuid: uuid } });
     await tx.instanceFault.deleteMany({ where: { instanceUuid: uuid } });

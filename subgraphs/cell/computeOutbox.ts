@@ -4,6 +4,13 @@ import { parseComputeMessage, type ComputeMessage } from '../../domain/computeMe
 import type { Logger } from '../../infrastructure/logger';
 import { PublishFailure, type CellQueue } from './queue';
 import { VmState } from '../../domain/instanceStatus';
+import { actionEventType, INSTANCE_UPDATE, instanceEvent } from '../../domain/instanceEvents';
+import {
+  dropHeldNotifications,
+  recordNotifications,
+  type NotificationOutbox,
+  type StagedNotifications,
+} from '../../infrastructure/notifications/notificationOutbox';
 
 /**
  * The transactional outbox of instance actions and builds. An action's compute message is
@@ -17,6 +24,12 @@ import { VmState } from '../../domain/instanceStatus';
  * - the process dies between the commit and the confirm: the row outlives its lease
  *   and the relay (relayOutbox) publishes it. The agent is idempotent by request id,
  *   so a message published twice is applied once.
+ *
+ * An action's instance.update is published before its message (instanceActions.ts); a
+ * withdrawal that puts the task state back reports that with its own instance.update. A
+ * build's notification is held for its row (notification_outbox.held_for): it goes out
+ * once the message is settled, and a build taken back deletes it, so nobody is told of a
+ * server the cell does not keep.
  */
 
 /** What a withdrawal compares before it undoes anything: the row as the action left it. */
@@ -78,21 +91,39 @@ export type Withdrawal = 'withdrawn' | 'delivered' | 'taken';
  * instance's task state is put back only if it is still the one this action wrote, at
  * the updated_at it wrote; updated_at then moves forward, never back.
  */
-export async function withdrawAction(db: CellClient, entry: OutboxEntry): Promise<Withdrawal> {
-  return db.$transaction(async (tx) => {
+export async function withdrawAction(
+  runtime: Pick<RelayRuntime, 'db' | 'events' | 'cellUuid'>,
+  entry: OutboxEntry,
+): Promise<Withdrawal> {
+  let staged: StagedNotifications | null = null;
+  const outcome = await runtime.db.$transaction(async (tx) => {
     const held = await takeBack(tx, entry);
+    if (held === 'taken' || held === 'delivered') return held;
     if (held === 'gone') return 'withdrawn';
-    if (held !== 'ours') return held;
-    await tx.instance.updateMany({
+    const updatedAt = new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1));
+    const restored = await tx.instance.updateMany({
       where: { uuid: entry.instanceUuid, taskState: entry.taskState, updatedAt: entry.writtenAt, deleted: 0 },
-      data: {
-        taskState: entry.previousTaskState,
-        updatedAt: new Date(Math.max(Date.now(), entry.writtenAt.getTime() + 1)),
-      },
+      data: { taskState: entry.previousTaskState, updatedAt },
     });
     await tx.instanceAction.delete({ where: { id: entry.actionId } });
-    return 'withdrawn';
+    const instance =
+      restored.count === 1 ? await tx.instance.findUnique({ where: { uuid: entry.instanceUuid } }) : null;
+    if (instance) {
+      staged = runtime.events.stage([
+        instanceEvent(instance, {
+          cellUuid: runtime.cellUuid,
+          eventType: INSTANCE_UPDATE,
+          action: null,
+          requestId: entry.requestId,
+          occurredAt: updatedAt,
+        }),
+      ]);
+      await recordNotifications(tx, staged);
+    }
+    return 'withdrawn' as const;
   });
+  runtime.events.release(staged);
+  return outcome;
 }
 
 /**
@@ -122,11 +153,19 @@ export function buildOutboxKey(instanceUuid: string): string {
 /**
  * The relay's withdrawal of a build its host refused, after the request that wrote it
  * died: the build fails as Nova's does on the compute host (vm_state error, a fault, the
- * create action finished in Error), which also frees its claim on the host.
+ * create action finished in Error), which also frees its claim on the host. Its
+ * notifications (instance.update in ERROR, instance.create.error) commit with it; the
+ * instance.update of its creation, held for the build's message, then goes out before them.
  */
-export async function failBuild(db: CellClient, entry: OutboxEntry, why: string): Promise<Withdrawal> {
-  return db.$transaction(async (tx) => {
+export async function failBuild(
+  runtime: Pick<RelayRuntime, 'db' | 'events' | 'cellUuid'>,
+  entry: OutboxEntry,
+  why: string,
+): Promise<Withdrawal> {
+  let staged: StagedNotifications | null = null;
+  const outcome = await runtime.db.$transaction(async (tx) => {
     const held = await takeBack(tx, entry);
+    if (held === 'gone') await dropHeldNotifications(tx, entry.requestId);
     if (held === 'gone') return 'withdrawn';
     if (held !== 'ours') return held;
     const now = new Date();
@@ -155,14 +194,28 @@ export async function failBuild(db: CellClient, entry: OutboxEntry, why: string)
       where: { id: entry.actionId },
       data: { finishTime: now, message: 'Error', updatedAt: now },
     });
-    return 'withdrawn';
+    const instance = await tx.instance.findUnique({ where: { uuid: entry.instanceUuid } });
+    if (instance && failed.count === 1) {
+      const what = { cellUuid: runtime.cellUuid, requestId: entry.message.requestId, occurredAt: now };
+      staged = runtime.events.stage([
+        instanceEvent(instance, { ...what, eventType: INSTANCE_UPDATE, action: null }),
+        instanceEvent(instance, { ...what, eventType: actionEventType('create', 'error'), action: 'create' }),
+      ]);
+      await recordNotifications(tx, staged);
+    }
+    return 'withdrawn' as const;
   });
+  runtime.events.release(staged);
+  return outcome;
 }
 
 export interface RelayRuntime {
   db: CellClient;
   queue: CellQueue;
   logger: Logger;
+  /** The cell's notifications: a build the relay fails reports it. */
+  events: NotificationOutbox;
+  cellUuid: string;
 }
 
 /** What one relay pass did with the rows whose lease ran out. */
@@ -237,8 +290,8 @@ export async function relayOutbox(
         // A build is not undone: the scheduler may already have moved on or mapped the server here, so it fails in ERROR instead.
         const outcome =
           entry.message.method === 'build_and_run_instance'
-            ? await failBuild(runtime.db, entry, err.message)
-            : await withdrawAction(runtime.db, entry);
+            ? await failBuild(runtime, entry, err.message)
+            : await withdrawAction(runtime, entry);
         if (outcome === 'withdrawn') pass.withdrawn++;
         runtime.logger.warn(
           { requestId: row.requestId, uuid: row.instanceUuid, reason: err.reason, outcome },

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  booleanFlag,
   DEFAULTS,
   logLevel,
   parseEnv,
   poolMax,
   poolTimeoutMs,
+  publishTimeoutMs,
   queryTimeoutMs,
   refusePublishedSecrets,
   secret,
@@ -18,6 +20,8 @@ export interface CellConfig {
   internalSecret: string;
   logLevel: string;
   publishTimeoutMs: number;
+  /** Publish instance notifications to the cell's `cells.notifications` exchange (CELLS_NOTIFICATIONS). */
+  notifications: boolean;
   /** Overrides the port taken from the cell mapping's graphql_url (0 = any free port). */
   port: number | null;
   /** Connections to the cell database (CELLS_DB_POOL_MAX). */
@@ -35,7 +39,8 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_HOST: z.string().min(1).default(DEFAULTS.host),
       CELLS_INTERNAL_SECRET: secret(DEFAULTS.internalSecret),
       CELLS_LOG_LEVEL: logLevel,
-      CELLS_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(120000).default(5000),
+      CELLS_PUBLISH_TIMEOUT_MS: publishTimeoutMs,
+      CELLS_NOTIFICATIONS: booleanFlag(true),
       CELLS_CELL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
       CELLS_DB_POOL_MAX: poolMax,
       CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
@@ -50,6 +55,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     internalSecret: parsed.CELLS_INTERNAL_SECRET,
     logLevel: parsed.CELLS_LOG_LEVEL,
     publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
+    notifications: parsed.CELLS_NOTIFICATIONS,
     port: parsed.CELLS_CELL_PORT ?? null,
     poolMax: parsed.CELLS_DB_POOL_MAX,
     poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,

@@ -1,6 +1,7 @@
 import type { CellClient } from '../../prisma/clients';
 import type { BaseRequestContext } from '../../domain/internalAuth';
 import type { Logger } from '../../infrastructure/logger';
+import type { NotificationOutbox } from '../../infrastructure/notifications/notificationOutbox';
 import { createLoaders, type CellLoaders } from './loaders';
 import type { CellQueue } from './queue';
 import type { InstanceRow } from './rows';
@@ -11,6 +12,8 @@ export interface CellRuntime {
   cellName: string;
   db: CellClient;
   queue: CellQueue;
+  /** Instance notifications (instance.update, instance.<action>.*), written with the changes they report. */
+  events: NotificationOutbox;
   logger: Logger;
   /** Called after a local delete (an instance with no host, e.g. in cell0) is committed. */
   onInstanceDeleted?: (instance: InstanceRow) => void | Promise<void>;

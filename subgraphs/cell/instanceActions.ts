@@ -8,6 +8,12 @@ import { localDelete } from './localDelete';
 import { outboxLeaseMs, recordOutbox, settleOutbox, withdrawAction, type OutboxEntry } from './computeOutbox';
 import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
+import { INSTANCE_UPDATE, instanceEvent, instantAction } from '../../domain/instanceEvents';
+import {
+  notificationWrites,
+  recordNotifications,
+  type StagedNotifications,
+} from '../../infrastructure/notifications/notificationOutbox';
 
 export interface ActionPayload {
   instance: InstanceRow;
@@ -33,6 +39,13 @@ export interface ActionOptions {
  * confirm) the action stands and the caller gets it. If this process dies in between,
  * the outbox relay publishes the message: there is never an action without its message
  * nor a message without its action.
+ *
+ * The task state change is reported (instance.update), written with the change and
+ * published before the message (waiting at most the publish budget for its confirm, and
+ * never failing the action over it): the broker has it before the compute agent can
+ * start, so every subscriber sees it before the agent's events. A withdrawal reports the
+ * task state it puts back (computeOutbox.ts). Lock and unlock report
+ * instance.lock|unlock.start and .end at once.
  */
 export async function runAction(
   ctx: CellContext,
@@ -75,11 +88,12 @@ export async function runAction(
   const queue = ctx.cell.queue;
   const log = { requestId: ctx.requestId, actionRequestId: requestId, uuid };
   await queue.ready({ requestId: ctx.requestId });
-  const entry = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
+  const { entry, events } = await beginTask(ctx, instance, action, rule, message, outboxLeaseMs(queue.timeoutMs));
+  await ctx.cell.events.releaseBefore(events, queue.timeoutMs);
   try {
     await queue.publish(message, { requestId: ctx.requestId });
   } catch (err) {
-    const withdrawal = await withdrawAction(ctx.cell.db, entry).catch((withdrawError) => {
+    const withdrawal = await withdrawAction(ctx.cell, entry).catch((withdrawError) => {
       // The row stays in the outbox: the relay publishes it once its lease runs out.
       ctx.cell.logger.error(
         { ...log, err: withdrawError },
@@ -134,7 +148,7 @@ async function beginTask(
   rule: ActionRule,
   message: ComputeMessage,
   leaseMs: number,
-): Promise<OutboxEntry> {
+): Promise<{ entry: OutboxEntry; events: StagedNotifications | null }> {
   return ctx.cell.db.$transaction(async (tx) => {
     const writtenAt = new Date();
     const moved = await tx.instance.updateMany({
@@ -166,7 +180,20 @@ async function beginTask(
       claim: randomUUID(),
     };
     await recordOutbox(tx, entry, leaseMs);
-    return entry;
+    const events = ctx.cell.events.stage([
+      instanceEvent(
+        { ...instance, taskState: rule.taskState },
+        {
+          cellUuid: ctx.cell.cellUuid,
+          eventType: INSTANCE_UPDATE,
+          action: null,
+          requestId: message.requestId,
+          occurredAt: writtenAt,
+        },
+      ),
+    ]);
+    await recordNotifications(tx, events);
+    return { entry, events };
   });
 }
 
@@ -182,6 +209,9 @@ async function setLock(
   if (action === 'unlock' && instance.lockedBy === 'admin' && !ctx.identity.isAdmin)
     throw forbidden(`instance ${instance.uuid} was locked by an administrator`);
   const now = new Date();
+  const events = ctx.cell.events.stage(
+    instantAction(instance, { cellUuid: ctx.cell.cellUuid, action, requestId, occurredAt: now }),
+  );
   const [row] = await ctx.cell.db.$transaction([
     ctx.cell.db.instance.update({
       where: { uuid: instance.uuid },
@@ -209,7 +239,9 @@ async function setLock(
         finishTime: now,
       },
     }),
+    ...notificationWrites(ctx.cell.db, events),
   ]);
+  ctx.cell.events.release(events);
   return row;
 }
 

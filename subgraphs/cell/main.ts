@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     host: config.host,
     internalSecret: config.internalSecret,
     publishTimeoutMs: config.publishTimeoutMs,
+    notifications: config.notifications,
     poolMax: config.poolMax,
     poolTimeoutMs: config.poolTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,

@@ -9,6 +9,9 @@ import { createCellContext, type CellContext, type CellRuntime } from './context
 import { cellErrorLog, formatCellError, INTERNAL_MESSAGE } from './errorFormat';
 import { outboxLeaseMs, startOutboxRelay } from './computeOutbox';
 import { createCellQueue } from './queue';
+import { NOTIFICATIONS_EXCHANGE } from '../../domain/instanceEvents';
+import { NotificationOutbox, notificationLeaseMs } from '../../infrastructure/notifications/notificationOutbox';
+import { createTopicPublisher } from '../../infrastructure/notifications/topicPublisher';
 import { createCellSchema } from './schema';
 
 export interface CellSubgraphOptions {
@@ -34,6 +37,11 @@ export interface CellSubgraphOptions {
   queryTimeoutMs?: number;
   /** How often the outbox relay looks for actions whose request died before the confirm. Default half the outbox lease. */
   outboxRelayMs?: number;
+  /**
+   * Publish instance notifications to the cell's `cells.notifications` exchange (CELLS_NOTIFICATIONS).
+   * Default true; a cell without a queue (cell0) has none.
+   */
+  notifications?: boolean;
   /**
    * Called after a local delete (no host, so no compute agent confirms it) is committed;
    * the entry point releases the instance's quota in the API database with it.
@@ -61,14 +69,28 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
   });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });
   const leaseMs = outboxLeaseMs(queue.timeoutMs);
-  const stopRelay = queue.enabled
-    ? startOutboxRelay({ db, queue, logger }, { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 })
-    : async () => undefined;
+  // Its own connection: a notification that goes wrong never touches an action's publish.
+  const events = new NotificationOutbox({
+    db,
+    publisher:
+      queue.enabled && (options.notifications ?? true)
+        ? createTopicPublisher({
+            url: options.transportUrl,
+            exchange: NOTIFICATIONS_EXCHANGE,
+            timeoutMs: queue.timeoutMs,
+            logger,
+          })
+        : null,
+    logger,
+    leaseMs: notificationLeaseMs(queue.timeoutMs),
+  });
+  events.startRelay(options.outboxRelayMs ?? notificationLeaseMs(queue.timeoutMs) / 2);
   const cell: CellRuntime = {
     cellUuid: options.cellUuid,
     cellName: options.cellName,
     db,
     queue,
+    events,
     logger,
     onInstanceDeleted: options.onInstanceDeleted,
   };
@@ -86,6 +108,12 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     stopOnTerminationSignals: false,
     logger,
   });
+  const stopRelay = queue.enabled
+    ? startOutboxRelay(
+        { db, queue, logger, events, cellUuid: options.cellUuid },
+        { leaseMs, intervalMs: options.outboxRelayMs ?? leaseMs / 2 },
+      )
+    : async () => undefined;
   await apollo.start();
   let http;
   try {
@@ -98,6 +126,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     });
   } catch (err) {
     await stopRelay();
+    await events.close();
     await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
     throw err;
   }
@@ -108,6 +137,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     close: async () => {
       await server.close();
       await stopRelay();
+      await events.close();
       await Promise.allSettled([apollo.stop(), queue.close(), db.$disconnect()]);
     },
   };

@@ -9,6 +9,7 @@ import { createCellClient, type CellClient } from '../../../prisma/clients';
 import { recordOutbox, relayOutbox, withdrawAction, type OutboxEntry } from '../../../subgraphs/cell/computeOutbox';
 import { createCellQueue } from '../../../subgraphs/cell/queue';
 import { silentLogger } from '../../../infrastructure/logger';
+import { withoutNotifications } from './support/notifications';
 import { createTestVhost, type TestVhost } from '../../helpers/rabbit';
 import { startAmqpProxy, type AmqpProxy } from './support/amqpProxy';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
@@ -185,7 +186,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
       await cell.db.instanceActionEvent.create({
         data: { actionId: entry.actionId, event: 'compute_stop_instance', startTime: new Date(), host: 'compute1' },
       });
-      expect(await withdrawAction(cell.db, entry)).toBe('delivered');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('delivered');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'powering-off',
         updatedAt: entry.writtenAt,
@@ -201,7 +202,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
         where: { uuid: entry.instanceUuid },
         data: { taskState: 'deleting', updatedAt: theirs },
       });
-      expect(await withdrawAction(cell.db, entry)).toBe('withdrawn');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('withdrawn');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'deleting',
         updatedAt: theirs,
@@ -212,7 +213,7 @@ describe('instance actions under broker faults leave nothing half-written', () =
     it('touches nothing once the relay has taken the row over', async () => {
       const entry = await pendingAction();
       await cell.db.computeOutbox.update({ where: { requestId: entry.requestId }, data: { claim: randomUUID() } });
-      expect(await withdrawAction(cell.db, entry)).toBe('taken');
+      expect(await withdrawAction(withoutNotifications(cell.db), entry)).toBe('taken');
       expect(await cell.db.instance.findUniqueOrThrow({ where: { uuid: entry.instanceUuid } })).toMatchObject({
         taskState: 'powering-off',
       });
@@ -251,9 +252,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
 
   describe('the outbox relay', () => {
     const runtime = () => ({
-      db: cell.db,
       queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
       logger: silentLogger(),
+      ...withoutNotifications(cell.db),
     });
 
     it('withdraws an action whose host refuses it (no queue), as the request would have', async () => {
@@ -271,9 +272,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
       const stale = await pendingAction('compute1', { claimedUntil: new Date(Date.now() - 1000) });
       const fresh = await pendingAction('compute1');
       const down = {
-        db: cell.db,
         queue: createCellQueue('amqp://guest:guest@127.0.0.1:1/', { logger: silentLogger(), timeoutMs: 500 }),
         logger: silentLogger(),
+        ...withoutNotifications(cell.db),
       };
       try {
         expect(await relayOutbox(down, { leaseMs: 20000 })).toEqual({ published: 0, withdrawn: 0, kept: 1 });
@@ -374,9 +375,9 @@ describe('instance actions under broker faults leave nothing half-written', () =
         data: { claimedUntil: new Date(Date.now() - 1000) },
       });
       const relay = {
-        db: cell.db,
         queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
         logger: silentLogger(),
+        ...withoutNotifications(cell.db),
       };
       try {
         expect(await relayOutbox(relay, { leaseMs: 20000 })).toMatchObject({ published: 1 });

@@ -207,7 +207,7 @@ describe('instance actions through the broker and the compute agent', () => {
     );
   });
 
-  it("publishes every action over one reused connection (plus the agent's own)", async () => {
+  it("publishes every action over one reused connection (plus the notifications' and the agent's own)", async () => {
     for (let i = 0; i < 3; i++) {
       const row = await seedInstance(cell.db, { projectId: 'p1' });
       expect((await act('pauseInstance', row.uuid)).errors).toBeUndefined();
@@ -215,7 +215,8 @@ describe('instance actions through the broker and the compute agent', () => {
     const connections = (await rabbitmqctl('list_connections', 'vhost'))
       .split('\n')
       .filter((line) => line.trim() === cell.vhost.name);
-    expect(connections).toHaveLength(2);
+    // The subgraph's compute messages, the subgraph's notifications (its own link), the agent's consumer.
+    expect(connections).toHaveLength(3);
   });
 
   it('withdraws the action when the broker refuses the message (a nack instead of a confirm)', async () => {

@@ -8,6 +8,7 @@ import { runAction } from '../../../subgraphs/cell/instanceActions';
 import { createLoaders } from '../../../subgraphs/cell/loaders';
 import { createCellQueue, type CellQueue } from '../../../subgraphs/cell/queue';
 import { silentLogger } from '../../../infrastructure/logger';
+import { withoutNotifications } from './support/notifications';
 import { createTestDatabase, type TestDatabase } from '../../helpers/databases';
 import { createTestVhost, rabbitmqctl, type TestVhost } from '../../helpers/rabbit';
 import { startAmqpProxy, type AmqpProxy } from './support/amqpProxy';
@@ -229,7 +230,7 @@ describe('a broker that blocks publishing (resource alarm)', () => {
   }
 
   function context(): CellContext {
-    const cell = { cellUuid: randomUUID(), cellName: 'blocked', db, queue, logger: silentLogger() };
+    const cell = { cellName: 'blocked', queue, logger: silentLogger(), ...withoutNotifications(db) };
     return { identity: admin(), requestId: 'test-request', cell, loaders: createLoaders(db) };
   }
 

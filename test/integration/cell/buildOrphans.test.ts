@@ -5,6 +5,7 @@ import { startComputeAgent, type RunningComputeAgent } from '../../../compute/ag
 import { relayOutbox } from '../../../subgraphs/cell/computeOutbox';
 import { createCellQueue } from '../../../subgraphs/cell/queue';
 import { silentLogger } from '../../../infrastructure/logger';
+import { withoutNotifications } from './support/notifications';
 import { createTestVhost, type TestVhost } from '../../helpers/rabbit';
 import { startAmqpProxy, type AmqpProxy } from './support/amqpProxy';
 import { BUILD, buildInput } from './support/build';
@@ -255,9 +256,9 @@ describe('builds under broker faults leave no instance without its message', () 
       // least once: the dead process's held publish may still arrive beside the relay's, and the
       // agent then drops it as a duplicate by its request id.
       const relay = {
-        db: cell.db,
         queue: createCellQueue(vhost.url, { logger: silentLogger(), timeoutMs: 2000 }),
         logger: silentLogger(),
+        ...withoutNotifications(cell.db),
       };
       try {
         expect(await relayOutbox(relay, { leaseMs: 20000 })).toEqual({ published: 0, withdrawn: 0, kept: 0 });

@@ -64,3 +64,40 @@ describe('the gateway configuration off the loopback', () => {
     expect(() => loadGatewayConfig({ CELLS_OPS_PORT: 'metrics' })).toThrow(/CELLS_OPS_PORT="metrics"/);
   });
 });
+
+describe('the live event settings', () => {
+  it('defaults to the documented limits', () => {
+    expect(loadGatewayConfig({}).events).toEqual({
+      bufferLimit: 1000,
+      maxSubscriptions: 1000,
+      maxPerConnection: 10,
+      credentials: { user: 'guest', password: 'guest' },
+      reconnect: { minMs: 500, maxMs: 15000 },
+      queueMaxLength: 10000,
+    });
+  });
+
+  it('reads every variable, and names a bad one with its value', () => {
+    const events = loadGatewayConfig({
+      CELLS_SUBSCRIPTION_BUFFER: '50',
+      CELLS_SUBSCRIPTIONS_MAX: '20',
+      CELLS_SUBSCRIPTIONS_PER_CONNECTION: '2',
+      CELLS_EVENTS_AMQP_USER: 'events',
+      CELLS_EVENTS_AMQP_PASSWORD: 'pw',
+      CELLS_EVENTS_RECONNECT_MAX_MS: '3000',
+      CELLS_EVENTS_QUEUE_MAX: '500',
+    }).events;
+    expect(events).toEqual({
+      bufferLimit: 50,
+      maxSubscriptions: 20,
+      maxPerConnection: 2,
+      credentials: { user: 'events', password: 'pw' },
+      reconnect: { minMs: 500, maxMs: 3000 },
+      queueMaxLength: 500,
+    });
+    expect(() => loadGatewayConfig({ CELLS_SUBSCRIPTION_BUFFER: '0' })).toThrow(/CELLS_SUBSCRIPTION_BUFFER="0"/);
+    expect(() => loadGatewayConfig({ CELLS_EVENTS_RECONNECT_MAX_MS: '100' })).toThrow(
+      /CELLS_EVENTS_RECONNECT_MAX_MS="100"/,
+    );
+  });
+});

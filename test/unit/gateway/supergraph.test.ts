@@ -7,6 +7,13 @@ describe('the supergraph', () => {
     expect(supergraph).toMatch(/GLOBAL @join__graph\(name: "global"/);
   });
 
+  it("composes in the gateway's own Subscription, so tooling sees it", () => {
+    const supergraph = composeSupergraph();
+    expect(supergraph).toMatch(/subscription: Subscription/);
+    expect(supergraph).toMatch(/type Subscription\s+@join__type\(graph: EVENTS\)/);
+    expect(supergraph).toMatch(/instanceEvents\(filter: InstanceEventFilter\): InstanceEvent!/);
+  });
+
   it('fails with every composition error when the SDLs stop composing', () => {
     const sdls = readSubgraphSdls();
     const broken = { ...sdls, cell: sdls.cell.replace('type CellResult {', 'type CellResult { cellUuid: Int!') };

@@ -9,6 +9,7 @@ describe('the cell subgraph configuration', () => {
       internalSecret: DEFAULTS.internalSecret,
       logLevel: 'info',
       publishTimeoutMs: 5000,
+      notifications: true,
       port: null,
       poolMax: 10,
       poolTimeoutMs: 2000,
@@ -22,8 +23,16 @@ describe('the cell subgraph configuration', () => {
       CELLS_PUBLISH_TIMEOUT_MS: '750',
       CELLS_DB_POOL_MAX: '6',
       CELLS_LOG_LEVEL: 'warn',
+      CELLS_NOTIFICATIONS: 'false',
     });
-    expect(config).toMatchObject({ port: 0, publishTimeoutMs: 750, poolMax: 6, logLevel: 'warn' });
+    expect(config).toMatchObject({
+      port: 0,
+      publishTimeoutMs: 750,
+      poolMax: 6,
+      logLevel: 'warn',
+      notifications: false,
+    });
+    expect(() => loadCellConfig({ CELLS_NOTIFICATIONS: 'yes' })).toThrow(/CELLS_NOTIFICATIONS="yes"/);
   });
 
   it('names the variable and the value it refuses', () => {
