@@ -32,7 +32,7 @@ export const ENTITIES = `query($failed: ID, $healthy: ID) {
   healthy: instanceMappings(cellUuid: $healthy, first: 200) { instanceUuid instance { uuid status } }
 }`;
 export const CREATE =
-  'mutation($input: CreateServerInput!) { createServer(input: $input) { reservationId servers { uuid status cell { name isCell0 } } } }';
+  'mutation($input: CreateServerInput!) { createServer(input: $input) { reservationId servers { uuid status cell { name isCell0 } fault { message } } } }';
 export const QUOTA =
   'query($projectId: String!) { quotaSet(projectId: $projectId) { resources { resource limit inUse reserved } } }';
 export const ACTIONS = [

@@ -262,7 +262,11 @@ function judgeCreate(obs: Observation, e: Expectation): void {
   switch (e.answer) {
     case 'live cell':
       expect(a.body.errors).toBeUndefined();
-      expect(server.cell.isCell0).toBe(false);
+      // The fault says why a boot that should have found a live cell went to cell0.
+      expect({ cell0: server.cell.isCell0, fault: server.fault?.message ?? null }).toEqual({
+        cell0: false,
+        fault: null,
+      });
       if (obs.fault.row.group === 'cell database' || obs.fault.row.group === 'cell subgraph')
         expect(server.cell.name).not.toBe(obs.fault.victim!.name);
       return;

@@ -30,14 +30,17 @@ export const BUDGETS = {
   // A statement the database never answers fails in the cell before the gateway's cell timeout.
   queryTimeoutMs: 700,
   schedulerCellTimeoutMs: 800,
-  schedulerBudgetMs: 3000,
+  // Room for a failed cell, the look at it (fence and reconcile) and the build in the next
+  // cell on a loaded 2-core machine: at 3000 ms one clean CI run buried a vhost-deleted boot
+  // in cell0 although the other cell was live.
+  schedulerBudgetMs: 6000,
   publishTimeoutMs: 600,
   /** A cell subgraph's wait for a pooled connection and its deadline per statement: both below the cell timeout. */
   dbPoolTimeoutMs: 400,
   dbQueryTimeoutMs: 600,
   globalTimeoutMs: 4000,
   /** createServer's deadline at the gateway: above the scheduler's budget, so a boot trying alternates is never cut off. */
-  globalMutationTimeoutMs: 4500,
+  globalMutationTimeoutMs: 7000,
   /** The gateway's circuits and the scheduler's memory of down cells. */
   circuit: { failures: 3, cooldownMs: 700 },
 };
