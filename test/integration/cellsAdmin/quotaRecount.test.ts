@@ -248,10 +248,15 @@ describe('recounting quota usage from the cells', () => {
       disabled: true,
     });
     try {
+      // 1500 ms: long enough that the live cells answer on a loaded machine (at 300 ms one
+      // run also counted cell0 and cell1 as silent), short enough to show it gives up.
       const started = Date.now();
-      const err = await rejection(quotaRecount(f.api, f.access, { projectId: 'p-hole', cellTimeoutMs: 300 }));
-      expect(Date.now() - started).toBeLessThan(3000);
-      expect(err).toMatchObject({ code: 'UNAVAILABLE', cells: [{ name: 'cell8', reason: 'no answer within 300 ms' }] });
+      const err = await rejection(quotaRecount(f.api, f.access, { projectId: 'p-hole', cellTimeoutMs: 1500 }));
+      expect(Date.now() - started).toBeLessThan(10000);
+      expect(err).toMatchObject({
+        code: 'UNAVAILABLE',
+        cells: [{ name: 'cell8', reason: 'no answer within 1500 ms' }],
+      });
       expect(await usageRows(f.api, 'p-hole')).toEqual({ 'alice/instances': [2, 0] });
     } finally {
       await f.api.cellMapping.delete({ where: { id: down.id } });
