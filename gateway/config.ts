@@ -41,6 +41,12 @@ export interface GatewayConfig {
   limits?: RequestLimits;
   /** Live instance events (Subscription.instanceEvents, gateway/events); unset: GATEWAY_DEFAULTS. */
   events?: EventSettings;
+  /**
+   * The API database the gateway LISTENs on for mapping changes (CELLS_MAPPING_NOTIFY_URL,
+   * default CELLS_API_DATABASE_URL; `off` turns it off). Unset or null: none, the cell refresh
+   * interval and the mapping cache TTL only.
+   */
+  mappingNotifyUrl?: string | null;
 }
 
 /** What the live events may hold and where the gateway reads them. */
@@ -131,6 +137,8 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
         .min(GATEWAY_DEFAULTS.events.reconnect.minMs)
         .default(GATEWAY_DEFAULTS.events.reconnect.maxMs),
       CELLS_EVENTS_QUEUE_MAX: positiveInt(GATEWAY_DEFAULTS.events.queueMaxLength),
+      CELLS_API_DATABASE_URL: url(DEFAULTS.apiDatabaseUrl),
+      CELLS_MAPPING_NOTIFY_URL: z.union([z.literal('off'), z.string().url()]).optional(),
     },
     env,
   );
@@ -184,5 +192,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       reconnect: { minMs: GATEWAY_DEFAULTS.events.reconnect.minMs, maxMs: e.CELLS_EVENTS_RECONNECT_MAX_MS },
       queueMaxLength: e.CELLS_EVENTS_QUEUE_MAX,
     },
+    mappingNotifyUrl:
+      e.CELLS_MAPPING_NOTIFY_URL === 'off' ? null : (e.CELLS_MAPPING_NOTIFY_URL ?? e.CELLS_API_DATABASE_URL),
   };
 }

@@ -7,6 +7,7 @@ import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
 import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
+import { MappingNotifications } from './cellRouter/mappingNotifications';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { gatewayErrors } from './formatError';
@@ -26,6 +27,8 @@ export interface RunningGateway extends RunningHttpServer {
   directory: CellDirectory;
   global: GlobalClient;
   mappingCache: MappingCache;
+  /** The LISTEN connection for mapping changes (config.mappingNotifyUrl), when one was asked for. */
+  notifications: MappingNotifications | null;
   metrics: GatewayMetrics;
   /** The operations listener (config.ops), when one was asked for. */
   ops: RunningOpsServer | null;
@@ -111,6 +114,28 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
               },
             }),
   });
+  // Replicas: a mapping changed through another gateway (or the CLI) is seen at once.
+  const notifications = config.mappingNotifyUrl
+    ? new MappingNotifications({
+        databaseUrl: config.mappingNotifyUrl,
+        onCellChange: () => {
+          void events.hub.refresh();
+          directory
+            .refreshAfterChange()
+            .catch((err) =>
+              logger.warn({ err: (err as Error).message }, 'cell mapping refresh after a notification failed'),
+            );
+        },
+        onInstanceChange: (uuid) => mappingCache.forget(uuid),
+        onResync: () => {
+          mappingCache.clear();
+          void events.hub.refresh();
+          directory.refreshAfterChange().catch(() => undefined);
+        },
+        logger,
+      })
+    : null;
+  notifications?.start();
   const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -172,6 +197,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       ops = await startOpsServer(opsEndpoints, { ...config.ops, logger });
     } catch (err) {
       // A busy operations port stops the gateway as a busy main port does.
+      await notifications?.close();
       await events.close();
       await http.close();
       await apollo.stop();
@@ -189,8 +215,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     ops,
     plannedGlobalRequests,
     events,
+    notifications,
     close: async () => {
       await ops?.close();
+      await notifications?.close();
       await events.close();
       await http.close();
       await apollo.stop();

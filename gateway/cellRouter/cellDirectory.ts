@@ -99,6 +99,15 @@ export class CellDirectory {
   }
 
   /**
+   * A mapping changed (a notification): re-read now, and once more after a refresh
+   * already under way, which may have read the mappings before the change.
+   */
+  refreshAfterChange(): Promise<void> {
+    const running = this.refreshing;
+    return running ? running.catch(() => undefined).then(() => this.refresh()) : this.refresh();
+  }
+
+  /**
    * Null once `entry` passed its schema check; otherwise why the cell may not be used
    * now: a mismatch, or the failure of the check request itself (TIMEOUT, UNAVAILABLE).
    */

@@ -34,6 +34,8 @@ export interface Topology {
   global: RunningGlobalSubgraph;
   cells: TestCell[];
   gateway: RunningGateway;
+  /** The gateway's configuration (a test starts a second gateway, a replica, from it). */
+  gatewayConfig: GatewayConfig;
   globalStatements: { count: number };
   token(projectId: string, options?: { admin?: boolean; userId?: string }): Promise<string>;
   /** POSTs a GraphQL request to the gateway. */
@@ -125,26 +127,24 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
   };
 
   for (const name of options.cells ?? ['cell1', 'cell2']) await addCell(name);
-  const gateway = await startGateway(
-    {
-      port: 0,
-      host: '127.0.0.1',
-      globalUrl: global.url,
-      internalSecret: TEST_SECRET,
-      jwt: { secret: TEST_JWT_SECRET },
-      cellTimeoutMs: 3000,
-      cellRefreshMs: 60000,
-      mappingCacheTtlMs: 60000,
-      mappingCacheMax: 10000,
-      maxFirst: 1000,
-      maxDepth: 12,
-      maxComplexity: 250000,
-      maxBodyBytes: 1024 * 1024,
-      logLevel: 'silent',
-      ...options.gateway,
-    },
-    options.logger,
-  );
+  const gatewayConfig: GatewayConfig = {
+    port: 0,
+    host: '127.0.0.1',
+    globalUrl: global.url,
+    internalSecret: TEST_SECRET,
+    jwt: { secret: TEST_JWT_SECRET },
+    cellTimeoutMs: 3000,
+    cellRefreshMs: 60000,
+    mappingCacheTtlMs: 60000,
+    mappingCacheMax: 10000,
+    maxFirst: 1000,
+    maxDepth: 12,
+    maxComplexity: 250000,
+    maxBodyBytes: 1024 * 1024,
+    logLevel: 'silent',
+    ...options.gateway,
+  };
+  const gateway = await startGateway(gatewayConfig, options.logger);
 
   const topology: Topology = {
     api,
@@ -152,6 +152,7 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Topo
     global,
     cells,
     gateway,
+    gatewayConfig,
     globalStatements,
     token: (projectId, o = {}) =>
       signToken({
