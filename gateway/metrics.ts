@@ -15,6 +15,8 @@ export class GatewayMetrics {
   readonly cellLatency: Histogram<'cell' | 'status'>;
   readonly globalRequests: Counter;
   readonly cellSkipped: Counter<'cell'>;
+  // Set once the live-event hub and the mapping listener exist (they start after the metrics).
+  private eventStreams: () => { cell: string; live: boolean }[] = () => [];
 
   constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number, circuits: CircuitStates = () => []) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cells_gateway_' });
@@ -71,6 +73,17 @@ export class GatewayMetrics {
         for (const { cell, state } of circuits()) this.set({ cell }, CIRCUIT_GAUGE[state]);
       },
     });
+    const streams = () => this.eventStreams();
+    new Gauge({
+      name: 'cells_event_stream_up',
+      help: "Each cell's live-event stream: 1 consumed, 0 interrupted (subscribers were told)",
+      labelNames: ['cell'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { cell, live } of streams()) this.set({ cell }, live ? 1 : 0);
+      },
+    });
     this.globalRequests = new Counter({
       name: 'cells_global_router_requests_total',
       help: 'Requests the cell router made to the global subgraph',
@@ -78,6 +91,20 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         this.inc(globalRequestCount());
+      },
+    });
+  }
+
+  /** Reads the event streams, and the mapping listener where there is one, at each scrape. */
+  watch(eventStreams: () => { cell: string; live: boolean }[], mappingListener?: () => boolean): void {
+    this.eventStreams = eventStreams;
+    if (!mappingListener) return;
+    new Gauge({
+      name: 'cells_mapping_notifications_up',
+      help: 'The LISTEN connection for mapping changes: 1 listening, 0 lost (absent when off)',
+      registers: [this.registry],
+      collect() {
+        this.set(mappingListener() ? 1 : 0);
       },
     });
   }

@@ -136,6 +136,10 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       })
     : null;
   notifications?.start();
+  metrics.watch(
+    () => events.hub.streamStates().map((s) => ({ cell: s.cellName ?? s.cellUuid, live: s.live })),
+    notifications ? () => notifications.phase() === 'listening' : undefined,
+  );
   const errors = gatewayErrors(logger);
   const apollo = new ApolloServer<GatewayContext>({
     gateway,

@@ -105,6 +105,9 @@ describe('gateway replicas over one deployment', () => {
     expect((await ask(topo.gateway, 'mutation { disableCell(cell: "cell2") { disabled } }')).errors).toBeUndefined();
     await waitFor('the resync', async () => b.notifications!.stats.resyncs > resyncs, 20000);
     expect(b.notifications!.phase()).toBe('listening');
+    expect(await b.metrics.registry.metrics()).toMatch(/^cells_mapping_notifications_up 1$/m);
+    // A gateway without a listener reports none.
+    expect(await topo.gateway.metrics.registry.metrics()).not.toMatch(/^cells_mapping_notifications_up /m);
     await waitFor('the replica to see cell2 disabled', async () => (await known(b, 'cell2'))?.disabled === true, 10000);
     // And it listens again: the next change arrives as a notification.
     const before = b.notifications!.stats.cell;

@@ -65,9 +65,14 @@ describe("a cell's event stream lost and restored: subscribers are told, in thei
       const late = track(await subscribeWs(topo.gateway.url, tokens.alt, null));
       const interrupted = await late.waitFor(marker('STREAM_INTERRUPTED', cell2.uuid));
       expect(interrupted.message).toMatch(/^events of cell cell2 interrupted: /);
+      // Operators see it too: the stream's gauge is 0 while subscribers hold the marker.
+      const during = await topo.gateway.metrics.registry.metrics();
+      expect(during).toMatch(/^cells_event_stream_up\{cell="cell2"\} 0$/m);
+      expect(during).toMatch(/^cells_event_stream_up\{cell="cell1"\} 1$/m);
       await rabbitmqctl('add_vhost', cell2.vhost!.name);
       await rabbitmqctl('set_permissions', '-p', cell2.vhost!.name, 'guest', '.*', '.*', '.*');
       await late.waitFor(marker('STREAM_RESTORED', cell2.uuid), 30000, 'the restoration');
+      expect(await topo.gateway.metrics.registry.metrics()).toMatch(/^cells_event_stream_up\{cell="cell2"\} 1$/m);
     } finally {
       await rabbitmqctl('add_vhost', cell2.vhost!.name).catch(() => undefined);
       await rabbitmqctl('set_permissions', '-p', cell2.vhost!.name, 'guest', '.*', '.*', '.*');
