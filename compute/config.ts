@@ -12,6 +12,8 @@ export interface ComputeConfig {
   notifications: boolean;
   /** Budget of one notification publish (CELLS_PUBLISH_TIMEOUT_MS, as the cell subgraph's). */
   publishTimeoutMs: number;
+  /** How often the hosts' services report in, Nova's report_interval (CELLS_COMPUTE_HEARTBEAT_MS; 0 = only at start). */
+  heartbeatMs: number;
 }
 
 export function loadComputeConfig(env: Record<string, string | undefined>): ComputeConfig {
@@ -23,6 +25,7 @@ export function loadComputeConfig(env: Record<string, string | undefined>): Comp
       CELLS_COMPUTE_PREFETCH: z.coerce.number().int().min(1).max(1000).default(8),
       CELLS_NOTIFICATIONS: booleanFlag(true),
       CELLS_PUBLISH_TIMEOUT_MS: publishTimeoutMs,
+      CELLS_COMPUTE_HEARTBEAT_MS: z.coerce.number().int().min(0).max(3600000).default(10000),
     },
     env,
   );
@@ -33,5 +36,6 @@ export function loadComputeConfig(env: Record<string, string | undefined>): Comp
     prefetch: parsed.CELLS_COMPUTE_PREFETCH,
     notifications: parsed.CELLS_NOTIFICATIONS,
     publishTimeoutMs: parsed.CELLS_PUBLISH_TIMEOUT_MS,
+    heartbeatMs: parsed.CELLS_COMPUTE_HEARTBEAT_MS,
   };
 }

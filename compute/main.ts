@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     prefetch: config.prefetch,
     notifications: config.notifications,
     publishTimeoutMs: config.publishTimeoutMs,
+    heartbeatMs: config.heartbeatMs,
     onDeleted: async (instance) => {
       const released = await releaseDeletedServer(api, instance.uuid, instance);
       logger.info({ uuid: instance.uuid, released }, 'deletion confirmed to the API database');

@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import type { Identity } from './identity';
 
 /** Every error code a Cells subgraph puts in `extensions.code`. */
 export enum ErrorCode {
@@ -51,6 +52,11 @@ export function notFound(what: string, id: unknown): GraphQLError {
 
 export function forbidden(message: string): GraphQLError {
   return cellsError(ErrorCode.FORBIDDEN, message);
+}
+
+/** Refuses a non-admin caller, as Nova's admin-only APIs do; `action` says what was refused. */
+export function requireAdmin(identity: Identity, action: string): void {
+  if (!identity.isAdmin) throw forbidden(`${action} is for admins only`);
 }
 
 export function conflict(message: string, details: Record<string, unknown> = {}): GraphQLError {

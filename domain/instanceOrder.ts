@@ -10,6 +10,7 @@
 
 import { describe } from './errors';
 import { isUuid, textFault } from './inputText';
+import { CursorError, decodeKeysetCursor, encodeKeysetCursor } from './keysetCursor';
 
 export type SortKey = 'CREATED_AT' | 'UPDATED_AT' | 'LAUNCHED_AT' | 'DISPLAY_NAME';
 export type SortDirection = 'ASC' | 'DESC';
@@ -39,12 +40,6 @@ export interface Position {
   uuid: string;
 }
 
-interface CursorPayload {
-  s: string[];
-  v: (string | null)[];
-  u: string;
-}
-
 /** Turns the GraphQL `sort` argument into a spec: defaults filled, duplicates refused. */
 export function normalizeSort(
   sort: readonly { key: SortKey; direction?: SortDirection | null }[] | null | undefined,
@@ -67,8 +62,7 @@ export function sortSignature(sort: SortSpec[]): string[] {
   return sort.map((s) => `${s.key}:${s.direction}`);
 }
 
-/** Thrown for a cursor or sort that cannot be used; callers turn it into BAD_USER_INPUT. */
-export class CursorError extends Error {}
+export { CursorError };
 
 /** The position of a row (an object with the sort fields and uuid) under `sort`. */
 export function positionOf(row: Record<string, unknown>, sort: SortSpec[]): Position {
@@ -78,34 +72,19 @@ export function positionOf(row: Record<string, unknown>, sort: SortSpec[]): Posi
   };
 }
 
-/** An opaque cursor (base64url JSON) for `position` under `sort`. */
+/** An opaque cursor (domain/keysetCursor.ts) for `position` under `sort`. */
 export function encodeCursor(position: Position, sort: SortSpec[]): string {
-  const payload: CursorPayload = { s: sortSignature(sort), v: position.values, u: position.uuid };
-  return Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return encodeKeysetCursor(sortSignature(sort), position.values, position.uuid);
 }
 
 /** Reads a cursor made by encodeCursor for the same sort; refuses anything else. */
 export function decodeCursor(cursor: string, sort: SortSpec[]): Position {
-  let payload: CursorPayload;
-  try {
-    payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new CursorError(`after: expected a cursor from a previous page, got ${JSON.stringify(cursor.slice(0, 60))}`);
-  }
-  if (!payload || !Array.isArray(payload.s) || !Array.isArray(payload.v) || typeof payload.u !== 'string') {
-    throw new CursorError(`after: expected a cursor from a previous page, got ${JSON.stringify(cursor.slice(0, 60))}`);
-  }
-  const expected = sortSignature(sort);
-  if (payload.s.join(',') !== expected.join(',') || payload.v.length !== sort.length) {
-    throw new CursorError(`after: cursor was made for sort [${payload.s.join(', ')}], not [${expected.join(', ')}]`);
-  }
-  payload.v.forEach((value, i) => {
-    if (value !== null && typeof value !== 'string')
-      throw new CursorError(`after: cursor value ${i} is not a string or null`);
+  const { values, tie } = decodeKeysetCursor(cursor, sortSignature(sort));
+  values.forEach((value, i) => {
     if (value !== null) checkCursorValue(value, SORT_FIELDS[sort[i].key].kind, i);
   });
-  if (!isUuid(payload.u)) throw new CursorError(`after: cursor tie-breaker is not a uuid: ${describe(payload.u)}`);
-  return { values: payload.v, uuid: payload.u };
+  if (!isUuid(tie)) throw new CursorError(`after: cursor tie-breaker is not a uuid: ${describe(tie)}`);
+  return { values, uuid: tie };
 }
 
 // What encodeCursor writes: toISOString() of a date PostgreSQL can hold (years 1 to 9999).

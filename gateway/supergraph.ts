@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { graphqlSync, parse } from 'graphql';
+import { graphqlSync, Kind, parse, visit, type DocumentNode } from 'graphql';
 
 /**
  * The SDL files the supergraph is composed from: the two subgraphs, and the gateway's own
@@ -40,7 +40,7 @@ export class CompositionError extends Error {}
 export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): string {
   const result = composeServices([
     { name: 'global', url: 'http://global.invalid/graphql', typeDefs: parse(sdls.global) },
-    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: parse(sdls.cell) },
+    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: withoutUnroutedFields(parse(sdls.cell)) },
     { name: 'events', url: 'http://gateway-events.invalid/graphql', typeDefs: parse(sdls.events) },
   ]);
   if (result.errors) {
@@ -49,6 +49,52 @@ export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): stri
     );
   }
   return result.supergraphSdl;
+}
+
+/**
+ * Cell Query fields that the cell router cannot route yet (it answers them with
+ * "cannot be routed to a cell"). Until the router merges them across cells like
+ * `instances`, they stay out of the composed supergraph, with the types only they
+ * reach, so no caller can plan them. Cells still serve them (and expectedCellSdl keeps
+ * them): an admin can ask one cell directly. Remove a name here when the router routes it.
+ */
+export const UNROUTED_CELL_FIELDS: readonly string[] = ['computeServices', 'computeNodes', 'cellSummary'];
+
+// The cell SDL without UNROUTED_CELL_FIELDS and the definitions that nothing else uses after.
+function withoutUnroutedFields(document: DocumentNode): DocumentNode {
+  let pruned = visit(document, {
+    FieldDefinition: (node, _key, _parent, _path, ancestors) => {
+      const owner = ancestors[ancestors.length - 1];
+      const onQuery = owner && 'name' in owner && (owner as { name?: { value: string } }).name?.value === 'Query';
+      return onQuery && UNROUTED_CELL_FIELDS.includes(node.name.value) ? null : undefined;
+    },
+  });
+  const orphansBefore = unreferencedTypes(document);
+  for (;;) {
+    const orphans = [...unreferencedTypes(pruned)].filter((name) => !orphansBefore.has(name));
+    if (orphans.length === 0) return pruned;
+    pruned = {
+      ...pruned,
+      definitions: pruned.definitions.filter((d) => !('name' in d && d.name && orphans.includes(d.name.value))),
+    };
+  }
+}
+
+// Type definitions no other definition names (the root types aside).
+function unreferencedTypes(document: DocumentNode): Set<string> {
+  const defined = new Set<string>();
+  const named = new Set<string>();
+  for (const definition of document.definitions) {
+    const own = 'name' in definition && definition.name ? definition.name.value : null;
+    if (own && definition.kind !== Kind.SCHEMA_EXTENSION) defined.add(own);
+    visit(definition, {
+      NamedType: (node) => {
+        if (node.name.value !== own) named.add(node.name.value);
+      },
+    });
+  }
+  for (const root of ['Query', 'Mutation', 'Subscription']) named.add(root);
+  return new Set([...defined].filter((name) => !named.has(name)));
 }
 
 /** The `_service { sdl }` a correct cell subgraph answers, to check cells against. */

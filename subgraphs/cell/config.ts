@@ -30,6 +30,8 @@ export interface CellConfig {
   poolTimeoutMs: number;
   /** Client-side deadline of one statement (CELLS_DB_QUERY_TIMEOUT_MS). */
   queryTimeoutMs: number;
+  /** Nova's service_down_time: a compute service whose last report is older is DOWN (CELLS_SERVICE_DOWN_TIME_S). */
+  serviceDownTimeS: number;
 }
 
 export function loadCellConfig(env: Record<string, string | undefined>): CellConfig {
@@ -45,6 +47,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_DB_POOL_MAX: poolMax,
       CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
       CELLS_DB_QUERY_TIMEOUT_MS: queryTimeoutMs,
+      CELLS_SERVICE_DOWN_TIME_S: z.coerce.number().int().min(1).max(86400).default(60),
     },
     env,
   );
@@ -60,5 +63,6 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     poolMax: parsed.CELLS_DB_POOL_MAX,
     poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,
     queryTimeoutMs: parsed.CELLS_DB_QUERY_TIMEOUT_MS,
+    serviceDownTimeS: parsed.CELLS_SERVICE_DOWN_TIME_S,
   };
 }

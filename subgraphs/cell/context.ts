@@ -15,6 +15,8 @@ export interface CellRuntime {
   /** Instance notifications (instance.update, instance.<action>.*), written with the changes they report. */
   events: NotificationOutbox;
   logger: Logger;
+  /** A compute service whose last report is older than this is DOWN (Nova's service_down_time; default 60 s). */
+  serviceDownTimeS?: number;
   /** Called after a local delete (an instance with no host, e.g. in cell0) is committed. */
   onInstanceDeleted?: (instance: InstanceRow) => void | Promise<void>;
 }

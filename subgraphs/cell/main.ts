@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     poolMax: config.poolMax,
     poolTimeoutMs: config.poolTimeoutMs,
     queryTimeoutMs: config.queryTimeoutMs,
+    serviceDownTimeS: config.serviceDownTimeS,
     logger,
     onInstanceDeleted: async (instance) => {
       await releaseDeletedServer(api, instance.uuid, instance);

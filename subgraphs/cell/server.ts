@@ -35,6 +35,8 @@ export interface CellSubgraphOptions {
   poolTimeoutMs?: number;
   /** Client-side deadline of one statement; unset: none. */
   queryTimeoutMs?: number;
+  /** Nova's service_down_time for the host listings' UP/DOWN. Default 60 s. */
+  serviceDownTimeS?: number;
   /** How often the outbox relay looks for actions whose request died before the confirm. Default half the outbox lease. */
   outboxRelayMs?: number;
   /**
@@ -93,6 +95,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     events,
     logger,
     onInstanceDeleted: options.onInstanceDeleted,
+    serviceDownTimeS: options.serviceDownTimeS,
   };
   // The cell's classification first, then the shared client rules (allow-listed extensions, request id).
   const errors = clientErrors<CellContext>(logger, formatCellError, {

@@ -1,10 +1,7 @@
 import type { Identity } from '../../domain/identity';
 import { forbidden } from '../../domain/errors';
 
-/** Refuses a non-admin caller; `action` says what was refused. */
-export function requireAdmin(identity: Identity, action: string): void {
-  if (!identity.isAdmin) throw forbidden(`${action} is for admins only`);
-}
+export { requireAdmin } from '../../domain/errors';
 
 /**
  * The one project a call acts on: a non-admin's own (asking for another is FORBIDDEN),

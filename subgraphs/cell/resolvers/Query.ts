@@ -1,5 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { badInput, cellsError, ErrorCode } from '../../../domain/errors';
+import { badInput, cellsError, ErrorCode, requireAdmin } from '../../../domain/errors';
+import { decodeHostCursor, encodeHostCursor, hostPositionOf, type HostList } from '../../../domain/hostOrder';
+import { checkText } from '../../../domain/inputText';
 import {
   CursorError,
   decodeCursor,
@@ -17,6 +19,15 @@ import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../../domain/namePattern';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
 import { fetchInstancePage } from '../instancePage';
 import { prefetchNested } from '../prefetchNested';
+import { readCellSummary } from '../cellSummary';
+import {
+  DEFAULT_SERVICE_DOWN_TIME_S,
+  fetchComputeNodePage,
+  fetchServicePage,
+  serviceDownSql,
+  type HostPageRequest,
+} from '../hostPage';
+import { Prisma } from '../../../prisma/cell/generated/client';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 1000;
@@ -26,6 +37,19 @@ interface InstancesArgs {
   sort?: { key: SortKey; direction?: SortDirection | null }[] | null;
   first?: number | null;
   after?: string | null;
+}
+
+interface HostListArgs<F> {
+  filter?: F | null;
+  first?: number | null;
+  after?: string | null;
+}
+
+interface ComputeServiceFilterInput {
+  host?: string | null;
+  binary?: string | null;
+  state?: 'UP' | 'DOWN' | 'UNKNOWN' | null;
+  disabled?: boolean | null;
 }
 
 export const Query = {
@@ -53,20 +77,48 @@ export const Query = {
       page.rows.map((row) => row.uuid),
     );
     const edges = page.rows.map((row) => ({ cursor: encodeCursor(positionOf(row, sort), sort), node: row }));
-    return {
-      edges,
-      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
-      complete: true,
-      cells: [
-        {
-          cellUuid: ctx.cell.cellUuid,
-          cellName: ctx.cell.cellName,
-          status: 'OK',
-          message: null,
-          elapsedMs: performance.now() - started,
-        },
-      ],
-    };
+    return connection(ctx, started, edges, page.hasNextPage);
+  },
+
+  /** This cell's compute services with Nova's UP/DOWN; admins only, as os-services. */
+  async computeServices(_: unknown, args: HostListArgs<ComputeServiceFilterInput>, ctx: CellContext) {
+    requireAdmin(ctx.identity, 'computeServices');
+    const started = performance.now();
+    const f = args.filter ?? {};
+    checkText('filter.host', f.host);
+    checkText('filter.binary', f.binary);
+    const request = hostPageArgs('computeServices', args);
+    const downTimeS = ctx.cell.serviceDownTimeS ?? DEFAULT_SERVICE_DOWN_TIME_S;
+    if (f.host != null) request.conditions.push(Prisma.sql`host = ${f.host}`);
+    if (f.binary != null) request.conditions.push(Prisma.sql`"binary" = ${f.binary}`);
+    if (f.disabled != null) request.conditions.push(Prisma.sql`disabled = ${f.disabled}`);
+    if (f.state === 'UP') request.conditions.push(Prisma.sql`NOT ${serviceDownSql(downTimeS)}`);
+    if (f.state === 'DOWN') request.conditions.push(serviceDownSql(downTimeS));
+    // A cell answers for itself, so none of its services is UNKNOWN.
+    const page =
+      f.state === 'UNKNOWN'
+        ? { rows: [], hasNextPage: false }
+        : await fetchServicePage(ctx.cell.db, request, downTimeS);
+    const nodes = page.rows.map(({ down, ...row }) => ({ ...row, state: down ? 'DOWN' : 'UP' }));
+    return hostConnection(ctx, started, 'computeServices', nodes, page.hasNextPage);
+  },
+
+  /** This cell's compute nodes and their capacity; admins only, as os-hypervisors. */
+  async computeNodes(_: unknown, args: HostListArgs<{ host?: string | null }>, ctx: CellContext) {
+    requireAdmin(ctx.identity, 'computeNodes');
+    const started = performance.now();
+    const host = checkText('filter.host', args.filter?.host);
+    const request = hostPageArgs('computeNodes', args);
+    if (host != null) request.conditions.push(Prisma.sql`host = ${host}`);
+    const page = await fetchComputeNodePage(ctx.cell.db, request);
+    return hostConnection(ctx, started, 'computeNodes', page.rows, page.hasNextPage);
+  },
+
+  /** This cell's dashboard card; admins only. */
+  async cellSummary(_: unknown, _args: unknown, ctx: CellContext) {
+    requireAdmin(ctx.identity, 'cellSummary');
+    const summary = await readCellSummary(ctx.cell.db, ctx.cell.serviceDownTimeS ?? DEFAULT_SERVICE_DOWN_TIME_S);
+    return { cellUuid: ctx.cell.cellUuid, cellName: ctx.cell.cellName, ...summary };
   },
 
   /** One instance of this cell, or null (not here, or not the caller's to see). */
@@ -78,19 +130,71 @@ export const Query = {
 
 // first, sort and after checked; a bad one is BAD_USER_INPUT naming the argument.
 function pageArgs(args: InstancesArgs): { first: number; sort: SortSpec[]; after: Position | null } {
-  const first = args.first ?? DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
-    throw badInput('first', args.first, `an integer from 0 to ${MAX_PAGE_SIZE}`);
+  const first = pageSize(args.first);
   try {
     const sort = normalizeSort(args.sort);
     return { first, sort, after: args.after != null ? decodeCursor(args.after, sort) : null };
   } catch (err) {
-    if (err instanceof CursorError)
-      throw cellsError(ErrorCode.BAD_USER_INPUT, err.message, {
-        field: err.message.startsWith('after') ? 'after' : 'sort',
-      });
-    throw err;
+    throw cursorInput(err);
   }
+}
+
+// A host listing's first and after, checked as the instances' are.
+function hostPageArgs(list: HostList, args: HostListArgs<unknown>): HostPageRequest {
+  const first = pageSize(args.first);
+  try {
+    return { conditions: [], first, after: args.after != null ? decodeHostCursor(list, args.after) : null };
+  } catch (err) {
+    throw cursorInput(err);
+  }
+}
+
+function pageSize(requested: number | null | undefined): number {
+  const first = requested ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE)
+    throw badInput('first', requested, `an integer from 0 to ${MAX_PAGE_SIZE}`);
+  return first;
+}
+
+// A CursorError is the caller's input: BAD_USER_INPUT naming the argument its message starts with.
+function cursorInput(err: unknown): unknown {
+  if (!(err instanceof CursorError)) return err;
+  return cellsError(ErrorCode.BAD_USER_INPUT, err.message, {
+    field: err.message.startsWith('after') ? 'after' : 'sort',
+  });
+}
+
+// A host listing's connection; every node carries its cell.
+function hostConnection<T extends { host: string | null; id: number }>(
+  ctx: CellContext,
+  started: number,
+  list: HostList,
+  rows: T[],
+  hasNextPage: boolean,
+) {
+  const edges = rows.map((row) => ({
+    cursor: encodeHostCursor(list, hostPositionOf(row)),
+    node: { ...row, cellUuid: ctx.cell.cellUuid },
+  }));
+  return connection(ctx, started, edges, hasNextPage);
+}
+
+// A page of this cell: always complete, with one CellResult row for the cell itself.
+function connection<E extends { cursor: string }>(ctx: CellContext, started: number, edges: E[], hasNextPage: boolean) {
+  return {
+    edges,
+    pageInfo: { hasNextPage, endCursor: edges.length > 0 ? edges[edges.length - 1].cursor : null },
+    complete: true,
+    cells: [
+      {
+        cellUuid: ctx.cell.cellUuid,
+        cellName: ctx.cell.cellName,
+        status: 'OK',
+        message: null,
+        elapsedMs: performance.now() - started,
+      },
+    ],
+  };
 }
 
 // PostgreSQL refuses a bad regular expression with SQLSTATE 2201B; that is the caller's input.

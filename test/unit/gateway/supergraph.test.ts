@@ -1,4 +1,10 @@
-import { composeSupergraph, CompositionError, expectedCellSdl, readSubgraphSdls } from '../../../gateway/supergraph';
+import {
+  composeSupergraph,
+  CompositionError,
+  expectedCellSdl,
+  readSubgraphSdls,
+  UNROUTED_CELL_FIELDS,
+} from '../../../gateway/supergraph';
 
 describe('the supergraph', () => {
   it('composes the global and cell SDLs into one graph with both subgraphs', () => {
@@ -22,5 +28,20 @@ describe('the supergraph', () => {
 
   it('expects cells to serve the cell SDL as the subgraph library prints it', () => {
     expect(expectedCellSdl()).toMatch(/type Instance\s+@key\(fields: "uuid"\)/);
+  });
+
+  it('leaves out the cell fields the router cannot route yet, and the types only they use', () => {
+    const supergraph = composeSupergraph();
+    for (const field of UNROUTED_CELL_FIELDS) expect(supergraph).not.toMatch(new RegExp(`\\b${field}\\(|\\b${field}:`));
+    for (const type of ['ComputeServiceConnection', 'ComputeNodeConnection', 'CellSummary', 'CellCapacity'])
+      expect(supergraph).not.toMatch(new RegExp(`\\b${type}\\b`));
+    // What only they used goes; what instances share stays.
+    expect(supergraph).toMatch(/type CellResult\b/);
+    expect(supergraph).toMatch(/type PageInfo\b/);
+    expect(supergraph).toMatch(/instances\(filter: InstanceFilter/);
+  });
+
+  it('still expects cells to serve those fields, which an admin can ask a cell directly', () => {
+    for (const field of UNROUTED_CELL_FIELDS) expect(expectedCellSdl()).toMatch(new RegExp(`\\b${field}\\b`));
   });
 });

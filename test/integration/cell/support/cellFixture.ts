@@ -18,7 +18,7 @@ export interface CellFixture {
 /** A throw-away cell database and a cell subgraph on port 0 bound to it. */
 export async function startCellFixture(
   label: string,
-  options: { transportUrl?: string; publishTimeoutMs?: number; outboxRelayMs?: number } = {},
+  options: { transportUrl?: string; publishTimeoutMs?: number; outboxRelayMs?: number; serviceDownTimeS?: number } = {},
 ): Promise<CellFixture> {
   const database = await createTestDatabase('cell', label);
   const statements: string[] = [];
@@ -33,6 +33,7 @@ export async function startCellFixture(
     onQuery: (sql) => statements.push(sql),
     publishTimeoutMs: options.publishTimeoutMs ?? 3000,
     outboxRelayMs: options.outboxRelayMs,
+    serviceDownTimeS: options.serviceDownTimeS,
   });
   const db = createCellClient(database.url);
   return {

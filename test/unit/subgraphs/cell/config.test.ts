@@ -14,7 +14,15 @@ describe('the cell subgraph configuration', () => {
       poolMax: 10,
       poolTimeoutMs: 2000,
       queryTimeoutMs: 4000,
+      serviceDownTimeS: 60,
     });
+  });
+
+  it("reads Nova's service_down_time, in whole seconds from 1 s to a day", () => {
+    expect(loadCellConfig({ CELLS_SERVICE_DOWN_TIME_S: '5' }).serviceDownTimeS).toBe(5);
+    expect(() => loadCellConfig({ CELLS_SERVICE_DOWN_TIME_S: '0' })).toThrow(/CELLS_SERVICE_DOWN_TIME_S="0"/);
+    expect(() => loadCellConfig({ CELLS_SERVICE_DOWN_TIME_S: '1.5' })).toThrow(/CELLS_SERVICE_DOWN_TIME_S="1.5"/);
+    expect(() => loadCellConfig({ CELLS_SERVICE_DOWN_TIME_S: 'soon' })).toThrow(/CELLS_SERVICE_DOWN_TIME_S="soon"/);
   });
 
   it('reads its variables', () => {
