@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isCell0 } from '../domain/cell0';
+import { describe, ErrorCode } from '../domain/errors';
 import { createApiClient } from '../prisma/clients';
 import { maskUrl } from '../prisma/databaseUrl';
 import {
@@ -11,7 +12,6 @@ import {
   checkUuid,
   isUuid,
   NO_TRANSPORT,
-  quote,
 } from './errors';
 import type { ApiClient, ApiTx, CellAccess, CellClient, CellMapping } from './types';
 
@@ -56,7 +56,12 @@ export async function findCell(api: ApiClient | ApiTx, uuidOrName: string): Prom
 /** Like findCell, but a missing cell is a NOT_FOUND error naming it. */
 export async function getCell(api: ApiClient | ApiTx, uuidOrName: string, field = 'cell'): Promise<CellMapping> {
   const cell = await findCell(api, uuidOrName);
-  if (!cell) throw new CellsAdminError('NOT_FOUND', `${field}: no cell with uuid or name ${quote(uuidOrName)}`, field);
+  if (!cell)
+    throw new CellsAdminError(
+      ErrorCode.NOT_FOUND,
+      `${field}: no cell with uuid or name ${describe(uuidOrName)}`,
+      field,
+    );
   return cell;
 }
 
@@ -85,7 +90,11 @@ export async function createCell(api: ApiClient, input: CreateCellInput): Promis
   };
   return cellsTransaction(api, async (tx) => {
     if (await tx.cellMapping.findUnique({ where: { uuid: data.uuid } })) {
-      throw new CellsAdminError('CONFLICT', `uuid: a cell with uuid ${quote(data.uuid)} already exists`, 'uuid');
+      throw new CellsAdminError(
+        ErrorCode.CONFLICT,
+        `uuid: a cell with uuid ${describe(data.uuid)} already exists`,
+        'uuid',
+      );
     }
     await assertUniqueCell(tx, data);
     return tx.cellMapping.create({ data });
@@ -112,7 +121,7 @@ export async function updateCell(api: ApiClient, uuidOrName: string, input: Upda
   if (input.graphqlUrl !== undefined) data.graphqlUrl = checkGraphqlUrl('graphqlUrl', input.graphqlUrl);
   if (Object.keys(data).length === 0) {
     throw new CellsAdminError(
-      'BAD_INPUT',
+      ErrorCode.BAD_INPUT,
       'update: expected at least one of name, databaseConnection, transportUrl, graphqlUrl, got none',
       'update',
     );
@@ -132,7 +141,7 @@ export async function setCellDisabled(api: ApiClient, uuidOrName: string, disabl
   return cellsTransaction(api, async (tx) => {
     const cell = await getCell(tx, uuidOrName);
     if (disabled && isCell0(cell)) {
-      throw new CellsAdminError('REFUSED', `cell: cell0 (${cell.uuid}) cannot be disabled`, 'cell');
+      throw new CellsAdminError(ErrorCode.REFUSED, `cell: cell0 (${cell.uuid}) cannot be disabled`, 'cell');
     }
     if (cell.disabled === disabled) return cell;
     return tx.cellMapping.update({ where: { id: cell.id }, data: { disabled, updatedAt: new Date() } });
@@ -159,14 +168,14 @@ export async function deleteCell(
 ): Promise<DeleteCellResult> {
   return cellsTransaction(api, async (tx) => {
     const cell = await getCell(tx, uuidOrName);
-    const label = `cell ${quote(cell.name ?? cell.uuid)} (${cell.uuid})`;
+    const label = `cell ${describe(cell.name ?? cell.uuid)} (${cell.uuid})`;
     if (!options.force) {
       if (isCell0(cell))
-        throw new CellsAdminError('REFUSED', `cell: ${label} is cell0; use force to delete it`, 'cell');
+        throw new CellsAdminError(ErrorCode.REFUSED, `cell: ${label} is cell0; use force to delete it`, 'cell');
       const hosts = await tx.hostMapping.count({ where: { cellId: cell.id } });
       if (hosts > 0) {
         throw new CellsAdminError(
-          'REFUSED',
+          ErrorCode.REFUSED,
           `cell: ${label} still has ${hosts} host(s) mapped; use force to unmap them`,
           'cell',
         );
@@ -174,7 +183,7 @@ export async function deleteCell(
       const live = await tx.instanceMapping.count({ where: { cellId: cell.id, queuedForDelete: false } });
       if (live > 0) {
         throw new CellsAdminError(
-          'REFUSED',
+          ErrorCode.REFUSED,
           `cell: ${label} still has ${live} instance(s) mapped; use force to unmap them`,
           'cell',
         );
@@ -204,14 +213,18 @@ export interface CellIdentity {
 export async function assertUniqueCell(tx: ApiTx, wanted: CellIdentity, exceptId?: number): Promise<void> {
   const others = (await tx.cellMapping.findMany()).filter((cell) => cell.id !== exceptId);
   for (const other of others) {
-    const label = `cell ${quote(other.name ?? other.uuid)} (${other.uuid})`;
+    const label = `cell ${describe(other.name ?? other.uuid)} (${other.uuid})`;
     if (wanted.name !== undefined && other.name === wanted.name) {
-      throw new CellsAdminError('CONFLICT', `name: ${quote(wanted.name)} is already the name of ${label}`, 'name');
+      throw new CellsAdminError(
+        ErrorCode.CONFLICT,
+        `name: ${describe(wanted.name)} is already the name of ${label}`,
+        'name',
+      );
     }
     if (wanted.databaseConnection !== undefined && sameEndpoint(other.databaseConnection, wanted.databaseConnection)) {
       throw new CellsAdminError(
-        'CONFLICT',
-        `databaseConnection: ${quote(maskUrl(wanted.databaseConnection))} is the database of ${label}`,
+        ErrorCode.CONFLICT,
+        `databaseConnection: ${describe(maskUrl(wanted.databaseConnection))} is the database of ${label}`,
         'databaseConnection',
       );
     }
@@ -221,8 +234,8 @@ export async function assertUniqueCell(tx: ApiTx, wanted: CellIdentity, exceptId
       sameEndpoint(other.transportUrl, wanted.transportUrl)
     ) {
       throw new CellsAdminError(
-        'CONFLICT',
-        `transportUrl: ${quote(maskUrl(wanted.transportUrl))} is the transport of ${label}`,
+        ErrorCode.CONFLICT,
+        `transportUrl: ${describe(maskUrl(wanted.transportUrl))} is the transport of ${label}`,
         'transportUrl',
       );
     }

@@ -1,7 +1,10 @@
 // The cells library's refusals, and the checks of its input that raise them.
 
-/** What went wrong, in words a caller can switch on (the global subgraph maps them to GraphQL codes). */
-export type CellsAdminErrorCode = 'NOT_FOUND' | 'CONFLICT' | 'BAD_INPUT' | 'REFUSED' | 'UNAVAILABLE';
+import { describe, ErrorCode, expectedGot } from '../domain/errors';
+
+/** What went wrong: the ErrorCode values the library raises (the global subgraph maps them to GraphQL codes). */
+export type CellsAdminErrorCode = `${
+  ErrorCode.NOT_FOUND | ErrorCode.CONFLICT | ErrorCode.BAD_INPUT | ErrorCode.REFUSED | ErrorCode.UNAVAILABLE}`;
 
 /**
  * A refusal of the cells management library. `field` names the input at fault (for
@@ -35,10 +38,10 @@ export class CellsUnavailableError extends CellsAdminError {
 
   constructor(cells: SilentCell[], what: string) {
     const names = cells
-      .map((cell) => `cell ${quote(cell.name ?? cell.uuid)} (${cell.uuid}): ${cell.reason}`)
+      .map((cell) => `cell ${describe(cell.name ?? cell.uuid)} (${cell.uuid}): ${cell.reason}`)
       .join('; ');
     super(
-      'UNAVAILABLE',
+      ErrorCode.UNAVAILABLE,
       `${what} needs every cell database, and ${cells.length} did not answer: ${names}; nothing was written`,
     );
     this.name = 'CellsUnavailableError';
@@ -46,15 +49,9 @@ export class CellsUnavailableError extends CellsAdminError {
   }
 }
 
-/** How a value reads inside an error message: JSON, shortened past 80 characters. */
-export function quote(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
-
-/** BAD_INPUT naming the field, what was expected and what came. */
-export function badInput(field: string, value: unknown, expected: string): CellsAdminError {
-  return new CellsAdminError('BAD_INPUT', `${field}: expected ${expected}, got ${quote(value)}`, field);
+/** BAD_INPUT naming the field, what was expected and what came (the wording of domain's badInput). */
+export function invalidInput(field: string, value: unknown, expected: string): CellsAdminError {
+  return new CellsAdminError(ErrorCode.BAD_INPUT, expectedGot(field, value, expected), field);
 }
 
 // The input checks: each returns the value it accepts, or throws BAD_INPUT naming the field.
@@ -70,7 +67,8 @@ export function isUuid(value: string): boolean {
 }
 
 export function checkUuid(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !isUuid(value)) throw badInput(field, value, 'a UUID like 8-4-4-4-12 hex digits');
+  if (typeof value !== 'string' || !isUuid(value))
+    throw invalidInput(field, value, 'a UUID like 8-4-4-4-12 hex digits');
   return value.toLowerCase();
 }
 
@@ -91,15 +89,15 @@ function printable(value: unknown): value is string {
 /** A cell name: 1-255 printable characters, no surrounding spaces, not a UUID. */
 export function checkName(field: string, value: unknown): string {
   if (!printable(value))
-    throw badInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
-  if (isUuid(value)) throw badInput(field, value, 'a name that is not a UUID (UUIDs identify cells)');
+    throw invalidInput(field, value, 'a name of 1 to 255 printable characters without surrounding spaces');
+  if (isUuid(value)) throw invalidInput(field, value, 'a name that is not a UUID (UUIDs identify cells)');
   return value;
 }
 
 /** A project or user id: 1-255 printable characters, no surrounding spaces. */
 export function checkId(field: string, value: unknown): string {
   if (!printable(value))
-    throw badInput(field, value, 'an id of 1 to 255 printable characters without surrounding spaces');
+    throw invalidInput(field, value, 'an id of 1 to 255 printable characters without surrounding spaces');
   return value;
 }
 
@@ -107,7 +105,7 @@ export function checkId(field: string, value: unknown): string {
 export function checkDatabaseUrl(field: string, value: unknown): string {
   const parsed = parse(field, value, ['postgresql:', 'postgres:'], 'a postgresql://user@host[:port]/database URL');
   if (!parsed.hostname || parsed.pathname.replace(/^\//, '') === '') {
-    throw badInput(field, value, 'a postgresql://user@host[:port]/database URL with a host and a database name');
+    throw invalidInput(field, value, 'a postgresql://user@host[:port]/database URL with a host and a database name');
   }
   return value as string;
 }
@@ -121,25 +119,25 @@ export function checkTransportUrl(field: string, value: unknown): string {
     ['amqp:', 'amqps:'],
     `an amqp://user:password@host[:port]/vhost URL or ${NO_TRANSPORT}`,
   );
-  if (!parsed.hostname) throw badInput(field, value, 'an amqp:// URL with a host');
+  if (!parsed.hostname) throw invalidInput(field, value, 'an amqp:// URL with a host');
   return value as string;
 }
 
 /** The cell subgraph's HTTP endpoint. */
 export function checkGraphqlUrl(field: string, value: unknown): string {
   const parsed = parse(field, value, ['http:', 'https:'], 'an http(s)://host:port/graphql URL');
-  if (!parsed.hostname) throw badInput(field, value, 'an http(s):// URL with a host');
+  if (!parsed.hostname) throw invalidInput(field, value, 'an http(s):// URL with a host');
   return value as string;
 }
 
 function parse(field: string, value: unknown, protocols: string[], expected: string): URL {
-  if (typeof value !== 'string' || value.trim() !== value || value === '') throw badInput(field, value, expected);
+  if (typeof value !== 'string' || value.trim() !== value || value === '') throw invalidInput(field, value, expected);
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    throw badInput(field, value, expected);
+    throw invalidInput(field, value, expected);
   }
-  if (!protocols.includes(parsed.protocol)) throw badInput(field, value, expected);
+  if (!protocols.includes(parsed.protocol)) throw invalidInput(field, value, expected);
   return parsed;
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { isCell0 } from '../domain/cell0';
+import { describe, ErrorCode } from '../domain/errors';
 import { cellsTransaction, getCell, listCells, withCell } from './cells';
-import { badInput, CellsAdminError, quote } from './errors';
+import { invalidInput, CellsAdminError } from './errors';
 import type { ApiClient, CellAccess, CellClient, CellMapping, CellTx, HostMapping } from './types';
 
 export type HostWithCell = HostMapping & { cell: CellMapping };
@@ -62,8 +63,8 @@ async function discoverInCell(api: ApiClient, cell: CellMapping, client: CellCli
     const elsewhere = existing.find((mapping) => mapping.cellId !== cell.id);
     if (elsewhere) {
       throw new CellsAdminError(
-        'CONFLICT',
-        `host ${quote(elsewhere.host)} of cell ${quote(cell.name ?? cell.uuid)} is already mapped to cell ${quote(elsewhere.cell.name ?? elsewhere.cell.uuid)}`,
+        ErrorCode.CONFLICT,
+        `host ${describe(elsewhere.host)} of cell ${describe(cell.name ?? cell.uuid)} is already mapped to cell ${describe(elsewhere.cell.name ?? elsewhere.cell.uuid)}`,
         'host',
       );
     }
@@ -174,15 +175,15 @@ async function upsert(
 
 function checkInput(input: ComputeNodeInput): Required<ComputeNodeInput> {
   if (typeof input.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(input.host)) {
-    throw badInput('host', input.host, 'a host name of letters, digits, ".", "_" or "-"');
+    throw invalidInput('host', input.host, 'a host name of letters, digits, ".", "_" or "-"');
   }
   const hypervisorHostname = input.hypervisorHostname ?? input.host;
   if (typeof hypervisorHostname !== 'string' || hypervisorHostname.length === 0 || hypervisorHostname.length > 255) {
-    throw badInput('hypervisorHostname', input.hypervisorHostname, 'a name of 1 to 255 characters');
+    throw invalidInput('hypervisorHostname', input.hypervisorHostname, 'a name of 1 to 255 characters');
   }
   for (const field of ['vcpus', 'memoryMb', 'localGb'] as const) {
     if (!Number.isInteger(input[field]) || input[field] < 0 || input[field] > 2 ** 31 - 1) {
-      throw badInput(field, input[field], 'a non-negative integer');
+      throw invalidInput(field, input[field], 'a non-negative integer');
     }
   }
   return { host: input.host, hypervisorHostname, vcpus: input.vcpus, memoryMb: input.memoryMb, localGb: input.localGb };

@@ -1,6 +1,6 @@
 import { CELL0_NAME, CELL0_UUID, isCell0 } from '../domain/cell0';
 import { createCell, findCell, getCell, listCells, withCell } from './cells';
-import { badInput, CellsAdminError, checkUuid, NO_TRANSPORT } from './errors';
+import { invalidInput, CellsAdminError, checkUuid, NO_TRANSPORT } from './errors';
 import { discoverHosts, type DiscoveredHost } from './hosts';
 import type { ApiClient, CellAccess, CellClient, CellMapping } from './types';
 
@@ -30,7 +30,7 @@ export interface MapInstancesResult {
 export async function mapInstances(api: ApiClient, options: MapInstancesOptions): Promise<MapInstancesResult> {
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000) {
-    throw badInput('batchSize', options.batchSize, 'an integer from 1 to 10000');
+    throw invalidInput('batchSize', options.batchSize, 'an integer from 1 to 10000');
   }
   const cell = await getCell(api, options.cell);
   return withCell(options, cell.databaseConnection, (client) => mapAll(api, cell, client, batchSize));

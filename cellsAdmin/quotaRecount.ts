@@ -9,7 +9,7 @@ import { serverAmounts } from '../domain/quotas/serverAmounts';
 import { isCell0 } from '../domain/cell0';
 import { withTimeout } from '../infrastructure/withTimeout';
 import { listCells, withCell } from './cells';
-import { badInput, CellsUnavailableError, checkId } from './errors';
+import { invalidInput, CellsUnavailableError, checkId } from './errors';
 import type { ApiClient, ApiTx, CellAccess, CellClient, CellMapping } from './types';
 
 export interface QuotaRecountInput {
@@ -53,10 +53,10 @@ export async function quotaRecount(
     userId: input.userId === undefined ? null : checkId('userId', input.userId),
   };
   const dryRun = input.dryRun ?? false;
-  if (typeof dryRun !== 'boolean') throw badInput('dryRun', input.dryRun, 'true or false');
+  if (typeof dryRun !== 'boolean') throw invalidInput('dryRun', input.dryRun, 'true or false');
   const timeoutMs = input.cellTimeoutMs ?? 10000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600000)
-    throw badInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
+    throw invalidInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
   // The lock is held while the cells answer: budget for the slowest and the writes.
   return api.$transaction((tx) => recount(tx, access, scope, dryRun, timeoutMs), {
     maxWait: 10000,
