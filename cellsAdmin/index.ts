@@ -10,25 +10,50 @@ export type {
   InstanceMapping,
 } from './types';
 export { CELL0_UUID, CELL0_NAME, isCell0 } from '../domain/cell0';
-export { NO_TRANSPORT, isUuid } from './validation';
-export { sameEndpoint } from './sameEndpoint';
-export { findCell, getCell } from './findCell';
-export { listCells } from './listCells';
-export { listHosts, type HostWithCell } from './listHosts';
-export { createCell, type CreateCellInput } from './createCell';
-export { updateCell, type UpdateCellInput } from './updateCell';
-export { setCellDisabled } from './setCellDisabled';
-export { deleteCell, type DeleteCellResult } from './deleteCell';
-export { discoverHosts, type DiscoveredHost, type DiscoverHostsOptions } from './discoverHosts';
-export { mapCell0, type MapCell0Input } from './mapCell0';
-export { simpleCellSetup, type SimpleCellSetupInput, type SimpleCellSetupResult } from './simpleCellSetup';
-export { mapInstances, type MapInstancesOptions, type MapInstancesResult } from './mapInstances';
-export { verifyInstance, verificationExitCode, type InstanceVerification } from './verifyInstance';
+export { NO_TRANSPORT, isUuid } from './errors';
 export {
+  sameEndpoint,
+  findCell,
+  getCell,
+  listCells,
+  createCell,
+  updateCell,
+  setCellDisabled,
+  deleteCell,
+  cellFromMapping,
+  type CellTarget,
+  type CreateCellInput,
+  type UpdateCellInput,
+  type DeleteCellResult,
+} from './cells';
+export {
+  listHosts,
+  discoverHosts,
   registerComputeNode,
+  type HostWithCell,
+  type DiscoveredHost,
+  type DiscoverHostsOptions,
   type ComputeNodeInput,
   type RegisteredComputeNode,
   type RegisterOptions,
-} from './registerComputeNode';
-export { quotaRecount, type QuotaRecountInput, type QuotaRecountResult } from './quotaRecount';
-export type { RecountRow, UsageCount } from './usageTally';
+} from './hosts';
+export {
+  mapCell0,
+  simpleCellSetup,
+  mapInstances,
+  verifyInstance,
+  verificationExitCode,
+  type MapCell0Input,
+  type SimpleCellSetupInput,
+  type SimpleCellSetupResult,
+  type MapInstancesOptions,
+  type MapInstancesResult,
+  type InstanceVerification,
+} from './instances';
+export {
+  quotaRecount,
+  type QuotaRecountInput,
+  type QuotaRecountResult,
+  type RecountRow,
+  type UsageCount,
+} from './quotaRecount';

@@ -1,12 +1,16 @@
-import { BOOT_RESOURCES, lockProjectUsage } from '../domain/quotas/bootUsage';
+import {
+  BOOT_RESOURCES,
+  lockProjectUsage,
+  NOTHING,
+  type BootAmounts,
+  type BootResource,
+} from '../domain/quotas/bootUsage';
 import { serverAmounts } from '../domain/quotas/serverAmounts';
 import { isCell0 } from '../domain/cell0';
-import { countCellServers, type CellServersAnswer, type ServerScope } from './countCellServers';
-import { badInput, CellsUnavailableError } from './errors';
-import { listCells } from './listCells';
-import type { ApiClient, ApiTx, CellAccess } from './types';
-import { UsageTally, type RecountRow } from './usageTally';
-import { checkId } from './validation';
+import { withTimeout } from '../infrastructure/withTimeout';
+import { listCells, withCell } from './cells';
+import { invalidInput, CellsUnavailableError, checkId } from './errors';
+import type { ApiClient, ApiTx, CellAccess, CellClient, CellMapping } from './types';
 
 export interface QuotaRecountInput {
   projectId: string;
@@ -49,10 +53,10 @@ export async function quotaRecount(
     userId: input.userId === undefined ? null : checkId('userId', input.userId),
   };
   const dryRun = input.dryRun ?? false;
-  if (typeof dryRun !== 'boolean') throw badInput('dryRun', input.dryRun, 'true or false');
+  if (typeof dryRun !== 'boolean') throw invalidInput('dryRun', input.dryRun, 'true or false');
   const timeoutMs = input.cellTimeoutMs ?? 10000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 600000)
-    throw badInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
+    throw invalidInput('cellTimeoutMs', input.cellTimeoutMs, 'an integer from 1 to 600000');
   // The lock is held while the cells answer: budget for the slowest and the writes.
   return api.$transaction((tx) => recount(tx, access, scope, dryRun, timeoutMs), {
     maxWait: 10000,
@@ -149,5 +153,150 @@ async function write(tx: ApiTx, projectId: string, rows: RecountRow[], releasesT
       where: { instanceUuid: { in: releasesTakenOver }, queuedForDelete: false },
       data: { queuedForDelete: true, updatedAt: now },
     });
+  }
+}
+
+/** Whose servers to count: a project, or one user of it. */
+export interface ServerScope {
+  projectId: string;
+  userId: string | null;
+}
+
+/** A live instance of the scope, with the sizes its cell row records. */
+export interface LiveServer {
+  uuid: string;
+  userId: string;
+  vcpus: number | null;
+  memoryMb: number | null;
+}
+
+export interface CellServers {
+  live: LiveServer[];
+  /** Mapped here and not queued for delete, but soft-deleted by the cell: a release not yet run. */
+  deletedUnreleased: string[];
+}
+
+/** Partial failure is data: each cell answered with its servers, or why not. */
+export type CellServersAnswer =
+  { ok: true; cell: CellMapping; servers: CellServers } | { ok: false; cell: CellMapping; reason: string };
+
+/**
+ * Asks every cell database in parallel for the scope's live instances, and which of
+ * `unreleased` (its mappings not queued for delete, by cell id) it has soft-deleted.
+ * A cell that fails or takes longer than `timeoutMs` is an `ok: false` answer.
+ */
+export function countCellServers(
+  access: CellAccess,
+  cells: CellMapping[],
+  scope: ServerScope,
+  unreleased: Map<number, string[]>,
+  timeoutMs: number,
+): Promise<CellServersAnswer[]> {
+  return Promise.all(
+    cells.map(async (cell): Promise<CellServersAnswer> => {
+      try {
+        // A black-holed database would hold the project's usage lock; give up on it instead.
+        const servers = await withTimeout(
+          withCell(access, cell.databaseConnection, (client) =>
+            serversOf(client, scope, unreleased.get(cell.id) ?? []),
+          ),
+          timeoutMs,
+        );
+        return { ok: true, cell, servers };
+      } catch (err) {
+        return { ok: false, cell, reason: reasonOf(err) };
+      }
+    }),
+  );
+}
+
+async function serversOf(client: CellClient, scope: ServerScope, unreleased: string[]): Promise<CellServers> {
+  const rows = await client.instance.findMany({
+    where: { projectId: scope.projectId, deleted: 0, ...(scope.userId === null ? {} : { userId: scope.userId }) },
+    select: { uuid: true, userId: true, vcpus: true, memoryMb: true },
+  });
+  const live = new Set(rows.map((row) => row.uuid));
+  const gone = unreleased.filter((uuid) => !live.has(uuid));
+  // Only a row the cell soft-deleted confirms a deletion; a missing row proves nothing.
+  const deleted =
+    gone.length === 0
+      ? []
+      : await client.instance.findMany({ where: { uuid: { in: gone }, deleted: { not: 0 } }, select: { uuid: true } });
+  return {
+    // quota_usages has no NULL user: a row without one counts for '' as its release does.
+    live: rows.map((row) => ({ ...row, userId: row.userId ?? '' })),
+    deletedUnreleased: deleted.map((row) => row.uuid),
+  };
+}
+
+// Prisma's message quotes the calling code first; its last line says what went wrong.
+function reasonOf(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return (
+    err.message
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .pop()
+      ?.trim() ?? err.name
+  );
+}
+
+/** One quota_usages row's two counters. */
+export interface UsageCount {
+  inUse: number;
+  reserved: number;
+}
+
+/** One user's resource: what quota_usages held (null: no row) and what the recount found. */
+export interface RecountRow {
+  userId: string;
+  resource: BootResource;
+  before: UsageCount | null;
+  after: UsageCount;
+  drift: boolean;
+}
+
+/** A quota_usages row as the recount reads it. */
+export interface RecordedUsage extends UsageCount {
+  userId: string;
+  resource: string;
+}
+
+/**
+ * Per-user sums of what servers count: in use (a cell holds them) or reserved (accepted,
+ * still a build request), the two columns of quota_usages.
+ */
+export class UsageTally {
+  private readonly users = new Map<string, { inUse: BootAmounts; reserved: BootAmounts }>();
+
+  add(userId: string, column: keyof UsageCount, amounts: BootAmounts): void {
+    const user = this.users.get(userId) ?? { inUse: NOTHING, reserved: NOTHING };
+    const sum = user[column];
+    user[column] = {
+      instances: sum.instances + amounts.instances,
+      cores: sum.cores + amounts.cores,
+      ram: sum.ram + amounts.ram,
+    };
+    this.users.set(userId, user);
+  }
+
+  /**
+   * One row per user and resource, users in order: every user that has a row recorded
+   * or anything counted, so usage recorded for a user with no servers shows as drift.
+   */
+  compare(recorded: RecordedUsage[]): RecountRow[] {
+    const before = new Map(
+      recorded.map((row) => [`${row.userId}\u0000${row.resource}`, { inUse: row.inUse, reserved: row.reserved }]),
+    );
+    const userIds = [...new Set([...recorded.map((row) => row.userId), ...this.users.keys()])].sort();
+    return userIds.flatMap((userId) =>
+      BOOT_RESOURCES.map((resource) => {
+        const was = before.get(`${userId}\u0000${resource}`) ?? null;
+        const counted = this.users.get(userId);
+        const after = { inUse: counted?.inUse[resource] ?? 0, reserved: counted?.reserved[resource] ?? 0 };
+        const drift = (was?.inUse ?? 0) !== after.inUse || (was?.reserved ?? 0) !== after.reserved;
+        return { userId, resource, before: was, after, drift };
+      }),
+    );
   }
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { createApiClient, createCellClient } from '../prisma/clients';
-import { cellFromMapping } from '../cellsAdmin/cellFromMapping';
+import { cellFromMapping } from '../cellsAdmin';
 import { releaseDeletedServer } from '../domain/quotas/releaseServer';
 import { stopOnSignal } from '../infrastructure/stopOnSignal';
 import { createLogger } from '../infrastructure/logger';

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import type { Identity } from './identity';
 
-/** Every error code a Cells subgraph puts in `extensions.code`. */
+/** Every error code of Cells: what a subgraph or the gateway puts in `extensions.code`, and the cells library's refusals. */
 export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
@@ -32,6 +32,15 @@ export enum ErrorCode {
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   /** A subscriber that fell more than CELLS_SUBSCRIPTION_BUFFER events behind and was dropped. */
   SUBSCRIBER_TOO_SLOW = 'SUBSCRIBER_TOO_SLOW',
+
+  // cellsAdmin: the cells library's refusals (CellsAdminError), which the `cells` CLI turns into exit
+  // codes; the global subgraph answers them as BAD_USER_INPUT, CONFLICT (reason REFUSED) and CELL_UNAVAILABLE.
+  /** A value the cells library does not take; the message names the field, what was expected and what came. */
+  BAD_INPUT = 'BAD_INPUT',
+  /** The cell's state forbids the change (cell0, hosts or live instances still mapped). */
+  REFUSED = 'REFUSED',
+  /** An operation that needs every cell database met one that did not answer; nothing was written. */
+  UNAVAILABLE = 'UNAVAILABLE',
 }
 
 /** A GraphQLError with a code; `details` lands in extensions beside it. */
@@ -41,9 +50,12 @@ export function cellsError(code: ErrorCode, message: string, details: Record<str
 
 /** Bad input: the message names the field and the value that came. */
 export function badInput(field: string, value: unknown, expected: string): GraphQLError {
-  return cellsError(ErrorCode.BAD_USER_INPUT, `${field}: expected ${expected}, got ${describe(value)}`, {
-    field,
-  });
+  return cellsError(ErrorCode.BAD_USER_INPUT, expectedGot(field, value, expected), { field });
+}
+
+/** The message of bad input, in one wording for every caller: `field: expected …, got …`. */
+export function expectedGot(field: string, value: unknown, expected: string): string {
+  return `${field}: expected ${expected}, got ${describe(value)}`;
 }
 
 export function notFound(what: string, id: unknown): GraphQLError {

@@ -4,7 +4,7 @@ import { cellsError, conflict, ErrorCode, forbidden } from '../../domain/errors'
 import { ruleFor, stateRefusal, type ActionName, type ActionRule } from './actionRules';
 import type { CellContext } from './context';
 import { visibleInstance } from './instanceAccess';
-import { localDelete } from './localDelete';
+import { finishedAction, localDelete } from './localDelete';
 import { outboxLeaseMs, recordOutbox, settleOutbox, withdrawAction, type OutboxEntry } from './computeOutbox';
 import { PublishFailure } from './queue';
 import type { InstanceRow } from './rows';
@@ -228,17 +228,7 @@ async function setLock(
           }),
         ]
       : []),
-    ctx.cell.db.instanceAction.create({
-      data: {
-        action,
-        instanceUuid: instance.uuid,
-        requestId,
-        userId: ctx.identity.userId,
-        projectId: ctx.identity.projectId,
-        startTime: now,
-        finishTime: now,
-      },
-    }),
+    finishedAction(ctx, instance.uuid, action, requestId, now),
     ...notificationWrites(ctx.cell.db, events),
   ]);
   ctx.cell.events.release(events);

@@ -28,17 +28,7 @@ export async function localDelete(ctx: CellContext, instance: InstanceRow, reque
         updatedAt: now,
       },
     }),
-    ctx.cell.db.instanceAction.create({
-      data: {
-        action: 'delete',
-        instanceUuid: instance.uuid,
-        requestId,
-        userId: ctx.identity.userId,
-        projectId: ctx.identity.projectId,
-        startTime: now,
-        finishTime: now,
-      },
-    }),
+    finishedAction(ctx, instance.uuid, 'delete', requestId, now),
     ...notificationWrites(ctx.cell.db, events),
   ]);
   ctx.cell.events.release(events);
@@ -47,4 +37,22 @@ export async function localDelete(ctx: CellContext, instance: InstanceRow, reque
     ctx.cell.logger.error({ err, uuid: row.uuid }, 'onInstanceDeleted hook failed'),
   );
   return row;
+}
+
+/**
+ * The instance action of an action that finishes as it starts (local delete, lock, unlock),
+ * for the transaction that changes the instance.
+ */
+export function finishedAction(ctx: CellContext, instanceUuid: string, action: string, requestId: string, now: Date) {
+  return ctx.cell.db.instanceAction.create({
+    data: {
+      action,
+      instanceUuid,
+      requestId,
+      userId: ctx.identity.userId,
+      projectId: ctx.identity.projectId,
+      startTime: now,
+      finishTime: now,
+    },
+  });
 }

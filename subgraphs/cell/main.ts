@@ -5,7 +5,7 @@ import { releaseDeletedServer } from '../../domain/quotas/releaseServer';
 import { DEFAULTS } from '../../infrastructure/configSchema';
 import { stopOnSignal } from '../../infrastructure/stopOnSignal';
 import { createLogger } from '../../infrastructure/logger';
-import { cellFromMapping } from '../../cellsAdmin/cellFromMapping';
+import { cellFromMapping } from '../../cellsAdmin';
 import { loadCellConfig } from './config';
 import { startCellSubgraph } from './server';
 

@@ -1,12 +1,11 @@
 import { ApolloServer } from '@apollo/server';
 import { createCellClient } from '../../prisma/clients';
-import { clientErrors } from '../../domain/clientError';
 import { startGraphQLHttpServer } from '../../infrastructure/httpServer';
 import { internalAuthenticator } from '../../domain/internalAuth';
 import { leanPlugins } from '../../infrastructure/leanPlugins';
 import { silentLogger, type Logger } from '../../infrastructure/logger';
 import { createCellContext, type CellContext, type CellRuntime } from './context';
-import { cellErrorLog, formatCellError, INTERNAL_MESSAGE } from './errorFormat';
+import { cellErrorLog, cellErrors } from './formatError';
 import { outboxLeaseMs, startOutboxRelay } from './computeOutbox';
 import { createCellQueue } from './queue';
 import { NOTIFICATIONS_EXCHANGE } from '../../domain/instanceEvents';
@@ -98,10 +97,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     serviceDownTimeS: options.serviceDownTimeS,
   };
   // The cell's classification first, then the shared client rules (allow-listed extensions, request id).
-  const errors = clientErrors<CellContext>(logger, formatCellError, {
-    internalMessage: INTERNAL_MESSAGE,
-    logInternal: false,
-  });
+  const errors = cellErrors<CellContext>(logger);
   const apollo = new ApolloServer<CellContext>({
     schema: createCellSchema(),
     formatError: errors.formatError,

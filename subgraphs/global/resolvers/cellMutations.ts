@@ -1,6 +1,7 @@
 import {
   createCell,
   CellsAdminError,
+  type CellsAdminErrorCode,
   deleteCell,
   discoverHosts,
   setCellDisabled,
@@ -59,24 +60,19 @@ async function admin<T>(ctx: GlobalContext, action: string, run: () => Promise<T
 /** The library's refusals in the subgraph's codes; `field` travels along. */
 function toGraphQLError(err: CellsAdminError) {
   const details = err.field ? { field: err.field } : {};
-  switch (err.code) {
-    case 'NOT_FOUND':
-      return cellsError(ErrorCode.NOT_FOUND, err.message, details);
-    case 'CONFLICT':
-      return cellsError(ErrorCode.CONFLICT, err.message, details);
-    case 'BAD_INPUT':
-      return cellsError(ErrorCode.BAD_USER_INPUT, err.message, details);
-    case 'REFUSED':
-      // The cell's state (cell0, hosts or instances still mapped) forbids the change.
-      return cellsError(ErrorCode.CONFLICT, err.message, { ...details, reason: 'REFUSED' });
-    case 'UNAVAILABLE':
-      return cellsError(ErrorCode.CELL_UNAVAILABLE, err.message, details);
-    default: {
-      const never: never = err.code;
-      return cellsError(ErrorCode.INTERNAL_SERVER_ERROR, `unknown cells admin error ${String(never)}`);
-    }
-  }
+  const [code, extra] = GRAPHQL_CODE_OF[err.code];
+  return cellsError(code, err.message, { ...details, ...extra });
 }
+
+// Record, not switch: a library code without a GraphQL code fails to compile.
+const GRAPHQL_CODE_OF: Record<CellsAdminErrorCode, [ErrorCode, Record<string, string>]> = {
+  [ErrorCode.NOT_FOUND]: [ErrorCode.NOT_FOUND, {}],
+  [ErrorCode.CONFLICT]: [ErrorCode.CONFLICT, {}],
+  [ErrorCode.BAD_INPUT]: [ErrorCode.BAD_USER_INPUT, {}],
+  // The cell's state (cell0, hosts or instances still mapped) forbids the change.
+  [ErrorCode.REFUSED]: [ErrorCode.CONFLICT, { reason: ErrorCode.REFUSED }],
+  [ErrorCode.UNAVAILABLE]: [ErrorCode.CELL_UNAVAILABLE, {}],
+};
 
 // GraphQL sends null for an omitted optional field; the library wants it absent.
 function withoutNulls<T extends object>(input: T): T {

@@ -21,6 +21,15 @@ import { startWorld, type World } from './world';
 // a pool of 2 and statements allowed to wait long, so two slow requests keep it full.
 const POOL = 2;
 
+// Every fault here is one the cell subgraph must notice itself and answer for (pool wait 400 ms,
+// statement deadlines 200-600 ms: UNAVAILABLE with its cause); the gateway's deadline must never be
+// what decides a row. This world runs the gateway, the global and four cell subgraphs and the TCP
+// proxy in this one process: on a loaded 2-core machine the process is not scheduled for hundreds
+// of ms, and a 1 s deadline (BUDGETS) then fired before an answer already sent was read, so a list
+// row read TIMEOUT (the held cell's, or a healthy cell's first:1000 page). A deadline far above the
+// subgraph's own keeps the verdicts about the fault, not the machine's load.
+const CELL_TIMEOUT_MS = 10000;
+
 describe('fault matrix: a cell database fails', () => {
   let world: World;
   beforeAll(async () => {
@@ -37,6 +46,7 @@ describe('fault matrix: a cell database fails', () => {
           queryTimeoutMs: 30000,
         },
       ],
+      gateway: { cellTimeoutMs: CELL_TIMEOUT_MS },
     });
     await prepareWorld(world);
   }, 120000);

@@ -1,4 +1,4 @@
-import { endpointKey, sameEndpoint } from '../../../cellsAdmin/sameEndpoint';
+import { endpointKey, sameEndpoint } from '../../../cellsAdmin/cells';
 
 describe('whether two URLs reach the same database or vhost', () => {
   it('ignores credentials, query, default ports and the postgres/postgresql spelling', () => {

@@ -4,7 +4,7 @@ import {
   checkName,
   checkTransportUrl,
   NO_TRANSPORT,
-} from '../../../cellsAdmin/validation';
+} from '../../../cellsAdmin/errors';
 
 describe('validating cell fields', () => {
   it('accepts the URLs a cell mapping holds', () => {

@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { Prisma } from '../../../../prisma/cell/generated/client';
-import { databaseFailure, formatCellError, INTERNAL_MESSAGE } from '../../../../subgraphs/cell/errorFormat';
-import { DATABASE_FAILURES } from '../../../../domain/databaseFailure';
+import { classifyCellError as formatCellError, INTERNAL_MESSAGE } from '../../../../subgraphs/cell/formatError';
+import { DATABASE_FAILURES, databaseFailure } from '../../../../domain/databaseFailure';
 
 // The shapes below are what @prisma/adapter-pg 7.10 and node-postgres threw when each
 // fault was reproduced against a real database (see test/integration/cell/databaseDown).

@@ -1,6 +1,81 @@
 import { randomUUID } from 'node:crypto';
-import { badInput } from './errors';
-import type { CellClient, CellTx } from './types';
+import { isCell0 } from '../domain/cell0';
+import { describe, ErrorCode } from '../domain/errors';
+import { cellsTransaction, getCell, listCells, withCell } from './cells';
+import { invalidInput, CellsAdminError } from './errors';
+import type { ApiClient, CellAccess, CellClient, CellMapping, CellTx, HostMapping } from './types';
+
+export type HostWithCell = HostMapping & { cell: CellMapping };
+
+/** Host mappings with their cell, by cell name then host; only one cell's with `cell`. */
+export async function listHosts(api: ApiClient, options: { cell?: string } = {}): Promise<HostWithCell[]> {
+  const cellId = options.cell === undefined ? undefined : (await getCell(api, options.cell)).id;
+  const hosts = await api.hostMapping.findMany({
+    where: cellId === undefined ? {} : { cellId },
+    include: { cell: true },
+  });
+  return hosts.sort((a, b) => compare(a.cell.name ?? '', b.cell.name ?? '') || compare(a.host, b.host));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface DiscoveredHost {
+  host: string;
+  cellUuid: string;
+  cellName: string | null;
+}
+
+export interface DiscoverHostsOptions extends CellAccess {
+  /** Only this cell (uuid or name); default every cell but cell0, which has no hosts. */
+  cell?: string;
+}
+
+/**
+ * Maps the compute nodes a cell database has not yet reported (`mapped = 0`) into
+ * host_mappings, then marks them mapped. Returns only the hosts newly mapped, so a
+ * second run returns nothing. Per cell: the host mappings are written in one API
+ * transaction first, then the nodes are marked; a crash between the two is healed
+ * by the next run, which finds the mapping and only marks the node.
+ */
+export async function discoverHosts(api: ApiClient, options: DiscoverHostsOptions): Promise<DiscoveredHost[]> {
+  const cells =
+    options.cell === undefined
+      ? (await listCells(api)).filter((cell) => !isCell0(cell))
+      : [await getCell(api, options.cell)];
+  const found: DiscoveredHost[] = [];
+  for (const cell of cells) {
+    found.push(...(await withCell(options, cell.databaseConnection, (client) => discoverInCell(api, cell, client))));
+  }
+  return found;
+}
+
+async function discoverInCell(api: ApiClient, cell: CellMapping, client: CellClient): Promise<DiscoveredHost[]> {
+  const nodes = await client.computeNode.findMany({
+    where: { mapped: 0, deleted: 0, host: { not: null } },
+    select: { id: true, host: true },
+  });
+  const hosts = [...new Set(nodes.map((node) => node.host as string))].sort();
+  if (hosts.length === 0) return [];
+  const created = await cellsTransaction(api, async (tx) => {
+    const existing = await tx.hostMapping.findMany({ where: { host: { in: hosts } }, include: { cell: true } });
+    const elsewhere = existing.find((mapping) => mapping.cellId !== cell.id);
+    if (elsewhere) {
+      throw new CellsAdminError(
+        ErrorCode.CONFLICT,
+        `host ${describe(elsewhere.host)} of cell ${describe(cell.name ?? cell.uuid)} is already mapped to cell ${describe(elsewhere.cell.name ?? elsewhere.cell.uuid)}`,
+        'host',
+      );
+    }
+    const known = new Set(existing.map((mapping) => mapping.host));
+    const fresh = hosts.filter((host) => !known.has(host));
+    await tx.hostMapping.createMany({ data: fresh.map((host) => ({ host, cellId: cell.id })) });
+    return fresh;
+  });
+  await client.computeNode.updateMany({ where: { id: { in: nodes.map((node) => node.id) } }, data: { mapped: 1 } });
+  return created.map((host) => ({ host, cellUuid: cell.uuid, cellName: cell.name }));
+}
 
 export interface ComputeNodeInput {
   host: string;
@@ -100,15 +175,15 @@ async function upsert(
 
 function checkInput(input: ComputeNodeInput): Required<ComputeNodeInput> {
   if (typeof input.host !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/.test(input.host)) {
-    throw badInput('host', input.host, 'a host name of letters, digits, ".", "_" or "-"');
+    throw invalidInput('host', input.host, 'a host name of letters, digits, ".", "_" or "-"');
   }
   const hypervisorHostname = input.hypervisorHostname ?? input.host;
   if (typeof hypervisorHostname !== 'string' || hypervisorHostname.length === 0 || hypervisorHostname.length > 255) {
-    throw badInput('hypervisorHostname', input.hypervisorHostname, 'a name of 1 to 255 characters');
+    throw invalidInput('hypervisorHostname', input.hypervisorHostname, 'a name of 1 to 255 characters');
   }
   for (const field of ['vcpus', 'memoryMb', 'localGb'] as const) {
     if (!Number.isInteger(input[field]) || input[field] < 0 || input[field] > 2 ** 31 - 1) {
-      throw badInput(field, input[field], 'a non-negative integer');
+      throw invalidInput(field, input[field], 'a non-negative integer');
     }
   }
   return { host: input.host, hypervisorHostname, vcpus: input.vcpus, memoryMb: input.memoryMb, localGb: input.localGb };

@@ -1,9 +1,19 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
+import { clientErrors, type ClientErrors } from '../../domain/clientError';
 import { DATABASE_FAILURES, databaseFailure } from '../../domain/databaseFailure';
 import { ErrorCode } from '../../domain/errors';
 import type { Logger } from '../../infrastructure/logger';
+
+/**
+ * The cell subgraph's error formatter: classifyCellError first, then
+ * domain/clientError.ts decides what the client sees. Unexpected errors are logged by
+ * cellErrorLog (with the cause), so the shared rules do not log them again.
+ */
+export function cellErrors<C extends { requestId?: string }>(logger: Logger): ClientErrors<C> {
+  return clientErrors<C>(logger, classifyCellError, { internalMessage: INTERNAL_MESSAGE, logInternal: false });
+}
 
 /**
  * How the cell subgraph shows an error it did not choose itself. Every failure to use
@@ -12,7 +22,7 @@ import type { Logger } from '../../infrastructure/logger';
  * unexpected is INTERNAL_SERVER_ERROR `internal error in cell`. Errors the resolvers
  * coded themselves pass through. The raw text goes to the log (cellErrorLog).
  */
-export function formatCellError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+export function classifyCellError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   if (!isUnchosen(formatted.extensions?.code)) return formatted;
   const kept = {
     ...(formatted.locations ? { locations: formatted.locations } : {}),
@@ -26,11 +36,8 @@ export function formatCellError(formatted: GraphQLFormattedError, error: unknown
 
 export const INTERNAL_MESSAGE = 'internal error in cell';
 
-/** Moved to domain/databaseFailure.ts (the global subgraph classifies its API database the same way). */
-export { databaseFailure };
-
 /**
- * Logs, with the request id, the raw text of every error formatCellError replaces:
+ * Logs, with the request id, the raw text of every error classifyCellError replaces:
  * a database failure as a warning with its reason, anything else as an error.
  */
 export function cellErrorLog<C extends { requestId?: string }>(logger: Logger): ApolloServerPlugin<C> {
