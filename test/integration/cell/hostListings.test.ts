@@ -250,6 +250,25 @@ describe('the cell host listings', () => {
     });
   });
 
+  describe("the compute agent's heartbeat", () => {
+    it('reports at start, then every interval, until stopped', async () => {
+      const count = async () =>
+        (await cell.db.service.findFirstOrThrow({ where: { host: 'web-0', binary: 'nova-compute' } })).reportCount;
+      const before = await count();
+      const stop = startHeartbeat(cell.db, ['web-0'], 100, silentLogger());
+      try {
+        await waitForCount(count, before + 1, 1000); // the first report does not wait for the interval
+        await waitForCount(count, before + 4, 5000);
+      } finally {
+        stop();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150)); // a report already sent may still land
+      const stopped = await count();
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(await count()).toBe(stopped);
+    });
+  });
+
   describe('computeNodes', () => {
     it.each([1, 3, 1000])('reaches every live node exactly once, by host then id, %i a page', async (first) => {
       const { seen, pages } = await walk(cell, NODES, 'computeNodes', first);
@@ -394,5 +413,13 @@ async function waitForState(cell: CellFixture, host: string, state: string): Pro
     const { seen } = await walk(cell, SERVICES, 'computeServices', 10, { host });
     if (seen[0]?.state === state || Date.now() > deadline) return seen[0]?.state;
     await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function waitForCount(count: () => Promise<number>, atLeast: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await count()) < atLeast) {
+    if (Date.now() > deadline) throw new Error(`report_count did not reach ${atLeast} in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
