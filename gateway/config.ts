@@ -41,6 +41,8 @@ export interface GatewayConfig {
   limits?: RequestLimits;
   /** Live instance events (Subscription.instanceEvents, gateway/events); unset: GATEWAY_DEFAULTS. */
   events?: EventSettings;
+  /** The built dashboard and GraphiQL (CELLS_WEB_ROOT); unset: dashboard/dist of this checkout. */
+  webRoot?: string;
 }
 
 /** What the live events may hold and where the gateway reads them. */
@@ -131,6 +133,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
         .min(GATEWAY_DEFAULTS.events.reconnect.minMs)
         .default(GATEWAY_DEFAULTS.events.reconnect.maxMs),
       CELLS_EVENTS_QUEUE_MAX: positiveInt(GATEWAY_DEFAULTS.events.queueMaxLength),
+      CELLS_WEB_ROOT: z.string().min(1).optional(),
     },
     env,
   );
@@ -184,5 +187,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       reconnect: { minMs: GATEWAY_DEFAULTS.events.reconnect.minMs, maxMs: e.CELLS_EVENTS_RECONNECT_MAX_MS },
       queueMaxLength: e.CELLS_EVENTS_QUEUE_MAX,
     },
+    webRoot: e.CELLS_WEB_ROOT,
   };
 }

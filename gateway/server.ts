@@ -20,6 +20,7 @@ import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsSer
 import { readinessRoute } from './readiness';
 import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
 import { eventsDataSource, httpSubscriptionsRefused, LiveEvents } from './events/liveEvents';
+import { webApp } from './webApp';
 
 export interface RunningGateway extends RunningHttpServer {
   router: CellRouterDataSource;
@@ -40,6 +41,7 @@ export interface RunningGateway extends RunningHttpServer {
  * forwarding data source, every cell behind the cell router, JWT authentication before
  * planning, limits, and /healthz, /readyz, /metrics beside /graphql. Subscriptions are
  * served by the gateway itself (gateway/events): WebSocket at /graphql, SSE at /graphql/stream.
+ * The dashboard is served at / and GraphiQL at /graphiql (gateway/webApp).
  */
 export async function startGateway(config: GatewayConfig, logger: Logger = silentLogger()): Promise<RunningGateway> {
   const sdls = readSubgraphSdls();
@@ -158,6 +160,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     },
     routes: guardedOpsRoutes(opsEndpoints, authenticator),
     streams: { '/graphql/stream': (req, res) => events.sse(req, res) },
+    pages: webApp(config.webRoot),
   });
   // Apollo Gateway executes no subscriptions: the gateway serves them over the same schema.
   events.serve(http.server, {
