@@ -21,6 +21,7 @@ import { readinessRoute } from './readiness';
 import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
 import { eventsDataSource, httpSubscriptionsRefused, LiveEvents } from './events/liveEvents';
 import { webApp } from './webApp';
+import { devSignInRoutes } from './devSignIn';
 
 export interface RunningGateway extends RunningHttpServer {
   router: CellRouterDataSource;
@@ -158,7 +159,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
         throw err;
       }
     },
-    routes: guardedOpsRoutes(opsEndpoints, authenticator),
+    routes: { ...guardedOpsRoutes(opsEndpoints, authenticator), ...devSignInRoutes(config.jwt) },
     streams: { '/graphql/stream': (req, res) => events.sse(req, res) },
     pages: webApp(config.webRoot),
   });
