@@ -49,6 +49,19 @@ describe('the dashboard in a browser', () => {
     await page.getByTestId('who').getByText('admin-user · project admin · admin').waitFor();
   });
 
+  it('opens GraphiQL, served from the gateway, introspecting with the signed-in token', async () => {
+    const introspection = page.waitForResponse(
+      (res) =>
+        res.url() === world.topo.gateway.url &&
+        res.request().headers().authorization === `Bearer ${world.tokens.admin}` &&
+        (res.request().postData() ?? '').includes('IntrospectionQuery'),
+    );
+    await page.goto(`${base}/graphiql`);
+    expect((await introspection).status()).toBe(200);
+    await page.locator('.graphiql-container').waitFor();
+    await screenshot(page, 'graphiql');
+  });
+
   it('shows one card per cell with its status, latency and instance count', async () => {
     await page.goto(`${base}/`);
     for (const cell of world.topo.cells) {
