@@ -77,10 +77,15 @@ async function main(): Promise<number> {
         : `[start]   ${child.spec.name.padEnd(16)} NOT READY: ${(outcome.reason as Error).message}`,
     );
   });
-  if (gatewayChild)
+  if (gatewayChild) {
+    const site = gateway.url!.replace(/\/graphql$/, '');
+    say(
+      `[start] dashboard: ${site}/   GraphiQL: ${site}/graphiql   (sign in on the dashboard; GraphiQL uses its token)`,
+    );
     say(
       `[start] try it: TOKEN=$(npm run -s token -- --project demo) and POST queries to ${gateway.url} with "Authorization: Bearer $TOKEN"`,
     );
+  }
   for (const child of children) {
     void child.exited.then(() => {
       if (stopping) return;

@@ -47,6 +47,8 @@ export interface GatewayConfig {
    * interval and the mapping cache TTL only.
    */
   mappingNotifyUrl?: string | null;
+  /** The built dashboard and GraphiQL (CELLS_WEB_ROOT); unset: dashboard/dist of this checkout. */
+  webRoot?: string;
 }
 
 /** What the live events may hold and where the gateway reads them. */
@@ -139,6 +141,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_EVENTS_QUEUE_MAX: positiveInt(GATEWAY_DEFAULTS.events.queueMaxLength),
       CELLS_API_DATABASE_URL: url(DEFAULTS.apiDatabaseUrl),
       CELLS_MAPPING_NOTIFY_URL: z.union([z.literal('off'), z.string().url()]).optional(),
+      CELLS_WEB_ROOT: z.string().min(1).optional(),
     },
     env,
   );
@@ -194,5 +197,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     },
     mappingNotifyUrl:
       e.CELLS_MAPPING_NOTIFY_URL === 'off' ? null : (e.CELLS_MAPPING_NOTIFY_URL ?? e.CELLS_API_DATABASE_URL),
+    webRoot: e.CELLS_WEB_ROOT,
   };
 }

@@ -8,11 +8,12 @@ async function main(): Promise<void> {
   const config = loadGatewayConfig();
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await startGateway(config, logger);
-  logger.info({ url: gateway.url }, 'gateway ready');
+  const site = gateway.url.replace(/\/graphql$/, '');
+  logger.info({ url: gateway.url, dashboard: `${site}/`, graphiql: `${site}/graphiql` }, 'gateway ready');
   if (gateway.ops)
     logger.info({ url: gateway.ops.url }, 'operations endpoints (/healthz, /readyz, /metrics) without a token');
   console.log(
-    `gateway ready at ${gateway.url}\n  try: curl -s ${gateway.url} -H "authorization: Bearer $(npm run -s token -- --project demo)" -H 'content-type: application/json' -d '{"query":"{ instances(first: 5) { edges { node { uuid displayName status } } complete cells { cellName status } } }"}'`,
+    `gateway ready at ${gateway.url}\n  dashboard: ${site}/  GraphiQL: ${site}/graphiql\n  try: curl -s ${gateway.url} -H "authorization: Bearer $(npm run -s token -- --project demo)" -H 'content-type: application/json' -d '{"query":"{ instances(first: 5) { edges { node { uuid displayName status } } complete cells { cellName status } } }"}'`,
   );
   const stop = () => gateway.close().finally(() => process.exit(0));
   process.on('SIGINT', stop);

@@ -21,6 +21,8 @@ import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsSer
 import { readinessRoute } from './readiness';
 import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergraph';
 import { eventsDataSource, httpSubscriptionsRefused, LiveEvents } from './events/liveEvents';
+import { webApp } from './webApp';
+import { devSignInRoutes } from './devSignIn';
 
 export interface RunningGateway extends RunningHttpServer {
   router: CellRouterDataSource;
@@ -43,6 +45,7 @@ export interface RunningGateway extends RunningHttpServer {
  * forwarding data source, every cell behind the cell router, JWT authentication before
  * planning, limits, and /healthz, /readyz, /metrics beside /graphql. Subscriptions are
  * served by the gateway itself (gateway/events): WebSocket at /graphql, SSE at /graphql/stream.
+ * The dashboard is served at / and GraphiQL at /graphiql (gateway/webApp).
  */
 export async function startGateway(config: GatewayConfig, logger: Logger = silentLogger()): Promise<RunningGateway> {
   const sdls = readSubgraphSdls();
@@ -185,8 +188,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
         throw err;
       }
     },
-    routes: guardedOpsRoutes(opsEndpoints, authenticator),
+    routes: { ...guardedOpsRoutes(opsEndpoints, authenticator), ...devSignInRoutes(config.jwt) },
     streams: { '/graphql/stream': (req, res) => events.sse(req, res) },
+    pages: webApp(config.webRoot),
   });
   // Apollo Gateway executes no subscriptions: the gateway serves them over the same schema.
   events.serve(http.server, {

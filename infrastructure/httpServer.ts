@@ -21,6 +21,12 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
   routes?: Record<string, Route>;
   /** Routes that answer by themselves on the response (streams: SSE), before anything else is read. */
   streams?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void>>;
+  /**
+   * Web pages and their assets (the dashboard): asked for every GET or HEAD that is not
+   * GraphQL (`/graphql`, or `/` with a `query` parameter) nor a route; answers false to let
+   * the request go on (a 404, or GraphQL at `/`).
+   */
+  pages?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
 }
 
 export interface RunningHttpServer {
@@ -59,6 +65,10 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       const answer = await route(req);
       send(res, answer.status, answer.contentType ?? 'text/plain', answer.body);
       return;
+    }
+    const graphqlGet = url.pathname === '/graphql' || (url.pathname === '/' && url.searchParams.has('query'));
+    if (options.pages && (req.method === 'GET' || req.method === 'HEAD') && !graphqlGet) {
+      if (await options.pages(req, res, url.pathname)) return;
     }
     if (url.pathname !== '/graphql' && url.pathname !== '/') {
       send(res, 404, 'application/json', JSON.stringify({ errors: [{ message: `no route ${url.pathname}` }] }));
