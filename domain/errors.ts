@@ -31,6 +31,10 @@ export enum ErrorCode {
   TOO_MANY_SUBSCRIPTIONS = 'TOO_MANY_SUBSCRIPTIONS',
   /** A subscriber that fell more than CELLS_SUBSCRIPTION_BUFFER events behind and was dropped. */
   SUBSCRIBER_TOO_SLOW = 'SUBSCRIBER_TOO_SLOW',
+
+  // gateway
+  /** A request the gateway cannot serve as sent (a field no cell routes, a subscription over POST, a bad SSE request). */
+  BAD_REQUEST = 'BAD_REQUEST',
 }
 
 /** A GraphQLError with a code; `details` lands in extensions beside it. */

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   getVariableValues,
@@ -67,7 +68,7 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
         async didEncounterErrors({ errors, source }) {
           for (const error of errors) {
             if (
-              error.extensions.code !== 'GRAPHQL_PARSE_FAILED' ||
+              error.extensions.code !== ApolloServerErrorCode.GRAPHQL_PARSE_FAILED ||
               source === undefined ||
               !overTokens(source, options.maxTokens)
             )

@@ -18,6 +18,7 @@ import { parseOperation, type RootField } from './operation';
 import { RequestBudgets } from './requestBudget';
 import { routerError, type FieldResult, type RouterRequest } from './routerContext';
 import { routeToOwningCell } from './singleInstance';
+import { ErrorCode } from '../../domain/errors';
 
 export interface CellRouterOptions {
   directory: CellDirectory;
@@ -87,7 +88,9 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
         return Promise.resolve({
           data: null,
           errors: [
-            routerError('BAD_REQUEST', `field ${req.field.name} cannot be routed to a cell`, [req.field.responseKey]),
+            routerError(ErrorCode.BAD_REQUEST, `field ${req.field.name} cannot be routed to a cell`, [
+              req.field.responseKey,
+            ]),
           ],
         });
     }
@@ -163,7 +166,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
 export function circuitFailure(outcome: CellOutcome<GraphQLResponseBody>): CircuitFailureStatus | null {
   if (!outcome.ok) return outcome.status === 'ERROR' ? null : outcome.status;
   const { data, errors } = outcome.value;
-  if (!errors?.some((e) => e.extensions?.code === 'CELL_UNAVAILABLE')) return null;
+  if (!errors?.some((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE)) return null;
   const empty = (value: unknown) => value === null || (Array.isArray(value) && value.every((v) => v === null));
   return !data || Object.values(data).every(empty) ? 'UNAVAILABLE' : null;
 }

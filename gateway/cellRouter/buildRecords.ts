@@ -4,6 +4,7 @@ import type { BuildRequestFilter, BuildRequestInfo } from '../globalClient';
 import type { CellStream, MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
 import { mergedFields, shape } from './shape';
+import { ErrorCode } from '../../domain/errors';
 
 // Filters a build request can never match: it has no host and no cell yet.
 const EXCLUDING = ['host', 'cellUuid'] as const;
@@ -43,7 +44,7 @@ export function buildRequestStream(
       error: {
         message: 'servers being scheduled (BUILD) could not be read and are missing from this page',
         path: [req.field.responseKey],
-        extensions: { code: 'GLOBAL_UNAVAILABLE' },
+        extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
       },
     };
   }

@@ -9,6 +9,7 @@ import {
   type RouterRequest,
 } from './routerContext';
 import type { CellEntry } from './cellDirectory';
+import { ErrorCode } from '../../domain/errors';
 
 interface Representation {
   __typename: string;
@@ -30,7 +31,9 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
     return {
       data: null,
       errors: [
-        routerError('BAD_REQUEST', '_entities: representations must be passed as a variable', [field.responseKey]),
+        routerError(ErrorCode.BAD_REQUEST, '_entities: representations must be passed as a variable', [
+          field.responseKey,
+        ]),
       ],
     };
   }
@@ -45,7 +48,7 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
     return {
       data: null,
       errors: [
-        routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, [
+        routerError(ErrorCode.GLOBAL_UNAVAILABLE, `instance mappings could not be read: ${(err as Error).message}`, [
           field.responseKey,
         ]),
       ],
@@ -71,7 +74,7 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
       const cellErrors = outcome.value.errors ?? [];
       // The cell up with its database down, or answering wrongly: said by the router, naming
       // the cell, at every index it left null (as for a cell that did not answer).
-      const down = cellErrors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
+      const down = cellErrors.find((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
       if (down || (answers.every((a) => a == null) && answeredWrongly(cell, cellErrors))) {
         req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, errors: cellErrors }, 'cell failed entities');
         const nulls = indexes.filter((original) => results[original] === null);

@@ -18,6 +18,7 @@ import { connectionResponse } from './connectionResponse';
 import { isStartCursor, readUnknownCursor, type UnknownPhase } from './startCursor';
 import { failedCells, unknownRecords, unknownRecordsApply } from './unknownRecords';
 import { mergedFields } from './shape';
+import { ErrorCode } from '../../domain/errors';
 
 const FIRST = variableDefinition('$__cr_first: Int');
 const AFTER = variableDefinition('$__cr_after: String');
@@ -26,7 +27,7 @@ const BATCH_SLACK = 1.1;
 const DEFAULT_FIRST = 50;
 
 /** Errors a cell gives for the request itself: every cell would say the same. */
-const REQUEST_ERROR_CODES = new Set(['BAD_USER_INPUT', 'FORBIDDEN', 'UNAUTHENTICATED']);
+const REQUEST_ERROR_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
 
 /**
  * `instances(filter, sort, first, after)` over every relevant cell: asked in parallel
@@ -39,7 +40,7 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   const { field, planned } = req;
   const path = [field.responseKey];
   const args = parseArgs(req);
-  if ('error' in args) return { data: null, errors: [routerError('BAD_USER_INPUT', args.error, path)] };
+  if ('error' in args) return { data: null, errors: [routerError(ErrorCode.BAD_USER_INPUT, args.error, path)] };
   const { sort, first, after, filter } = args;
   if (args.unknownPhase) return continueUnknown(req, args, args.unknownPhase);
 
@@ -174,7 +175,7 @@ async function continueUnknown(req: RouterRequest, args: ListArgs, phase: Unknow
       data: null,
       errors: [
         routerError(
-          'BAD_USER_INPUT',
+          ErrorCode.BAD_USER_INPUT,
           'after: a cursor of UNKNOWN records continues only a list filtered by project alone and not sorted explicitly',
           path,
         ),
@@ -225,7 +226,7 @@ export function answeredWithout(first: GraphQLFormattedError | undefined): {
   message: string;
 } {
   if (!first) return { ok: false, status: 'ERROR', message: 'cell answered without data' };
-  if (first.extensions?.code === 'CELL_UNAVAILABLE')
+  if (first.extensions?.code === ErrorCode.CELL_UNAVAILABLE)
     return { ok: false, status: 'UNAVAILABLE', message: databaseFailureMessage(first.extensions.reason) };
   return { ok: false, status: 'ERROR', message: 'cell answered with an error' };
 }

@@ -1,4 +1,6 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type DataLoader from 'dataloader';
+import { ErrorCode } from '../../domain/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Identity } from '../../domain/identity';
 import type { Logger } from '../../infrastructure/logger';
@@ -42,13 +44,13 @@ export function cellUnavailableError(
   return {
     message: `cell ${cell.info.name ?? cell.info.uuid} did not answer (${status}): ${message}`,
     path,
-    extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell.info.uuid, status },
+    extensions: { code: ErrorCode.CELL_UNAVAILABLE, cellUuid: cell.info.uuid, status },
   };
 }
 
 /** An error the router raises about the request itself. */
 export function routerError(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: (string | number)[],
   extensions: Record<string, unknown> = {},
@@ -58,19 +60,19 @@ export function routerError(
 
 // Codes a cell gives about the request or the caller (every cell would say the same):
 // passed on as they are. Anything else with no data means the cell answered wrongly.
-const REQUEST_CODES = new Set([
-  'BAD_USER_INPUT',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'QUOTA_EXCEEDED',
-  'INVALID_STATE',
-  'INSTANCE_LOCKED',
-  'BROKER_UNAVAILABLE',
-  'HOST_UNAVAILABLE',
-  'NO_VALID_HOST',
-  'CELL_UNAVAILABLE',
+const REQUEST_CODES = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+  ErrorCode.QUOTA_EXCEEDED,
+  ErrorCode.INVALID_STATE,
+  ErrorCode.INSTANCE_LOCKED,
+  ErrorCode.BROKER_UNAVAILABLE,
+  ErrorCode.HOST_UNAVAILABLE,
+  ErrorCode.NO_VALID_HOST,
+  ErrorCode.CELL_UNAVAILABLE,
 ]);
 
 /**
@@ -80,6 +82,7 @@ const REQUEST_CODES = new Set([
  */
 export function answeredWrongly(cell: CellEntry, errors: readonly GraphQLFormattedError[]): boolean {
   const wrong = errors.filter((e) => !REQUEST_CODES.has(String(e.extensions?.code)));
-  if (wrong.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) cell.schema = { phase: 'unchecked' };
+  if (wrong.some((e) => e.extensions?.code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED))
+    cell.schema = { phase: 'unchecked' };
   return wrong.length > 0;
 }

@@ -3,6 +3,7 @@ import type { BuildRequestInfo } from '../globalClient';
 import { buildRequestFilter } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { routerError, type RouterRequest } from './routerContext';
+import { ErrorCode } from '../../domain/errors';
 
 /** The project a list is scoped to; null for an admin listing all projects. */
 export function listProject(req: RouterRequest, filter: Record<string, unknown>): string | null {
@@ -47,7 +48,7 @@ export async function selectSources(
     if (!cell)
       return {
         error: routerError(
-          'BAD_USER_INPUT',
+          ErrorCode.BAD_USER_INPUT,
           `filter.cellUuid: no cell with uuid ${JSON.stringify(filter.cellUuid)}`,
           path,
         ),

@@ -13,6 +13,7 @@ import {
 } from './routerContext';
 import { shape } from './shape';
 import { unknownInstance } from './unknownRecords';
+import { ErrorCode } from '../../domain/errors';
 
 /**
  * A root field about one instance (`instance(uuid)` or an instance mutation): looks up
@@ -29,7 +30,9 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   if (typeof uuid !== 'string' || !uuid) {
     return {
       data: null,
-      errors: [routerError('BAD_USER_INPUT', `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path)],
+      errors: [
+        routerError(ErrorCode.BAD_USER_INPUT, `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path),
+      ],
     };
   }
   let mapping: MappingInfo | null;
@@ -37,7 +40,10 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
     mapping = await req.mappings.load(uuid);
   } catch (err) {
     req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'instance mappings could not be read');
-    return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', 'instance mappings could not be read', path)] };
+    return {
+      data: null,
+      errors: [routerError(ErrorCode.GLOBAL_UNAVAILABLE, 'instance mappings could not be read', path)],
+    };
   }
   // Another project's instance is unknown to a tenant: not even its cell may show, in data or in an error.
   if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) mapping = null;
@@ -48,7 +54,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   const cell = await req.cell(mapping.cellUuid);
   if (!cell) {
     const error = routerError(
-      'CELL_UNAVAILABLE',
+      ErrorCode.CELL_UNAVAILABLE,
       `instance ${uuid} is mapped to a cell that is not in the cell mappings`,
       path,
       { cellUuid: mapping.cellUuid },
@@ -80,16 +86,19 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
   const errors = (outcome.value.errors ?? []).map((e) =>
-    e.extensions?.code === 'CELL_UNAVAILABLE' ? databaseDown(req, cell, e) : e,
+    e.extensions?.code === ErrorCode.CELL_UNAVAILABLE ? databaseDown(req, cell, e) : e,
   );
   // The cell is up but its database is not: as for a cell that did not answer.
-  const down = errors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
+  const down = errors.find((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
   if (data === null && down && kind === 'query') return withMinimalRecord(req, mapping, { ...down, path });
   return { data, errors };
 }
 
 function notFound(uuid: string, why: string, path: (string | number)[]): FieldResult {
-  return { data: null, errors: [routerError('NOT_FOUND', `instance ${JSON.stringify(uuid)} ${why}`, path, { uuid })] };
+  return {
+    data: null,
+    errors: [routerError(ErrorCode.NOT_FOUND, `instance ${JSON.stringify(uuid)} ${why}`, path, { uuid })],
+  };
 }
 
 // The cell's CELL_UNAVAILABLE, said by the router: which cell, the fixed message for its reason.
@@ -159,7 +168,7 @@ async function buildingInstance(req: RouterRequest, uuid: string): Promise<Field
       data: null,
       errors: [
         routerError(
-          'GLOBAL_UNAVAILABLE',
+          ErrorCode.GLOBAL_UNAVAILABLE,
           'the server is being scheduled and its build request could not be read',
           path,
         ),

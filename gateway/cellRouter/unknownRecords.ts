@@ -4,6 +4,7 @@ import type { CellStream } from './merge';
 import type { RouterRequest } from './routerContext';
 import { listProject } from './selectCells';
 import type { UnknownPhase } from './startCursor';
+import { ErrorCode } from '../../domain/errors';
 
 // Filters that only scope by project; anything else makes UNKNOWN records wrong.
 const PROJECT_ONLY = new Set(['projectId', 'allProjects']);
@@ -68,7 +69,7 @@ export async function unknownRecords(
       message:
         'instances of cells that did not answer (UNKNOWN records) could not be read and are missing from this page',
       path: [req.field.responseKey],
-      extensions: { code: 'GLOBAL_UNAVAILABLE' },
+      extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
     };
     // The walk stays where it is: the next page asks again from the same record.
     return { records: [], hasMore: true, phase, error };

@@ -9,6 +9,7 @@ import type { EventSettings } from '../config';
 import type { GlobalClient } from '../globalClient';
 import { EventHub, type EventDirectory } from './eventHub';
 import { startSubscriptionServer, type RunningSubscriptionServer } from './subscriptionServer';
+import { ErrorCode } from '../../domain/errors';
 
 export interface LiveEventsOptions {
   global: GlobalClient;
@@ -98,7 +99,7 @@ export const eventsDataSource: GraphQLDataSource = {
       {
         message:
           'subscriptions are served over WebSocket at /graphql (graphql-ws) and SSE at /graphql/stream (graphql-sse)',
-        extensions: { code: 'BAD_REQUEST' },
+        extensions: { code: ErrorCode.BAD_REQUEST },
       },
     ],
   }),
@@ -113,7 +114,9 @@ export const httpSubscriptionsRefused: ApolloServerPlugin<BaseContext> = {
     return {
       async didResolveOperation({ operation }) {
         if (operation?.operation === 'subscription')
-          throw new GraphQLError(SUBSCRIPTIONS_HERE, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw new GraphQLError(SUBSCRIPTIONS_HERE, {
+            extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+          });
       },
     };
   },
