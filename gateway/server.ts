@@ -105,9 +105,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
               counter: plannedGlobalRequests,
               transport,
               logger,
-              onCellMappingsChanged: () => {
+              onCellMappingsChanged: async () => {
                 void events.hub.refresh();
-                return directory.refresh();
+                await directory.refresh();
               },
             }),
   });
@@ -134,7 +134,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   await apollo.start();
   const authenticator = new Authenticator(config.jwt);
   const opsEndpoints: OpsEndpoints = {
-    readiness: readinessRoute(global, directory),
+    readiness: readinessRoute(directory),
     metrics: async () => ({
       status: 200,
       contentType: metrics.registry.contentType,

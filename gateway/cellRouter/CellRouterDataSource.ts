@@ -153,7 +153,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     this.requestsByCell.set(cell.info.uuid, (this.requestsByCell.get(cell.info.uuid) ?? 0) + 1);
     this.options.metrics.observeCell(cell.info.name ?? cell.info.uuid, status, outcome.elapsedMs);
     cell.lastStatus = { status, at: new Date().toISOString(), ...(outcome.ok ? {} : { message: outcome.message }) };
-    if (!outcome.ok && outcome.status === 'UNAVAILABLE') this.options.directory.refresh().catch(() => undefined);
+    if (!outcome.ok && outcome.status === 'UNAVAILABLE') void this.options.directory.refresh();
     return outcome as CellOutcome<GraphQLResponseBody>;
   }
 }

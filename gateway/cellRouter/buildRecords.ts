@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { comparePositions, decodeCursor, encodeCursor, positionOf, type SortSpec } from '../../domain/instanceOrder';
-import type { BuildRequestFilter, BuildRequestInfo } from '../globalClient';
+import type { BuildRequestFilter, BuildRequestInfo, GlobalOutcome } from '../globalClient';
 import type { CellStream, MergeRow } from './merge';
 import type { RouterRequest } from './routerContext';
 import { mergedFields, shape } from './shape';
@@ -33,12 +33,12 @@ export function buildRequestFilter(filter: Record<string, unknown>): BuildReques
  */
 export function buildRequestStream(
   req: RouterRequest,
-  requests: BuildRequestInfo[] | Error | null,
+  read: GlobalOutcome<BuildRequestInfo[] | null> | null,
   options: { sort: SortSpec[]; after: string | null; first: number },
 ): { stream: CellStream | null; error?: GraphQLFormattedError } {
-  if (requests === null) return { stream: null };
-  if (requests instanceof Error) {
-    req.logger.warn({ err: requests.message }, 'build requests could not be read');
+  if (read === null || (read.ok && read.value === null)) return { stream: null };
+  if (!read.ok) {
+    req.logger.warn({ err: read.message, detail: read.detail }, 'build requests could not be read');
     return {
       stream: null,
       error: {
@@ -51,7 +51,7 @@ export function buildRequestStream(
   const { sort } = options;
   const after = options.after ? decodeCursor(options.after, sort) : null;
   const edgeFields = mergedFields(req.field.node.selectionSet, req.planned.fragments).filter((f) => f.name === 'edges');
-  const rows: MergeRow[] = requests
+  const rows: MergeRow[] = (read.value ?? [])
     .map((r) => {
       const node = buildNode(r);
       const position = positionOf(node, sort);

@@ -9,6 +9,9 @@ import {
   type RouterRequest,
 } from './routerContext';
 import type { CellEntry } from './cellDirectory';
+import { succeed } from '../../domain/outcome';
+import type { GlobalOutcome } from '../globalClient';
+import { loadMappings } from './mappingCache';
 import { ErrorCode } from '../../domain/errors';
 
 interface Representation {
@@ -41,20 +44,18 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   const results: unknown[] = representations.map(() => null);
   const errors: GraphQLFormattedError[] = [];
   const byCell = new Map<string, number[]>();
-  let lookups: (string | null)[];
-  try {
-    lookups = await Promise.all(representations.map((r) => cellOf(req, r)));
-  } catch (err) {
+  const lookups = await cellsOf(req, representations);
+  if (!lookups.ok) {
     return {
       data: null,
       errors: [
-        routerError(ErrorCode.GLOBAL_UNAVAILABLE, `instance mappings could not be read: ${(err as Error).message}`, [
+        routerError(ErrorCode.GLOBAL_UNAVAILABLE, `instance mappings could not be read: ${lookups.message}`, [
           field.responseKey,
         ]),
       ],
     };
   }
-  lookups.forEach((cellUuid, index) => {
+  lookups.value.forEach((cellUuid, index) => {
     if (!cellUuid) return; // unknown or unscheduled instance: null, as a subgraph answers for a missing entity
     byCell.set(cellUuid, [...(byCell.get(cellUuid) ?? []), index]);
   });
@@ -98,13 +99,28 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   return { data: results, errors };
 }
 
-async function cellOf(req: RouterRequest, representation: Representation): Promise<string | null> {
-  if (representation.cellUuid) return representation.cellUuid;
-  if (representation.__typename !== 'Instance' || !representation.uuid) return null;
-  const mapping = await req.mappings.load(representation.uuid);
-  // A tenant's plan never holds another project's instance; if one did, its cell stays unsaid.
-  if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) return null;
-  return mapping?.cellUuid ?? null;
+// The owning cell of each representation (null: unknown or unscheduled), mappings read in one batch.
+async function cellsOf(
+  req: RouterRequest,
+  representations: Representation[],
+): Promise<GlobalOutcome<(string | null)[]>> {
+  const looked = (r: Representation) => !r.cellUuid && r.__typename === 'Instance' && Boolean(r.uuid);
+  const mappings = await loadMappings(
+    req.mappings,
+    representations.filter(looked).map((r) => r.uuid!),
+  );
+  if (!mappings.ok) return mappings;
+  let next = 0;
+  return succeed(
+    representations.map((r) => {
+      if (r.cellUuid) return r.cellUuid;
+      if (!looked(r)) return null;
+      const mapping = mappings.value[next++];
+      // A tenant's plan never holds another project's instance; if one did, its cell stays unsaid.
+      if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) return null;
+      return mapping?.cellUuid ?? null;
+    }),
+  );
 }
 
 // A cell's error path points into its subset; point it at the original index.

@@ -1,9 +1,11 @@
 import type { GraphQLFormattedError } from 'graphql';
-import type { BuildRequestInfo } from '../globalClient';
+import type { BuildRequestInfo, GlobalOutcome } from '../globalClient';
+import { loadMappings } from './mappingCache';
 import { buildRequestFilter } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { routerError, type RouterRequest } from './routerContext';
 import { ErrorCode } from '../../domain/errors';
+import { succeed } from '../../domain/outcome';
 
 /** The project a list is scoped to; null for an admin listing all projects. */
 export function listProject(req: RouterRequest, filter: Record<string, unknown>): string | null {
@@ -15,8 +17,8 @@ export function listProject(req: RouterRequest, filter: Record<string, unknown>)
 /** Where a list looks: the cells to ask, and the build requests (or why they are missing). */
 export interface ListSources {
   cells: CellEntry[];
-  /** Resolves to the build requests to list as BUILD; null when none apply. */
-  builds: Promise<BuildRequestInfo[] | Error | null>;
+  /** Resolves to the build requests to list as BUILD (or why they could not be read); null when none apply. */
+  builds: Promise<GlobalOutcome<BuildRequestInfo[] | null> | null>;
 }
 
 /**
@@ -34,15 +36,14 @@ export async function selectSources(
   const path = [req.field.responseKey];
   const project = listProject(req, filter);
   const uuids = Array.isArray(filter.uuids) ? (filter.uuids as string[]) : null;
-  const buildsAlone = () =>
-    wantBuilds
-      ? req.global
-          .listContext(
-            { projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) },
-            req.requestId,
-          )
-          .then((r) => r.buildRequests, asError)
-      : Promise.resolve(null);
+  const buildsAlone = async () => {
+    if (!wantBuilds) return null;
+    const context = await req.global.listContext(
+      { projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) },
+      req.requestId,
+    );
+    return context.ok ? succeed(context.value.buildRequests) : context;
+  };
   if (typeof filter.cellUuid === 'string') {
     const cell = await req.cell(filter.cellUuid);
     if (!cell)
@@ -58,29 +59,27 @@ export async function selectSources(
   const all = await req.cells();
   if (uuids) {
     const builds = buildsAlone();
-    const mappings = await req.mappings.loadMany(uuids);
-    if (mappings.some((m) => m instanceof Error)) return { cells: all, builds };
-    const wanted = new Set(mappings.map((m) => (m instanceof Error ? null : m?.cellUuid)).filter(Boolean) as string[]);
+    const mappings = await loadMappings(req.mappings, uuids);
+    if (!mappings.ok) return { cells: all, builds };
+    const wanted = new Set(mappings.value.map((m) => m?.cellUuid).filter(Boolean) as string[]);
     return { cells: await known(req, wanted), builds };
   }
   if (project === null) return { cells: all, builds: buildsAlone() };
-  try {
-    const context = await req.global.listContext(
-      { projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) },
-      req.requestId,
+  const context = await req.global.listContext(
+    { projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) },
+    req.requestId,
+  );
+  if (!context.ok) {
+    req.logger.warn(
+      { err: context.message, detail: context.detail },
+      'could not narrow cells from the mappings; asking every cell',
     );
-    return {
-      cells: await known(req, new Set(context.cellUuids ?? [])),
-      builds: Promise.resolve(context.buildRequests),
-    };
-  } catch (err) {
-    req.logger.warn({ err: (err as Error).message }, 'could not narrow cells from the mappings; asking every cell');
-    return { cells: all, builds: Promise.resolve(asError(err)) };
+    return { cells: all, builds: Promise.resolve(context) };
   }
-}
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
+  return {
+    cells: await known(req, new Set(context.value.cellUuids ?? [])),
+    builds: Promise.resolve(succeed(context.value.buildRequests)),
+  };
 }
 
 async function known(req: RouterRequest, uuids: Set<string>): Promise<CellEntry[]> {

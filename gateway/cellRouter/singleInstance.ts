@@ -1,6 +1,7 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
 import type { KnownInstance, MappingInfo } from '../globalClient';
+import { loadMappings } from './mappingCache';
 import { buildNode } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { buildOperation } from './operation';
@@ -35,16 +36,18 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
       ],
     };
   }
-  let mapping: MappingInfo | null;
-  try {
-    mapping = await req.mappings.load(uuid);
-  } catch (err) {
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'instance mappings could not be read');
+  const looked = await loadMappings(req.mappings, [uuid]);
+  if (!looked.ok) {
+    req.logger.warn(
+      { requestId: req.requestId, err: looked.message, detail: looked.detail },
+      'instance mappings could not be read',
+    );
     return {
       data: null,
       errors: [routerError(ErrorCode.GLOBAL_UNAVAILABLE, 'instance mappings could not be read', path)],
     };
   }
+  let mapping = looked.value[0];
   // Another project's instance is unknown to a tenant: not even its cell may show, in data or in an error.
   if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) mapping = null;
   if (!mapping) return kind === 'query' ? { data: null, errors: [] } : notFound(uuid, 'not found', path);
@@ -124,16 +127,19 @@ async function withMinimalRecord(
   error: GraphQLFormattedError,
 ): Promise<FieldResult> {
   if (mapping.queuedForDelete && !req.identity.isAdmin) return { data: null, errors: [] };
-  let known: KnownInstance = { ...mapping, createdAt: null, flavor: null, availabilityZone: null };
-  try {
-    known = (await req.global.knownInstance(mapping.instanceUuid, req.requestId)) ?? known;
-  } catch (err) {
-    // The mapping alone still makes a record; its spec fields stay null.
+  const read = await req.global.knownInstance(mapping.instanceUuid, req.requestId);
+  if (!read.ok)
     req.logger.warn(
-      { requestId: req.requestId, err: (err as Error).message },
+      { requestId: req.requestId, err: read.message, detail: read.detail },
       'request spec of an UNKNOWN record could not be read',
     );
-  }
+  // Without the request spec the mapping alone still makes a record; its spec fields stay null.
+  const known: KnownInstance = (read.ok ? read.value : null) ?? {
+    ...mapping,
+    createdAt: null,
+    flavor: null,
+    availabilityZone: null,
+  };
   return {
     data: shape(unknownInstance(known), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
     errors: [error],
@@ -143,27 +149,24 @@ async function withMinimalRecord(
 // A mapping without a cell is a server being scheduled: its build request, shown as lists show it.
 async function buildingInstance(req: RouterRequest, uuid: string): Promise<FieldResult> {
   const path = [req.field.responseKey];
-  try {
-    const projectId = req.identity.isAdmin ? null : req.identity.projectId;
-    const { buildRequests } = await req.global.listContext(
-      { projectId, cellsOf: false, builds: true, uuids: [uuid] },
-      req.requestId,
+  const projectId = req.identity.isAdmin ? null : req.identity.projectId;
+  const context = await req.global.listContext(
+    { projectId, cellsOf: false, builds: true, uuids: [uuid] },
+    req.requestId,
+  );
+  const request = context.ok ? context.value.buildRequests?.find((r) => r.instanceUuid === uuid) : undefined;
+  if (request)
+    return {
+      data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
+      errors: [],
+    };
+  // Scheduled since the mapping was read: the cell holds it now.
+  const read = context.ok ? await req.global.knownInstance(uuid, req.requestId) : context;
+  if (!read.ok) {
+    req.logger.warn(
+      { requestId: req.requestId, err: read.message, detail: read.detail },
+      'build request could not be read',
     );
-    const request = buildRequests?.find((r) => r.instanceUuid === uuid);
-    if (request)
-      return {
-        data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
-        errors: [],
-      };
-    // Scheduled since the mapping was read: the cell holds it now.
-    const fresh = await req.global.knownInstance(uuid, req.requestId);
-    if (fresh?.cellUuid && (req.identity.isAdmin || fresh.projectId === req.identity.projectId)) {
-      req.mappings.clear(uuid).prime(uuid, fresh);
-      return routeToOwningCell(req, 'query');
-    }
-    return { data: null, errors: [] };
-  } catch (err) {
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'build request could not be read');
     return {
       data: null,
       errors: [
@@ -175,4 +178,10 @@ async function buildingInstance(req: RouterRequest, uuid: string): Promise<Field
       ],
     };
   }
+  const fresh = read.value;
+  if (fresh?.cellUuid && (req.identity.isAdmin || fresh.projectId === req.identity.projectId)) {
+    req.mappings.clear(uuid).prime(uuid, fresh);
+    return routeToOwningCell(req, 'query');
+  }
+  return { data: null, errors: [] };
 }

@@ -46,23 +46,18 @@ export async function unknownRecords(
   room: number,
 ): Promise<UnknownPage> {
   if (!phase.cells.length) return { records: [], hasMore: false, phase };
-  try {
-    const found = await req.global.knownInstancesInCells(
-      {
-        cellUuids: phase.cells.map((c) => c.uuid),
-        projectId: listProject(req, filter),
-        afterUuid: phase.afterUuid,
-        first: room + 1,
-      },
-      req.requestId,
-    );
-    const records = found
-      .filter((m) => !m.queuedForDelete)
-      .sort((a, b) => compareUuids(a.instanceUuid, b.instanceUuid));
-    return { records: records.slice(0, room), hasMore: records.length > room, phase };
-  } catch (err) {
+  const found = await req.global.knownInstancesInCells(
+    {
+      cellUuids: phase.cells.map((c) => c.uuid),
+      projectId: listProject(req, filter),
+      afterUuid: phase.afterUuid,
+      first: room + 1,
+    },
+    req.requestId,
+  );
+  if (!found.ok) {
     req.logger.warn(
-      { requestId: req.requestId, err: (err as Error).message },
+      { requestId: req.requestId, err: found.message, detail: found.detail },
       'could not read mappings for UNKNOWN records',
     );
     const error = {
@@ -74,6 +69,10 @@ export async function unknownRecords(
     // The walk stays where it is: the next page asks again from the same record.
     return { records: [], hasMore: true, phase, error };
   }
+  const records = found.value
+    .filter((m) => !m.queuedForDelete)
+    .sort((a, b) => compareUuids(a.instanceUuid, b.instanceUuid));
+  return { records: records.slice(0, room), hasMore: records.length > room, phase };
 }
 
 // The global subgraph orders by byte order (its database collates "C"); so does this.
