@@ -20,6 +20,7 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { collectFields } from '../infrastructure/collectFields';
 import { ErrorCode } from '../domain/errors';
+import { DEFAULT_FIRST } from './cellRouter/instanceList';
 
 /** The gateway's limits on one operation (CELLS_MAX_* in config.ts). */
 export interface LimitOptions {
@@ -32,8 +33,8 @@ export interface LimitOptions {
   maxFanouts: number;
 }
 
-/** What a connection costs when `first` is left out: the router fetches this many (listInstances' default). */
-export const DEFAULT_FIRST = 50;
+/** What a connection costs when `first` is left out: the router fetches this many (the list's own default). */
+export { DEFAULT_FIRST };
 
 /** Root fields the cell router sends to every cell it can reach (CellRouterDataSource.route). */
 export const FANOUT_FIELDS: ReadonlySet<string> = new Set(['instances']);

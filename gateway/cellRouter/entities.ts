@@ -61,14 +61,14 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   });
   await Promise.all(
     [...byCell].map(async ([cellUuid, indexes]) => {
-      const cell = await req.cell(cellUuid);
+      const cell = await req.fanOut.get(cellUuid);
       const fail = (entry: CellEntry | { info: { uuid: string; name: null } }, status: string, message: string) =>
         indexes.forEach((i) => errors.push(cellUnavailableError(entry, [field.responseKey, i], status, message)));
       if (!cell)
         return fail({ info: { uuid: cellUuid, name: null } }, 'UNAVAILABLE', 'cell is not in the cell mappings');
       const subset = indexes.map((i) => representations[i]);
       const planned = { ...req.planned, variables: { ...req.planned.variables, [variableName]: subset } };
-      const outcome = await req.send(cell, buildOperation(planned, [field.node]));
+      const outcome = await req.fanOut.send(cell, buildOperation(planned, [field.node]));
       if (!outcome.ok) return fail(cell, outcome.status, outcome.message);
       const answers = (outcome.value.data?.[field.responseKey] ?? []) as unknown[];
       indexes.forEach((original, j) => (results[original] = answers[j] ?? null));

@@ -5,9 +5,9 @@ import type { GraphQLFormattedError } from 'graphql';
 import type { Identity } from '../../domain/identity';
 import type { Logger } from '../../infrastructure/logger';
 import type { GlobalClient, MappingInfo } from '../globalClient';
-import type { CellOutcome, GraphQLResponseBody } from './cellClient';
+import type { RequestFanOut } from './cellFanOut';
 import type { CellEntry } from './cellDirectory';
-import type { CellRequest, PlannedOperation, RootField } from './operation';
+import type { PlannedOperation, RootField } from './operation';
 
 /** What one root field resolves to: its value and any errors, paths from the root. */
 export interface FieldResult {
@@ -24,11 +24,8 @@ export interface RouterRequest {
   logger: Logger;
   global: GlobalClient;
   mappings: DataLoader<string, MappingInfo | null>;
-  /** Every known cell. */
-  cells(): Promise<CellEntry[]>;
-  cell(uuid: string): Promise<CellEntry | undefined>;
-  /** Sends to one cell after its schema check, counting it in metrics. Never rejects. */
-  send(cell: CellEntry, request: CellRequest, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>>;
+  /** The cells, and the one way to send to them (through circuit, schema check, budget and metrics). */
+  fanOut: RequestFanOut;
   /** Per-cell timeout from config. */
   timeoutMs: number;
   maxFirst: number;

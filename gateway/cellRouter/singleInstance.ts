@@ -2,7 +2,6 @@ import type { GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
 import type { KnownInstance, MappingInfo } from '../globalClient';
 import { loadMappings } from './mappingCache';
-import { buildNode } from './buildRecords';
 import type { CellEntry } from './cellDirectory';
 import { buildOperation } from './operation';
 import {
@@ -12,8 +11,8 @@ import {
   type FieldResult,
   type RouterRequest,
 } from './routerContext';
-import { shape } from './shape';
-import { unknownInstance } from './unknownRecords';
+import { shape } from './connectionShape';
+import { buildNode, unknownInstance } from './instanceList';
 import { ErrorCode } from '../../domain/errors';
 
 /**
@@ -54,7 +53,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   if (!mapping.cellUuid)
     return kind === 'query' ? buildingInstance(req, uuid) : notFound(uuid, 'is not scheduled to a cell yet', path);
 
-  const cell = await req.cell(mapping.cellUuid);
+  const cell = await req.fanOut.get(mapping.cellUuid);
   if (!cell) {
     const error = routerError(
       ErrorCode.CELL_UNAVAILABLE,
@@ -64,7 +63,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
     );
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
-  const outcome = await req.send(cell, buildOperation(req.planned, [field.node]));
+  const outcome = await req.fanOut.send(cell, buildOperation(req.planned, [field.node]));
   if (!outcome.ok) {
     req.logger.warn(
       {
