@@ -36,7 +36,7 @@ export interface LimitOptions {
 /** What a connection costs when `first` is left out: the router fetches this many (the list's own default). */
 export { DEFAULT_FIRST };
 
-/** Root fields the cell router sends to every cell it can reach (CellRouterDataSource.route). */
+/** Root fields the cell router sends to every cell it can reach (cellRouterDataSource.ts, route). */
 export const FANOUT_FIELDS: ReadonlySet<string> = new Set(['instances']);
 
 // graphql-query-complexity throws past this many visited nodes; a fragment used twice per

@@ -5,7 +5,7 @@ import { leanPlugins } from '../infrastructure/leanPlugins';
 import { silentLogger, type Logger } from '../infrastructure/logger';
 import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
-import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
+import { CellRouterDataSource } from './cellRouter/cellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';

@@ -7,7 +7,7 @@ import {
   routerError,
   type FieldResult,
   type RouterRequest,
-} from './routerContext';
+} from './routerRequest';
 import type { CellEntry } from './cellDirectory';
 import { succeed } from '../../domain/outcome';
 import type { GlobalOutcome } from '../globalClient';

@@ -9,8 +9,21 @@
  *   5. UNKNOWN     records for the instances of cells that did not answer (Nova 2.69)
  *   6. assembly    the connection in the client's shape (connectionShape.ts)
  *
- * Names: `__cr_` ("cell router") prefixes what the router adds to a client's query and
- * removes from the answer (its own variables and the routing fields every row needs).
+ * Terms: `__cr_` ("cell router") prefixes what the router adds to a client's query and
+ * drops from the answer (its own first/after variables, the routing fields every row
+ * needs); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
+ * a source is *starving* when its buffer is empty and it may hold the next row, so the
+ * page waits for it; `room` is how many rows a page still has space for.
+ *
+ * More connections (the seam): everything here that is instance-specific is the root
+ * field name and typenames, the order (domain/instanceOrder: sort keys, positionOf,
+ * cursors), the routing fields asked of each row (withRoutingFields) and the records the
+ * router makes up (buildNode, unknownInstance; build requests and UNKNOWN records apply
+ * to instances only). A cell-level connection such as `computeServices`/`computeNodes`
+ * goes through the same sources → fan-out → mergeSources → connectionShape path once
+ * those become a descriptor `{ rootField, typenames, order, records? }` passed to this
+ * route, with its case in cellRouterDataSource's `route` and its root field in limits'
+ * FANOUT_FIELDS. Not done yet: today only `instances` is routed here.
  */
 import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
@@ -32,8 +45,8 @@ import { connectionResponse, edgeKeys, mergedFields, shape, type CellRow, type M
 import { loadMappings } from './mappingCache';
 import { absorb, mergePage, type BatchOutcome, type MergeRow, type SourceStream } from './mergeSources';
 import { buildOperation, field as fieldFromSource, variableDefinition } from './operation';
-import { routerError, type FieldResult, type RouterRequest } from './routerContext';
-import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './startCursor';
+import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } from './routerRequest';
+import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
 
 /** Page size when the client gives no `first` (limits.ts prices such a list with it too). */
 export const DEFAULT_FIRST = 50;
@@ -50,7 +63,7 @@ const REQUEST_ERROR_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode
  * merged by the sort keys, continued per cell only when that cell's share runs out.
  * Cells that fail become CellResult rows and `complete: false`; where the rule allows,
  * UNKNOWN records stand in for their instances after the last live row, and page on by
- * uuid (see startCursor).
+ * uuid (see unknownCursor.ts).
  */
 export async function routeInstanceList(req: RouterRequest): Promise<FieldResult> {
   const path = [req.field.responseKey];
@@ -226,10 +239,7 @@ async function selectSources(
     req.requestId,
   );
   if (!context.ok) {
-    req.logger.warn(
-      { err: context.message, detail: context.detail },
-      'could not narrow cells from the mappings; asking every cell',
-    );
+    logGlobalFailure(req, context, 'could not narrow cells from the mappings; asking every cell');
     return { cells: all, builds: Promise.resolve(context) };
   }
   return {
@@ -278,7 +288,7 @@ function buildRequestStream(
 ): { stream: SourceStream<ListSource> | null; error?: GraphQLFormattedError } {
   if (read === null || (read.ok && read.value === null)) return { stream: null };
   if (!read.ok) {
-    req.logger.warn({ err: read.message, detail: read.detail }, 'build requests could not be read');
+    logGlobalFailure(req, read, 'build requests could not be read');
     return {
       stream: null,
       error: {
@@ -338,14 +348,15 @@ export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
 // ─── 3. Fan-out ────────────────────────────────────────────────────────────────────────
 
 /**
- * One list's calls to its cells: the client's field rewritten once (`augmented`), then
+ * One list's calls to its cells: the client's field rewritten once (`cellField`), then
  * one batch per call. Collects what the cells said beside their rows: a request error
  * (every cell would say the same, so the list fails with it) and nested errors.
  */
 class ListFanOut {
   requestError: GraphQLFormattedError | undefined;
   readonly errors: GraphQLFormattedError[] = [];
-  private readonly augmented: FieldNode;
+  /** The client's field as each cell is asked it: the router's first/after, plus its routing fields. */
+  private readonly cellField: FieldNode;
   private readonly edgeKeys: string[];
 
   constructor(
@@ -353,7 +364,7 @@ class ListFanOut {
     private readonly sort: SortSpec[],
     selection: MergedField[],
   ) {
-    this.augmented = withRoutingFields(req.field.node, sort);
+    this.cellField = withRoutingFields(req.field.node, sort);
     this.edgeKeys = edgeKeys(selection);
   }
 
@@ -366,7 +377,7 @@ class ListFanOut {
     const path = [req.field.responseKey];
     const request = buildOperation(
       req.planned,
-      [this.augmented],
+      [this.cellField],
       [
         { definition: FIRST, value: count },
         { definition: AFTER, value: cursor },
@@ -508,10 +519,7 @@ async function unknownRecords(
     req.requestId,
   );
   if (!found.ok) {
-    req.logger.warn(
-      { requestId: req.requestId, err: found.message, detail: found.detail },
-      'could not read mappings for UNKNOWN records',
-    );
+    logGlobalFailure(req, found, 'could not read mappings for UNKNOWN records');
     const error = {
       message:
         'instances of cells that did not answer (UNKNOWN records) could not be read and are missing from this page',

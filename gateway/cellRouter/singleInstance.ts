@@ -7,10 +7,11 @@ import { buildOperation } from './operation';
 import {
   answeredWrongly,
   cellUnavailableError,
+  logGlobalFailure,
   routerError,
   type FieldResult,
   type RouterRequest,
-} from './routerContext';
+} from './routerRequest';
 import { shape } from './connectionShape';
 import { buildNode, unknownInstance } from './instanceList';
 import { ErrorCode } from '../../domain/errors';
@@ -37,10 +38,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   }
   const looked = await loadMappings(req.mappings, [uuid]);
   if (!looked.ok) {
-    req.logger.warn(
-      { requestId: req.requestId, err: looked.message, detail: looked.detail },
-      'instance mappings could not be read',
-    );
+    logGlobalFailure(req, looked, 'instance mappings could not be read');
     return {
       data: null,
       errors: [routerError(ErrorCode.GLOBAL_UNAVAILABLE, 'instance mappings could not be read', path)],
@@ -127,11 +125,7 @@ async function withMinimalRecord(
 ): Promise<FieldResult> {
   if (mapping.queuedForDelete && !req.identity.isAdmin) return { data: null, errors: [] };
   const read = await req.global.knownInstance(mapping.instanceUuid, req.requestId);
-  if (!read.ok)
-    req.logger.warn(
-      { requestId: req.requestId, err: read.message, detail: read.detail },
-      'request spec of an UNKNOWN record could not be read',
-    );
+  if (!read.ok) logGlobalFailure(req, read, 'request spec of an UNKNOWN record could not be read');
   // Without the request spec the mapping alone still makes a record; its spec fields stay null.
   const known: KnownInstance = (read.ok ? read.value : null) ?? {
     ...mapping,
@@ -162,10 +156,7 @@ async function buildingInstance(req: RouterRequest, uuid: string): Promise<Field
   // Scheduled since the mapping was read: the cell holds it now.
   const read = context.ok ? await req.global.knownInstance(uuid, req.requestId) : context;
   if (!read.ok) {
-    req.logger.warn(
-      { requestId: req.requestId, err: read.message, detail: read.detail },
-      'build request could not be read',
-    );
+    logGlobalFailure(req, read, 'build request could not be read');
     return {
       data: null,
       errors: [

@@ -15,7 +15,7 @@ import { routeInstanceList } from './instanceList';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
 import type { RequestBudgets } from './requestBudget';
-import { routerError, type FieldResult, type RouterRequest } from './routerContext';
+import { routerError, type FieldResult, type RouterRequest } from './routerRequest';
 import { routeToOwningCell } from './singleInstance';
 
 export interface CellRouterOptions {
@@ -82,6 +82,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     switch (req.field.name) {
       case '__typename':
         return Promise.resolve({ data: isMutation ? 'Mutation' : 'Query', errors: [] });
+      // Every cell-level connection merged across cells has its case here (see instanceList.ts, "More connections").
       case 'instances':
         return routeInstanceList(req);
       case 'instance':

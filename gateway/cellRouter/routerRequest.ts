@@ -4,7 +4,7 @@ import { ErrorCode } from '../../domain/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Identity } from '../../domain/identity';
 import type { Logger } from '../../infrastructure/logger';
-import type { GlobalClient, MappingInfo } from '../globalClient';
+import type { GlobalCallFailure, GlobalClient, MappingInfo } from '../globalClient';
 import type { RequestFanOut } from './cellFanOut';
 import type { CellEntry } from './cellDirectory';
 import type { PlannedOperation, RootField } from './operation';
@@ -29,6 +29,11 @@ export interface RouterRequest {
   /** Per-cell timeout from config. */
   timeoutMs: number;
   maxFirst: number;
+}
+
+/** Logs a call to the global subgraph that failed: its fixed message and the raw detail, with the request id. */
+export function logGlobalFailure(req: RouterRequest, failure: GlobalCallFailure, what: string): void {
+  req.logger.warn({ requestId: req.requestId, err: failure.message, detail: failure.detail }, what);
 }
 
 /** The error the contract gives for an instance whose cell did not answer. */
