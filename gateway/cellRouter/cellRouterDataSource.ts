@@ -11,7 +11,7 @@ import type { GatewayMetrics } from '../metrics';
 import type { CellDirectory } from './cellDirectory';
 import { CellFanOut } from './cellFanOut';
 import { routeEntities } from './entities';
-import { routeInstanceList } from './instanceList';
+import { INSTANCES, routeInstanceList } from './instanceList';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
 import type { RequestBudgets } from './requestBudget';
@@ -83,7 +83,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
       case '__typename':
         return Promise.resolve({ data: isMutation ? 'Mutation' : 'Query', errors: [] });
       // Every cell-level connection merged across cells has its case here (see instanceList.ts, "More connections").
-      case 'instances':
+      case INSTANCES.rootField:
         return routeInstanceList(req);
       case 'instance':
         return routeToOwningCell(req, 'query');

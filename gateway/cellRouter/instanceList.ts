@@ -21,9 +21,9 @@
  * router makes up (buildNode, unknownInstance; build requests and UNKNOWN records apply
  * to instances only). A cell-level connection such as `computeServices`/`computeNodes`
  * goes through the same sources → fan-out → mergeSources → connectionShape path once
- * those become a descriptor `{ rootField, typenames, order, records? }` passed to this
- * route, with its case in cellRouterDataSource's `route` and its root field in limits'
- * FANOUT_FIELDS. Not done yet: today only `instances` is routed here.
+ * ListedConnection grows `order` and `records?` and is passed to this route; its case in
+ * cellRouterDataSource's `route` and its fan-out count in limits follow LISTED_CONNECTIONS.
+ * Not done yet: today only `instances` is routed here.
  */
 import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
@@ -47,6 +47,24 @@ import { absorb, mergePage, type BatchOutcome, type MergeRow, type SourceStream 
 import { buildOperation, field as fieldFromSource, variableDefinition } from './operation';
 import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } from './routerRequest';
 import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
+
+/**
+ * A cell-level Relay connection listed across cells (see "More connections" above). Today
+ * its root field and typenames; its order and made-up records are still instance-only.
+ */
+export interface ListedConnection {
+  /** The root field on the cell subgraph's Query, routed here. */
+  rootField: string;
+  typenames: { connection: string; edge: string };
+}
+
+export const INSTANCES: ListedConnection = {
+  rootField: 'instances',
+  typenames: { connection: 'InstanceConnection', edge: 'InstanceEdge' },
+};
+
+/** Every connection the router lists across cells (limits counts each as a fan-out). */
+export const LISTED_CONNECTIONS: readonly ListedConnection[] = [INSTANCES];
 
 /** Page size when the client gives no `first` (limits.ts prices such a list with it too). */
 export const DEFAULT_FIRST = 50;
@@ -630,7 +648,7 @@ function assemble(
   return connectionResponse({
     selection,
     fragments: req.planned.fragments,
-    typenames: { connection: 'InstanceConnection', edge: 'InstanceEdge' },
+    typenames: INSTANCES.typenames,
     live: page.live,
     madeUp,
     hasNextPage: page.liveHasMore || Boolean(unknown?.hasMore),
