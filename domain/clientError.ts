@@ -54,9 +54,6 @@ const LIMIT_EXTENSION = /^max[A-Z][A-Za-z]*$/;
 export const KNOWN_CODES: ReadonlySet<string> = new Set<string>([
   ...Object.values(ErrorCode),
   ...Object.values(ApolloServerErrorCode),
-  // The gateway's own, for as long as they are not in ErrorCode: the global subgraph did not answer; the complexity limit.
-  'GLOBAL_UNAVAILABLE',
-  'QUERY_TOO_COMPLEX',
 ]);
 
 /** The message an internal error is answered with. */

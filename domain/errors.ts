@@ -41,6 +41,9 @@ export enum ErrorCode {
   REFUSED = 'REFUSED',
   /** An operation that needs every cell database met one that did not answer; nothing was written. */
   UNAVAILABLE = 'UNAVAILABLE',
+  // gateway
+  /** A request the gateway cannot serve as sent (a field no cell routes, a subscription over POST, a bad SSE request). */
+  BAD_REQUEST = 'BAD_REQUEST',
 }
 
 /** A GraphQLError with a code; `details` lands in extensions beside it. */

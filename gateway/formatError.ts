@@ -2,6 +2,8 @@ import type { GraphQLFormattedError } from 'graphql';
 import { clientErrors, type ClientErrors } from '../domain/clientError';
 import type { Logger } from '../infrastructure/logger';
 import type { GatewayContext } from './context';
+import { ErrorCode } from '../domain/errors';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 
 /**
  * The gateway's error formatter: what the subgraphs, the cell router and the gateway
@@ -29,16 +31,24 @@ export function classifyGatewayError(formatted: GraphQLFormattedError, error: un
     return {
       message: `the global subgraph answered HTTP ${response.status}`,
       ...position,
-      extensions: { code: 'GLOBAL_UNAVAILABLE', status: response.status },
+      extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE, status: response.status },
     };
   }
   if ((error as { name?: unknown } | null)?.name === 'FetchError') {
-    return { message: 'the global subgraph did not answer', ...position, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
+    return {
+      message: 'the global subgraph did not answer',
+      ...position,
+      extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
+    };
   }
   return formatted;
 }
 
-const REQUEST_CODES = new Set(['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED', 'GRAPHQL_PARSE_FAILED']);
+const REQUEST_CODES = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+  ApolloServerErrorCode.GRAPHQL_PARSE_FAILED,
+]);
 
 function requestError(body: unknown): { message: string; extensions: Record<string, unknown> } | null {
   const first = (body as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] } | null)

@@ -1,9 +1,24 @@
 import type { Identity } from '../domain/identity';
 import { identityHeaders, SERVICE_IDENTITY } from '../domain/identity';
+import { fail, succeed, type Failure, type Outcome } from '../domain/outcome';
 import type { CellInfo } from './cellRouter/cellClient';
-import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
+import { GlobalUnavailableError, type GlobalFailure, type GlobalTransport } from './globalTransport';
 
 export { GlobalUnavailableError } from './globalTransport';
+
+/** Why a call to the global subgraph failed: `reason` says how; `message` is fixed per cause, `detail` is for the logs. */
+export interface GlobalCallFailure extends Failure {
+  reason: GlobalFailure;
+}
+
+/** What a call to the global subgraph came to. No method of GlobalClient rejects for an outage or a wrong answer. */
+export type GlobalOutcome<T> = Outcome<T, GlobalCallFailure>;
+
+/** The failure a caught GlobalUnavailableError (or anything else) stands for. */
+export function globalFailure(err: unknown): GlobalCallFailure {
+  if (err instanceof GlobalUnavailableError) return { message: err.message, reason: err.reason, detail: err.code };
+  return { message: 'global subgraph answered wrongly', reason: 'ERROR', detail: (err as Error)?.message };
+}
 
 /** An instance mapping as the router needs it. */
 export interface MappingInfo {
@@ -50,7 +65,7 @@ const CELL_FIELDS = 'uuid name disabled graphqlUrl';
 /**
  * The router's own calls to the global subgraph (cells, instance mappings), made with
  * the service identity and the internal secret. Counts its requests for metrics and
- * benchmarks.
+ * benchmarks. Every method answers a GlobalOutcome: the caller reads `ok`, never catches.
  */
 export class GlobalClient {
   requests = 0;
@@ -61,28 +76,27 @@ export class GlobalClient {
     private readonly secret: string,
   ) {}
 
-  async cells(): Promise<CellInfo[]> {
-    const data = await this.query<{ cells: CellInfo[] }>(`{ cells { ${CELL_FIELDS} } }`);
-    return data.cells;
+  async cells(): Promise<GlobalOutcome<CellInfo[]>> {
+    return then(await this.query<{ cells: CellInfo[] }>(`{ cells { ${CELL_FIELDS} } }`), (data) => data.cells);
   }
 
   /** Every cell with its (masked) transport URL, for the event streams (gateway/events). */
-  async cellTransports(): Promise<{ uuid: string; name: string | null; transportUrl: string | null }[]> {
-    const data = await this.query<{ cells: { uuid: string; name: string | null; transportUrl: string | null }[] }>(
+  async cellTransports(): Promise<GlobalOutcome<{ uuid: string; name: string | null; transportUrl: string | null }[]>> {
+    const answer = await this.query<{ cells: { uuid: string; name: string | null; transportUrl: string | null }[] }>(
       '{ cells { uuid name transportUrl } }',
     );
-    return data.cells;
+    return then(answer, (data) => data.cells);
   }
 
   /** Mappings of up to 1000 uuids (the global subgraph's bound); unknown uuids are absent. */
-  async mappingsByUuid(uuids: string[], requestId?: string): Promise<MappingInfo[]> {
-    const data = await this.query<{ instanceMappings: MappingInfo[] }>(
+  async mappingsByUuid(uuids: string[], requestId?: string): Promise<GlobalOutcome<MappingInfo[]>> {
+    const answer = await this.query<{ instanceMappings: MappingInfo[] }>(
       // Queued-for-delete instances still live in their cell (admins can list them).
       `query($uuids: [ID!]) { instanceMappings(uuids: $uuids, includeQueuedForDelete: true) { ${MAPPING_FIELDS} } }`,
       { uuids },
       requestId,
     );
-    return data.instanceMappings;
+    return then(answer, (data) => data.instanceMappings);
   }
 
   /**
@@ -93,24 +107,24 @@ export class GlobalClient {
   async knownInstancesInCells(
     options: { cellUuids: string[]; projectId: string | null; afterUuid: string | null; first: number },
     requestId?: string,
-  ): Promise<KnownInstance[]> {
-    const data = await this.query<{ instanceMappings: KnownInstance[] }>(
+  ): Promise<GlobalOutcome<KnownInstance[]>> {
+    const answer = await this.query<{ instanceMappings: KnownInstance[] }>(
       `query($cellUuids: [ID!], $projectId: String, $afterUuid: ID, $first: Int) {
         instanceMappings(cellUuids: $cellUuids, projectId: $projectId, afterUuid: $afterUuid, first: $first, order: UUID) { ${KNOWN_FIELDS} } }`,
       options,
       requestId,
     );
-    return data.instanceMappings;
+    return then(answer, (data) => data.instanceMappings);
   }
 
   /** What the API database knows of one instance (queued for delete or not); null without a mapping. */
-  async knownInstance(uuid: string, requestId?: string): Promise<KnownInstance | null> {
-    const data = await this.query<{ instanceMappings: KnownInstance[] }>(
+  async knownInstance(uuid: string, requestId?: string): Promise<GlobalOutcome<KnownInstance | null>> {
+    const answer = await this.query<{ instanceMappings: KnownInstance[] }>(
       `query($uuids: [ID!]) { instanceMappings(uuids: $uuids, includeQueuedForDelete: true) { ${KNOWN_FIELDS} } }`,
       { uuids: [uuid] },
       requestId,
     );
-    return data.instanceMappings[0] ?? null;
+    return then(answer, (data) => data.instanceMappings[0] ?? null);
   }
 
   /**
@@ -128,8 +142,8 @@ export class GlobalClient {
       buildFilter?: BuildRequestFilter;
     },
     requestId?: string,
-  ): Promise<{ cellUuids: string[] | null; buildRequests: BuildRequestInfo[] | null }> {
-    if (!options.cellsOf && !options.builds) return { cellUuids: null, buildRequests: null };
+  ): Promise<GlobalOutcome<ListContext>> {
+    if (!options.cellsOf && !options.builds) return succeed({ cellUuids: null, buildRequests: null });
     const variables: string[] = [];
     const fields: string[] = [];
     if (options.cellsOf) {
@@ -149,7 +163,7 @@ export class GlobalClient {
         instanceUuid projectId userId displayName createdAt flavor { id } imageRef availabilityZone }`);
     }
     const { name = null, userId = null, changesSince = null } = options.buildFilter ?? {};
-    const data = await this.query<{ projectCells?: { uuid: string }[]; buildRequests?: BuildRequestInfo[] }>(
+    const answer = await this.query<{ projectCells?: { uuid: string }[]; buildRequests?: BuildRequestInfo[] }>(
       `query(${variables.join(', ')}) { ${fields.join('\n')} }`,
       options.builds
         ? {
@@ -163,17 +177,20 @@ export class GlobalClient {
         : { projectId: options.projectId },
       requestId,
     );
-    return { cellUuids: data.projectCells?.map((c) => c.uuid) ?? null, buildRequests: data.buildRequests ?? null };
+    return then(answer, (data) => ({
+      cellUuids: data.projectCells?.map((c) => c.uuid) ?? null,
+      buildRequests: data.buildRequests ?? null,
+    }));
   }
 
   /** Null when PostgreSQL accepts `pattern` as a regular expression, else its reason (the cells' `~` semantics). */
-  async namePatternError(pattern: string, requestId?: string): Promise<string | null> {
-    const data = await this.query<{ namePatternError: string | null }>(
+  async namePatternError(pattern: string, requestId?: string): Promise<GlobalOutcome<string | null>> {
+    const answer = await this.query<{ namePatternError: string | null }>(
       'query($pattern: String!) { namePatternError(pattern: $pattern) }',
       { pattern },
       requestId,
     );
-    return data.namePatternError;
+    return then(answer, (data) => data.namePatternError);
   }
 
   private async query<T>(
@@ -181,14 +198,19 @@ export class GlobalClient {
     variables: Record<string, unknown> = {},
     requestId?: string,
     identity: Identity = SERVICE_IDENTITY,
-  ): Promise<T> {
+  ): Promise<GlobalOutcome<T>> {
     this.requests++;
-    // Every call here is a read: one reset on a reused idle socket may be sent again.
-    const answer = await this.transport.post(
-      JSON.stringify({ query, variables }),
-      identityHeaders(identity, this.secret, requestId),
-      true,
-    );
+    let answer;
+    try {
+      // Every call here is a read: one reset on a reused idle socket may be sent again.
+      answer = await this.transport.post(
+        JSON.stringify({ query, variables }),
+        identityHeaders(identity, this.secret, requestId),
+        true,
+      );
+    } catch (err) {
+      return fail(globalFailure(err)); // the transport's one way to fail: a GlobalUnavailableError
+    }
     let body: { data?: T; errors?: { message: string }[] } = {};
     try {
       body = JSON.parse(answer.body);
@@ -196,10 +218,23 @@ export class GlobalClient {
       // not JSON: reported below as an answer without data
     }
     if (!body.data || body.errors?.length) {
-      throw new GlobalUnavailableError(
-        `global subgraph answered HTTP ${answer.status}: ${body.errors?.[0]?.message ?? 'no data'}`,
-      );
+      return fail<GlobalCallFailure>({
+        message: `global subgraph answered HTTP ${answer.status}`,
+        reason: 'ERROR',
+        detail: body.errors?.[0]?.message ?? 'no data',
+      });
     }
-    return body.data;
+    return succeed(body.data);
   }
+}
+
+/** What a list needs from the API database (GlobalClient.listContext). */
+export interface ListContext {
+  cellUuids: string[] | null;
+  buildRequests: BuildRequestInfo[] | null;
+}
+
+// The value of a successful answer, read with `read`; a failure passes through as it is.
+function then<T, U>(outcome: GlobalOutcome<T>, read: (value: T) => U): GlobalOutcome<U> {
+  return outcome.ok ? succeed(read(outcome.value)) : outcome;
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../infrastructure/logger';
 import type { GatewayContext } from './context';
 import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
 import { dedupeRepresentations, expandEntitiesResponse, type GatewayGraphQLResponse } from './representations';
+import { ErrorCode } from '../domain/errors';
 
 // Mutations that change cell mappings: the gateway that ran one re-reads them at once.
 const CELL_MUTATIONS = new Set(['createCell', 'updateCell', 'enableCell', 'disableCell', 'deleteCell']);
@@ -80,7 +81,7 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
       { requestId, err: (err as Error).message, code: (err as { code?: string }).code },
       'global subgraph fetch failed',
     );
-    return { message, extensions: { code: 'GLOBAL_UNAVAILABLE' } };
+    return { message, extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE } };
   }
 }
 

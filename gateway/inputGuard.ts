@@ -23,13 +23,14 @@ import { badInput } from '../domain/errors';
 import { CLEAN_TEXT, isUuid, textFault } from '../domain/inputText';
 import { checkPattern, refusedPattern } from '../domain/namePattern';
 import type { GatewayContext } from './context';
+import type { Outcome } from '../domain/outcome';
 
 export interface InputGuardOptions {
   /**
    * PostgreSQL's reason for refusing `pattern` as a regular expression, or null when it
    * accepts it (GlobalClient.namePatternError). When it cannot be asked, the cells are.
    */
-  patternError?: (pattern: string, requestId: string) => Promise<string | null>;
+  patternError?: (pattern: string, requestId: string) => Promise<Outcome<string | null>>;
   /** Distinct patterns whose verdict is remembered. */
   patternCacheSize?: number;
 }
@@ -55,11 +56,9 @@ export function inputGuardPlugin(options: InputGuardOptions = {}): ApolloServerP
     if (!options.patternError) return;
     let verdict = verdicts.get(pattern);
     if (verdict === undefined) {
-      try {
-        verdict = await options.patternError(pattern, requestId);
-      } catch {
-        return; // the global subgraph did not answer: the cells will judge the pattern
-      }
+      const asked = await options.patternError(pattern, requestId);
+      if (!asked.ok) return; // the global subgraph did not answer: the cells will judge the pattern
+      verdict = asked.value;
       if (verdicts.size >= cacheSize) verdicts.delete(verdicts.keys().next().value!);
       verdicts.set(pattern, verdict);
     }

@@ -1,4 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import {
   getVariableValues,
@@ -19,6 +20,7 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { collectFields } from '../infrastructure/collectFields';
 import { ErrorCode } from '../domain/errors';
+import { DEFAULT_FIRST, LISTED_CONNECTIONS } from './cellRouter/instanceList';
 
 /** The gateway's limits on one operation (CELLS_MAX_* in config.ts). */
 export interface LimitOptions {
@@ -31,11 +33,11 @@ export interface LimitOptions {
   maxFanouts: number;
 }
 
-/** What a connection costs when `first` is left out: the router fetches this many (listInstances' default). */
-export const DEFAULT_FIRST = 50;
+/** What a connection costs when `first` is left out: the router fetches this many (the list's own default). */
+export { DEFAULT_FIRST };
 
-/** Root fields the cell router sends to every cell it can reach (CellRouterDataSource.route). */
-export const FANOUT_FIELDS: ReadonlySet<string> = new Set(['instances']);
+/** Root fields the cell router sends to every cell it can reach (cellRouterDataSource.ts, route). */
+export const FANOUT_FIELDS: ReadonlySet<string> = new Set(LISTED_CONNECTIONS.map((c) => c.rootField));
 
 // graphql-query-complexity throws past this many visited nodes; a fragment used twice per
 // level doubles the nodes per level, so a few hundred tokens can reach it. Refused as too complex.
@@ -67,7 +69,7 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
         async didEncounterErrors({ errors, source }) {
           for (const error of errors) {
             if (
-              error.extensions.code !== 'GRAPHQL_PARSE_FAILED' ||
+              error.extensions.code !== ApolloServerErrorCode.GRAPHQL_PARSE_FAILED ||
               source === undefined ||
               !overTokens(source, options.maxTokens)
             )

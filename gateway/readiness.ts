@@ -1,6 +1,5 @@
 import type { Route } from '../infrastructure/httpServer';
 import type { CellDirectory } from './cellRouter/cellDirectory';
-import type { GlobalClient } from './globalClient';
 
 /**
  * /readyz: 200 when the global subgraph answers (the gateway cannot route without the
@@ -8,16 +7,11 @@ import type { GlobalClient } from './globalClient';
  * its circuit (closed, open or half-open, since when, consecutive failures, next probe).
  * A down cell does not make the gateway unready: it answers partial lists.
  */
-export function readinessRoute(global: GlobalClient, directory: CellDirectory): Route {
+export function readinessRoute(directory: CellDirectory): Route {
   return async () => {
-    let globalOk = true;
-    let message: string | undefined;
-    try {
-      await directory.refresh();
-    } catch (err) {
-      globalOk = false;
-      message = (err as Error).message;
-    }
+    const refreshed = await directory.refresh();
+    const globalOk = refreshed.ok;
+    const message = refreshed.ok ? undefined : refreshed.message;
     const cells = (await directory.all().catch(() => [])).map((entry) => ({
       uuid: entry.info.uuid,
       name: entry.info.name,

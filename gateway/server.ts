@@ -5,7 +5,7 @@ import { leanPlugins } from '../infrastructure/leanPlugins';
 import { silentLogger, type Logger } from '../infrastructure/logger';
 import { AuthenticationError, Authenticator } from './auth';
 import { CellDirectory } from './cellRouter/cellDirectory';
-import { CellRouterDataSource } from './cellRouter/CellRouterDataSource';
+import { CellRouterDataSource } from './cellRouter/cellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
 import { MappingNotifications } from './cellRouter/mappingNotifications';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from './config';
@@ -111,29 +111,28 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
               counter: plannedGlobalRequests,
               transport,
               logger,
-              onCellMappingsChanged: () => {
+              onCellMappingsChanged: async () => {
                 void events.hub.refresh();
-                return directory.refresh();
+                await directory.refresh();
               },
             }),
   });
   // Replicas: a mapping changed through another gateway (or the CLI) is seen at once.
+  const refreshAfterChange = () => {
+    void events.hub.refresh();
+    void directory.refreshAfterChange().then((outcome) => {
+      if (!outcome.ok)
+        logger.warn({ err: outcome.message, detail: outcome.detail }, 'cell mapping refresh after a change failed');
+    });
+  };
   const notifications = config.mappingNotifyUrl
     ? new MappingNotifications({
         databaseUrl: config.mappingNotifyUrl,
-        onCellChange: () => {
-          void events.hub.refresh();
-          directory
-            .refreshAfterChange()
-            .catch((err) =>
-              logger.warn({ err: (err as Error).message }, 'cell mapping refresh after a notification failed'),
-            );
-        },
+        onCellChange: refreshAfterChange,
         onInstanceChange: (uuid) => mappingCache.forget(uuid),
         onResync: () => {
           mappingCache.clear();
-          void events.hub.refresh();
-          directory.refreshAfterChange().catch(() => undefined);
+          refreshAfterChange();
         },
         logger,
       })
@@ -166,7 +165,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   await apollo.start();
   const authenticator = new Authenticator(config.jwt);
   const opsEndpoints: OpsEndpoints = {
-    readiness: readinessRoute(global, directory),
+    readiness: readinessRoute(directory),
     metrics: async () => ({
       status: 200,
       contentType: metrics.registry.contentType,

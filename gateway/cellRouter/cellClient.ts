@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { GraphQLFormattedError } from 'graphql';
 import { keepAliveAgent, postJson, type PostAnswer } from '../keepAlivePost';
 import type { CellRequest } from './operation';
+import { ErrorCode } from '../../domain/errors';
 
 /** How a cell failed to answer, as the contract's CellResultStatus names it. */
 export type CellFailureStatus = 'TIMEOUT' | 'UNAVAILABLE' | 'ERROR';
@@ -116,7 +117,7 @@ function firstMessage(body: GraphQLResponseBody): string {
 }
 
 function saysDatabaseDown(body: GraphQLResponseBody): boolean {
-  return Array.isArray(body.errors) && body.errors.some((e) => e?.extensions?.code === 'CELL_UNAVAILABLE');
+  return Array.isArray(body.errors) && body.errors.some((e) => e?.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
 }
 
 function describeError(err: unknown): string {

@@ -1,7 +1,8 @@
 import type { Logger } from '../../infrastructure/logger';
 import { CellBreaker, type CircuitPhase, type CircuitSettings } from './cellBreaker';
 import { CellClient, type CellInfo, type CellOutcome } from './cellClient';
-import type { GlobalClient } from '../globalClient';
+import { succeed } from '../../domain/outcome';
+import { GlobalUnavailableError, type GlobalClient, type GlobalOutcome } from '../globalClient';
 
 /** Whether a cell serves the schema the supergraph was composed from. */
 export type SchemaCheck =
@@ -41,20 +42,19 @@ export interface CellDirectoryOptions {
 export class CellDirectory {
   private cells = new Map<string, CellEntry>();
   private timer?: NodeJS.Timeout;
-  private refreshing?: Promise<void>;
+  private refreshing?: Promise<GlobalOutcome<void>>;
   private loadedOnce = false;
 
   constructor(private readonly options: CellDirectoryOptions) {}
 
   /** Loads the cells once and starts the refresh interval; a failure is logged, not thrown. */
   async start(): Promise<void> {
-    await this.refresh().catch((err) =>
-      this.options.logger.warn({ err: (err as Error).message }, 'initial cell mapping load failed'),
-    );
+    const loaded = await this.refresh();
+    if (!loaded.ok) this.logFailure(loaded, 'initial cell mapping load failed');
     this.timer = setInterval(() => {
-      this.refresh().catch((err) =>
-        this.options.logger.warn({ err: (err as Error).message }, 'cell mapping refresh failed'),
-      );
+      void this.refresh().then((refreshed) => {
+        if (!refreshed.ok) this.logFailure(refreshed, 'cell mapping refresh failed');
+      });
     }, this.options.refreshIntervalMs);
     this.timer.unref();
   }
@@ -65,15 +65,22 @@ export class CellDirectory {
     this.cells.clear();
   }
 
-  /** Every known cell, enabled or disabled (reads honour `disabled` only for new builds). */
+  /**
+   * Every known cell, enabled or disabled (reads honour `disabled` only for new builds).
+   * Rejects only before the cell mappings were ever read: with no cells known, there is
+   * nothing to answer from.
+   */
   async all(): Promise<CellEntry[]> {
-    if (!this.loadedOnce) await this.refresh();
+    if (!this.loadedOnce) {
+      const loaded = await this.refresh();
+      if (!loaded.ok) throw new GlobalUnavailableError(loaded.message, loaded.reason);
+    }
     return [...this.cells.values()];
   }
 
-  /** The cell with `uuid`, refreshing the mappings once if it is not known yet. */
+  /** The cell with `uuid`, refreshing the mappings once if it is not known yet (a failed refresh leaves it unknown). */
   async get(uuid: string): Promise<CellEntry | undefined> {
-    if (!this.cells.has(uuid)) await this.refresh().catch(() => undefined);
+    if (!this.cells.has(uuid)) await this.refresh();
     return this.cells.get(uuid);
   }
 
@@ -90,8 +97,8 @@ export class CellDirectory {
     }));
   }
 
-  /** Re-reads the cell mappings; concurrent callers share one request. */
-  refresh(): Promise<void> {
+  /** Re-reads the cell mappings; concurrent callers share one request. Never rejects: a failure is its outcome. */
+  refresh(): Promise<GlobalOutcome<void>> {
     this.refreshing ??= this.load().finally(() => {
       this.refreshing = undefined;
     });
@@ -102,9 +109,9 @@ export class CellDirectory {
    * A mapping changed (a notification): re-read now, and once more after a refresh
    * already under way, which may have read the mappings before the change.
    */
-  refreshAfterChange(): Promise<void> {
+  refreshAfterChange(): Promise<GlobalOutcome<void>> {
     const running = this.refreshing;
-    return running ? running.catch(() => undefined).then(() => this.refresh()) : this.refresh();
+    return running ? running.then(() => this.refresh()) : this.refresh();
   }
 
   /**
@@ -159,10 +166,15 @@ export class CellDirectory {
     return { ok: false, status: 'ERROR', message, elapsedMs: outcome.elapsedMs };
   }
 
-  private async load(): Promise<void> {
+  private logFailure(failure: { message: string; detail?: string }, what: string): void {
+    this.options.logger.warn({ err: failure.message, detail: failure.detail }, what);
+  }
+
+  private async load(): Promise<GlobalOutcome<void>> {
     const fresh = await this.options.global.cells();
+    if (!fresh.ok) return fresh;
     const seen = new Set<string>();
-    for (const info of fresh) {
+    for (const info of fresh.value) {
       seen.add(info.uuid);
       const current = this.cells.get(info.uuid);
       if (current && current.info.graphqlUrl === info.graphqlUrl) {
@@ -185,6 +197,7 @@ export class CellDirectory {
       }
     }
     this.loadedOnce = true;
+    return succeed(undefined);
   }
 
   private forget(entry: CellEntry): void {

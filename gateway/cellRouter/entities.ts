@@ -7,8 +7,12 @@ import {
   routerError,
   type FieldResult,
   type RouterRequest,
-} from './routerContext';
+} from './routerRequest';
 import type { CellEntry } from './cellDirectory';
+import { succeed } from '../../domain/outcome';
+import type { GlobalOutcome } from '../globalClient';
+import { loadMappings } from './mappingCache';
+import { ErrorCode } from '../../domain/errors';
 
 interface Representation {
   __typename: string;
@@ -30,7 +34,9 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
     return {
       data: null,
       errors: [
-        routerError('BAD_REQUEST', '_entities: representations must be passed as a variable', [field.responseKey]),
+        routerError(ErrorCode.BAD_REQUEST, '_entities: representations must be passed as a variable', [
+          field.responseKey,
+        ]),
       ],
     };
   }
@@ -38,40 +44,38 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   const results: unknown[] = representations.map(() => null);
   const errors: GraphQLFormattedError[] = [];
   const byCell = new Map<string, number[]>();
-  let lookups: (string | null)[];
-  try {
-    lookups = await Promise.all(representations.map((r) => cellOf(req, r)));
-  } catch (err) {
+  const lookups = await cellsOf(req, representations);
+  if (!lookups.ok) {
     return {
       data: null,
       errors: [
-        routerError('GLOBAL_UNAVAILABLE', `instance mappings could not be read: ${(err as Error).message}`, [
+        routerError(ErrorCode.GLOBAL_UNAVAILABLE, `instance mappings could not be read: ${lookups.message}`, [
           field.responseKey,
         ]),
       ],
     };
   }
-  lookups.forEach((cellUuid, index) => {
+  lookups.value.forEach((cellUuid, index) => {
     if (!cellUuid) return; // unknown or unscheduled instance: null, as a subgraph answers for a missing entity
     byCell.set(cellUuid, [...(byCell.get(cellUuid) ?? []), index]);
   });
   await Promise.all(
     [...byCell].map(async ([cellUuid, indexes]) => {
-      const cell = await req.cell(cellUuid);
+      const cell = await req.fanOut.get(cellUuid);
       const fail = (entry: CellEntry | { info: { uuid: string; name: null } }, status: string, message: string) =>
         indexes.forEach((i) => errors.push(cellUnavailableError(entry, [field.responseKey, i], status, message)));
       if (!cell)
         return fail({ info: { uuid: cellUuid, name: null } }, 'UNAVAILABLE', 'cell is not in the cell mappings');
       const subset = indexes.map((i) => representations[i]);
       const planned = { ...req.planned, variables: { ...req.planned.variables, [variableName]: subset } };
-      const outcome = await req.send(cell, buildOperation(planned, [field.node]));
+      const outcome = await req.fanOut.send(cell, buildOperation(planned, [field.node]));
       if (!outcome.ok) return fail(cell, outcome.status, outcome.message);
       const answers = (outcome.value.data?.[field.responseKey] ?? []) as unknown[];
       indexes.forEach((original, j) => (results[original] = answers[j] ?? null));
       const cellErrors = outcome.value.errors ?? [];
       // The cell up with its database down, or answering wrongly: said by the router, naming
       // the cell, at every index it left null (as for a cell that did not answer).
-      const down = cellErrors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
+      const down = cellErrors.find((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
       if (down || (answers.every((a) => a == null) && answeredWrongly(cell, cellErrors))) {
         req.logger.warn({ requestId: req.requestId, cell: cell.info.uuid, errors: cellErrors }, 'cell failed entities');
         const nulls = indexes.filter((original) => results[original] === null);
@@ -95,13 +99,28 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
   return { data: results, errors };
 }
 
-async function cellOf(req: RouterRequest, representation: Representation): Promise<string | null> {
-  if (representation.cellUuid) return representation.cellUuid;
-  if (representation.__typename !== 'Instance' || !representation.uuid) return null;
-  const mapping = await req.mappings.load(representation.uuid);
-  // A tenant's plan never holds another project's instance; if one did, its cell stays unsaid.
-  if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) return null;
-  return mapping?.cellUuid ?? null;
+// The owning cell of each representation (null: unknown or unscheduled), mappings read in one batch.
+async function cellsOf(
+  req: RouterRequest,
+  representations: Representation[],
+): Promise<GlobalOutcome<(string | null)[]>> {
+  const looked = (r: Representation) => !r.cellUuid && r.__typename === 'Instance' && Boolean(r.uuid);
+  const mappings = await loadMappings(
+    req.mappings,
+    representations.filter(looked).map((r) => r.uuid!),
+  );
+  if (!mappings.ok) return mappings;
+  let next = 0;
+  return succeed(
+    representations.map((r) => {
+      if (r.cellUuid) return r.cellUuid;
+      if (!looked(r)) return null;
+      const mapping = mappings.value[next++];
+      // A tenant's plan never holds another project's instance; if one did, its cell stays unsaid.
+      if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) return null;
+      return mapping?.cellUuid ?? null;
+    }),
+  );
 }
 
 // A cell's error path points into its subset; point it at the original index.

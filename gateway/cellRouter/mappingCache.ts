@@ -1,6 +1,13 @@
 import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
-import type { GlobalClient, MappingInfo } from '../globalClient';
+import { fail, succeed } from '../../domain/outcome';
+import {
+  globalFailure,
+  GlobalUnavailableError,
+  type GlobalClient,
+  type GlobalOutcome,
+  type MappingInfo,
+} from '../globalClient';
 
 /** Counters the metrics endpoint and the benchmark read. */
 export interface MappingCacheStats {
@@ -61,13 +68,16 @@ export class MappingCache {
     this.lru.clear();
   }
 
-  private async load(uuids: readonly string[], requestId?: string): Promise<(MappingInfo | null)[]> {
+  private async load(uuids: readonly string[], requestId?: string): Promise<(MappingInfo | null | Error)[]> {
     const missing = uuids.filter((uuid) => !this.cached(uuid));
     this.stats.hits += uuids.length - missing.length;
     this.stats.misses += missing.length;
     const uncached = new Map<string, MappingInfo>();
     if (missing.length) {
-      for (const mapping of await this.global.mappingsByUuid([...new Set(missing)], requestId)) {
+      const found = await this.global.mappingsByUuid([...new Set(missing)], requestId);
+      // DataLoader's own outcome: an Error per key (never cached), read back by loadMappings.
+      if (!found.ok) return uuids.map(() => new GlobalUnavailableError(found.message, found.reason, found.detail));
+      for (const mapping of found.value) {
         if (mapping.cellUuid) this.lru.set(mapping.instanceUuid, mapping);
         else uncached.set(mapping.instanceUuid, mapping);
       }
@@ -83,4 +93,17 @@ export class MappingCache {
     this.stats.evicted++;
     return undefined;
   }
+}
+
+/**
+ * The mappings of `uuids` (null where none) through a request's loader, as one outcome:
+ * a look-up the global subgraph could not answer is a failure, never a rejection.
+ */
+export async function loadMappings(
+  loader: DataLoader<string, MappingInfo | null>,
+  uuids: readonly string[],
+): Promise<GlobalOutcome<(MappingInfo | null)[]>> {
+  const found = await loader.loadMany(uuids);
+  const failed = found.find((m): m is Error => m instanceof Error);
+  return failed ? fail(globalFailure(failed)) : succeed(found as (MappingInfo | null)[]);
 }

@@ -1,18 +1,20 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
 import type { KnownInstance, MappingInfo } from '../globalClient';
-import { buildNode } from './buildRecords';
+import { loadMappings } from './mappingCache';
 import type { CellEntry } from './cellDirectory';
 import { buildOperation } from './operation';
 import {
   answeredWrongly,
   cellUnavailableError,
+  logGlobalFailure,
   routerError,
   type FieldResult,
   type RouterRequest,
-} from './routerContext';
-import { shape } from './shape';
-import { unknownInstance } from './unknownRecords';
+} from './routerRequest';
+import { shape } from './connectionShape';
+import { buildNode, unknownInstance } from './instanceList';
+import { ErrorCode } from '../../domain/errors';
 
 /**
  * A root field about one instance (`instance(uuid)` or an instance mutation): looks up
@@ -29,33 +31,37 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
   if (typeof uuid !== 'string' || !uuid) {
     return {
       data: null,
-      errors: [routerError('BAD_USER_INPUT', `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path)],
+      errors: [
+        routerError(ErrorCode.BAD_USER_INPUT, `uuid: expected an instance uuid, got ${JSON.stringify(uuid)}`, path),
+      ],
     };
   }
-  let mapping: MappingInfo | null;
-  try {
-    mapping = await req.mappings.load(uuid);
-  } catch (err) {
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'instance mappings could not be read');
-    return { data: null, errors: [routerError('GLOBAL_UNAVAILABLE', 'instance mappings could not be read', path)] };
+  const looked = await loadMappings(req.mappings, [uuid]);
+  if (!looked.ok) {
+    logGlobalFailure(req, looked, 'instance mappings could not be read');
+    return {
+      data: null,
+      errors: [routerError(ErrorCode.GLOBAL_UNAVAILABLE, 'instance mappings could not be read', path)],
+    };
   }
+  let mapping = looked.value[0];
   // Another project's instance is unknown to a tenant: not even its cell may show, in data or in an error.
   if (mapping && !req.identity.isAdmin && mapping.projectId !== req.identity.projectId) mapping = null;
   if (!mapping) return kind === 'query' ? { data: null, errors: [] } : notFound(uuid, 'not found', path);
   if (!mapping.cellUuid)
     return kind === 'query' ? buildingInstance(req, uuid) : notFound(uuid, 'is not scheduled to a cell yet', path);
 
-  const cell = await req.cell(mapping.cellUuid);
+  const cell = await req.fanOut.get(mapping.cellUuid);
   if (!cell) {
     const error = routerError(
-      'CELL_UNAVAILABLE',
+      ErrorCode.CELL_UNAVAILABLE,
       `instance ${uuid} is mapped to a cell that is not in the cell mappings`,
       path,
       { cellUuid: mapping.cellUuid },
     );
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
-  const outcome = await req.send(cell, buildOperation(req.planned, [field.node]));
+  const outcome = await req.fanOut.send(cell, buildOperation(req.planned, [field.node]));
   if (!outcome.ok) {
     req.logger.warn(
       {
@@ -80,16 +86,19 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
     return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
   }
   const errors = (outcome.value.errors ?? []).map((e) =>
-    e.extensions?.code === 'CELL_UNAVAILABLE' ? databaseDown(req, cell, e) : e,
+    e.extensions?.code === ErrorCode.CELL_UNAVAILABLE ? databaseDown(req, cell, e) : e,
   );
   // The cell is up but its database is not: as for a cell that did not answer.
-  const down = errors.find((e) => e.extensions?.code === 'CELL_UNAVAILABLE');
+  const down = errors.find((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
   if (data === null && down && kind === 'query') return withMinimalRecord(req, mapping, { ...down, path });
   return { data, errors };
 }
 
 function notFound(uuid: string, why: string, path: (string | number)[]): FieldResult {
-  return { data: null, errors: [routerError('NOT_FOUND', `instance ${JSON.stringify(uuid)} ${why}`, path, { uuid })] };
+  return {
+    data: null,
+    errors: [routerError(ErrorCode.NOT_FOUND, `instance ${JSON.stringify(uuid)} ${why}`, path, { uuid })],
+  };
 }
 
 // The cell's CELL_UNAVAILABLE, said by the router: which cell, the fixed message for its reason.
@@ -115,16 +124,15 @@ async function withMinimalRecord(
   error: GraphQLFormattedError,
 ): Promise<FieldResult> {
   if (mapping.queuedForDelete && !req.identity.isAdmin) return { data: null, errors: [] };
-  let known: KnownInstance = { ...mapping, createdAt: null, flavor: null, availabilityZone: null };
-  try {
-    known = (await req.global.knownInstance(mapping.instanceUuid, req.requestId)) ?? known;
-  } catch (err) {
-    // The mapping alone still makes a record; its spec fields stay null.
-    req.logger.warn(
-      { requestId: req.requestId, err: (err as Error).message },
-      'request spec of an UNKNOWN record could not be read',
-    );
-  }
+  const read = await req.global.knownInstance(mapping.instanceUuid, req.requestId);
+  if (!read.ok) logGlobalFailure(req, read, 'request spec of an UNKNOWN record could not be read');
+  // Without the request spec the mapping alone still makes a record; its spec fields stay null.
+  const known: KnownInstance = (read.ok ? read.value : null) ?? {
+    ...mapping,
+    createdAt: null,
+    flavor: null,
+    availabilityZone: null,
+  };
   return {
     data: shape(unknownInstance(known), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
     errors: [error],
@@ -134,36 +142,36 @@ async function withMinimalRecord(
 // A mapping without a cell is a server being scheduled: its build request, shown as lists show it.
 async function buildingInstance(req: RouterRequest, uuid: string): Promise<FieldResult> {
   const path = [req.field.responseKey];
-  try {
-    const projectId = req.identity.isAdmin ? null : req.identity.projectId;
-    const { buildRequests } = await req.global.listContext(
-      { projectId, cellsOf: false, builds: true, uuids: [uuid] },
-      req.requestId,
-    );
-    const request = buildRequests?.find((r) => r.instanceUuid === uuid);
-    if (request)
-      return {
-        data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
-        errors: [],
-      };
-    // Scheduled since the mapping was read: the cell holds it now.
-    const fresh = await req.global.knownInstance(uuid, req.requestId);
-    if (fresh?.cellUuid && (req.identity.isAdmin || fresh.projectId === req.identity.projectId)) {
-      req.mappings.clear(uuid).prime(uuid, fresh);
-      return routeToOwningCell(req, 'query');
-    }
-    return { data: null, errors: [] };
-  } catch (err) {
-    req.logger.warn({ requestId: req.requestId, err: (err as Error).message }, 'build request could not be read');
+  const projectId = req.identity.isAdmin ? null : req.identity.projectId;
+  const context = await req.global.listContext(
+    { projectId, cellsOf: false, builds: true, uuids: [uuid] },
+    req.requestId,
+  );
+  const request = context.ok ? context.value.buildRequests?.find((r) => r.instanceUuid === uuid) : undefined;
+  if (request)
+    return {
+      data: shape(buildNode(request), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
+      errors: [],
+    };
+  // Scheduled since the mapping was read: the cell holds it now.
+  const read = context.ok ? await req.global.knownInstance(uuid, req.requestId) : context;
+  if (!read.ok) {
+    logGlobalFailure(req, read, 'build request could not be read');
     return {
       data: null,
       errors: [
         routerError(
-          'GLOBAL_UNAVAILABLE',
+          ErrorCode.GLOBAL_UNAVAILABLE,
           'the server is being scheduled and its build request could not be read',
           path,
         ),
       ],
     };
   }
+  const fresh = read.value;
+  if (fresh?.cellUuid && (req.identity.isAdmin || fresh.projectId === req.identity.projectId)) {
+    req.mappings.clear(uuid).prime(uuid, fresh);
+    return routeToOwningCell(req, 'query');
+  }
+  return { data: null, errors: [] };
 }

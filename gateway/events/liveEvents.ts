@@ -6,9 +6,10 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../../infrastructure/logger';
 import type { Authenticator } from '../auth';
 import type { EventSettings } from '../config';
-import type { GlobalClient } from '../globalClient';
+import { GlobalUnavailableError, type GlobalClient, type GlobalOutcome } from '../globalClient';
 import { EventHub, type EventDirectory } from './eventHub';
 import { startSubscriptionServer, type RunningSubscriptionServer } from './subscriptionServer';
+import { ErrorCode } from '../../domain/errors';
 
 export interface LiveEventsOptions {
   global: GlobalClient;
@@ -69,18 +70,26 @@ export class LiveEvents {
   }
 }
 
-/** What the hub asks the global subgraph, through the gateway's own client (the service identity). */
+/**
+ * What the hub asks the global subgraph, through the gateway's own client (the service
+ * identity). The hub's directory rejects when it cannot answer (the hub keeps what it has).
+ */
 export function globalEventDirectory(global: GlobalClient): EventDirectory {
   return {
-    cells: () => global.cellTransports(),
+    cells: async () => valueOf(await global.cellTransports()),
     projectCells: async (projectId) =>
-      (await global.listContext({ projectId, cellsOf: true, builds: false, uuids: null })).cellUuids ?? [],
+      valueOf(await global.listContext({ projectId, cellsOf: true, builds: false, uuids: null })).cellUuids ?? [],
     instanceCells: async (uuids, projectId) =>
-      (await global.mappingsByUuid(uuids))
+      valueOf(await global.mappingsByUuid(uuids))
         .filter((mapping) => projectId === null || mapping.projectId === projectId)
         .map((mapping) => mapping.cellUuid)
         .filter((cell): cell is string => cell !== null),
   };
+}
+
+function valueOf<T>(outcome: GlobalOutcome<T>): T {
+  if (!outcome.ok) throw new GlobalUnavailableError(outcome.message, outcome.reason);
+  return outcome.value;
 }
 
 /** Where subscriptions are served, for whoever sends one elsewhere. */
@@ -98,7 +107,7 @@ export const eventsDataSource: GraphQLDataSource = {
       {
         message:
           'subscriptions are served over WebSocket at /graphql (graphql-ws) and SSE at /graphql/stream (graphql-sse)',
-        extensions: { code: 'BAD_REQUEST' },
+        extensions: { code: ErrorCode.BAD_REQUEST },
       },
     ],
   }),
@@ -113,7 +122,9 @@ export const httpSubscriptionsRefused: ApolloServerPlugin<BaseContext> = {
     return {
       async didResolveOperation({ operation }) {
         if (operation?.operation === 'subscription')
-          throw new GraphQLError(SUBSCRIPTIONS_HERE, { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+          throw new GraphQLError(SUBSCRIPTIONS_HERE, {
+            extensions: { code: ErrorCode.BAD_REQUEST, http: { status: 400 } },
+          });
       },
     };
   },

@@ -244,32 +244,36 @@ export function startSubscriptionServer(options: SubscriptionServerOptions): Run
   });
 
   async function sse(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const answer = (status: number, message: string, code: string) => {
+    const answer = (status: number, message: string, code: ErrorCode) => {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
       res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
     };
     if (req.method !== 'GET' && req.method !== 'POST')
-      return answer(405, 'use GET or POST with Accept: text/event-stream (distinct connections mode)', 'BAD_REQUEST');
+      return answer(
+        405,
+        'use GET or POST with Accept: text/event-stream (distinct connections mode)',
+        ErrorCode.BAD_REQUEST,
+      );
     if (req.headers['x-graphql-event-stream-token'] || new URL(req.url ?? '/', 'http://x').searchParams.has('token'))
       return answer(
         400,
         'single connection mode is not served; use distinct connections (the client default)',
-        'BAD_REQUEST',
+        ErrorCode.BAD_REQUEST,
       );
     if (req.headers.accept !== 'text/event-stream')
-      return answer(406, 'expected Accept: text/event-stream', 'BAD_REQUEST');
+      return answer(406, 'expected Accept: text/event-stream', ErrorCode.BAD_REQUEST);
     let identity: Identity;
     const authorization = req.headers.authorization;
     try {
       identity = await options.authenticator.verify(authorization);
     } catch (err) {
       if (!(err instanceof AuthenticationError)) throw err;
-      return answer(401, err.message, 'UNAUTHENTICATED');
+      return answer(401, err.message, ErrorCode.UNAUTHENTICATED);
     }
     const body = await readBodyText(req, options.maxPayloadBytes);
     if (body === null) {
       res.setHeader('connection', 'close');
-      return answer(413, `request body larger than ${options.maxPayloadBytes} bytes`, 'BAD_REQUEST');
+      return answer(413, `request body larger than ${options.maxPayloadBytes} bytes`, ErrorCode.BAD_REQUEST);
     }
     const context: SseContext = { res, identity };
     const [stream, init] = await sseHandler({

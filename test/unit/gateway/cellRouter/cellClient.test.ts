@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CellClient, classify } from '../../../../gateway/cellRouter/cellClient';
-import { answeredWithout } from '../../../../gateway/cellRouter/listInstances';
+import { answeredWithout } from '../../../../gateway/cellRouter/instanceList';
 
 const socketError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.7:4011`), { code });
 

@@ -1,5 +1,5 @@
 import { buildOperation, parseOperation } from '../../../../gateway/cellRouter/operation';
-import { mergedFields, shape } from '../../../../gateway/cellRouter/shape';
+import { mergedFields, shape } from '../../../../gateway/cellRouter/connectionShape';
 
 const PLANNED = `query Op($a: ID!, $b: ID!, $unused: Int) {
   x: instance(uuid: $a) { ...F }

@@ -1,8 +1,7 @@
 import { comparePositions, type Position, type SortSpec } from '../../domain/instanceOrder';
 import type { CellFailureStatus } from './cellClient';
-import type { CellEntry } from './cellDirectory';
 
-/** One row a cell returned: where it sits in the order, and the edges as the client asked. */
+/** One row a source returned: where it sits in the order, and the edges as the client asked. */
 export interface MergeRow {
   position: Position;
   cursor: string;
@@ -12,7 +11,7 @@ export interface MergeRow {
   fromBuildRequest?: boolean;
 }
 
-/** A batch one cell answered: rows in order, and whether it has more after them. */
+/** A batch one source answered: rows in order, and whether it has more after them. */
 export interface Batch {
   rows: MergeRow[];
   hasMore: boolean;
@@ -22,12 +21,15 @@ export type BatchOutcome =
   | { ok: true; batch: Batch; elapsedMs: number }
   | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number; detail?: string };
 
-/** Where each cell stands in the merge of one page. */
-export interface CellStream {
-  cell: CellEntry;
+/**
+ * Where one source of sorted rows (a cell, the build requests) stands in the merge of
+ * one page. `source` says whose rows they are; the merge never reads it.
+ */
+export interface SourceStream<S = unknown> {
+  source: S;
   buffer: MergeRow[];
   hasMore: boolean;
-  /** Cursor of the last row this cell returned, to ask for what follows it. */
+  /** Cursor of the last row this source returned, to ask for what follows it. */
   lastCursor?: string;
   requests: number;
   elapsedMs: number;
@@ -41,21 +43,22 @@ export interface MergeResult {
 }
 
 /**
- * K-way merge of per-cell sorted streams into one page of `first` rows. A row is only
- * taken when every cell that may still hold an earlier row has rows buffered, so when
- * a cell's batch runs out (and it has more), that cell — and only that cell — is asked
- * for its next batch, sized to what the page still needs. A cell that fails is dropped
- * from the merge; its failure stays on its stream for the CellResult rows.
+ * K-way merge of sorted source streams into one page of `first` rows. A row is only
+ * taken when every source that may still hold an earlier row has rows buffered, so when
+ * a source's batch runs out (and it has more), that source — and only that one — is
+ * asked for its next batch, sized to what the page still needs. A source that fails is
+ * dropped from the merge; its failure stays on its stream for the CellResult rows.
  */
-export async function mergePage(
-  streams: CellStream[],
+export async function mergePage<S>(
+  streams: SourceStream<S>[],
   first: number,
   sort: SortSpec[],
-  fetchMore: (stream: CellStream, count: number) => Promise<BatchOutcome>,
+  fetchMore: (stream: SourceStream<S>, count: number) => Promise<BatchOutcome>,
 ): Promise<MergeResult> {
   const page: MergeRow[] = [];
   let rounds = 1;
   while (page.length < first) {
+    // Sources with nothing buffered that may still hold the next row: the page waits for them.
     const starving = streams.filter((s) => !s.failure && s.buffer.length === 0 && s.hasMore);
     if (starving.length) {
       rounds++;
@@ -63,7 +66,7 @@ export async function mergePage(
       await Promise.all(starving.map(async (stream) => absorb(stream, await fetchMore(stream, need))));
       continue;
     }
-    let best: CellStream | undefined;
+    let best: SourceStream<S> | undefined;
     for (const stream of streams) {
       if (stream.failure || stream.buffer.length === 0) continue;
       if (!best || comparePositions(stream.buffer[0].position, best.buffer[0].position, sort) < 0) best = stream;
@@ -75,8 +78,8 @@ export async function mergePage(
   return { rows: page, hasNextPage, rounds };
 }
 
-/** Adds a cell's answer to its stream (or records its failure). */
-export function absorb(stream: CellStream, outcome: BatchOutcome): void {
+/** Takes a source's answer into its stream: its rows into the buffer, or its failure. */
+export function absorb(stream: SourceStream<unknown>, outcome: BatchOutcome): void {
   stream.requests++;
   stream.elapsedMs += outcome.elapsedMs;
   if (!outcome.ok) {
@@ -86,7 +89,7 @@ export function absorb(stream: CellStream, outcome: BatchOutcome): void {
     return;
   }
   stream.buffer.push(...outcome.batch.rows);
-  // A cell claiming more but sending nothing would stall the merge forever.
+  // A source claiming more but sending nothing would stall the merge forever.
   stream.hasMore = outcome.batch.hasMore && outcome.batch.rows.length > 0;
   const last = outcome.batch.rows[outcome.batch.rows.length - 1];
   if (last) stream.lastCursor = last.cursor;

@@ -3,20 +3,19 @@ import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/t
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type DataLoader from 'dataloader';
 import type { GraphQLFormattedError } from 'graphql';
-import { identityHeaders } from '../../domain/identity';
+import { ErrorCode } from '../../domain/errors';
 import type { Logger } from '../../infrastructure/logger';
 import type { GatewayContext } from '../context';
 import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';
-import type { CircuitFailureStatus } from './cellBreaker';
-import type { CellOutcome, GraphQLResponseBody } from './cellClient';
-import type { CellDirectory, CellEntry } from './cellDirectory';
+import type { CellDirectory } from './cellDirectory';
+import { CellFanOut } from './cellFanOut';
 import { routeEntities } from './entities';
-import { routeInstanceList } from './listInstances';
+import { INSTANCES, routeInstanceList } from './instanceList';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
-import { RequestBudgets } from './requestBudget';
-import { routerError, type FieldResult, type RouterRequest } from './routerContext';
+import type { RequestBudgets } from './requestBudget';
+import { routerError, type FieldResult, type RouterRequest } from './routerRequest';
 import { routeToOwningCell } from './singleInstance';
 
 export interface CellRouterOptions {
@@ -39,14 +38,21 @@ export interface CellRouterOptions {
  * `_entities` grouped by cell.
  */
 export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
-  /** Requests sent per cell uuid since start (the benchmark and tests count them). */
-  readonly requestsByCell = new Map<string, number>();
   private readonly loaders = new WeakMap<object, DataLoader<string, MappingInfo | null>>();
-  /** Per-request budgets of cell requests in flight. */
-  readonly budgets: RequestBudgets;
+  private readonly fanOut: CellFanOut;
 
   constructor(private readonly options: CellRouterOptions) {
-    this.budgets = new RequestBudgets(options.maxCellRequestsInFlight ?? Infinity);
+    this.fanOut = new CellFanOut(options);
+  }
+
+  /** Requests sent per cell uuid since start (the benchmark and tests count them). */
+  get requestsByCell(): Map<string, number> {
+    return this.fanOut.requestsByCell;
+  }
+
+  /** Per-request budgets of cell requests in flight. */
+  get budgets(): RequestBudgets {
+    return this.fanOut.budgets;
   }
 
   async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
@@ -76,7 +82,8 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     switch (req.field.name) {
       case '__typename':
         return Promise.resolve({ data: isMutation ? 'Mutation' : 'Query', errors: [] });
-      case 'instances':
+      // Every cell-level connection merged across cells has its case here (see instanceList.ts, "More connections").
+      case INSTANCES.rootField:
         return routeInstanceList(req);
       case 'instance':
         return routeToOwningCell(req, 'query');
@@ -87,16 +94,16 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
         return Promise.resolve({
           data: null,
           errors: [
-            routerError('BAD_REQUEST', `field ${req.field.name} cannot be routed to a cell`, [req.field.responseKey]),
+            routerError(ErrorCode.BAD_REQUEST, `field ${req.field.name} cannot be routed to a cell`, [
+              req.field.responseKey,
+            ]),
           ],
         });
     }
   }
 
   private routerRequest(planned: RouterRequest['planned'], field: RootField, context: GatewayContext): RouterRequest {
-    const { directory, global, logger, timeoutMs, maxFirst } = this.options;
-    const headers = identityHeaders(context.identity, this.options.internalSecret, context.requestId);
-    const budget = this.budgets.for(context);
+    const { global, logger, timeoutMs, maxFirst } = this.options;
     return {
       planned,
       field,
@@ -105,9 +112,7 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
       logger,
       global,
       mappings: this.loaderFor(context),
-      cells: () => directory.all(),
-      cell: (uuid) => directory.get(uuid),
-      send: (cell, request, timeout) => budget.run(() => this.send(cell, request, headers, timeout)),
+      fanOut: this.fanOut.forRequest(context),
       timeoutMs,
       maxFirst,
     };
@@ -122,48 +127,4 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
     }
     return loader;
   }
-
-  // Through the cell's circuit: an open one answers at once with the last failure's
-  // status and no request is sent (nor counted in requestsByCell).
-  private async send(
-    cell: CellEntry,
-    request: Parameters<RouterRequest['send']>[1],
-    headers: Record<string, string>,
-    timeoutMs?: number,
-  ): Promise<CellOutcome<GraphQLResponseBody>> {
-    const guarded = await cell.breaker.run(() => this.attempt(cell, request, headers, timeoutMs), circuitFailure);
-    if (guarded.ran) return guarded.result;
-    this.options.metrics.skipCell(cell.info.name ?? cell.info.uuid);
-    return { ok: false, status: guarded.status, message: guarded.message, elapsedMs: 0 };
-  }
-
-  private async attempt(
-    cell: CellEntry,
-    request: Parameters<RouterRequest['send']>[1],
-    headers: Record<string, string>,
-    timeoutMs?: number,
-  ): Promise<CellOutcome<GraphQLResponseBody>> {
-    const refused = await this.options.directory.checkSchema(cell, headers);
-    const outcome = refused ?? (await cell.client.send(request, headers, timeoutMs));
-    // A cell that answered with its database down is as UNAVAILABLE in /readyz and the metrics as in its list row.
-    const status = outcome.ok ? (circuitFailure(outcome as CellOutcome<GraphQLResponseBody>) ?? 'OK') : outcome.status;
-    this.requestsByCell.set(cell.info.uuid, (this.requestsByCell.get(cell.info.uuid) ?? 0) + 1);
-    this.options.metrics.observeCell(cell.info.name ?? cell.info.uuid, status, outcome.elapsedMs);
-    cell.lastStatus = { status, at: new Date().toISOString(), ...(outcome.ok ? {} : { message: outcome.message }) };
-    if (!outcome.ok && outcome.status === 'UNAVAILABLE') this.options.directory.refresh().catch(() => undefined);
-    return outcome as CellOutcome<GraphQLResponseBody>;
-  }
-}
-
-/**
- * Whether an outcome counts towards opening the cell's circuit: no answer in time, the
- * cell unreachable, or the cell up with its database down (every root field null with
- * CELL_UNAVAILABLE). A cell that answered wrongly (ERROR) or refused the request did answer.
- */
-export function circuitFailure(outcome: CellOutcome<GraphQLResponseBody>): CircuitFailureStatus | null {
-  if (!outcome.ok) return outcome.status === 'ERROR' ? null : outcome.status;
-  const { data, errors } = outcome.value;
-  if (!errors?.some((e) => e.extensions?.code === 'CELL_UNAVAILABLE')) return null;
-  const empty = (value: unknown) => value === null || (Array.isArray(value) && value.every((v) => v === null));
-  return !data || Object.values(data).every(empty) ? 'UNAVAILABLE' : null;
 }

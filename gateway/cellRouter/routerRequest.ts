@@ -1,11 +1,13 @@
+import { ApolloServerErrorCode } from '@apollo/server/errors';
 import type DataLoader from 'dataloader';
+import { ErrorCode } from '../../domain/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Identity } from '../../domain/identity';
 import type { Logger } from '../../infrastructure/logger';
-import type { GlobalClient, MappingInfo } from '../globalClient';
-import type { CellOutcome, GraphQLResponseBody } from './cellClient';
+import type { GlobalCallFailure, GlobalClient, MappingInfo } from '../globalClient';
+import type { RequestFanOut } from './cellFanOut';
 import type { CellEntry } from './cellDirectory';
-import type { CellRequest, PlannedOperation, RootField } from './operation';
+import type { PlannedOperation, RootField } from './operation';
 
 /** What one root field resolves to: its value and any errors, paths from the root. */
 export interface FieldResult {
@@ -22,14 +24,16 @@ export interface RouterRequest {
   logger: Logger;
   global: GlobalClient;
   mappings: DataLoader<string, MappingInfo | null>;
-  /** Every known cell. */
-  cells(): Promise<CellEntry[]>;
-  cell(uuid: string): Promise<CellEntry | undefined>;
-  /** Sends to one cell after its schema check, counting it in metrics. Never rejects. */
-  send(cell: CellEntry, request: CellRequest, timeoutMs?: number): Promise<CellOutcome<GraphQLResponseBody>>;
+  /** The cells, and the one way to send to them (through circuit, schema check, budget and metrics). */
+  fanOut: RequestFanOut;
   /** Per-cell timeout from config. */
   timeoutMs: number;
   maxFirst: number;
+}
+
+/** Logs a call to the global subgraph that failed: its fixed message and the raw detail, with the request id. */
+export function logGlobalFailure(req: RouterRequest, failure: GlobalCallFailure, what: string): void {
+  req.logger.warn({ requestId: req.requestId, err: failure.message, detail: failure.detail }, what);
 }
 
 /** The error the contract gives for an instance whose cell did not answer. */
@@ -42,13 +46,13 @@ export function cellUnavailableError(
   return {
     message: `cell ${cell.info.name ?? cell.info.uuid} did not answer (${status}): ${message}`,
     path,
-    extensions: { code: 'CELL_UNAVAILABLE', cellUuid: cell.info.uuid, status },
+    extensions: { code: ErrorCode.CELL_UNAVAILABLE, cellUuid: cell.info.uuid, status },
   };
 }
 
 /** An error the router raises about the request itself. */
 export function routerError(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: (string | number)[],
   extensions: Record<string, unknown> = {},
@@ -58,19 +62,19 @@ export function routerError(
 
 // Codes a cell gives about the request or the caller (every cell would say the same):
 // passed on as they are. Anything else with no data means the cell answered wrongly.
-const REQUEST_CODES = new Set([
-  'BAD_USER_INPUT',
-  'FORBIDDEN',
-  'UNAUTHENTICATED',
-  'NOT_FOUND',
-  'CONFLICT',
-  'QUOTA_EXCEEDED',
-  'INVALID_STATE',
-  'INSTANCE_LOCKED',
-  'BROKER_UNAVAILABLE',
-  'HOST_UNAVAILABLE',
-  'NO_VALID_HOST',
-  'CELL_UNAVAILABLE',
+const REQUEST_CODES = new Set<string>([
+  ErrorCode.BAD_USER_INPUT,
+  ErrorCode.FORBIDDEN,
+  ErrorCode.UNAUTHENTICATED,
+  ErrorCode.NOT_FOUND,
+  ErrorCode.CONFLICT,
+  ErrorCode.QUOTA_EXCEEDED,
+  ErrorCode.INVALID_STATE,
+  ErrorCode.INSTANCE_LOCKED,
+  ErrorCode.BROKER_UNAVAILABLE,
+  ErrorCode.HOST_UNAVAILABLE,
+  ErrorCode.NO_VALID_HOST,
+  ErrorCode.CELL_UNAVAILABLE,
 ]);
 
 /**
@@ -80,6 +84,7 @@ const REQUEST_CODES = new Set([
  */
 export function answeredWrongly(cell: CellEntry, errors: readonly GraphQLFormattedError[]): boolean {
   const wrong = errors.filter((e) => !REQUEST_CODES.has(String(e.extensions?.code)));
-  if (wrong.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED')) cell.schema = { phase: 'unchecked' };
+  if (wrong.some((e) => e.extensions?.code === ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED))
+    cell.schema = { phase: 'unchecked' };
   return wrong.length > 0;
 }

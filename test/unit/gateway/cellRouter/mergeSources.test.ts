@@ -2,9 +2,9 @@ import {
   absorb,
   mergePage,
   type BatchOutcome,
-  type CellStream,
+  type SourceStream,
   type MergeRow,
-} from '../../../../gateway/cellRouter/merge';
+} from '../../../../gateway/cellRouter/mergeSources';
 import type { SortSpec } from '../../../../domain/instanceOrder';
 
 const sort: SortSpec[] = [{ key: 'DISPLAY_NAME', direction: 'ASC' }];
@@ -16,8 +16,8 @@ const row = (name: string): MergeRow => ({
 
 /** A fake cell holding `names` (sorted), served in batches after a cursor. */
 function cell(id: string, names: string[]) {
-  const stream: CellStream = {
-    cell: { info: { uuid: id, name: id } } as never,
+  const stream: SourceStream<string> = {
+    source: id,
     buffer: [],
     hasMore: false,
     requests: 0,
@@ -63,7 +63,7 @@ describe('mergePage', () => {
     absorb(b.stream, b.serve(2));
     const asked: [string, number][] = [];
     const result = await mergePage([a.stream, b.stream], 4, sort, async (stream, count) => {
-      asked.push([stream.cell.info.uuid, count]);
+      asked.push([stream.source, count]);
       return a.serve(count, stream.lastCursor);
     });
     expect(result.rows.map((r) => r.edges[0])).toEqual(['a1', 'a2', 'a3', 'a4']);

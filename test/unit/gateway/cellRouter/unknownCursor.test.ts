@@ -1,4 +1,4 @@
-import { encodeUnknownCursor, isStartCursor, readUnknownCursor } from '../../../../gateway/cellRouter/startCursor';
+import { encodeUnknownCursor, isStartCursor, readUnknownCursor } from '../../../../gateway/cellRouter/unknownCursor';
 import { CursorError, DEFAULT_SORT, decodeCursor, encodeCursor, type SortSpec } from '../../../../domain/instanceOrder';
 
 const phase = {

@@ -1,0 +1,659 @@
+/**
+ * The multi-cell list (Nova's multi_cell_list + instance_list): `instances(filter, sort,
+ * first, after)` over every relevant cell. Read top to bottom:
+ *
+ *   1. arguments   checked once, into ListArgs
+ *   2. sources     the cells to ask and the build requests, as one kind of source stream
+ *   3. fan-out     one batch from one cell, through the request's RequestFanOut
+ *   4. merge       the k-way merge (mergeSources.ts), cells continued only when they run dry
+ *   5. UNKNOWN     records for the instances of cells that did not answer (Nova 2.69)
+ *   6. assembly    the connection in the client's shape (connectionShape.ts)
+ *
+ * Terms: `__cr_` ("cell router") prefixes what the router adds to a client's query and
+ * drops from the answer (its own first/after variables, the routing fields every row
+ * needs); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
+ * a source is *starving* when its buffer is empty and it may hold the next row, so the
+ * page waits for it; `room` is how many rows a page still has space for.
+ *
+ * More connections (the seam): everything here that is instance-specific is the root
+ * field name and typenames, the order (domain/instanceOrder: sort keys, positionOf,
+ * cursors), the routing fields asked of each row (withRoutingFields) and the records the
+ * router makes up (buildNode, unknownInstance; build requests and UNKNOWN records apply
+ * to instances only). A cell-level connection such as `computeServices`/`computeNodes`
+ * goes through the same sources → fan-out → mergeSources → connectionShape path once
+ * ListedConnection grows `order` and `records?` and is passed to this route; its case in
+ * cellRouterDataSource's `route` and its fan-out count in limits follow LISTED_CONNECTIONS.
+ * Not done yet: today only `instances` is routed here.
+ */
+import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
+import { databaseFailureMessage } from '../../domain/databaseFailure';
+import { ErrorCode } from '../../domain/errors';
+import {
+  comparePositions,
+  CursorError,
+  decodeCursor,
+  encodeCursor,
+  normalizeSort,
+  positionOf,
+  SORT_FIELDS,
+  type SortSpec,
+} from '../../domain/instanceOrder';
+import { succeed } from '../../domain/outcome';
+import type { BuildRequestFilter, BuildRequestInfo, GlobalOutcome, KnownInstance } from '../globalClient';
+import type { CellEntry } from './cellDirectory';
+import { connectionResponse, edgeKeys, mergedFields, shape, type CellRow, type MergedField } from './connectionShape';
+import { loadMappings } from './mappingCache';
+import { absorb, mergePage, type BatchOutcome, type MergeRow, type SourceStream } from './mergeSources';
+import { buildOperation, field as fieldFromSource, variableDefinition } from './operation';
+import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } from './routerRequest';
+import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
+
+/**
+ * A cell-level Relay connection listed across cells (see "More connections" above). Today
+ * its root field and typenames; its order and made-up records are still instance-only.
+ */
+export interface ListedConnection {
+  /** The root field on the cell subgraph's Query, routed here. */
+  rootField: string;
+  typenames: { connection: string; edge: string };
+}
+
+export const INSTANCES: ListedConnection = {
+  rootField: 'instances',
+  typenames: { connection: 'InstanceConnection', edge: 'InstanceEdge' },
+};
+
+/** Every connection the router lists across cells (limits counts each as a fan-out). */
+export const LISTED_CONNECTIONS: readonly ListedConnection[] = [INSTANCES];
+
+/** Page size when the client gives no `first` (limits.ts prices such a list with it too). */
+export const DEFAULT_FIRST = 50;
+// Nova's "distributed" strategy: ask each cell for its share of the page plus 10%.
+const BATCH_SLACK = 1.1;
+const FIRST = variableDefinition('$__cr_first: Int');
+const AFTER = variableDefinition('$__cr_after: String');
+
+/** Errors a cell gives for the request itself: every cell would say the same. */
+const REQUEST_ERROR_CODES = new Set<string>([ErrorCode.BAD_USER_INPUT, ErrorCode.FORBIDDEN, ErrorCode.UNAUTHENTICATED]);
+
+/**
+ * `instances` over every relevant cell: asked in parallel for a share of the page, k-way
+ * merged by the sort keys, continued per cell only when that cell's share runs out.
+ * Cells that fail become CellResult rows and `complete: false`; where the rule allows,
+ * UNKNOWN records stand in for their instances after the last live row, and page on by
+ * uuid (see unknownCursor.ts).
+ */
+export async function routeInstanceList(req: RouterRequest): Promise<FieldResult> {
+  const path = [req.field.responseKey];
+  const args = parseArgs(req);
+  if ('error' in args) return { data: null, errors: [routerError(ErrorCode.BAD_USER_INPUT, args.error, path)] };
+  // The client's selection, merged by response key once: rows, BUILD records and the answer all read it.
+  const selection = mergedFields(req.field.node.selectionSet, req.planned.fragments);
+  if (args.unknownPhase) return continueUnknown(req, args, args.unknownPhase, selection);
+
+  const selected = await selectSources(req, args.filter);
+  if ('error' in selected) return { data: null, errors: [selected.error] };
+  const fanOut = new ListFanOut(req, args.sort, selection);
+  const streams: ListStream[] = selected.cells.map((cell) => stream({ kind: 'cell', cell }));
+  // Never more than the page from one cell: a single cell asked for first * 1.1 would
+  // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
+  const { first, after, sort } = args;
+  const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
+  const [builds] = await Promise.all([
+    selected.builds,
+    ...streams.map(async (s) => absorb(s, await fanOut.batch(s, batch, after))),
+  ]);
+  const building = buildRequestStream(req, builds, args, selection);
+  if (fanOut.requestError) return { data: null, errors: [fanOut.requestError] };
+  if (building.error) fanOut.errors.push(building.error);
+
+  const merged = await mergePage<ListSource>(
+    building.stream ? [...streams, building.stream] : streams,
+    first,
+    sort,
+    (s, count) => fanOut.batch(s, count, s.lastCursor ?? after),
+  );
+  // A server scheduled between reading the build requests and reading the cells shows up in both.
+  if (building.stream) merged.rows = dropScheduled(merged.rows);
+  req.logger.info(
+    { requestId: req.requestId, rounds: merged.rounds, cells: streams.length, first, rows: merged.rows.length },
+    'instances page merged',
+  );
+
+  // Past the last live row, the walk goes on into the UNKNOWN records of the cells that failed.
+  const failed = streams.flatMap((s) =>
+    s.failure ? [{ uuid: s.source.cell.info.uuid, status: s.failure.status }] : [],
+  );
+  const reachesUnknown =
+    !merged.hasNextPage && first > 0 && failed.length > 0 && unknownRecordsApply(args.filter, args.sortGiven);
+  const unknown = reachesUnknown
+    ? await unknownRecords(req, args.filter, { afterUuid: null, cells: failed }, first - merged.rows.length)
+    : null;
+  if (unknown?.error) fanOut.errors.push(unknown.error);
+  const cells = streams.map((s) => ({
+    cellUuid: s.source.cell.info.uuid,
+    cellName: s.source.cell.info.name,
+    status: s.failure?.status ?? 'OK',
+    message: s.failure?.message ?? null,
+    elapsedMs: Math.round(s.elapsedMs * 100) / 100,
+  }));
+  const data = assemble(req, selection, args.sort, {
+    live: merged.rows,
+    liveHasMore: merged.hasNextPage,
+    unknown,
+    cells,
+    complete: !failed.length,
+  });
+  return { data, errors: fanOut.errors };
+}
+
+// ─── 1. Arguments ──────────────────────────────────────────────────────────────────────
+
+interface ListArgs {
+  sort: SortSpec[];
+  sortGiven: boolean;
+  first: number;
+  /** A live row's cursor (for the cells), or null. */
+  after: string | null;
+  /** Set when `after` was a cursor of the UNKNOWN phase. */
+  unknownPhase: UnknownPhase | null;
+  filter: Record<string, unknown>;
+}
+
+function parseArgs(req: RouterRequest): ListArgs | { error: string } {
+  const { args } = req.field;
+  const filter = (args.filter ?? {}) as Record<string, unknown>;
+  const first = args.first ?? DEFAULT_FIRST;
+  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > req.maxFirst) {
+    return { error: `first: expected an integer from 0 to ${req.maxFirst}, got ${JSON.stringify(first)}` };
+  }
+  try {
+    const sort = normalizeSort(args.sort as Parameters<typeof normalizeSort>[0]);
+    const rawAfter = typeof args.after === 'string' && args.after ? args.after : null;
+    const sortGiven = Array.isArray(args.sort) && args.sort.length > 0;
+    const unknownPhase = rawAfter ? readUnknownCursor(rawAfter, sort) : null;
+    if (unknownPhase) return { sort, sortGiven, first, after: null, unknownPhase, filter };
+    // The old start cursor (UNKNOWN records on an empty page) means "from the beginning".
+    const after = rawAfter && !isStartCursor(rawAfter) ? rawAfter : null;
+    if (after) decodeCursor(after, sort);
+    return { sort, sortGiven, first, after, unknownPhase: null, filter };
+  } catch (err) {
+    if (err instanceof CursorError) return { error: err.message };
+    throw err;
+  }
+}
+
+/** The project a list is scoped to; null for an admin listing all projects. */
+function listProject(req: RouterRequest, filter: Record<string, unknown>): string | null {
+  if (req.identity.isAdmin && filter.allProjects === true) return null;
+  if (req.identity.isAdmin && typeof filter.projectId === 'string') return filter.projectId;
+  return req.identity.projectId;
+}
+
+// ─── 2. Sources ────────────────────────────────────────────────────────────────────────
+
+/** Whose rows a stream holds: one cell's, or the build requests' (servers no cell holds yet). */
+type ListSource = { kind: 'cell'; cell: CellEntry } | { kind: 'buildRequests' };
+type ListStream = SourceStream<Extract<ListSource, { kind: 'cell' }>>;
+
+function stream<S extends ListSource>(source: S, buffer: MergeRow[] = []): SourceStream<S> {
+  return { source, buffer, hasMore: false, requests: 0, elapsedMs: 0 };
+}
+
+/** Where a list looks: the cells to ask, and the build requests (or why they are missing). */
+interface ListSources {
+  cells: CellEntry[];
+  /** Resolves to the build requests to list as BUILD (or why they could not be read); null when none apply. */
+  builds: Promise<GlobalOutcome<BuildRequestInfo[] | null> | null>;
+}
+
+/**
+ * The cells that can hold matching rows, enabled or disabled alike: the one named by
+ * `filter.cellUuid`; those the mappings place `filter.uuids` in; for one project, the
+ * cells its mappings name; else every cell. When the global subgraph cannot say, every
+ * cell is asked (a superset is always correct). For one project the cells and the
+ * build requests come from one global request.
+ */
+async function selectSources(
+  req: RouterRequest,
+  filter: Record<string, unknown>,
+): Promise<ListSources | { error: GraphQLFormattedError }> {
+  const path = [req.field.responseKey];
+  const wantBuilds = buildsApply(filter);
+  const project = listProject(req, filter);
+  const uuids = Array.isArray(filter.uuids) ? (filter.uuids as string[]) : null;
+  const buildsAlone = async () => {
+    if (!wantBuilds) return null;
+    const context = await req.global.listContext(
+      { projectId: project, cellsOf: false, builds: true, uuids, buildFilter: buildRequestFilter(filter) },
+      req.requestId,
+    );
+    return context.ok ? succeed(context.value.buildRequests) : context;
+  };
+  if (typeof filter.cellUuid === 'string') {
+    const cell = await req.fanOut.get(filter.cellUuid);
+    if (!cell) {
+      const message = `filter.cellUuid: no cell with uuid ${JSON.stringify(filter.cellUuid)}`;
+      return { error: routerError(ErrorCode.BAD_USER_INPUT, message, path) };
+    }
+    return { cells: [cell], builds: Promise.resolve(null) };
+  }
+  const all = await req.fanOut.all();
+  if (uuids) {
+    const builds = buildsAlone();
+    const mappings = await loadMappings(req.mappings, uuids);
+    if (!mappings.ok) return { cells: all, builds };
+    return {
+      cells: await knownCells(
+        req,
+        mappings.value.map((m) => m?.cellUuid),
+      ),
+      builds,
+    };
+  }
+  if (project === null) return { cells: all, builds: buildsAlone() };
+  const context = await req.global.listContext(
+    { projectId: project, cellsOf: true, builds: wantBuilds, uuids: null, buildFilter: buildRequestFilter(filter) },
+    req.requestId,
+  );
+  if (!context.ok) {
+    logGlobalFailure(req, context, 'could not narrow cells from the mappings; asking every cell');
+    return { cells: all, builds: Promise.resolve(context) };
+  }
+  return {
+    cells: await knownCells(req, context.value.cellUuids ?? []),
+    builds: Promise.resolve(succeed(context.value.buildRequests)),
+  };
+}
+
+// The cells of `uuids` the directory knows, each once.
+async function knownCells(req: RouterRequest, uuids: (string | null | undefined)[]): Promise<CellEntry[]> {
+  const wanted = new Set(uuids.filter((uuid): uuid is string => Boolean(uuid)));
+  const cells = await Promise.all([...wanted].map((uuid) => req.fanOut.get(uuid)));
+  return cells.filter((c): c is CellEntry => Boolean(c));
+}
+
+// Filters a build request can never match: it has no host and no cell yet.
+const EXCLUDING = ['host', 'cellUuid'] as const;
+
+/** Whether build requests can match `filter` at all (they have no host and no cell yet). */
+function buildsApply(filter: Record<string, unknown>): boolean {
+  if (EXCLUDING.some((key) => filter[key] !== undefined && filter[key] !== null)) return false;
+  return typeof filter.status !== 'string' || filter.status.toUpperCase() === 'BUILD';
+}
+
+/**
+ * The part of a list's filter the global subgraph applies to build requests, in SQL:
+ * `name` is a regular expression evaluated by PostgreSQL with the cells' operator, so
+ * a pattern means the same for every row and never runs in the gateway.
+ */
+function buildRequestFilter(filter: Record<string, unknown>): BuildRequestFilter {
+  const text = (value: unknown) => (typeof value === 'string' ? value : null);
+  return { name: text(filter.name), userId: text(filter.userId), changesSince: text(filter.changesSince) };
+}
+
+/**
+ * Accepted servers that no cell holds yet, listed as BUILD the way Nova lists build
+ * requests first: one stream beside the cells' in the merge, ordered here (the global
+ * subgraph filtered them, see buildRequestFilter), all in one batch. When they could
+ * not be read the list goes on without them and says so with an error.
+ */
+function buildRequestStream(
+  req: RouterRequest,
+  read: GlobalOutcome<BuildRequestInfo[] | null> | null,
+  args: ListArgs,
+  selection: MergedField[],
+): { stream: SourceStream<ListSource> | null; error?: GraphQLFormattedError } {
+  if (read === null || (read.ok && read.value === null)) return { stream: null };
+  if (!read.ok) {
+    logGlobalFailure(req, read, 'build requests could not be read');
+    return {
+      stream: null,
+      error: {
+        message: 'servers being scheduled (BUILD) could not be read and are missing from this page',
+        path: [req.field.responseKey],
+        extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
+      },
+    };
+  }
+  const { sort, first } = args;
+  const after = args.after ? decodeCursor(args.after, sort) : null;
+  const edgeFields = selection.filter((f) => f.name === 'edges');
+  const rows: MergeRow[] = (read.value ?? [])
+    .map((r) => {
+      const node = buildNode(r);
+      const position = positionOf(node, sort);
+      const cursor = encodeCursor(position, sort);
+      return {
+        position,
+        cursor,
+        fromBuildRequest: true,
+        edges: edgeFields.map((f) => shape({ cursor, node }, f.selectionSet, req.planned.fragments, 'InstanceEdge')),
+      };
+    })
+    .filter((row) => !after || comparePositions(row.position, after, sort) > 0)
+    .sort((a, b) => comparePositions(a.position, b.position, sort))
+    .slice(0, first);
+  const built = stream<ListSource>({ kind: 'buildRequests' }, rows);
+  built.requests = 1;
+  return { stream: built };
+}
+
+/** What an instance looks like before any cell holds it (Nova: vm_state building, task scheduling). */
+export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
+  return {
+    __typename: 'Instance',
+    uuid: r.instanceUuid,
+    status: 'BUILD',
+    vmState: 'building',
+    taskState: 'scheduling',
+    powerState: 0,
+    powerStateName: 'NOSTATE',
+    projectId: r.projectId,
+    userId: r.userId,
+    displayName: r.displayName,
+    createdAt: r.createdAt,
+    updatedAt: null,
+    launchedAt: null,
+    imageRef: r.imageRef,
+    availabilityZone: r.availabilityZone,
+    flavor: r.flavor ? { __typename: 'Flavor', id: r.flavor.id } : null,
+    metadata: [],
+    faults: [],
+  };
+}
+
+// ─── 3. Fan-out ────────────────────────────────────────────────────────────────────────
+
+/**
+ * One list's calls to its cells: the client's field rewritten once (`cellField`), then
+ * one batch per call. Collects what the cells said beside their rows: a request error
+ * (every cell would say the same, so the list fails with it) and nested errors.
+ */
+class ListFanOut {
+  requestError: GraphQLFormattedError | undefined;
+  readonly errors: GraphQLFormattedError[] = [];
+  /** The client's field as each cell is asked it: the router's first/after, plus its routing fields. */
+  private readonly cellField: FieldNode;
+  private readonly edgeKeys: string[];
+
+  constructor(
+    private readonly req: RouterRequest,
+    private readonly sort: SortSpec[],
+    selection: MergedField[],
+  ) {
+    this.cellField = withRoutingFields(req.field.node, sort);
+    this.edgeKeys = edgeKeys(selection);
+  }
+
+  /** Up to `count` rows of one cell after `cursor`, as the merge reads them. */
+  async batch(stream: SourceStream<ListSource>, count: number, cursor: string | null): Promise<BatchOutcome> {
+    const { req } = this;
+    // The build requests came in one batch and never claim more: only cells are asked again.
+    if (stream.source.kind !== 'cell') return { ok: true, batch: { rows: [], hasMore: false }, elapsedMs: 0 };
+    const { cell } = stream.source;
+    const path = [req.field.responseKey];
+    const request = buildOperation(
+      req.planned,
+      [this.cellField],
+      [
+        { definition: FIRST, value: count },
+        { definition: AFTER, value: cursor },
+      ],
+    );
+    const outcome = await req.fanOut.send(cell, request);
+    if (!outcome.ok) return this.logged(cell, outcome);
+    const connection = outcome.value.data?.[req.field.responseKey] as Record<string, unknown> | null | undefined;
+    const errors = outcome.value.errors ?? [];
+    if (!connection) {
+      const first = errors[0];
+      if (REQUEST_ERROR_CODES.has(String(first?.extensions?.code))) this.requestError ??= { ...first, path };
+      return this.logged(cell, { ...answeredWithout(first), elapsedMs: outcome.elapsedMs, detail: first?.message });
+    }
+    for (const error of errors)
+      this.errors.push({ ...error, path, extensions: { ...error.extensions, cellUuid: cell.info.uuid } });
+    const routing = connection.__cr_edges as { cursor: string; node: Record<string, unknown> }[] | undefined;
+    if (!Array.isArray(routing)) {
+      const wrong = { status: 'ERROR' as const, message: 'cell answered with an unexpected shape' };
+      return this.logged(cell, { ok: false, ...wrong, elapsedMs: outcome.elapsedMs });
+    }
+    const rows: MergeRow[] = routing.map((edge, i) => ({
+      position: positionOf(edge.node, this.sort),
+      cursor: edge.cursor,
+      edges: this.edgeKeys.map((key) => (connection[key] as unknown[] | null)?.[i] ?? null),
+    }));
+    const hasMore = Boolean((connection.__cr_page as { hasNextPage?: boolean })?.hasNextPage);
+    return { ok: true, batch: { rows, hasMore }, elapsedMs: outcome.elapsedMs };
+  }
+
+  // Clients see the fixed message; the raw text behind it goes to the log with the request id.
+  private logged(cell: CellEntry, failure: Extract<BatchOutcome, { ok: false }>): BatchOutcome {
+    const { status, message, detail } = failure;
+    this.req.logger.warn(
+      { requestId: this.req.requestId, cell: cell.info.uuid, status, message, detail },
+      'cell did not answer a list in full',
+    );
+    return failure;
+  }
+}
+
+/**
+ * The client's field with the router's own first/after, plus what the merge needs from
+ * each row: its cursor and its sort-key values, under `__cr_` aliases the answer drops.
+ */
+function withRoutingFields(node: FieldNode, sort: SortSpec[]): FieldNode {
+  const sortFields = sort.map((s) => SORT_FIELDS[s.key].field).join(' ');
+  const routing = fieldFromSource(`__cr_edges: edges { cursor node { uuid ${sortFields} } }`);
+  const page = fieldFromSource('__cr_page: pageInfo { hasNextPage }');
+  const kept = (node.arguments ?? []).filter((a) => a.name.value !== 'first' && a.name.value !== 'after');
+  return {
+    ...node,
+    arguments: [
+      ...kept,
+      { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: FIRST.variable },
+      { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'after' }, value: AFTER.variable },
+    ],
+    selectionSet: { kind: Kind.SELECTION_SET, selections: [...(node.selectionSet?.selections ?? []), routing, page] },
+  };
+}
+
+/**
+ * What a cell's row says when it answered without the connection: its database is down
+ * (UNAVAILABLE, the cell's fixed message for the cause), or it answered wrongly (ERROR).
+ * The cell's own message is never shown: only its code and reason are read.
+ */
+export function answeredWithout(first: GraphQLFormattedError | undefined): {
+  ok: false;
+  status: 'UNAVAILABLE' | 'ERROR';
+  message: string;
+} {
+  if (!first) return { ok: false, status: 'ERROR', message: 'cell answered without data' };
+  if (first.extensions?.code === ErrorCode.CELL_UNAVAILABLE)
+    return { ok: false, status: 'UNAVAILABLE', message: databaseFailureMessage(first.extensions.reason) };
+  return { ok: false, status: 'ERROR', message: 'cell answered with an error' };
+}
+
+// ─── 4. Merge ──────────────────────────────────────────────────────────────────────────
+
+// A server scheduled between reading the build requests and reading the cells shows up
+// in both: the cell's row wins.
+function dropScheduled(rows: MergeRow[]): MergeRow[] {
+  const counts = new Map<string, number>();
+  for (const row of rows) counts.set(row.position.uuid, (counts.get(row.position.uuid) ?? 0) + 1);
+  if ([...counts.values()].every((n) => n === 1)) return rows;
+  const seen = new Set<string>();
+  return rows.filter(
+    (row) =>
+      !(counts.get(row.position.uuid)! > 1 && row.fromBuildRequest) &&
+      !seen.has(row.position.uuid) &&
+      seen.add(row.position.uuid),
+  );
+}
+
+// ─── 5. UNKNOWN records ────────────────────────────────────────────────────────────────
+
+// Filters that only scope by project; anything else makes UNKNOWN records wrong.
+const PROJECT_ONLY = new Set(['projectId', 'allProjects']);
+
+/** A page's share of the UNKNOWN records, and whether more follow it. */
+interface UnknownPage {
+  records: KnownInstance[];
+  hasMore: boolean;
+  /** Where this page's share started (its cells continue in every later cursor). */
+  phase: UnknownPhase;
+  error?: GraphQLFormattedError;
+}
+
+/**
+ * Whether a list may carry UNKNOWN records at all (Nova's microversion 2.69): filtered
+ * by project alone and not sorted explicitly.
+ */
+function unknownRecordsApply(filter: Record<string, unknown>, sortGiven: boolean): boolean {
+  if (sortGiven) return false;
+  return Object.entries(filter).every(([key, value]) => value === null || value === undefined || PROJECT_ONLY.has(key));
+}
+
+/**
+ * Up to `room` (what the page has left) UNKNOWN records after `phase.afterUuid`: minimal
+ * records for the mapped, not queued-for-delete instances of the list's project in the
+ * phase's cells, by instance uuid. One more is asked for, to know whether the walk goes
+ * on. When the mappings cannot be read the page has none, an error says they are
+ * missing, and the walk may go on from the same place.
+ */
+async function unknownRecords(
+  req: RouterRequest,
+  filter: Record<string, unknown>,
+  phase: UnknownPhase,
+  room: number,
+): Promise<UnknownPage> {
+  if (!phase.cells.length) return { records: [], hasMore: false, phase };
+  const found = await req.global.knownInstancesInCells(
+    {
+      cellUuids: phase.cells.map((c) => c.uuid),
+      projectId: listProject(req, filter),
+      afterUuid: phase.afterUuid,
+      first: room + 1,
+    },
+    req.requestId,
+  );
+  if (!found.ok) {
+    logGlobalFailure(req, found, 'could not read mappings for UNKNOWN records');
+    const error = {
+      message:
+        'instances of cells that did not answer (UNKNOWN records) could not be read and are missing from this page',
+      path: [req.field.responseKey],
+      extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
+    };
+    // The walk stays where it is: the next page asks again from the same record.
+    return { records: [], hasMore: true, phase, error };
+  }
+  const records = found.value
+    .filter((m) => !m.queuedForDelete)
+    .sort((a, b) => compareUuids(a.instanceUuid, b.instanceUuid));
+  return { records: records.slice(0, room), hasMore: records.length > room, phase };
+}
+
+// The global subgraph orders by byte order (its database collates "C"); so does this.
+function compareUuids(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The minimal record of an instance whose cell did not answer: what the API database
+ * knows (uuid, project, user, created, and the request spec's flavor and zone), status
+ * UNKNOWN, everything else null. The flavor is the Flavor entity, resolved as usual.
+ */
+export function unknownInstance(known: KnownInstance): Record<string, unknown> {
+  return {
+    __typename: 'Instance',
+    uuid: known.instanceUuid,
+    status: 'UNKNOWN',
+    projectId: known.projectId,
+    userId: known.userId,
+    createdAt: known.createdAt,
+    flavor: known.flavor ? { __typename: 'Flavor', id: known.flavor.id } : null,
+    availabilityZone: known.availabilityZone,
+  };
+}
+
+const NOT_ASKED = 'not asked: past the live rows, its instances continue as UNKNOWN records';
+
+/**
+ * A page in the UNKNOWN phase: every live row was shown, so no cell is asked; the
+ * records of the cells the cursor names continue from the instance mappings, by uuid.
+ * A cell that came back since keeps being listed as UNKNOWN until the walk ends, so the
+ * walk shows every record exactly once.
+ */
+async function continueUnknown(
+  req: RouterRequest,
+  args: ListArgs,
+  phase: UnknownPhase,
+  selection: MergedField[],
+): Promise<FieldResult> {
+  if (!unknownRecordsApply(args.filter, args.sortGiven)) {
+    const message =
+      'after: a cursor of UNKNOWN records continues only a list filtered by project alone and not sorted explicitly';
+    return { data: null, errors: [routerError(ErrorCode.BAD_USER_INPUT, message, [req.field.responseKey])] };
+  }
+  // Cells deleted since the walk began are left out.
+  const stillKnown = (
+    await Promise.all(phase.cells.map(async (c) => ({ ...c, entry: await req.fanOut.get(c.uuid) })))
+  ).filter((c) => c.entry);
+  const unknown = await unknownRecords(
+    req,
+    args.filter,
+    { afterUuid: phase.afterUuid, cells: stillKnown.map(({ uuid, status }) => ({ uuid, status })) },
+    args.first,
+  );
+  const cells = stillKnown.map((c) => ({
+    cellUuid: c.uuid,
+    cellName: c.entry!.info.name,
+    status: c.status,
+    message: NOT_ASKED,
+    elapsedMs: 0,
+  }));
+  const data = assemble(req, selection, args.sort, {
+    live: [],
+    liveHasMore: false,
+    unknown,
+    cells,
+    complete: false,
+  });
+  return { data, errors: unknown.error ? [unknown.error] : [] };
+}
+
+// ─── 6. Assembly ───────────────────────────────────────────────────────────────────────
+
+/**
+ * The InstanceConnection of one page. UNKNOWN records come after the live rows, each
+ * with a cursor of the UNKNOWN phase; `hasNextPage` holds until the last of either has
+ * been shown.
+ */
+function assemble(
+  req: RouterRequest,
+  selection: MergedField[],
+  sort: SortSpec[],
+  page: { live: MergeRow[]; liveHasMore: boolean; unknown: UnknownPage | null; cells: CellRow[]; complete: boolean },
+): Record<string, unknown> {
+  const { unknown } = page;
+  const madeUp = (unknown?.records ?? []).map((m) => ({
+    cursor: encodeUnknownCursor({ afterUuid: m.instanceUuid, cells: unknown!.phase.cells }, sort),
+    node: unknownInstance(m),
+  }));
+  // A page that ends with the live rows while UNKNOWN records follow ends on the cursor
+  // that starts them, so the walk goes on in the UNKNOWN phase even if a cell comes back.
+  const endCursor =
+    madeUp.at(-1)?.cursor ??
+    (unknown?.hasMore ? encodeUnknownCursor(unknown.phase, sort) : (page.live.at(-1)?.cursor ?? null));
+  return connectionResponse({
+    selection,
+    fragments: req.planned.fragments,
+    typenames: INSTANCES.typenames,
+    live: page.live,
+    madeUp,
+    hasNextPage: page.liveHasMore || Boolean(unknown?.hasMore),
+    endCursor,
+    cells: page.cells,
+    complete: page.complete,
+  });
+}
