@@ -17,13 +17,13 @@ import { seedCell } from './seedCell';
 export const BENCH_SECRET = 'bench-internal-secret';
 const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
 /**
- * Every bench database lives on one PostgreSQL server (max_connections 100 here): ten
- * cell subgraphs with the default pool of 10 could take all of them under the throughput
- * scenario and leave the global subgraph none (it then failed requests with
- * "too many clients"). Six covers one page's statements (the page, then its nested
- * lists in parallel) with room for a concurrent request.
+ * Every bench database lives on one PostgreSQL server (max_connections 100 here), so
+ * each cell subgraph's pool is its share of the server (bench/poolBudget.ts), opened
+ * lazily and closed after CELL_POOL_IDLE_MS unused: ten cell subgraphs with the default
+ * pool of 10 once took every connection under the throughput scenario and left the
+ * global subgraph none ("too many clients").
  */
-export const CELL_POOL_MAX = 6;
+export const CELL_POOL_IDLE_MS = 1000;
 
 // Gateways the bench starts use the production defaults except where a scenario says.
 export const DEFAULT_CELL_TIMEOUT_MS = 5000;
@@ -42,6 +42,9 @@ export interface FleetCell {
 export interface Fleet {
   label: string;
   api: ApiClient;
+  apiUrl: string;
+  /** Each cell subgraph's database pool. */
+  cellPoolMax: number;
   global: RunningGlobalSubgraph;
   globalStatements: { count: number };
   cells: FleetCell[];
@@ -61,6 +64,8 @@ export interface FleetSpec {
   cellRows: BenchInstance[][];
   hosting: Hosting;
   pgUrl: string;
+  /** Each cell subgraph's database pool (bench/poolBudget.ts). */
+  cellPoolMax: number;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
@@ -148,7 +153,8 @@ async function build(
         cellName: name,
         databaseUrl: cellUrls[i],
         internalSecret: BENCH_SECRET,
-        poolMax: CELL_POOL_MAX,
+        poolMax: spec.cellPoolMax,
+        poolIdleMs: CELL_POOL_IDLE_MS,
       },
       spec.hosting,
     );
@@ -185,6 +191,8 @@ async function build(
   return {
     label: spec.label,
     api,
+    apiUrl,
+    cellPoolMax: spec.cellPoolMax,
     global,
     globalStatements,
     cells,
