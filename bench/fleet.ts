@@ -8,7 +8,9 @@ import { withDatabase } from '../prisma/databaseUrl';
 import { dropDatabase, ensureDatabase, withMaintenance } from '../prisma/databases';
 import { migrate } from '../prisma/migrate';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/global/server';
+import { internal, post } from './client';
 import { hostCell, type HostedCell } from './hostedCell';
+import { LIST_DETAIL_DIRECT } from './queries';
 import type { Hosting } from './options';
 import type { BenchInstance } from './rows';
 import { seedFlavors, seedMappings } from './seedApi';
@@ -159,6 +161,7 @@ async function build(
       spec.hosting,
     );
     cleanups.push(() => subgraph.close());
+    await warm(subgraph.url);
     const mapping = await createCell(api, {
       uuid,
       name,
@@ -224,6 +227,18 @@ async function checkpoint(pgUrl: string): Promise<void> {
       `[bench] CHECKPOINT refused (${(err as Error).message}); the first scenario may see the load being flushed\n`,
     );
   });
+}
+
+/**
+ * One small page straight to a new cell subgraph, untimed and without a deadline: a
+ * child process (`--hosting processes`) loads most of its modules on its first request,
+ * which on a loaded 2-core machine took longer than the gateway's 5 s cell timeout, so
+ * the first scenario's first request failed with every cell TIMEOUT.
+ */
+async function warm(url: string): Promise<void> {
+  const answer = await post(url, internal(BENCH_SECRET), LIST_DETAIL_DIRECT, { first: 1 });
+  if (answer.status !== 200 || answer.body.errors?.length)
+    throw new Error(`cell subgraph ${url} did not answer its warm-up page: HTTP ${answer.status}`);
 }
 
 /**
