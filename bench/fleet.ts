@@ -8,7 +8,9 @@ import { withDatabase } from '../prisma/databaseUrl';
 import { dropDatabase, ensureDatabase, withMaintenance } from '../prisma/databases';
 import { migrate } from '../prisma/migrate';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/global/server';
+import { internal, post } from './client';
 import { hostCell, type HostedCell } from './hostedCell';
+import { LIST_DETAIL_DIRECT } from './queries';
 import type { Hosting } from './options';
 import type { BenchInstance } from './rows';
 import { seedFlavors, seedMappings } from './seedApi';
@@ -17,13 +19,13 @@ import { seedCell } from './seedCell';
 export const BENCH_SECRET = 'bench-internal-secret';
 const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
 /**
- * Every bench database lives on one PostgreSQL server (max_connections 100 here): ten
- * cell subgraphs with the default pool of 10 could take all of them under the throughput
- * scenario and leave the global subgraph none (it then failed requests with
- * "too many clients"). Six covers one page's statements (the page, then its nested
- * lists in parallel) with room for a concurrent request.
+ * Every bench database lives on one PostgreSQL server (max_connections 100 here), so
+ * each cell subgraph's pool is its share of the server (bench/poolBudget.ts), opened
+ * lazily and closed after CELL_POOL_IDLE_MS unused: ten cell subgraphs with the default
+ * pool of 10 once took every connection under the throughput scenario and left the
+ * global subgraph none ("too many clients").
  */
-export const CELL_POOL_MAX = 6;
+export const CELL_POOL_IDLE_MS = 1000;
 
 // Gateways the bench starts use the production defaults except where a scenario says.
 export const DEFAULT_CELL_TIMEOUT_MS = 5000;
@@ -42,6 +44,9 @@ export interface FleetCell {
 export interface Fleet {
   label: string;
   api: ApiClient;
+  apiUrl: string;
+  /** Each cell subgraph's database pool. */
+  cellPoolMax: number;
   global: RunningGlobalSubgraph;
   globalStatements: { count: number };
   cells: FleetCell[];
@@ -61,10 +66,12 @@ export interface FleetSpec {
   cellRows: BenchInstance[][];
   hosting: Hosting;
   pgUrl: string;
+  /** Each cell subgraph's database pool (bench/poolBudget.ts). */
+  cellPoolMax: number;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
-export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number): GatewayConfig {
+export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number, cells: number): GatewayConfig {
   return {
     port: 0,
     host: '127.0.0.1',
@@ -77,7 +84,9 @@ export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number): Ga
     mappingCacheMax: 1000000,
     maxFirst: 1000,
     maxDepth: 12,
-    maxComplexity: 1000000,
+    // The gateway's estimate multiplies a list by the cells it reaches: list-1000-detail
+    // counts about 49,000 per cell (2.45 million at 50 cells, refused under 1,000,000).
+    maxComplexity: 100000 * Math.max(cells, 10),
     maxBodyBytes: 1024 * 1024,
     logLevel: 'silent',
   };
@@ -148,11 +157,13 @@ async function build(
         cellName: name,
         databaseUrl: cellUrls[i],
         internalSecret: BENCH_SECRET,
-        poolMax: CELL_POOL_MAX,
+        poolMax: spec.cellPoolMax,
+        poolIdleMs: CELL_POOL_IDLE_MS,
       },
       spec.hosting,
     );
     cleanups.push(() => subgraph.close());
+    await warm(subgraph.url);
     const mapping = await createCell(api, {
       uuid,
       name,
@@ -169,7 +180,10 @@ async function build(
   await checkpoint(spec.pgUrl);
   const gateways: RunningGateway[] = [];
   const launch = async (timeoutMs: number, overrides: Partial<GatewayConfig> = {}) => {
-    const gateway = await startGateway({ ...benchGatewayConfig(global.url, timeoutMs), ...overrides });
+    const gateway = await startGateway({
+      ...benchGatewayConfig(global.url, timeoutMs, spec.cellRows.length),
+      ...overrides,
+    });
     gateways.push(gateway);
     cleanups.push(() => gateway.close());
     return gateway;
@@ -185,6 +199,8 @@ async function build(
   return {
     label: spec.label,
     api,
+    apiUrl,
+    cellPoolMax: spec.cellPoolMax,
     global,
     globalStatements,
     cells,
@@ -216,6 +232,18 @@ async function checkpoint(pgUrl: string): Promise<void> {
       `[bench] CHECKPOINT refused (${(err as Error).message}); the first scenario may see the load being flushed\n`,
     );
   });
+}
+
+/**
+ * One small page straight to a new cell subgraph, untimed and without a deadline: a
+ * child process (`--hosting processes`) loads most of its modules on its first request,
+ * which on a loaded 2-core machine took longer than the gateway's 5 s cell timeout, so
+ * the first scenario's first request failed with every cell TIMEOUT.
+ */
+async function warm(url: string): Promise<void> {
+  const answer = await post(url, internal(BENCH_SECRET), LIST_DETAIL_DIRECT, { first: 1 });
+  if (answer.status !== 200 || answer.body.errors?.length)
+    throw new Error(`cell subgraph ${url} did not answer its warm-up page: HTTP ${answer.status}`);
 }
 
 /**

@@ -9,8 +9,9 @@ export interface CellHostSpec {
   cellName: string;
   databaseUrl: string;
   internalSecret: string;
-  /** The cell's database pool (see CELL_POOL_MAX in fleet.ts). */
+  /** The cell's database pool (see bench/poolBudget.ts) and its idle close. */
   poolMax: number;
+  poolIdleMs: number;
 }
 
 /** A running cell subgraph, wherever it runs; `statements()` counts its SQL since start. */

@@ -16,10 +16,12 @@ import { viaGateway, type ScenarioContext } from './scenarios/context';
 import { instanceByUuid } from './scenarios/instanceByUuid';
 import { list1000Detail, list1000NextPage, list50Dashboard } from './scenarios/lists';
 import { pageSql } from './scenarios/pageSql';
+import { dataFloor } from './scenarios/dataFloor';
+import { readPoolBudget } from './poolBudget';
 import { oneCellBaseline } from './scenarios/ratios';
 import { throughput } from './scenarios/throughput';
 import { LIST_DETAIL } from './queries';
-import { summarizeRun } from './summary';
+import { printSummary, summarizeRun } from './summary';
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const open = new Set<Fleet>();
@@ -38,7 +40,12 @@ async function main(): Promise<void> {
   };
   const cellRows = Array.from({ length: options.cells }, (_, i) => fleetInstances(i, options.cells, options.instances));
 
-  const fleet = await setUp('f', cellRows, options, report);
+  const budget = await readPoolBudget(options.pgUrl, options.cells);
+  report.poolBudget = budget;
+  log(
+    `cell pools: ${budget.perCell} connection(s) each (max_connections ${budget.maxConnections}, ${budget.cells} cells)`,
+  );
+  const fleet = await setUp('f', cellRows, options, report, budget.perCell);
   const ctx: ScenarioContext = { fleet, options, log };
   try {
     const scenarios = report.scenarios;
@@ -48,6 +55,7 @@ async function main(): Promise<void> {
       scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
     if (run('list-50-dashboard'))
       scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
+    if (run('data-floor')) scenarios['data-floor'] = await step('data-floor', () => dataFloor(ctx));
     if (run('instance-by-uuid'))
       scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
     report.sqlPerPage = await step('SQL per cell per page', () =>
@@ -63,7 +71,13 @@ async function main(): Promise<void> {
   }
 
   if (run('ratios')) {
-    const one = await setUp('one', [cellRows.flat()], options, report);
+    const one = await setUp(
+      'one',
+      [cellRows.flat()],
+      options,
+      report,
+      (await readPoolBudget(options.pgUrl, 1)).perCell,
+    );
     try {
       report.oneCell = await step('one big cell: gateway and direct', () =>
         oneCellBaseline({ fleet: one, options, log }),
@@ -75,6 +89,7 @@ async function main(): Promise<void> {
   report.finishedAt = new Date().toISOString();
   report.summary = summarizeRun(report, options);
   const file = write(report, options);
+  printSummary(report.summary, log);
   log(`wrote ${file}`);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
@@ -84,11 +99,18 @@ async function setUp(
   cellRows: BenchInstance[][],
   options: BenchOptions,
   report: Record<string, any>,
+  cellPoolMax: number,
 ): Promise<Fleet> {
   const total = cellRows.reduce((n, rows) => n + rows.length, 0);
   log(`setting up ${label}: ${cellRows.length} cell(s), ${total} instances (${options.hosting})`);
   const started = performance.now();
-  const fleet = await startFleet({ label, cellRows, hosting: options.hosting, pgUrl: options.pgUrl });
+  const fleet = await startFleet({
+    label,
+    cellRows,
+    hosting: options.hosting,
+    pgUrl: options.pgUrl,
+    cellPoolMax,
+  });
   open.add(fleet);
   report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = {
     ...fleet.seeding,

@@ -9,6 +9,7 @@ export const SCENARIOS = [
   'list-1000-next-page',
   'list-50-dashboard',
   'instance-by-uuid',
+  'data-floor',
   'one-cell-black-holed',
   'one-cell-frozen',
   'throughput',

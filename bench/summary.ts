@@ -10,7 +10,16 @@ import {
 /** The headline of a run: p50 per scenario, ratios and targets, work per request. */
 export interface RunSummary {
   p50Ms: Record<string, number>;
-  ratios: { sharding: number | null; federation: number | null };
+  ratios: {
+    sharding: number | null;
+    federation: number | null;
+    /** Issue 14: each list scenario's p50 over the data floor's p50, same run. */
+    toDataFloor: Record<string, number> | null;
+    /** Issue 14: the cell subgraph straight, 1000 rows, over its own SQL time for that page. */
+    cellStraightToSql: number | null;
+  };
+  /** Issue 14: the data floor (list-1000-detail with pg directly) and the cell subgraph's SQL alone, p50. */
+  floorP50Ms: { dataFloor: number | null; cellSql: number | null };
   targets: TargetResult[] | { skipped: string };
   /** Issue 13: one cell frozen behind its circuit, against the healthy dashboard of the same run. */
   circuitTargets: TargetResult[] | { skipped: string };
@@ -25,7 +34,7 @@ type Report = Record<string, any>;
 function latencies(report: Report): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [name, value] of Object.entries(report.scenarios ?? {})) {
-    if (name === 'throughput') continue;
+    if (name === 'throughput' || name === 'data-floor') continue;
     if (name === 'instance-by-uuid') {
       out['instance-by-uuid (cold cache)'] = (value as Report).cold;
       out['instance-by-uuid (warm cache)'] = (value as Report).warm;
@@ -59,12 +68,18 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
   const detail = report.scenarios?.['list-1000-detail']?.timing.p50;
   const one = report.oneCell;
   const t = report.scenarios?.throughput;
+  const floor: number | undefined = report.scenarios?.['data-floor']?.timing.p50;
+  const cellSql: number | undefined = one?.cellSql?.timing.p50;
+  const lists = Object.entries(p50Ms).filter(([name]) => name.includes('list-'));
   return {
     p50Ms,
     ratios: {
       sharding: detail && one ? round(detail / one.list1000DetailViaGateway.timing.p50) : null,
       federation: one ? round(one.list1000DetailViaGateway.timing.p50 / one.list1000DirectToCell.timing.p50) : null,
+      toDataFloor: floor ? Object.fromEntries(lists.map(([name, p50]) => [name, round(p50 / floor)])) : null,
+      cellStraightToSql: one && cellSql ? round(one.list1000DirectToCell.timing.p50 / cellSql) : null,
     },
+    floorP50Ms: { dataFloor: floor ?? null, cellSql: cellSql ?? null },
     targets: 'missing' in inputs ? { skipped: `needs ${inputs.missing.join(', ')}` } : evaluateTargets(inputs),
     circuitTargets:
       'missing' in frozen ? { skipped: `needs ${frozen.missing.join(', ')}` } : evaluateFrozenTargets(frozen),
@@ -118,4 +133,21 @@ function targetInputs(report: Report, options: BenchOptions): TargetInputs | { m
       first1000: report.sqlPerPage.perCellPerPage['first=1000'],
     },
   };
+}
+
+/** The headline on stderr: p50s, the floor and the ratios (the JSON has the rest). */
+export function printSummary(summary: RunSummary, log: (line: string) => void): void {
+  for (const [name, p50] of Object.entries(summary.p50Ms)) {
+    const toFloor = summary.ratios.toDataFloor?.[name];
+    log(`p50 ${name}: ${p50} ms${toFloor === undefined ? '' : ` (${toFloor} x the data floor)`}`);
+  }
+  const { dataFloor, cellSql } = summary.floorP50Ms;
+  if (dataFloor !== null) log(`p50 data-floor: ${dataFloor} ms`);
+  if (cellSql !== null) log(`p50 cell subgraph SQL, 1000-row detail page: ${cellSql} ms`);
+  const r = summary.ratios;
+  log(
+    `ratios: sharding ${r.sharding ?? '-'}, federation ${r.federation ?? '-'}, cell straight / its SQL ${r.cellStraightToSql ?? '-'}`,
+  );
+  if (summary.throughput)
+    log(`throughput: ${summary.throughput.requestsPerSecond} req/s, ${summary.throughput.errors} errors`);
 }

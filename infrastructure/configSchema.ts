@@ -31,6 +31,12 @@ export const poolMax = z.coerce.number().int().min(1).max(500).default(10);
  * gateway's cell timeout, so a cell whose pool is exhausted answers UNAVAILABLE (pool exhausted)
  * instead of the gateway giving up first with TIMEOUT.
  */
+/**
+ * How long an unused database connection stays open (CELLS_DB_POOL_IDLE_MS). Connections open
+ * lazily, on a request's first statement, and close after this long idle: an idle cell holds no
+ * PostgreSQL connection, which is what lets many cells share one server's max_connections.
+ */
+export const poolIdleMs = z.coerce.number().int().min(100).max(3600000).default(10000);
 export const poolTimeoutMs = z.coerce.number().int().min(50).max(120000).default(2000);
 /**
  * Client-side deadline of one SQL statement (CELLS_DB_QUERY_TIMEOUT_MS): a database that accepted

@@ -7,7 +7,9 @@ export function expectPage(what: string, size: number) {
   return (answer: TimedAnswer): void => {
     const connection = expectData(answer, what).instances;
     if (connection.edges.length !== size)
-      throw new Error(`${what}: expected ${size} edges, got ${connection.edges.length}`);
+      throw new Error(
+        `${what}: expected ${size} edges, got ${connection.edges.length} (cells ${JSON.stringify(connection.cells)})`,
+      );
     if (!connection.complete)
       throw new Error(`${what}: expected complete:true, got cells ${JSON.stringify(connection.cells)}`);
   };

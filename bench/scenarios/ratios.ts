@@ -4,6 +4,7 @@ import { LIST_DETAIL, LIST_DETAIL_DIRECT } from '../queries';
 import { expectPage, list1000Detail } from './lists';
 import { timedThroughGateway, viaGateway, type LatencyReport, type ScenarioContext } from './context';
 import { pageSql, type PageSqlReport } from './pageSql';
+import { cellSql, type CellSqlReport } from './dataFloor';
 
 /** Measurements on the one-big-cell setup that the sharding and federation ratios divide by. */
 export interface OneCellReport {
@@ -11,6 +12,8 @@ export interface OneCellReport {
   list1000DirectToCell: LatencyReport;
   sqlPerPageViaGateway: PageSqlReport;
   sqlPerPageDirect: PageSqlReport;
+  /** The same page's SQL alone (issue 14: the cell straight ≤ 2.5 × its own SQL). */
+  cellSql: CellSqlReport;
 }
 
 /**
@@ -36,5 +39,6 @@ export async function oneCellBaseline(ctx: ScenarioContext): Promise<OneCellRepo
     list1000DirectToCell: directReport,
     sqlPerPageViaGateway: await pageSql(ctx, gateway, (first) => viaGateway(ctx, gateway, LIST_DETAIL, { first })),
     sqlPerPageDirect: await pageSql(ctx, gateway, direct),
+    cellSql: await cellSql(ctx),
   };
 }

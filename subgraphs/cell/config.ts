@@ -4,6 +4,7 @@ import {
   DEFAULTS,
   logLevel,
   parseEnv,
+  poolIdleMs,
   poolMax,
   poolTimeoutMs,
   publishTimeoutMs,
@@ -26,6 +27,8 @@ export interface CellConfig {
   port: number | null;
   /** Connections to the cell database (CELLS_DB_POOL_MAX). */
   poolMax: number;
+  /** Close a database connection unused this long (CELLS_DB_POOL_IDLE_MS); connections open lazily. */
+  poolIdleMs: number;
   /** Wait for a free database connection (CELLS_DB_POOL_TIMEOUT_MS). */
   poolTimeoutMs: number;
   /** Client-side deadline of one statement (CELLS_DB_QUERY_TIMEOUT_MS). */
@@ -45,6 +48,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_NOTIFICATIONS: booleanFlag(true),
       CELLS_CELL_PORT: z.coerce.number().int().min(0).max(65535).optional(),
       CELLS_DB_POOL_MAX: poolMax,
+      CELLS_DB_POOL_IDLE_MS: poolIdleMs,
       CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
       CELLS_DB_QUERY_TIMEOUT_MS: queryTimeoutMs,
       CELLS_SERVICE_DOWN_TIME_S: z.coerce.number().int().min(1).max(86400).default(60),
@@ -61,6 +65,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     notifications: parsed.CELLS_NOTIFICATIONS,
     port: parsed.CELLS_CELL_PORT ?? null,
     poolMax: parsed.CELLS_DB_POOL_MAX,
+    poolIdleMs: parsed.CELLS_DB_POOL_IDLE_MS,
     poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,
     queryTimeoutMs: parsed.CELLS_DB_QUERY_TIMEOUT_MS,
     serviceDownTimeS: parsed.CELLS_SERVICE_DOWN_TIME_S,

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     notifications: config.notifications,
     poolMax: config.poolMax,
     poolTimeoutMs: config.poolTimeoutMs,
+    poolIdleMs: config.poolIdleMs,
     queryTimeoutMs: config.queryTimeoutMs,
     serviceDownTimeS: config.serviceDownTimeS,
     logger,

@@ -30,6 +30,8 @@ export interface CellSubgraphOptions {
   publishTimeoutMs?: number;
   /** Database pool size. Default 10. */
   poolMax?: number;
+  /** Close a connection unused this long (connections open lazily). Default 10000 ms. */
+  poolIdleMs?: number;
   /** Wait for a free connection before the request fails as pool exhausted. Default 2000 ms. */
   poolTimeoutMs?: number;
   /** Client-side deadline of one statement; unset: none. */
@@ -66,6 +68,7 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
     onQuery: options.onQuery,
     max: options.poolMax,
     connectionTimeoutMillis: options.poolTimeoutMs ?? 2000,
+    idleTimeoutMillis: options.poolIdleMs ?? 10000,
     queryTimeoutMillis: options.queryTimeoutMs,
   });
   const queue = createCellQueue(options.transportUrl, { logger, timeoutMs: options.publishTimeoutMs ?? 5000 });

@@ -12,6 +12,7 @@ describe('the cell subgraph configuration', () => {
       notifications: true,
       port: null,
       poolMax: 10,
+      poolIdleMs: 10000,
       poolTimeoutMs: 2000,
       queryTimeoutMs: 4000,
       serviceDownTimeS: 60,
@@ -30,6 +31,7 @@ describe('the cell subgraph configuration', () => {
       CELLS_CELL_PORT: '0',
       CELLS_PUBLISH_TIMEOUT_MS: '750',
       CELLS_DB_POOL_MAX: '6',
+      CELLS_DB_POOL_IDLE_MS: '1500',
       CELLS_LOG_LEVEL: 'warn',
       CELLS_NOTIFICATIONS: 'false',
     });
@@ -37,6 +39,7 @@ describe('the cell subgraph configuration', () => {
       port: 0,
       publishTimeoutMs: 750,
       poolMax: 6,
+      poolIdleMs: 1500,
       logLevel: 'warn',
       notifications: false,
     });
