@@ -36,7 +36,9 @@ describe('fault matrix: a cell database fails', () => {
     world = await startWorld({
       cells: [
         { name: 'cell0', cell0: true },
-        { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }] },
+        // cell1 is never a victim here: a statement deadline far above the victims' keeps a slow
+        // healthy page on a loaded machine from reading as a failed database (one CI run did).
+        { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }], queryTimeoutMs: 5000 },
         { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true },
         {
           name: 'cell3',

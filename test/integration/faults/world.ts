@@ -179,7 +179,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           CELLS_PUBLISH_TIMEOUT_MS: String(BUDGETS.publishTimeoutMs),
           CELLS_DB_POOL_MAX: String(plan.poolMax ?? 4),
           CELLS_DB_POOL_TIMEOUT_MS: String(BUDGETS.poolTimeoutMs),
-          CELLS_DB_QUERY_TIMEOUT_MS: String(BUDGETS.queryTimeoutMs),
+          CELLS_DB_QUERY_TIMEOUT_MS: String(plan.queryTimeoutMs ?? BUDGETS.queryTimeoutMs),
         };
         cell.child = await startChildServer('subgraphs/cell/main.ts', ['--cell', plan.name], env, port);
       } else {
@@ -193,7 +193,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           publishTimeoutMs: BUDGETS.publishTimeoutMs,
           poolMax: plan.poolMax ?? 4,
           poolTimeoutMs: BUDGETS.poolTimeoutMs,
-          queryTimeoutMs: BUDGETS.queryTimeoutMs,
+          queryTimeoutMs: plan.queryTimeoutMs ?? BUDGETS.queryTimeoutMs,
         };
         cell.subgraph = await startCellSubgraph(subgraphOptions);
       }
