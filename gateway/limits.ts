@@ -20,7 +20,8 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { collectFields } from '../infrastructure/collectFields';
 import { ErrorCode } from '../domain/errors';
-import { DEFAULT_FIRST, LISTED_CONNECTIONS } from './cellRouter/instanceList';
+import { DEFAULT_FIRST } from './cellRouter/instanceList';
+import { LISTED_CONNECTIONS } from './cellRouter/listedConnections';
 
 /** The gateway's limits on one operation (CELLS_MAX_* in config.ts). */
 export interface LimitOptions {

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, cellsError, ErrorCode, requireAdmin } from '../../../domain/errors';
-import { decodeHostCursor, encodeHostCursor, hostPositionOf, type HostList } from '../../../domain/hostOrder';
+import { decodeHostAfter, encodeHostCursor, hostPositionOf, type HostList } from '../../../domain/hostOrder';
 import { checkText } from '../../../domain/inputText';
 import {
   CursorError,
@@ -143,7 +143,7 @@ function pageArgs(args: InstancesArgs): { first: number; sort: SortSpec[]; after
 function hostPageArgs(list: HostList, args: HostListArgs<unknown>): HostPageRequest {
   const first = pageSize(args.first);
   try {
-    return { conditions: [], first, after: args.after != null ? decodeHostCursor(list, args.after) : null };
+    return { conditions: [], first, after: args.after != null ? decodeHostAfter(list, args.after) : null };
   } catch (err) {
     throw cursorInput(err);
   }
