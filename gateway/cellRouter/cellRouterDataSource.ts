@@ -10,6 +10,7 @@ import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';
 import type { CellDirectory } from './cellDirectory';
 import { CellFanOut } from './cellFanOut';
+import { CELL_SUMMARIES, routeCellSummaries } from './cellSummaries';
 import { routeEntities } from './entities';
 import { COMPUTE_NODES, COMPUTE_SERVICES, routeHostList } from './hostList';
 import { INSTANCES, routeInstanceList } from './instanceList';
@@ -90,6 +91,8 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
         return routeHostList(req, COMPUTE_SERVICES);
       case COMPUTE_NODES.rootField:
         return routeHostList(req, COMPUTE_NODES);
+      case CELL_SUMMARIES:
+        return routeCellSummaries(req);
       case 'instance':
         return routeToOwningCell(req, 'query');
       case '_entities':

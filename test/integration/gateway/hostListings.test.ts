@@ -18,6 +18,10 @@ const NODES = `query($first: Int, $after: String) {
   }
 }`;
 
+const SUMMARIES = `{
+  cellSummaries { __typename cellName status message summary { hostsUp hostsDown } again: summary { cellUuid } }
+}`;
+
 interface Page {
   edges: { cursor: string; node: Record<string, any> }[];
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -163,6 +167,25 @@ describe('host listings through the gateway, merged across cells', () => {
     expect(own.errors[0].message).toMatch(/^after: cursor was made for sort/);
   });
 
+  it('sums up every cell in one request, admins only', async () => {
+    const { body } = await topo.query(SUMMARIES, {}, admin);
+    expect(body.errors).toBeUndefined();
+    expect(body.data.cellSummaries).toEqual(
+      topo.cells.map((cell) => ({
+        __typename: 'CellSummaryResult',
+        cellName: cell.name,
+        status: 'OK',
+        message: null,
+        summary: { hostsUp: HOSTS[cell.name].filter((h) => h !== null).length, hostsDown: 0 },
+        again: { cellUuid: cell.uuid },
+      })),
+    );
+    const member = await topo.token('demo');
+    const refused = (await topo.query(SUMMARIES, {}, member)).body;
+    expect(refused.errors).toHaveLength(1);
+    expect(refused.errors[0].extensions.code).toBe('FORBIDDEN');
+  });
+
   describe('with a cell down', () => {
     let down: TestCell;
     let mapped: string[];
@@ -212,6 +235,17 @@ describe('host listings through the gateway, merged across cells', () => {
       const seen = pages.flatMap((p) => p.edges.map((e) => e.node));
       expect(seen.some((n) => n.cellUuid === down.uuid)).toBe(false);
       expect(pages[0].complete).toBe(false);
+    });
+
+    it('keeps its summary row, marked, with a null summary', async () => {
+      const { body } = await topo.query(SUMMARIES, {}, admin);
+      expect(body.errors).toBeUndefined();
+      const rows = body.data.cellSummaries as { cellName: string; status: string; summary: unknown }[];
+      expect(rows.map((r) => r.cellName)).toEqual(topo.cells.map((c) => c.name));
+      const row = rows.find((r) => r.cellName === down.name)!;
+      expect(row.status).not.toBe('OK');
+      expect(row.summary).toBeNull();
+      expect(rows.filter((r) => r !== row).every((r) => r.status === 'OK' && r.summary !== null)).toBe(true);
     });
 
     it("leaves the down cell's compute nodes out, with complete false", async () => {
