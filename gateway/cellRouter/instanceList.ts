@@ -15,15 +15,15 @@
  * a source is *starving* when its buffer is empty and it may hold the next row, so the
  * page waits for it; `room` is how many rows a page still has space for.
  *
- * More connections (the seam): everything here that is instance-specific is the root
- * field name and typenames, the order (domain/instanceOrder: sort keys, positionOf,
- * cursors), the routing fields asked of each row (withRoutingFields) and the records the
- * router makes up (buildNode, unknownInstance; build requests and UNKNOWN records apply
- * to instances only). A cell-level connection such as `computeServices`/`computeNodes`
- * goes through the same sources → fan-out → mergeSources → connectionShape path once
- * ListedConnection grows `order` and `records?` and is passed to this route; its case in
- * cellRouterDataSource's `route` and its fan-out count in limits follow LISTED_CONNECTIONS.
- * Not done yet: today only `instances` is routed here.
+ * More connections (the seam): a connection is its root field and typenames
+ * (ListedConnection) and its RowRouting: the node fields the merge asks of each row, a
+ * row's position in the order, and the cursor the merged page hands out. ListFanOut
+ * (section 3) reads any cell-level connection with it; mergeSources merges by any order;
+ * connectionShape answers in the client's shape. `computeServices`/`computeNodes` go that
+ * way in hostList.ts (host, cell, id; merged cursors that name the cell). Build requests
+ * and UNKNOWN instance records stay here, instance-only. Each connection has its case in
+ * cellRouterDataSource's `route` and is in LISTED_CONNECTIONS (listedConnections.ts),
+ * which limits counts as fan-outs.
  */
 import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
@@ -50,8 +50,8 @@ import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } f
 import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
 
 /**
- * A cell-level Relay connection listed across cells (see "More connections" above). Today
- * its root field and typenames; its order and made-up records are still instance-only.
+ * A cell-level Relay connection listed across cells (see "More connections" above): its
+ * root field and typenames; its order comes to ListFanOut as a RowRouting.
  */
 export interface ListedConnection {
   /** The root field on the cell subgraph's Query, routed here. */
