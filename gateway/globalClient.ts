@@ -117,6 +117,16 @@ export class GlobalClient {
     return then(answer, (data) => data.instanceMappings);
   }
 
+  /** The host mappings of one cell (Nova's host_mappings), for records of a cell that did not answer. */
+  async hostsOfCell(cellUuid: string, requestId?: string): Promise<GlobalOutcome<string[]>> {
+    const answer = await this.query<{ hosts: { host: string }[] }>(
+      'query($cellUuid: ID) { hosts(cellUuid: $cellUuid) { host } }',
+      { cellUuid },
+      requestId,
+    );
+    return then(answer, (data) => data.hosts.map((h) => h.host));
+  }
+
   /** What the API database knows of one instance (queued for delete or not); null without a mapping. */
   async knownInstance(uuid: string, requestId?: string): Promise<GlobalOutcome<KnownInstance | null>> {
     const answer = await this.query<{ instanceMappings: KnownInstance[] }>(

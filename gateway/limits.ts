@@ -20,7 +20,8 @@ import {
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { collectFields } from '../infrastructure/collectFields';
 import { ErrorCode } from '../domain/errors';
-import { DEFAULT_FIRST, LISTED_CONNECTIONS } from './cellRouter/instanceList';
+import { DEFAULT_FIRST } from './cellRouter/instanceList';
+import { FANOUT_ROOT_FIELDS } from './cellRouter/listedConnections';
 
 /** The gateway's limits on one operation (CELLS_MAX_* in config.ts). */
 export interface LimitOptions {
@@ -37,7 +38,7 @@ export interface LimitOptions {
 export { DEFAULT_FIRST };
 
 /** Root fields the cell router sends to every cell it can reach (cellRouterDataSource.ts, route). */
-export const FANOUT_FIELDS: ReadonlySet<string> = new Set(LISTED_CONNECTIONS.map((c) => c.rootField));
+export const FANOUT_FIELDS: ReadonlySet<string> = new Set(FANOUT_ROOT_FIELDS);
 
 // graphql-query-complexity throws past this many visited nodes; a fragment used twice per
 // level doubles the nodes per level, so a few hundred tokens can reach it. Refused as too complex.

@@ -58,7 +58,7 @@ export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): stri
  * reach, so no caller can plan them. Cells still serve them (and expectedCellSdl keeps
  * them): an admin can ask one cell directly. Remove a name here when the router routes it.
  */
-export const UNROUTED_CELL_FIELDS: readonly string[] = ['computeServices', 'computeNodes', 'cellSummary'];
+export const UNROUTED_CELL_FIELDS: readonly string[] = ['cellSummary'];
 
 // The cell SDL without UNROUTED_CELL_FIELDS and the definitions that nothing else uses after.
 function withoutUnroutedFields(document: DocumentNode): DocumentNode {

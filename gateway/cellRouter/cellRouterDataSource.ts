@@ -10,7 +10,9 @@ import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';
 import type { CellDirectory } from './cellDirectory';
 import { CellFanOut } from './cellFanOut';
+import { CELL_SUMMARIES, routeCellSummaries } from './cellSummaries';
 import { routeEntities } from './entities';
+import { COMPUTE_NODES, COMPUTE_SERVICES, routeHostList } from './hostList';
 import { INSTANCES, routeInstanceList } from './instanceList';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
@@ -85,6 +87,12 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
       // Every cell-level connection merged across cells has its case here (see instanceList.ts, "More connections").
       case INSTANCES.rootField:
         return routeInstanceList(req);
+      case COMPUTE_SERVICES.rootField:
+        return routeHostList(req, COMPUTE_SERVICES);
+      case COMPUTE_NODES.rootField:
+        return routeHostList(req, COMPUTE_NODES);
+      case CELL_SUMMARIES:
+        return routeCellSummaries(req);
       case 'instance':
         return routeToOwningCell(req, 'query');
       case '_entities':

@@ -90,7 +90,7 @@ export interface ConnectionParts {
   /** The GraphQL type names of the connection and its edge. */
   typenames: { connection: string; edge: string };
   /** The merged rows of the page, in order; their edges are already in the client's shape. */
-  live: MergeRow[];
+  live: MergeRow<unknown>[];
   /** Edges the router made up after the live rows (UNKNOWN records), shaped here. */
   madeUp: { cursor: string; node: Record<string, unknown> }[];
   hasNextPage: boolean;

@@ -15,15 +15,15 @@
  * a source is *starving* when its buffer is empty and it may hold the next row, so the
  * page waits for it; `room` is how many rows a page still has space for.
  *
- * More connections (the seam): everything here that is instance-specific is the root
- * field name and typenames, the order (domain/instanceOrder: sort keys, positionOf,
- * cursors), the routing fields asked of each row (withRoutingFields) and the records the
- * router makes up (buildNode, unknownInstance; build requests and UNKNOWN records apply
- * to instances only). A cell-level connection such as `computeServices`/`computeNodes`
- * goes through the same sources → fan-out → mergeSources → connectionShape path once
- * ListedConnection grows `order` and `records?` and is passed to this route; its case in
- * cellRouterDataSource's `route` and its fan-out count in limits follow LISTED_CONNECTIONS.
- * Not done yet: today only `instances` is routed here.
+ * More connections (the seam): a connection is its root field and typenames
+ * (ListedConnection) and its RowRouting: the node fields the merge asks of each row, a
+ * row's position in the order, and the cursor the merged page hands out. ListFanOut
+ * (section 3) reads any cell-level connection with it; mergeSources merges by any order;
+ * connectionShape answers in the client's shape. `computeServices`/`computeNodes` go that
+ * way in hostList.ts (host, cell, id; merged cursors that name the cell). Build requests
+ * and UNKNOWN instance records stay here, instance-only. Each connection has its case in
+ * cellRouterDataSource's `route` and is in LISTED_CONNECTIONS (listedConnections.ts),
+ * which limits counts as fan-outs.
  */
 import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
@@ -36,6 +36,7 @@ import {
   normalizeSort,
   positionOf,
   SORT_FIELDS,
+  type Position,
   type SortSpec,
 } from '../../domain/instanceOrder';
 import { succeed } from '../../domain/outcome';
@@ -49,8 +50,8 @@ import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } f
 import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
 
 /**
- * A cell-level Relay connection listed across cells (see "More connections" above). Today
- * its root field and typenames; its order and made-up records are still instance-only.
+ * A cell-level Relay connection listed across cells (see "More connections" above): its
+ * root field and typenames; its order comes to ListFanOut as a RowRouting.
  */
 export interface ListedConnection {
   /** The root field on the cell subgraph's Query, routed here. */
@@ -62,9 +63,6 @@ export const INSTANCES: ListedConnection = {
   rootField: 'instances',
   typenames: { connection: 'InstanceConnection', edge: 'InstanceEdge' },
 };
-
-/** Every connection the router lists across cells (limits counts each as a fan-out). */
-export const LISTED_CONNECTIONS: readonly ListedConnection[] = [INSTANCES];
 
 /** Page size when the client gives no `first` (limits.ts prices such a list with it too). */
 export const DEFAULT_FIRST = 50;
@@ -93,7 +91,7 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
 
   const selected = await selectSources(req, args.filter);
   if ('error' in selected) return { data: null, errors: [selected.error] };
-  const fanOut = new ListFanOut(req, args.sort, selection);
+  const fanOut = new ListFanOut(req, instanceRouting(args.sort), selection);
   const streams: ListStream[] = selected.cells.map((cell) => stream({ kind: 'cell', cell }));
   // Never more than the page from one cell: a single cell asked for first * 1.1 would
   // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
@@ -196,7 +194,7 @@ function listProject(req: RouterRequest, filter: Record<string, unknown>): strin
 type ListSource = { kind: 'cell'; cell: CellEntry } | { kind: 'buildRequests' };
 type ListStream = SourceStream<Extract<ListSource, { kind: 'cell' }>>;
 
-function stream<S extends ListSource>(source: S, buffer: MergeRow[] = []): SourceStream<S> {
+export function stream<S, P = Position>(source: S, buffer: MergeRow<P>[] = []): SourceStream<S, P> {
   return { source, buffer, hasMore: false, requests: 0, elapsedMs: 0 };
 }
 
@@ -366,11 +364,31 @@ export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
 // ─── 3. Fan-out ────────────────────────────────────────────────────────────────────────
 
 /**
+ * What the fan-out needs of a connection's order to read a cell's rows: the fields of a
+ * node the merge needs (asked under `__cr_edges`), a row's position from them, and the
+ * cursor the merged page hands out for it (the cell's own, when cursors are global).
+ */
+export interface RowRouting<P> {
+  nodeFields: string;
+  positionOf(edge: { cursor: string; node: Record<string, unknown> }, cell: CellEntry): P;
+  rowCursor(cellCursor: string, position: P): string;
+}
+
+function instanceRouting(sort: SortSpec[]): RowRouting<Position> {
+  return {
+    nodeFields: `uuid ${sort.map((s) => SORT_FIELDS[s.key].field).join(' ')}`,
+    positionOf: (edge) => positionOf(edge.node, sort),
+    // Instance uuids are global: a cell's cursor is the merged page's.
+    rowCursor: (cellCursor) => cellCursor,
+  };
+}
+
+/**
  * One list's calls to its cells: the client's field rewritten once (`cellField`), then
  * one batch per call. Collects what the cells said beside their rows: a request error
  * (every cell would say the same, so the list fails with it) and nested errors.
  */
-class ListFanOut {
+export class ListFanOut<P = Position> {
   requestError: GraphQLFormattedError | undefined;
   readonly errors: GraphQLFormattedError[] = [];
   /** The client's field as each cell is asked it: the router's first/after, plus its routing fields. */
@@ -379,19 +397,23 @@ class ListFanOut {
 
   constructor(
     private readonly req: RouterRequest,
-    private readonly sort: SortSpec[],
+    private readonly routing: RowRouting<P>,
     selection: MergedField[],
   ) {
-    this.cellField = withRoutingFields(req.field.node, sort);
+    this.cellField = withRoutingFields(req.field.node, routing.nodeFields);
     this.edgeKeys = edgeKeys(selection);
   }
 
   /** Up to `count` rows of one cell after `cursor`, as the merge reads them. */
-  async batch(stream: SourceStream<ListSource>, count: number, cursor: string | null): Promise<BatchOutcome> {
+  async batch(
+    stream: SourceStream<{ kind: string; cell?: CellEntry }, P>,
+    count: number,
+    cursor: string | null,
+  ): Promise<BatchOutcome<P>> {
     const { req } = this;
     // The build requests came in one batch and never claim more: only cells are asked again.
-    if (stream.source.kind !== 'cell') return { ok: true, batch: { rows: [], hasMore: false }, elapsedMs: 0 };
     const { cell } = stream.source;
+    if (!cell) return { ok: true, batch: { rows: [], hasMore: false }, elapsedMs: 0 };
     const path = [req.field.responseKey];
     const request = buildOperation(
       req.planned,
@@ -417,17 +439,20 @@ class ListFanOut {
       const wrong = { status: 'ERROR' as const, message: 'cell answered with an unexpected shape' };
       return this.logged(cell, { ok: false, ...wrong, elapsedMs: outcome.elapsedMs });
     }
-    const rows: MergeRow[] = routing.map((edge, i) => ({
-      position: positionOf(edge.node, this.sort),
-      cursor: edge.cursor,
-      edges: this.edgeKeys.map((key) => (connection[key] as unknown[] | null)?.[i] ?? null),
-    }));
+    const rows: MergeRow<P>[] = routing.map((edge, i) => {
+      const position = this.routing.positionOf(edge, cell);
+      return {
+        position,
+        cursor: this.routing.rowCursor(edge.cursor, position),
+        edges: this.edgeKeys.map((key) => (connection[key] as unknown[] | null)?.[i] ?? null),
+      };
+    });
     const hasMore = Boolean((connection.__cr_page as { hasNextPage?: boolean })?.hasNextPage);
     return { ok: true, batch: { rows, hasMore }, elapsedMs: outcome.elapsedMs };
   }
 
   // Clients see the fixed message; the raw text behind it goes to the log with the request id.
-  private logged(cell: CellEntry, failure: Extract<BatchOutcome, { ok: false }>): BatchOutcome {
+  private logged(cell: CellEntry, failure: Extract<BatchOutcome, { ok: false }>): BatchOutcome<P> {
     const { status, message, detail } = failure;
     this.req.logger.warn(
       { requestId: this.req.requestId, cell: cell.info.uuid, status, message, detail },
@@ -439,11 +464,10 @@ class ListFanOut {
 
 /**
  * The client's field with the router's own first/after, plus what the merge needs from
- * each row: its cursor and its sort-key values, under `__cr_` aliases the answer drops.
+ * each row: its cursor and its order's fields, under `__cr_` aliases the answer drops.
  */
-function withRoutingFields(node: FieldNode, sort: SortSpec[]): FieldNode {
-  const sortFields = sort.map((s) => SORT_FIELDS[s.key].field).join(' ');
-  const routing = fieldFromSource(`__cr_edges: edges { cursor node { uuid ${sortFields} } }`);
+function withRoutingFields(node: FieldNode, nodeFields: string): FieldNode {
+  const routing = fieldFromSource(`__cr_edges: edges { cursor node { ${nodeFields} } }`);
   const page = fieldFromSource('__cr_page: pageInfo { hasNextPage }');
   const kept = (node.arguments ?? []).filter((a) => a.name.value !== 'first' && a.name.value !== 'after');
   return {

@@ -2,8 +2,8 @@ import { comparePositions, type Position, type SortSpec } from '../../domain/ins
 import type { CellFailureStatus } from './cellClient';
 
 /** One row a source returned: where it sits in the order, and the edges as the client asked. */
-export interface MergeRow {
-  position: Position;
+export interface MergeRow<P = Position> {
+  position: P;
   cursor: string;
   /** One edge object per client alias of `edges`, in the same order as the aliases. */
   edges: unknown[];
@@ -12,22 +12,22 @@ export interface MergeRow {
 }
 
 /** A batch one source answered: rows in order, and whether it has more after them. */
-export interface Batch {
-  rows: MergeRow[];
+export interface Batch<P = Position> {
+  rows: MergeRow<P>[];
   hasMore: boolean;
 }
 
-export type BatchOutcome =
-  | { ok: true; batch: Batch; elapsedMs: number }
+export type BatchOutcome<P = Position> =
+  | { ok: true; batch: Batch<P>; elapsedMs: number }
   | { ok: false; status: CellFailureStatus; message: string; elapsedMs: number; detail?: string };
 
 /**
  * Where one source of sorted rows (a cell, the build requests) stands in the merge of
  * one page. `source` says whose rows they are; the merge never reads it.
  */
-export interface SourceStream<S = unknown> {
+export interface SourceStream<S = unknown, P = Position> {
   source: S;
-  buffer: MergeRow[];
+  buffer: MergeRow<P>[];
   hasMore: boolean;
   /** Cursor of the last row this source returned, to ask for what follows it. */
   lastCursor?: string;
@@ -36,11 +36,14 @@ export interface SourceStream<S = unknown> {
   failure?: { status: CellFailureStatus; message: string };
 }
 
-export interface MergeResult {
-  rows: MergeRow[];
+export interface MergeResult<P = Position> {
+  rows: MergeRow<P>[];
   hasNextPage: boolean;
   rounds: number;
 }
+
+/** How a list orders its rows: an instance sort, or any comparison of positions (host listings). */
+export type MergeOrder<P> = SortSpec[] | ((a: P, b: P) => number);
 
 /**
  * K-way merge of sorted source streams into one page of `first` rows. A row is only
@@ -49,13 +52,15 @@ export interface MergeResult {
  * asked for its next batch, sized to what the page still needs. A source that fails is
  * dropped from the merge; its failure stays on its stream for the CellResult rows.
  */
-export async function mergePage<S>(
-  streams: SourceStream<S>[],
+export async function mergePage<S, P = Position>(
+  streams: SourceStream<S, P>[],
   first: number,
-  sort: SortSpec[],
-  fetchMore: (stream: SourceStream<S>, count: number) => Promise<BatchOutcome>,
-): Promise<MergeResult> {
-  const page: MergeRow[] = [];
+  order: MergeOrder<P>,
+  fetchMore: (stream: SourceStream<S, P>, count: number) => Promise<BatchOutcome<P>>,
+): Promise<MergeResult<P>> {
+  const compare =
+    typeof order === 'function' ? order : (a: P, b: P) => comparePositions(a as Position, b as Position, order);
+  const page: MergeRow<P>[] = [];
   let rounds = 1;
   while (page.length < first) {
     // Sources with nothing buffered that may still hold the next row: the page waits for them.
@@ -66,10 +71,10 @@ export async function mergePage<S>(
       await Promise.all(starving.map(async (stream) => absorb(stream, await fetchMore(stream, need))));
       continue;
     }
-    let best: SourceStream<S> | undefined;
+    let best: SourceStream<S, P> | undefined;
     for (const stream of streams) {
       if (stream.failure || stream.buffer.length === 0) continue;
-      if (!best || comparePositions(stream.buffer[0].position, best.buffer[0].position, sort) < 0) best = stream;
+      if (!best || compare(stream.buffer[0].position, best.buffer[0].position) < 0) best = stream;
     }
     if (!best) break;
     page.push(best.buffer.shift()!);
@@ -79,7 +84,7 @@ export async function mergePage<S>(
 }
 
 /** Takes a source's answer into its stream: its rows into the buffer, or its failure. */
-export function absorb(stream: SourceStream<unknown>, outcome: BatchOutcome): void {
+export function absorb<P>(stream: SourceStream<unknown, P>, outcome: BatchOutcome<P>): void {
   stream.requests++;
   stream.elapsedMs += outcome.elapsedMs;
   if (!outcome.ok) {

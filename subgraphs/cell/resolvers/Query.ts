@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { badInput, cellsError, ErrorCode, requireAdmin } from '../../../domain/errors';
-import { decodeHostCursor, encodeHostCursor, hostPositionOf, type HostList } from '../../../domain/hostOrder';
+import { decodeHostAfter, encodeHostCursor, hostPositionOf, type HostList } from '../../../domain/hostOrder';
 import { checkText } from '../../../domain/inputText';
 import {
   CursorError,
@@ -121,6 +121,17 @@ export const Query = {
     return { cellUuid: ctx.cell.cellUuid, cellName: ctx.cell.cellName, ...summary };
   },
 
+  /** This cell's own row of the gateway's per-cell summaries (the gateway asks `cellSummary` of each cell). */
+  async cellSummaries(_: unknown, _args: unknown, ctx: CellContext) {
+    requireAdmin(ctx.identity, 'cellSummaries');
+    const started = performance.now();
+    const summary = await Query.cellSummary(_, _args, ctx);
+    const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
+    return [
+      { cellUuid: summary.cellUuid, cellName: summary.cellName, status: 'OK', message: null, elapsedMs, summary },
+    ];
+  },
+
   /** One instance of this cell, or null (not here, or not the caller's to see). */
   async instance(_: unknown, args: { uuid: string }, ctx: CellContext) {
     const row = await ctx.loaders.instance.load(args.uuid);
@@ -143,7 +154,7 @@ function pageArgs(args: InstancesArgs): { first: number; sort: SortSpec[]; after
 function hostPageArgs(list: HostList, args: HostListArgs<unknown>): HostPageRequest {
   const first = pageSize(args.first);
   try {
-    return { conditions: [], first, after: args.after != null ? decodeHostCursor(list, args.after) : null };
+    return { conditions: [], first, after: args.after != null ? decodeHostAfter(list, args.after) : null };
   } catch (err) {
     throw cursorInput(err);
   }

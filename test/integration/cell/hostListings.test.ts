@@ -307,6 +307,25 @@ describe('the cell host listings', () => {
   });
 
   describe('cellSummary', () => {
+    it('answers cellSummaries asked directly with its own row', async () => {
+      const answer: any = await gql(
+        cell.subgraph.url,
+        '{ cellSummaries { cellUuid status message summary { cellUuid hostsUp hostsDown } } cellSummary { hostsUp hostsDown } }',
+        {},
+        admin(),
+      );
+      expect(answer.errors).toBeUndefined();
+      const { hostsUp, hostsDown } = answer.data.cellSummary;
+      expect(answer.data.cellSummaries).toEqual([
+        {
+          cellUuid: cell.cellUuid,
+          status: 'OK',
+          message: null,
+          summary: { cellUuid: cell.cellUuid, hostsUp, hostsDown },
+        },
+      ]);
+    });
+
     it('counts instances by status, hosts up and down, and capacity as the rows say', async () => {
       const states: [string, string | null][] = [
         ['active', null],
@@ -367,6 +386,7 @@ describe('the cell host listings', () => {
       ['computeServices', SERVICES],
       ['computeNodes', NODES],
       ['cellSummary', SUMMARY],
+      ['cellSummaries', '{ cellSummaries { status } }'],
     ])('refuses %s to a non-admin as FORBIDDEN, as Nova does', async (field, query) => {
       const answer: any = await gql(cell.subgraph.url, query, {}, user('p1'));
       expect(answer.data).toBeNull();

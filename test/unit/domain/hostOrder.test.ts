@@ -1,4 +1,14 @@
-import { compareHostPositions, decodeHostCursor, encodeHostCursor, type HostPosition } from '../../../domain/hostOrder';
+import {
+  cellHostCursor,
+  compareHostPositions,
+  compareMergedHostPositions,
+  decodeHostAfter,
+  decodeHostCursor,
+  decodeMergedHostCursor,
+  encodeHostCursor,
+  encodeMergedHostCursor,
+  type HostPosition,
+} from '../../../domain/hostOrder';
 import { encodeCursor } from '../../../domain/instanceOrder';
 import { CursorError, encodeKeysetCursor } from '../../../domain/keysetCursor';
 
@@ -63,5 +73,37 @@ describe('host cursors', () => {
   it('refuses a host with a NUL byte before any SQL sees it', () => {
     const cursor = encodeKeysetCursor(['computeNodes:HOST:ASC'], ['a\u0000b'], '1');
     expect(() => decodeHostCursor('computeNodes', cursor)).toThrow(/after: cursor host is not text/);
+  });
+});
+
+describe('host order across cells', () => {
+  const at = { host: 'h', cellUuid: 'b', id: 7 };
+
+  it('orders by host, then cell, then id, and reads its cursors back', () => {
+    const rows = [at, { host: 'h', cellUuid: 'a', id: 9 }, { host: null, cellUuid: 'a', id: 1 }, { ...at, id: 0 }];
+    expect([...rows].sort(compareMergedHostPositions)).toEqual([rows[1], rows[3], rows[0], rows[2]]);
+    for (const p of rows)
+      expect(decodeMergedHostCursor('computeNodes', encodeMergedHostCursor('computeNodes', p))).toEqual(p);
+  });
+
+  it("refuses a cell's own cursor, and the cell refuses the merged one", () => {
+    expect(() => decodeMergedHostCursor('computeServices', encodeHostCursor('computeServices', at))).toThrow(
+      CursorError,
+    );
+    expect(() => decodeHostAfter('computeServices', encodeMergedHostCursor('computeServices', at))).toThrow(
+      CursorError,
+    );
+  });
+
+  it('asks each cell for what follows the merged position in it', () => {
+    const cellAfter = (cellUuid: string) =>
+      decodeHostAfter('computeServices', cellHostCursor('computeServices', at, cellUuid));
+    expect(cellAfter('a')).toEqual({ host: 'h', id: 2147483647 });
+    expect(cellAfter('b')).toEqual({ host: 'h', id: 7 });
+    expect(cellAfter('c')).toEqual({ host: 'h', id: 0 });
+    expect(decodeHostAfter('computeServices', cellHostCursor('computeServices', { ...at, id: 0 }, 'b'))).toEqual({
+      host: 'h',
+      id: 0,
+    });
   });
 });
