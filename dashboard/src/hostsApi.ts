@@ -12,10 +12,11 @@ export const SERVICE_STATES: readonly ServiceState[] = ['UP', 'DOWN', 'UNKNOWN']
 export interface ComputeService {
   cellUuid: string;
   host: string | null;
-  binary: string;
-  disabled: boolean;
+  binary: string | null;
+  /** Null, like forcedDown, only for a host of a cell that did not answer (UNKNOWN). */
+  disabled: boolean | null;
   disabledReason: string | null;
-  forcedDown: boolean;
+  forcedDown: boolean | null;
   lastSeenUp: string | null;
   state: ServiceState;
 }

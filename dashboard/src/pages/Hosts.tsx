@@ -190,7 +190,7 @@ export function Hosts() {
                   <StateBadge state={service.state} />
                   {service.forcedDown && <span className="tag">forced down</span>}
                 </td>
-                <td>{service.binary}</td>
+                <td>{service.binary ?? '—'}</td>
                 <td>{cellName}</td>
                 <td>
                   {service.disabled

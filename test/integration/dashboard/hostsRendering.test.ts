@@ -21,13 +21,14 @@ const unavailable = (cellUuid: string, cellName: string) => ({
   elapsedMs: 2,
 });
 const cellRows = [ok(CELL1, 'cell1'), unavailable(CELL2, 'cell2')];
+// A host of a cell that did not answer is known only by its mapping: no binary, flags or report.
 const service = (cellUuid: string, host: string, state: string) => ({
   cellUuid,
   host,
-  binary: 'nova-compute',
-  disabled: host === 'cell1-compute3',
+  binary: state === 'UNKNOWN' ? null : 'nova-compute',
+  disabled: state === 'UNKNOWN' ? null : host === 'cell1-compute3',
   disabledReason: host === 'cell1-compute3' ? 'maintenance' : null,
-  forcedDown: false,
+  forcedDown: state === 'UNKNOWN' ? null : false,
   lastSeenUp: state === 'UNKNOWN' ? null : '2026-12-02T15:00:00.000Z',
   state,
 });
@@ -164,6 +165,8 @@ describe('the Hosts page and the overview cards, drawn from fixed answers', () =
     expect(await down.locator('td').nth(5).textContent()).toBe('6 / 16'); // its node's vCPUs
     const unknown = page.locator('[data-testid=host-row][data-host=cell2-compute1]');
     expect(await unknown.locator('td').nth(5).textContent()).toBe('—');
+    expect(await unknown.locator('td').nth(1).textContent()).toBe('—'); // no binary
+    expect(await unknown.locator('td').nth(3).textContent()).toBe('—'); // disabled: not known
     expect(await page.locator('[data-host=cell1-compute3] td').nth(3).textContent()).toBe('yes: maintenance');
     expect(await page.getByTestId('incomplete-banner').textContent()).toContain('Cell cell2 did not answer');
     await screenshot(page, 'hosts-fixed');
