@@ -1,11 +1,6 @@
-/** One cell's row of a list answer (InstanceConnection.cells). */
-export interface CellRow {
-  cellUuid: string;
-  cellName: string | null;
-  status: 'OK' | 'TIMEOUT' | 'UNAVAILABLE' | 'ERROR';
-  message: string | null;
-  elapsedMs: number | null;
-}
+import type { CellRow } from './cellRow';
+
+export type { CellRow };
 
 /** A cell's status as a badge: the router's status, and "circuit open" when its message says so. */
 export function CellBadge({ row }: { row: CellRow }) {

@@ -2,6 +2,7 @@ import { StrictMode, useEffect, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
 import { createCellsClient } from './client';
+import { Hosts } from './pages/Hosts';
 import { InstanceDetail } from './pages/InstanceDetail';
 import { Instances } from './pages/Instances';
 import { Overview } from './pages/Overview';
@@ -41,6 +42,8 @@ function App() {
     <InstanceDetail uuid={detail[1]} key={detail[1]} />
   ) : path.startsWith('/instances') ? (
     <Instances />
+  ) : path.startsWith('/hosts') ? (
+    <Hosts />
   ) : (
     <Overview />
   );
@@ -57,6 +60,9 @@ function App() {
             </Link>
             <Link href="/instances" aria-current={current('/instances')}>
               Instances
+            </Link>
+            <Link href="/hosts" aria-current={current('/hosts')}>
+              Hosts
             </Link>
             <a href="/graphiql">GraphiQL</a>
           </nav>

@@ -1,5 +1,6 @@
 import { useQuery } from 'urql';
 import { CellBadge, type CellRow } from '../cellStatus';
+import { SUMMARIES_QUERY, percentUsed, summariesByCell, type CellSummaryEntry } from '../hostsApi';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -21,9 +22,21 @@ const CELL_INSTANCES = `query CellInstances($filter: InstanceFilter) {
   }
 }`;
 
-/** One card per cell: status from the last request, latency, instances by status. */
+/**
+ * One card per cell: status from the last request, latency, instances by status, and for
+ * admins the cell's hosts up/down and capacity from the per-cell summary.
+ */
 export function Overview() {
-  const [cells, refetch] = useQuery<{ cells: Cell[] }>({ query: CELLS });
+  const { isAdmin } = useSession();
+  const [cells, refetchCells] = useQuery<{ cells: Cell[] }>({ query: CELLS });
+  // One request for every cell's summary (admins only, as in Nova); a card without its
+  // summary still shows its status and counts.
+  const [summaries, refetchSummaries] = useQuery<unknown>({ query: SUMMARIES_QUERY, pause: !isAdmin });
+  const byCell = summariesByCell(summaries.data);
+  const refetch = (options: { requestPolicy: 'network-only' }) => {
+    refetchCells(options);
+    if (isAdmin) refetchSummaries(options);
+  };
   return (
     <>
       <div className="title-row">
@@ -39,14 +52,32 @@ export function Overview() {
       )}
       <ul className="cards" aria-busy={cells.fetching}>
         {(cells.data?.cells ?? []).map((cell) => (
-          <CellCard key={cell.uuid} cell={cell} />
+          <CellCard
+            key={cell.uuid}
+            cell={cell}
+            summary={
+              isAdmin
+                ? {
+                    entry: byCell.get(cell.uuid) ?? null,
+                    fetching: summaries.fetching,
+                    error: summaries.error?.message,
+                  }
+                : null
+            }
+          />
         ))}
       </ul>
     </>
   );
 }
 
-function CellCard({ cell }: { cell: Cell }) {
+interface SummaryState {
+  entry: CellSummaryEntry | null;
+  fetching: boolean;
+  error: string | undefined;
+}
+
+function CellCard({ cell, summary }: { cell: Cell; summary: SummaryState | null }) {
   const { isAdmin } = useSession();
   const [result] = useQuery<{
     instances: { edges: { node: { status: string } }[]; pageInfo: { hasNextPage: boolean }; cells: CellRow[] };
@@ -92,6 +123,55 @@ function CellCard({ cell }: { cell: Cell }) {
             </div>
           ))}
       </dl>
+      {summary && <CellHosts name={name} state={summary} />}
     </li>
+  );
+}
+
+const BARS = [
+  { label: 'vCPUs', used: 'vcpusUsed', total: 'vcpus', unit: '' },
+  { label: 'Memory', used: 'memoryMbUsed', total: 'memoryMb', unit: ' MB' },
+  { label: 'Disk', used: 'localGbUsed', total: 'localGb', unit: ' GB' },
+] as const;
+
+/** Hosts up and down and capacity bars; without a summary, why (the cell's status), same height. */
+function CellHosts({ name, state }: { name: string; state: SummaryState }) {
+  const summary = state.entry?.summary;
+  if (!summary) {
+    const why = state.entry
+      ? `${state.entry.row.status}${state.entry.row.message ? `: ${state.entry.row.message}` : ''}`
+      : state.fetching
+        ? 'loading…'
+        : (state.error ?? 'not in the answer');
+    return (
+      <div className="capacity" data-testid="cell-capacity" data-summary="missing">
+        <p className="hosts-count">Hosts and capacity: {why}</p>
+      </div>
+    );
+  }
+  return (
+    <div className="capacity" data-testid="cell-capacity" data-summary="ok">
+      <p className="hosts-count" data-testid="cell-hosts">
+        Hosts: <strong>{summary.hostsUp} up</strong>, <strong>{summary.hostsDown} down</strong>
+        {summary.hostsDown > 0 && <span aria-hidden="true"> {'\u26a0'}</span>}
+      </p>
+      {BARS.map((bar) => {
+        const used = summary.capacity[bar.used];
+        const total = summary.capacity[bar.total];
+        const id = `capacity-${name}-${bar.total}`;
+        return (
+          <div key={bar.total}>
+            <label htmlFor={id}>
+              <span>{bar.label}</span>
+              <span>
+                {used} / {total}
+                {bar.unit} ({percentUsed(used, total)}%)
+              </span>
+            </label>
+            <meter id={id} min={0} max={Math.max(total, 1)} value={used} high={Math.max(total, 1) * 0.9} />
+          </div>
+        );
+      })}
+    </div>
   );
 }

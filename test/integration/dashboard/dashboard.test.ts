@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { startComputeAgent } from '../../../compute/agent';
 import { launchBrowser, screenshot } from '../../helpers/browser';
 import { seedInstances } from '../../helpers/instances';
 import { startEventWorld, type EventWorld } from '../gateway/events/eventWorld';
@@ -179,6 +180,65 @@ describe('the dashboard in a browser', () => {
     expect(await world.topo.api.instanceMapping.count()).toBe(1000);
   });
 
+  it('shows a host whose compute agent stopped as DOWN once the down time has passed', async () => {
+    const cell1 = world.topo.cells[0];
+    const host = `${cell1.name}-compute1`;
+    // The operator's discover-hosts: the host mappings the gateway lists a down cell's hosts from.
+    const discovered = await world.topo.query('mutation { discoverHosts { host } }', {}, world.tokens.admin);
+    expect(discovered.body.errors).toBeUndefined();
+    // A short down time, and an agent for the host reporting well within it.
+    const downTimeS = 3;
+    await cell1.stop();
+    await cell1.start({ serviceDownTimeS: downTimeS });
+    const first = world.agents.findIndex((a) => a.hosts.includes(host));
+    await world.agents.splice(first, 1)[0].close();
+    const agent = await startComputeAgent({
+      cellUuid: cell1.uuid,
+      databaseUrl: cell1.db.url,
+      transportUrl: cell1.vhost!.url,
+      hosts: [host],
+      heartbeatMs: 300,
+    });
+    const row = page.locator(`[data-testid=host-row][data-host="${host}"]`);
+    // Asks the gateway again and waits for its answer to be drawn.
+    const refresh = async () => {
+      const answered = page.waitForResponse(
+        (res) => res.url() === world.topo.gateway.url && (res.request().postData() ?? '').includes('query Hosts'),
+      );
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await answered;
+      await page.locator('.table-wrap[aria-busy=false]').waitFor();
+    };
+    try {
+      await page.goto(`${base}/hosts?host=${host}`);
+      await row.and(page.locator('[data-state=UP]')).waitFor();
+      expect(await row.getByTestId('host-state').textContent()).toBe('\u2713 UP');
+      // Still UP a down time later: the heartbeat keeps it so.
+      await new Promise((resolve) => setTimeout(resolve, downTimeS * 1000 + 500));
+      await refresh();
+      expect(await row.getAttribute('data-state')).toBe('UP');
+    } finally {
+      await agent.close();
+    }
+    const stopped = Date.now();
+    for (;;) {
+      await refresh();
+      if ((await row.getAttribute('data-state')) === 'DOWN') break;
+      expect(Date.now() - stopped).toBeLessThan(downTimeS * 1000 + 10000);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(Date.now() - stopped).toBeGreaterThanOrEqual(downTimeS * 1000 - 1000);
+    expect(await row.getByTestId('host-state').textContent()).toBe('\u2717 DOWN');
+    expect(await page.getByTestId('incomplete-banner').count()).toBe(0);
+    await screenshot(page, 'hosts-down');
+    // The overview card counts it down, with its capacity bars.
+    await page.goto(`${base}/`);
+    const card = page.locator(`[data-testid=cell-card][data-cell="${cell1.name}"]`);
+    await card.locator('[data-testid=cell-capacity][data-summary=ok]').waitFor();
+    expect(await card.getByTestId('cell-hosts').textContent()).toMatch(/^Hosts: 0 up, 1 down/);
+    await card.getByLabel('vCPUs').waitFor();
+  });
+
   it('names a cell that went down in a banner, marks it, and shows its instances as UNKNOWN', async () => {
     const down = world.topo.cells[1];
     await down.stop();
@@ -195,5 +255,25 @@ describe('the dashboard in a browser', () => {
     await page.locator(`[data-testid=cell-card][data-cell="${down.name}"][data-status=UNAVAILABLE]`).waitFor();
     await page.locator(`[data-testid=cell-card][data-cell="${world.topo.cells[0].name}"][data-status=OK]`).waitFor();
     await screenshot(page, 'overview-cell-down');
+  });
+
+  it('lists the hosts of the cell that went down as UNKNOWN, and its card without a summary', async () => {
+    const down = world.topo.cells[1];
+    const host = `${down.name}-compute1`;
+    await page.goto(`${base}/hosts`);
+    const row = page.locator(`[data-testid=host-row][data-host="${host}"]`);
+    await row.and(page.locator('[data-state=UNKNOWN]')).waitFor();
+    expect(await row.getByTestId('host-state').textContent()).toBe('? UNKNOWN');
+    expect(await page.getByTestId('incomplete-banner').textContent()).toContain(`Cell ${down.name} did not answer`);
+    await page.locator(`[data-testid=cell-row][data-cell="${down.name}"][data-status=UNAVAILABLE]`).waitFor();
+    // The other cell's host is still listed from its cell, DOWN since its agent stopped.
+    await page
+      .locator(`[data-testid=host-row][data-host="${world.topo.cells[0].name}-compute1"][data-state=DOWN]`)
+      .waitFor();
+    await screenshot(page, 'hosts-cell-down');
+    await page.goto(`${base}/`);
+    const card = page.locator(`[data-testid=cell-card][data-cell="${down.name}"]`);
+    await card.locator('[data-testid=cell-capacity][data-summary=missing]').waitFor();
+    expect(await card.getByTestId('cell-capacity').textContent()).toMatch(/^Hosts and capacity: UNAVAILABLE/);
   });
 });
