@@ -4,19 +4,11 @@ import { DEFAULTS } from '../infrastructure/configSchema';
 import { headerValue, readBodyText, type Route } from '../infrastructure/httpServer';
 import { signToken } from './auth';
 import type { GatewayConfig } from './config';
+import { json, refusal } from './opsEndpoints';
 
 /** The projects the default deployment seeds, offered by the dashboard's one-click sign-in. */
 export const DEMO_PROJECTS = ['demo', 'alt_demo', 'admin'] as const;
 export const DEV_SIGN_IN_PATH = '/auth/dev-token';
-
-type Answer = Awaited<ReturnType<Route>>;
-const json = (status: number, body: unknown): Answer => ({
-  status,
-  contentType: 'application/json',
-  body: JSON.stringify(body),
-});
-const refusal = (status: number, code: ErrorCode, message: string): Answer =>
-  json(status, { errors: [{ message, extensions: { code } }] });
 
 /**
  * True when the gateway verifies tokens with the development secret published in this

@@ -14,12 +14,14 @@ export interface OpsEndpoints {
 
 type Answer = Awaited<ReturnType<Route>>;
 
-const json = (status: number, body: unknown): Answer => ({
+/** A JSON answer of a gateway route outside GraphQL (these and the dev sign-in). */
+export const json = (status: number, body: unknown): Answer => ({
   status,
   contentType: 'application/json',
   body: JSON.stringify(body),
 });
-const refusal = (status: number, code: ErrorCode, message: string): Answer =>
+/** Such a route's refusal, shaped like a GraphQL error with its code. */
+export const refusal = (status: number, code: ErrorCode, message: string): Answer =>
   json(status, { errors: [{ message, extensions: { code } }] });
 const NEEDS_ROLE = `a bearer token with the ${OPERATOR_ROLE} or ${ADMIN_ROLE} role`;
 
