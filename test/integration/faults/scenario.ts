@@ -298,14 +298,29 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
   await world.query(INSTANCE_CELL_FIELDS, { uuid: cached.uuid }, tenant);
   await world.query(INSTANCE_CELL_FIELDS, { uuid: cachedAction.uuid }, tenant);
 
-  const [all, project, filtered] = await Promise.all([
-    list({ first: 1000, filter: { allProjects: true } }),
-    list({ first: 1000 }, tenant),
-    list({ first: 1000, filter: { allProjects: true, status: 'ACTIVE' } }),
-  ]);
+  // The world must answer in full before the fault: a precondition, not a verdict. A cell
+  // subgraph restarted by the previous row answers its first 1000-row pages with a cold JIT,
+  // which on a loaded machine can pass the 1 s cell timeout; such a row waits, within a deadline.
+  const healthy = () =>
+    Promise.all([
+      list({ first: 1000, filter: { allProjects: true } }),
+      list({ first: 1000 }, tenant),
+      list({ first: 1000, filter: { allProjects: true, status: 'ACTIVE' } }),
+    ]);
+  let [all, project, filtered] = await healthy();
+  const complete = () => [all, project, filtered].every((a) => a.body?.data?.instances?.complete === true);
+  for (const deadline = Date.now() + 20000; !complete() && Date.now() < deadline;) {
+    await sleep(250);
+    [all, project, filtered] = await healthy();
+  }
   for (const answer of [all, project, filtered]) {
-    if (answer.body?.data?.instances?.complete !== true)
-      throw new Error(`the world is not healthy before ${fault.row.id}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+    if (answer.body?.data?.instances?.complete !== true) {
+      const cells = answer.body?.data?.instances?.cells ?? [];
+      const notOk = cells.filter((c: { status: string }) => c.status !== 'OK');
+      throw new Error(
+        `the world is not healthy before ${fault.row.id}: status ${answer.status}, cells not OK ${JSON.stringify(notOk)}, errors ${JSON.stringify(answer.body?.errors ?? null).slice(0, 300)}`,
+      );
+    }
   }
   const victimMappings = fault.victim ? await victimRecords(world, fault.victim) : [];
   const before = {
