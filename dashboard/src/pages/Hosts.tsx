@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { CellBadge } from '../cellStatus';
+import { PageSizeSelect } from '../pageSize';
 import {
   HOSTS_QUERY,
   SERVICE_STATES,
@@ -118,18 +119,7 @@ export function Hosts() {
             <option value="nova-compute">nova-compute</option>
           </select>
         </div>
-        <div>
-          <label htmlFor="filter-size">Per page</label>
-          <select
-            id="filter-size"
-            value={draft.size}
-            onChange={(e) => setDraft({ ...draft, size: Number(e.target.value) })}
-          >
-            {[10, 25, 50, 100].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </div>
+        <PageSizeSelect size={draft.size} onChange={(size) => setDraft({ ...draft, size })} />
         <button type="submit">Apply</button>
       </form>
 

@@ -1,6 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { useQuery } from 'urql';
 import { CellBadge, StatusBadge, type CellRow } from '../cellStatus';
+import { PageSizeSelect } from '../pageSize';
 import { Link, useLocation } from '../router';
 import { useSession } from '../session';
 
@@ -97,11 +98,10 @@ export function Instances() {
     for (const [key, value] of Object.entries(draft)) if (value && value !== 'default') params.set(key, String(value));
     history.replaceState(null, '', `/instances${params.size ? `?${params}` : ''}`);
   };
-  const field = (key: keyof Filters) => ({
+  const field = (key: Exclude<keyof Filters, 'size'>) => ({
     id: `filter-${key}`,
     value: String(draft[key]),
-    onChange: (e: { target: { value: string } }) =>
-      setDraft({ ...draft, [key]: key === 'size' ? Number(e.target.value) : e.target.value }),
+    onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }),
   });
 
   return (
@@ -157,14 +157,7 @@ export function Instances() {
             <option value="updated-desc">recently updated</option>
           </select>
         </div>
-        <div>
-          <label htmlFor="filter-size">Per page</label>
-          <select {...field('size')}>
-            {[10, 25, 50, 100].map((n) => (
-              <option key={n}>{n}</option>
-            ))}
-          </select>
-        </div>
+        <PageSizeSelect size={draft.size} onChange={(size) => setDraft({ ...draft, size })} />
         <button type="submit">Apply</button>
       </form>
 

@@ -103,6 +103,21 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByTestId('incomplete-banner').count()).toBe(0);
   });
 
+  it('shows a page size from the address in the Per page select, beside the usual ones', async () => {
+    await page.goto(`${base}/instances?size=7`);
+    await page.locator('.table-wrap[aria-busy=false]').waitFor();
+    await page.getByTestId('instance-row').nth(6).waitFor();
+    expect(await page.getByTestId('instance-row').count()).toBe(7);
+    expect(await page.getByLabel('Per page').inputValue()).toBe('7');
+    expect(await page.getByLabel('Per page').locator('option').allTextContents()).toEqual([
+      '7',
+      '10',
+      '25',
+      '50',
+      '100',
+    ]);
+  });
+
   it('runs an action from the detail page, shows the refusal of an impossible one, and updates live', async () => {
     const target = world.demo[0];
     await page.goto(`${base}/instances/${target.uuid}`);
