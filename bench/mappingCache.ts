@@ -15,7 +15,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import type { MappingCacheLayers } from '../gateway/cellRouter/mappingCache';
 import type { GatewayConfig } from '../gateway/config';
@@ -23,6 +23,7 @@ import type { RunningGateway } from '../gateway/server';
 import { DEFAULTS } from '../infrastructure/configSchema';
 import { bearer, expectData, post } from './client';
 import { DEFAULT_CELL_TIMEOUT_MS, dropOwnDatabases, startFleet, type Fleet } from './fleet';
+import { positiveInt } from './options';
 import { readPoolBudget } from './poolBudget';
 import { INSTANCE_BY_UUID } from './queries';
 import { startOwnRedis, type OwnRedis } from './redisServer';
@@ -44,15 +45,6 @@ interface Samples {
 
 const log = (message: string) =>
   process.stderr.write(`[bench:mapping-cache ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-
-function positiveInt(flag: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1)
-      throw new InvalidArgumentError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
-    return n;
-  };
-}
 
 function parseOptions(argv: string[]) {
   const o = new Command('bench:mapping-cache')
