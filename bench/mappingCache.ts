@@ -10,7 +10,7 @@
  * 3. the mapping look-up alone (the router's loader, no HTTP), cold on A, warm on A, and
  *    on B for instances only A had looked up.
  *
- * Redis is a redis-server of the bench's own (bench/redisServer.ts). JSON to stdout and
+ * A first round, untimed, warms the process up. Redis is a redis-server of the bench's own (bench/redisServer.ts). JSON to stdout and
  * bench/results/<out>.json; progress on stderr.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -83,12 +83,14 @@ async function main(): Promise<void> {
     });
     const all = cellRows.flat().map((row) => row.uuid);
     const samples = Object.fromEntries(DESIGNS.map((d) => [d, emptySamples()])) as Record<Design, Samples>;
-    for (let round = 0; round < options.rounds; round++) {
-      const order = round % 2 === 0 ? DESIGNS : [...DESIGNS].reverse();
+    // Round 0 is untimed: the first design measured would otherwise pay the process's JIT warm-up.
+    for (let round = 0; round <= options.rounds; round++) {
+      const order = round % 2 === 1 ? DESIGNS : [...DESIGNS].reverse();
       for (const design of order) {
-        log(`round ${round + 1}: ${design}`);
+        log(round === 0 ? `warm-up round: ${design}` : `round ${round}: ${design}`);
         await peek.flushall();
-        await measureDesign(fleet, design, draw(all, options.lookups * 2 + 20), redis, options, samples[design]);
+        const into = round === 0 ? emptySamples() : samples[design];
+        await measureDesign(fleet, design, draw(all, options.lookups * 2 + 20), redis, options, into);
       }
     }
     report.designs = Object.fromEntries(DESIGNS.map((d) => [d, summarizeDesign(samples[d])]));

@@ -132,6 +132,18 @@ describe('gateway replicas sharing an instance-mapping cache in Redis', () => {
     expect(await stored(moved)).toBe('-');
   });
 
+  it('does not count a Redis that answered in time as failed while the gateway was busy past the deadline', async () => {
+    const store = a.mappingCache.shared!;
+    await waitFor('a to use Redis', async () => store.up(), 10000);
+    const before = { ...store.stats };
+    const asked = store.get(['00000000-0000-0000-0000-00000000abcd']);
+    // The event loop is held past the 50 ms deadline; Redis (another process) answers meanwhile.
+    const until = Date.now() + 200;
+    while (Date.now() < until);
+    expect((await asked).size).toBe(0);
+    expect(store.stats).toEqual({ ...before, misses: before.misses + 1 });
+  });
+
   it('answers from the global subgraph while Redis is killed and refusing, and uses Redis again once it is back', async () => {
     await redis.kill();
     const fallbacks = shared(a).fallbacks;
