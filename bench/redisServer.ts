@@ -27,9 +27,11 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
-    const exited = new Promise<never>((_, reject) =>
-      child!.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}`))),
-    );
+    const exited = new Promise<never>((_, reject) => {
+      child!.once('exit', (code) => reject(new Error(`redis-server on port ${port} exited with ${code}`)));
+      // Not installed: Debian's redis-server package (.ci/run expects it too).
+      child!.once('error', (err) => reject(new Error(`redis-server could not be started: ${err.message}`)));
+    });
     exited.catch(() => undefined);
     await Promise.race([answers(port), exited]);
   };
