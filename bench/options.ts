@@ -32,7 +32,8 @@ export interface BenchOptions {
   pgUrl: string;
 }
 
-function positiveInt(flag: string) {
+/** A commander parser for a positive integer flag, with an error naming the flag and the value. */
+export function positiveInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1)

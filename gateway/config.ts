@@ -9,6 +9,8 @@ import {
   secret,
   url,
 } from '../infrastructure/configSchema';
+import type { MappingCacheLayers } from './cellRouter/mappingCache';
+import type { RedisMappingsSettings } from './cellRouter/redisMappings';
 
 /** Everything the gateway can be told, validated at start-up. */
 export interface GatewayConfig {
@@ -47,6 +49,11 @@ export interface GatewayConfig {
    * interval and the mapping cache TTL only.
    */
   mappingNotifyUrl?: string | null;
+  /**
+   * The instance-mapping cache the replicas share in Redis (CELLS_MAPPING_CACHE_REDIS_URL,
+   * …_TIMEOUT_MS, …_PREFIX), in front of which each keeps its LRU. Unset or null: the LRU only.
+   */
+  mappingCacheRedis?: (RedisMappingsSettings & { layers?: MappingCacheLayers }) | null;
   /** The built dashboard and GraphiQL (CELLS_WEB_ROOT); unset: dashboard/dist of this checkout. */
   webRoot?: string;
 }
@@ -82,6 +89,9 @@ export const GATEWAY_DEFAULTS = {
   globalTimeoutMs: 5000,
   // Above the scheduler's default budget (30 s) plus one cell timeout (10 s).
   globalMutationTimeoutMs: 45000,
+  // A Redis round trip here is well under 1 ms; past this the global subgraph answers instead.
+  mappingCacheRedisTimeoutMs: 50,
+  mappingCacheRedisPrefix: 'cells:mapping:',
   limits: { maxAliases: 30, maxTokens: 5000, maxDirectives: 20, maxFanouts: 5, maxCellRequestsInFlight: 16 },
   events: {
     bufferLimit: 1000,
@@ -141,6 +151,12 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_EVENTS_QUEUE_MAX: positiveInt(GATEWAY_DEFAULTS.events.queueMaxLength),
       CELLS_API_DATABASE_URL: url(DEFAULTS.apiDatabaseUrl),
       CELLS_MAPPING_NOTIFY_URL: z.union([z.literal('off'), z.string().url()]).optional(),
+      CELLS_MAPPING_CACHE_REDIS_URL: z
+        .string()
+        .regex(/^rediss?:\/\/[^\s]+$/, 'expected a redis:// or rediss:// URL')
+        .optional(),
+      CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.mappingCacheRedisTimeoutMs),
+      CELLS_MAPPING_CACHE_REDIS_PREFIX: z.string().min(1).max(100).default(GATEWAY_DEFAULTS.mappingCacheRedisPrefix),
       CELLS_WEB_ROOT: z.string().min(1).optional(),
     },
     env,
@@ -197,6 +213,13 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
     },
     mappingNotifyUrl:
       e.CELLS_MAPPING_NOTIFY_URL === 'off' ? null : (e.CELLS_MAPPING_NOTIFY_URL ?? e.CELLS_API_DATABASE_URL),
+    mappingCacheRedis: e.CELLS_MAPPING_CACHE_REDIS_URL
+      ? {
+          url: e.CELLS_MAPPING_CACHE_REDIS_URL,
+          timeoutMs: e.CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS,
+          prefix: e.CELLS_MAPPING_CACHE_REDIS_PREFIX,
+        }
+      : null,
     webRoot: e.CELLS_WEB_ROOT,
   };
 }

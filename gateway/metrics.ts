@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CircuitPhase } from './cellRouter/cellBreaker';
 import type { MappingCacheStats } from './cellRouter/mappingCache';
+import type { RedisMappings } from './cellRouter/redisMappings';
 
 /** The circuit of every known cell, read when /metrics is scraped. */
 export type CircuitStates = () => { cell: string; state: CircuitPhase }[];
@@ -18,8 +19,14 @@ export class GatewayMetrics {
   // Set once the live-event hub and the mapping listener exist (they start after the metrics).
   private eventStreams: () => { cell: string; live: boolean }[] = () => [];
 
-  constructor(cacheStats: MappingCacheStats, globalRequestCount: () => number, circuits: CircuitStates = () => []) {
+  constructor(
+    cacheStats: MappingCacheStats,
+    globalRequestCount: () => number,
+    circuits: CircuitStates = () => [],
+    redis?: RedisMappings,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'cells_gateway_' });
+    if (redis) this.redisMetrics(redis);
     this.cellRequests = new Counter({
       name: 'cells_cell_requests_total',
       help: 'Requests from the gateway to each cell subgraph',
@@ -91,6 +98,41 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         this.inc(globalRequestCount());
+      },
+    });
+  }
+
+  // The shared mapping cache, when there is one: what it answered, and how often it was passed by.
+  private redisMetrics(redis: RedisMappings): void {
+    const counters = [
+      [
+        'cells_mapping_cache_redis_hits_total',
+        'Instance mapping look-ups the local LRU missed and Redis answered',
+        'hits',
+      ],
+      ['cells_mapping_cache_redis_misses_total', 'Instance mapping look-ups Redis did not hold', 'misses'],
+      [
+        'cells_mapping_cache_redis_fallbacks_total',
+        'Redis calls not made or failed (down, refused, past the deadline): the global subgraph answered instead',
+        'fallbacks',
+      ],
+    ] as const;
+    for (const [name, help, stat] of counters)
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(redis.stats[stat]);
+        },
+      });
+    new Gauge({
+      name: 'cells_mapping_cache_redis_up',
+      help: 'The shared mapping cache: 1 Redis answers, 0 look-ups go to the global subgraph (absent without Redis)',
+      registers: [this.registry],
+      collect() {
+        this.set(redis.up() ? 1 : 0);
       },
     });
   }

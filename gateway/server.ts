@@ -8,6 +8,7 @@ import { CellDirectory } from './cellRouter/cellDirectory';
 import { CellRouterDataSource } from './cellRouter/cellRouterDataSource';
 import { MappingCache } from './cellRouter/mappingCache';
 import { MappingNotifications } from './cellRouter/mappingNotifications';
+import { RedisMappings } from './cellRouter/redisMappings';
 import { GATEWAY_DEFAULTS, type GatewayConfig } from './config';
 import type { GatewayContext } from './context';
 import { gatewayErrors } from './formatError';
@@ -67,15 +68,22 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     logger,
     onCellGone: (cellUuid) => mappingCache.forgetCell(cellUuid),
   });
+  // Connects in the background: a gateway starts, and answers, whether or not Redis is there.
+  const redis = config.mappingCacheRedis
+    ? new RedisMappings(config.mappingCacheRedis, config.mappingCacheTtlMs, logger)
+    : undefined;
   const mappingCache = new MappingCache(global, {
     max: config.mappingCacheMax,
     ttlMs: config.mappingCacheTtlMs,
     knowsCell: (uuid) => directory.knows(uuid),
+    shared: redis,
+    layers: config.mappingCacheRedis?.layers,
   });
   const metrics = new GatewayMetrics(
     mappingCache.stats,
     () => global.requests,
     () => directory.circuits(),
+    redis,
   );
   await directory.start();
   const events = new LiveEvents({
@@ -129,9 +137,9 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     ? new MappingNotifications({
         databaseUrl: config.mappingNotifyUrl,
         onCellChange: refreshAfterChange,
-        onInstanceChange: (uuid) => mappingCache.forget(uuid),
+        onInstanceChange: (uuid) => void mappingCache.forget(uuid),
         onResync: () => {
-          mappingCache.clear();
+          void mappingCache.clear();
           refreshAfterChange();
         },
         logger,
@@ -209,6 +217,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       await http.close();
       await apollo.stop();
       directory.stop();
+      await redis?.close();
       throw err;
     }
   }
@@ -231,6 +240,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
       await apollo.stop();
       directory.stop();
       transport.close();
+      await redis?.close();
     },
   };
 }

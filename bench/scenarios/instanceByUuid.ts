@@ -36,7 +36,7 @@ export async function instanceByUuid(ctx: ScenarioContext): Promise<{ cold: Late
     check(() => current),
     (i) => {
       track(i);
-      gateway.mappingCache.clear();
+      void gateway.mappingCache.clear();
     },
   );
   // Every pick was just looked up; look the same ones up again with the cache filled.

@@ -8,6 +8,7 @@ import {
   type GlobalOutcome,
   type MappingInfo,
 } from '../globalClient';
+import type { RedisMappings } from './redisMappings';
 
 /** Counters the metrics endpoint and the benchmark read. */
 export interface MappingCacheStats {
@@ -22,27 +23,50 @@ export interface MappingCacheOptions {
   ttlMs: number;
   /** Whether the router still knows a cell; an entry naming one it does not is looked up again. */
   knowsCell?: (cellUuid: string) => boolean;
+  /**
+   * The replicas' shared cache (CELLS_MAPPING_CACHE_REDIS_URL), asked for what the local
+   * LRU does not hold, and filled with what the global subgraph answers. Unset: the LRU only.
+   */
+  shared?: RedisMappings;
+  /**
+   * With `shared`: `lru+redis` keeps the per-replica LRU in front of Redis (the design
+   * kept, see README "Gateway replicas"); `redis` asks Redis every time (measured against it).
+   */
+  layers?: MappingCacheLayers;
 }
+
+/** Which caches a look-up passes before the global subgraph. */
+export type MappingCacheLayers = 'lru+redis' | 'redis';
 
 // The global subgraph's bound on one instanceMappings call.
 const MAX_UUIDS_PER_CALL = 1000;
 
 /**
  * Instance → cell look-ups shared by every request: an LRU with a TTL in front of the
- * global subgraph. Only mappings that name a cell are cached: an unscheduled instance
- * will get one soon, and a missing mapping may be created any moment. An entry never
- * outlives its cell: the directory drops a deleted or re-pointed cell's entries
- * (`forgetCell`), and an entry naming a cell the directory does not know is a miss.
+ * global subgraph, and optionally Redis between them, shared by the replicas. Only
+ * mappings that name a cell are cached: an unscheduled instance will get one soon, and
+ * a missing mapping may be created any moment. An entry never outlives its cell: the
+ * directory drops a deleted or re-pointed cell's entries (`forgetCell`), and an entry
+ * naming a cell the directory does not know is a miss (in Redis too, where it is left
+ * to its TTL: another replica may know a cell this one has not read yet).
  */
 export class MappingCache {
   readonly stats: MappingCacheStats = { hits: 0, misses: 0, evicted: 0 };
   private readonly lru: LRUCache<string, MappingInfo>;
+  /** Whether look-ups pass the local LRU (always, unless `layers` is `redis`). */
+  private readonly local: boolean;
 
   constructor(
     private readonly global: GlobalClient,
     private readonly options: MappingCacheOptions,
   ) {
     this.lru = new LRUCache({ max: options.max, ttl: options.ttlMs });
+    this.local = !options.shared || options.layers !== 'redis';
+  }
+
+  /** The shared cache in Redis, when one is configured. */
+  get shared(): RedisMappings | undefined {
+    return this.options.shared;
   }
 
   /** A per-request loader: one batched global call per tick for the uuids not cached. */
@@ -50,9 +74,10 @@ export class MappingCache {
     return new DataLoader((uuids) => this.load(uuids, requestId), { maxBatchSize: MAX_UUIDS_PER_CALL });
   }
 
-  /** Forgets a mapping, e.g. after its cell said it does not hold the instance. */
-  forget(uuid: string): void {
+  /** Forgets a mapping that changed or went (a notification), here and in Redis. */
+  async forget(uuid: string): Promise<void> {
     this.lru.delete(uuid);
+    await this.options.shared?.forget(uuid);
   }
 
   /** Forgets every mapping that names `cellUuid` (the cell was deleted or re-pointed). */
@@ -63,32 +88,60 @@ export class MappingCache {
     this.stats.evicted += stale.length;
   }
 
-  /** Forgets every mapping (a test or an operator after moving instances). */
-  clear(): void {
+  /**
+   * Forgets every mapping (a resync after lost notifications, a test, an operator after
+   * moving instances): the local LRU at once, Redis when the promise settles.
+   */
+  async clear(): Promise<void> {
     this.lru.clear();
+    await this.options.shared?.clear();
   }
 
   private async load(uuids: readonly string[], requestId?: string): Promise<(MappingInfo | null | Error)[]> {
-    const missing = uuids.filter((uuid) => !this.cached(uuid));
-    this.stats.hits += uuids.length - missing.length;
+    const known = new Map<string, MappingInfo>();
+    let missing = [...new Set(uuids)];
+    if (this.local) {
+      for (const uuid of missing) {
+        const mapping = this.cached(uuid);
+        if (mapping) known.set(uuid, mapping);
+      }
+      missing = missing.filter((uuid) => !known.has(uuid));
+      this.stats.hits += uuids.length - missing.length;
+    }
+    if (missing.length && this.options.shared) {
+      for (const [uuid, mapping] of await this.options.shared.get(missing)) {
+        if (!this.inKnownCell(mapping)) continue;
+        known.set(uuid, mapping);
+        if (this.local) this.lru.set(uuid, mapping);
+      }
+      missing = missing.filter((uuid) => !known.has(uuid));
+    }
     this.stats.misses += missing.length;
-    const uncached = new Map<string, MappingInfo>();
     if (missing.length) {
-      const found = await this.global.mappingsByUuid([...new Set(missing)], requestId);
+      const found = await this.global.mappingsByUuid(missing, requestId);
       // DataLoader's own outcome: an Error per key (never cached), read back by loadMappings.
       if (!found.ok) return uuids.map(() => new GlobalUnavailableError(found.message, found.reason, found.detail));
+      const cacheable: MappingInfo[] = [];
       for (const mapping of found.value) {
-        if (mapping.cellUuid) this.lru.set(mapping.instanceUuid, mapping);
-        else uncached.set(mapping.instanceUuid, mapping);
+        known.set(mapping.instanceUuid, mapping);
+        if (!mapping.cellUuid) continue;
+        cacheable.push(mapping);
+        if (this.local) this.lru.set(mapping.instanceUuid, mapping);
       }
+      // Not awaited: the answer does not wait for Redis (a failed write is counted there).
+      void this.options.shared?.put(cacheable);
     }
-    return uuids.map((uuid) => this.lru.get(uuid) ?? uncached.get(uuid) ?? null);
+    return uuids.map((uuid) => known.get(uuid) ?? null);
+  }
+
+  private inKnownCell(mapping: MappingInfo): boolean {
+    return !this.options.knowsCell || this.options.knowsCell(mapping.cellUuid!);
   }
 
   // A cached entry, unless its cell left the directory since it was cached.
   private cached(uuid: string): MappingInfo | undefined {
     const mapping = this.lru.get(uuid);
-    if (!mapping || !this.options.knowsCell || this.options.knowsCell(mapping.cellUuid!)) return mapping;
+    if (!mapping || this.inKnownCell(mapping)) return mapping;
     this.lru.delete(uuid);
     this.stats.evicted++;
     return undefined;

@@ -101,3 +101,30 @@ describe('the live event settings', () => {
     );
   });
 });
+
+describe('the shared instance-mapping cache', () => {
+  it('is off unless a Redis URL is given: the per-replica LRU alone', () => {
+    expect(loadGatewayConfig({}).mappingCacheRedis).toBeNull();
+  });
+
+  it('reads the URL, the deadline and the prefix, and names a bad one with its value', () => {
+    expect(loadGatewayConfig({ CELLS_MAPPING_CACHE_REDIS_URL: 'redis://127.0.0.1:6379/2' }).mappingCacheRedis).toEqual({
+      url: 'redis://127.0.0.1:6379/2',
+      timeoutMs: 50,
+      prefix: 'cells:mapping:',
+    });
+    expect(
+      loadGatewayConfig({
+        CELLS_MAPPING_CACHE_REDIS_URL: 'rediss://cache.example:6380',
+        CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS: '100',
+        CELLS_MAPPING_CACHE_REDIS_PREFIX: 'region1:',
+      }).mappingCacheRedis,
+    ).toEqual({ url: 'rediss://cache.example:6380', timeoutMs: 100, prefix: 'region1:' });
+    expect(() => loadGatewayConfig({ CELLS_MAPPING_CACHE_REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(
+      /CELLS_MAPPING_CACHE_REDIS_URL="http:\/\/127.0.0.1:6379": expected a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() =>
+      loadGatewayConfig({ CELLS_MAPPING_CACHE_REDIS_URL: 'redis://x', CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS: '0' }),
+    ).toThrow(/CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS="0"/);
+  });
+});
