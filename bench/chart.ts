@@ -75,7 +75,7 @@ export function chartSpec(data: ChartData): Record<string, unknown> {
     field: 'p50Ms',
     type: 'quantitative',
     title: 'p50 (ms, log scale)',
-    scale: { type: 'log' },
+    scale: { type: 'log', nice: false, padding: 12 },
   };
   const lists = data.rows.filter((r) => r.scenario !== FLOOR_SERIES);
   const floor = data.rows.filter((r) => r.scenario === FLOOR_SERIES);
