@@ -5,15 +5,19 @@ export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; me
 
 /**
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
- * URL it listens on. tsx's loader is in execArgv when the bench runs under tsx; the
- * child inherits it (and NODE_OPTIONS).
+ * URL it listens on. tsx's loader is in execArgv when the bench runs under tsx and the
+ * child inherits it (and NODE_OPTIONS); elsewhere (jest) the child gets `--import tsx`.
  */
 export async function forkHost(
   entry: string,
   spec: unknown,
   name: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const child = fork(entry, [JSON.stringify(spec)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const underTsx = process.execArgv.some((arg) => arg.includes('tsx'));
+  const child = fork(entry, [JSON.stringify(spec)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: underTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+  });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as ReadyMessage));
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
