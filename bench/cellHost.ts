@@ -3,24 +3,16 @@
  * spec as argv[2] (JSON). Answers the bench's `statements` questions over IPC and
  * stops on `close` or when the bench goes away.
  */
+import { serveHost } from './childHost';
 import { startCountingCell, type CellHostSpec, type HostMessage } from './hostedCell';
 
-async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2]) as CellHostSpec;
-  const { subgraph, statements } = await startCountingCell(spec);
-  const send = (m: HostMessage) => process.send?.(m);
-  process.on('message', async (m: { type: string; id?: number }) => {
-    if (m.type === 'statements') send({ type: 'statements', id: m.id ?? 0, count: statements() });
-    if (m.type === 'close') {
-      await subgraph.close();
-      process.exit(0);
-    }
-  });
-  process.on('disconnect', () => void subgraph.close().finally(() => process.exit(0)));
-  send({ type: 'ready', url: subgraph.url });
-}
-
-main().catch((err) => {
-  process.send?.({ type: 'failed', message: (err as Error).message });
-  process.exit(1);
-});
+serveHost(
+  async (spec: CellHostSpec) => {
+    const { subgraph, statements } = await startCountingCell(spec);
+    return { url: subgraph.url, close: () => subgraph.close(), statements };
+  },
+  (running, m) => {
+    if (m.type === 'statements')
+      process.send?.({ type: 'statements', id: m.id ?? 0, count: running.statements() } satisfies HostMessage);
+  },
+);

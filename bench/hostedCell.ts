@@ -1,6 +1,7 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
+import { forkHost, stopHost } from './childHost';
 import type { Hosting } from './options';
 
 /** What a hosted cell subgraph needs to start. */
@@ -56,25 +57,11 @@ async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
 }
 
 /** Messages between the bench and a cell host child. */
-export type HostMessage =
-  | { type: 'ready'; url: string }
-  | { type: 'statements'; id: number; count: number }
-  | { type: 'failed'; message: string };
+export type HostMessage = { type: 'statements'; id: number; count: number };
 
 async function inChild(spec: CellHostSpec): Promise<HostedCell> {
-  // tsx's loader is in execArgv when the bench runs under tsx; the child inherits it.
-  const child = fork(path.join(__dirname, 'cellHost.ts'), [JSON.stringify(spec)], {
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-  const ready = await new Promise<HostMessage>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as HostMessage));
-    child.once('exit', (code) =>
-      reject(new Error(`cell host ${spec.cellName} exited with ${code} before it was ready`)),
-    );
-  });
-  if (ready.type !== 'ready')
-    throw new Error(`cell host ${spec.cellName} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
-  return { url: ready.url, statements: () => ask(child), close: () => stop(child) };
+  const { child, url } = await forkHost(path.join(__dirname, 'cellHost.ts'), spec, `cell host ${spec.cellName}`);
+  return { url, statements: () => ask(child), close: () => stopHost(child) };
 }
 
 let nextId = 0;
@@ -89,13 +76,5 @@ function ask(child: ChildProcess): Promise<number> {
     };
     child.on('message', listener);
     child.send({ type: 'statements', id });
-  });
-}
-
-function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.send({ type: 'close' });
   });
 }

@@ -22,12 +22,15 @@ import { oneCellBaseline } from './scenarios/ratios';
 import { throughput } from './scenarios/throughput';
 import { LIST_DETAIL } from './queries';
 import { printSummary, summarizeRun } from './summary';
+import { pointSummary, rowsPerCell, type SweepPoint, type SweepReport } from './sweep';
+import { renderChart } from './chart';
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const open = new Set<Fleet>();
 
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv);
+  if (options.cellsSweep) return sweep(options, options.cellsSweep);
   const run = (name: ScenarioName) => options.scenarios.includes(name);
   const report: Record<string, any> = {
     name: options.out,
@@ -45,17 +48,12 @@ async function main(): Promise<void> {
   log(
     `cell pools: ${budget.perCell} connection(s) each (max_connections ${budget.maxConnections}, ${budget.cells} cells)`,
   );
-  const fleet = await setUp('f', cellRows, options, report, budget.perCell);
+  const fleet = await setUp('f', cellRows, options, budget.perCell);
+  report.seeding.fleet = fleet.seeding;
   const ctx: ScenarioContext = { fleet, options, log };
   try {
     const scenarios = report.scenarios;
-    if (run('list-1000-detail'))
-      scenarios['list-1000-detail'] = await step('list-1000-detail', () => list1000Detail(ctx));
-    if (run('list-1000-next-page'))
-      scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
-    if (run('list-50-dashboard'))
-      scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
-    if (run('data-floor')) scenarios['data-floor'] = await step('data-floor', () => dataFloor(ctx));
+    Object.assign(scenarios, await listScenarios(ctx));
     if (run('instance-by-uuid'))
       scenarios['instance-by-uuid'] = await step('instance-by-uuid', () => instanceByUuid(ctx));
     report.sqlPerPage = await step('SQL per cell per page', () =>
@@ -71,13 +69,8 @@ async function main(): Promise<void> {
   }
 
   if (run('ratios')) {
-    const one = await setUp(
-      'one',
-      [cellRows.flat()],
-      options,
-      report,
-      (await readPoolBudget(options.pgUrl, 1)).perCell,
-    );
+    const one = await setUp('one', [cellRows.flat()], options, (await readPoolBudget(options.pgUrl, 1)).perCell);
+    report.seeding.oneCell = one.seeding;
     try {
       report.oneCell = await step('one big cell: gateway and direct', () =>
         oneCellBaseline({ fleet: one, options, log }),
@@ -94,13 +87,69 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
+/**
+ * `--cells-sweep`: the list scenarios at each cell count over the same total rows, one
+ * deployment per point (set up, measured, torn down before the next), one JSON with
+ * every point and its SVG chart beside it.
+ */
+async function sweep(options: BenchOptions, counts: number[]): Promise<void> {
+  const report: SweepReport = {
+    kind: 'cells-sweep',
+    name: options.out,
+    startedAt: new Date().toISOString(),
+    machine: await machineInfo(options.pgUrl),
+    config: options,
+    hosting: hostingDescription(options.hosting, options),
+    totalInstances: options.totalInstances,
+    points: [],
+  };
+  for (const cells of counts) {
+    const perCell = rowsPerCell(options.totalInstances, cells);
+    const budget = await readPoolBudget(options.pgUrl, cells);
+    log(`sweep point: ${cells} cell(s), ${perCell[0]} instances each, pools of ${budget.perCell}`);
+    const cellRows = perCell.map((n, i) => fleetInstances(i, cells, n));
+    const fleet = await setUp(`s${cells}`, cellRows, options, budget.perCell);
+    const pointOptions = { ...options, cells, instances: perCell[0] };
+    const point: Record<string, any> = { cells, instancesPerCell: perCell, poolBudget: budget, seeding: fleet.seeding };
+    try {
+      point.scenarios = await listScenarios({ fleet, options: pointOptions, log });
+    } finally {
+      await tearDown(fleet);
+    }
+    point.summary = pointSummary(summarizeRun(point, pointOptions));
+    report.points.push(point as SweepPoint);
+    for (const [name, p50] of Object.entries(point.summary.p50Ms)) log(`${cells} cell(s): p50 ${name} ${p50} ms`);
+    log(`${cells} cell(s): p50 data-floor ${point.summary.floorP50Ms.dataFloor ?? '-'} ms`);
+  }
+  report.finishedAt = new Date().toISOString();
+  const file = write(report, options);
+  log(`wrote ${file}`);
+  const svg = file.replace(/\.json$/, '.svg');
+  writeFileSync(svg, await renderChart(report));
+  log(`wrote ${svg}`);
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** The list scenarios and their floor, in the plain run's order (those options.scenarios names). */
+async function listScenarios(ctx: ScenarioContext): Promise<Record<string, unknown>> {
+  const run = (name: ScenarioName) => ctx.options.scenarios.includes(name);
+  const scenarios: Record<string, unknown> = {};
+  if (run('list-1000-detail'))
+    scenarios['list-1000-detail'] = await step('list-1000-detail', () => list1000Detail(ctx));
+  if (run('list-1000-next-page'))
+    scenarios['list-1000-next-page'] = await step('list-1000-next-page', () => list1000NextPage(ctx));
+  if (run('list-50-dashboard'))
+    scenarios['list-50-dashboard'] = await step('list-50-dashboard', () => list50Dashboard(ctx));
+  if (run('data-floor')) scenarios['data-floor'] = await step('data-floor', () => dataFloor(ctx));
+  return scenarios;
+}
+
 async function setUp(
   label: string,
   cellRows: BenchInstance[][],
   options: BenchOptions,
-  report: Record<string, any>,
   cellPoolMax: number,
-): Promise<Fleet> {
+): Promise<Fleet & { seeding: Fleet['seeding'] & { cells: number; setupMs: number } }> {
   const total = cellRows.reduce((n, rows) => n + rows.length, 0);
   log(`setting up ${label}: ${cellRows.length} cell(s), ${total} instances (${options.hosting})`);
   const started = performance.now();
@@ -112,15 +161,9 @@ async function setUp(
     cellPoolMax,
   });
   open.add(fleet);
-  report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = {
-    ...fleet.seeding,
-    cells: cellRows.length,
-    setupMs: Math.round(performance.now() - started),
-  };
-  log(
-    `${label} ready in ${Math.round(performance.now() - started)} ms (cell databases seeded in ${fleet.seeding.cellsMs} ms)`,
-  );
-  return fleet;
+  const setupMs = Math.round(performance.now() - started);
+  log(`${label} ready in ${setupMs} ms (cell databases seeded in ${fleet.seeding.cellsMs} ms)`);
+  return Object.assign(fleet, { seeding: { ...fleet.seeding, cells: cellRows.length, setupMs } });
 }
 
 async function tearDown(fleet: Fleet): Promise<void> {
@@ -136,7 +179,7 @@ async function step<T>(name: string, fn: () => Promise<T>): Promise<T> {
   return result;
 }
 
-function write(report: Record<string, any>, options: BenchOptions): string {
+function write(report: object, options: BenchOptions): string {
   const dir = path.join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${options.out}.json`);

@@ -17,6 +17,14 @@ export const SCENARIOS = [
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
+/** What a `--cells-sweep` runs at each cell count: the list scenarios and their floor. */
+export const SWEEP_SCENARIOS = [
+  'list-1000-detail',
+  'list-1000-next-page',
+  'list-50-dashboard',
+  'data-floor',
+] as const satisfies readonly ScenarioName[];
+
 /** Everything `npm run bench` can be told. */
 export interface BenchOptions {
   cells: number;
@@ -28,6 +36,12 @@ export interface BenchOptions {
   duration: number;
   scenarios: ScenarioName[];
   hosting: Hosting;
+  /** Gateway processes in the throughput scenario (1: the bench's own gateway, as before). */
+  gateways: number;
+  /** `--cells-sweep`: the cell counts of a sweep of the list scenarios, or null for one run. */
+  cellsSweep: number[] | null;
+  /** Rows of every sweep point, spread over its cells (`--total-instances`, default cells x instances). */
+  totalInstances: number;
   out: string;
   pgUrl: string;
 }
@@ -40,6 +54,19 @@ export function positiveInt(flag: string) {
       throw new InvalidArgumentError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
     return n;
   };
+}
+
+function cellCounts(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  const counts = parts.map(Number);
+  const bad = parts.find((part, i) => part === '' || !Number.isInteger(counts[i]) || counts[i] < 1);
+  if (bad !== undefined)
+    throw new InvalidArgumentError(
+      `--cells-sweep: expected a comma list of positive integers (e.g. 1,10,50), got ${JSON.stringify(value)} (bad entry ${JSON.stringify(bad)})`,
+    );
+  if (new Set(counts).size !== counts.length)
+    throw new InvalidArgumentError(`--cells-sweep: expected distinct cell counts, got ${JSON.stringify(value)}`);
+  return [...counts].sort((a, b) => a - b);
 }
 
 function scenarioList(value: string): ScenarioName[] {
@@ -95,9 +122,55 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       hosting,
       'in-process' as Hosting,
     )
-    .option('--out <name>', 'result file name (default c<cells>-n<instances>)')
+    .option(
+      '--gateways <n>',
+      'gateway processes the throughput scenario spreads its connections over (2+: one child process each)',
+      positiveInt('--gateways'),
+      1,
+    )
+    .option(
+      '--cells-sweep <list>',
+      `run ${SWEEP_SCENARIOS.join(', ')} at each cell count (e.g. 1,10,50) with the same total rows`,
+      cellCounts,
+    )
+    .option(
+      '--total-instances <n>',
+      'rows of every sweep point, spread evenly over its cells (default --cells x --instances)',
+      positiveInt('--total-instances'),
+    )
+    .option('--out <name>', 'result file name (default c<cells>-n<instances>, or sweep-c<list>-t<total>)')
     .exitOverride()
     .parse(argv);
-  const o = program.opts<Omit<BenchOptions, 'out' | 'pgUrl'> & { out?: string }>();
-  return { ...o, out: o.out ?? `c${o.cells}-n${o.instances}`, pgUrl: env.CELLS_PG_URL ?? DEFAULTS.pgUrl };
+  const o = program.opts<
+    Omit<BenchOptions, 'out' | 'pgUrl' | 'cellsSweep' | 'totalInstances'> & {
+      out?: string;
+      cellsSweep?: number[];
+      totalInstances?: number;
+    }
+  >();
+  const cellsSweep = o.cellsSweep ?? null;
+  const totalInstances = o.totalInstances ?? o.cells * o.instances;
+  if (o.gateways > o.concurrency)
+    throw new InvalidArgumentError(
+      `--gateways: expected at most --concurrency (${o.concurrency}) gateways, each needs a connection, got ${o.gateways}`,
+    );
+  let scenarios = o.scenarios;
+  if (cellsSweep) {
+    const explicit = program.getOptionValueSource('scenarios') === 'cli';
+    const others = scenarios.filter((name) => !(SWEEP_SCENARIOS as readonly string[]).includes(name));
+    if (explicit && others.length)
+      throw new InvalidArgumentError(
+        `--scenarios: a --cells-sweep runs only ${SWEEP_SCENARIOS.join(', ')}, got ${JSON.stringify(others.join(','))}`,
+      );
+    scenarios = scenarios.filter((name) => !others.includes(name));
+    const tooFew = cellsSweep.find((cells) => cells > totalInstances);
+    if (tooFew !== undefined)
+      throw new InvalidArgumentError(
+        `--total-instances: expected at least one row per cell (${tooFew} cells), got ${totalInstances}`,
+      );
+  } else if (o.totalInstances !== undefined)
+    throw new InvalidArgumentError('--total-instances: only a --cells-sweep uses it (a plain run takes --instances)');
+  const out =
+    o.out ?? (cellsSweep ? `sweep-c${cellsSweep.join('-')}-t${totalInstances}` : `c${o.cells}-n${o.instances}`);
+  return { ...o, scenarios, cellsSweep, totalInstances, out, pgUrl: env.CELLS_PG_URL ?? DEFAULTS.pgUrl };
 }

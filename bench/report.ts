@@ -21,11 +21,18 @@ export async function machineInfo(pgUrl: string): Promise<Record<string, unknown
 
 /** A sentence saying how the processes were laid out (part of every result). */
 export function hostingDescription(hosting: Hosting, options: BenchOptions): string {
+  const layout = cellLayout(hosting, options);
+  if (options.gateways === 1 || options.cellsSweep) return layout;
+  return `${layout}; the throughput scenario alone runs ${options.gateways} gateway child processes (tsx), each on its own port, and spreads its connections over them`;
+}
+
+function cellLayout(hosting: Hosting, options: BenchOptions): string {
+  const cells = options.cellsSweep ? options.cellsSweep.join(', ') + ' (one point at a time)' : options.cells;
   switch (hosting) {
     case 'in-process':
-      return `in-process: the global subgraph, the ${options.cells} cell subgraphs, the gateway and the load generator share the bench's one Node.js process (one event loop), each on its own loopback HTTP port; PostgreSQL runs in its own processes`;
+      return `in-process: the global subgraph, the ${cells} cell subgraphs, the gateway and the load generator share the bench's one Node.js process (one event loop), each on its own loopback HTTP port; PostgreSQL runs in its own processes`;
     case 'processes':
-      return `processes: each of the ${options.cells} cell subgraphs in its own Node.js child process (tsx); the global subgraph, the gateway and the load generator in the bench's process; PostgreSQL in its own processes`;
+      return `processes: each of the ${cells} cell subgraphs in its own Node.js child process (tsx); the global subgraph, the gateway and the load generator in the bench's process; PostgreSQL in its own processes`;
     default: {
       const never: never = hosting;
       throw new Error(`unknown hosting ${JSON.stringify(never)}`);

@@ -25,7 +25,7 @@ export interface RunSummary {
   circuitTargets: TargetResult[] | { skipped: string };
   perRequest: Record<string, { gatewayToCells: number; gatewayToGlobal: number; sqlCells: number; sqlGlobal: number }>;
   sqlPerCellPerPage: Record<string, number> | null;
-  throughput: { requestsPerSecond: number; errors: number; incomplete: number } | null;
+  throughput: { requestsPerSecond: number; errors: number; incomplete: number; gateways: number } | null;
 }
 
 type Report = Record<string, any>;
@@ -90,6 +90,7 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
           requestsPerSecond: t.requestsPerSecond.mean,
           errors: t.errors + t.non2xx + t.graphqlErrors,
           incomplete: t.incomplete,
+          gateways: t.gateways ?? 1,
         }
       : null,
   };
@@ -149,5 +150,7 @@ export function printSummary(summary: RunSummary, log: (line: string) => void): 
     `ratios: sharding ${r.sharding ?? '-'}, federation ${r.federation ?? '-'}, cell straight / its SQL ${r.cellStraightToSql ?? '-'}`,
   );
   if (summary.throughput)
-    log(`throughput: ${summary.throughput.requestsPerSecond} req/s, ${summary.throughput.errors} errors`);
+    log(
+      `throughput: ${summary.throughput.requestsPerSecond} req/s, ${summary.throughput.errors} errors (${summary.throughput.gateways} gateway${summary.throughput.gateways === 1 ? '' : 's'})`,
+    );
 }

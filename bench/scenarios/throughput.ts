@@ -1,8 +1,11 @@
 import autocannon from 'autocannon';
+import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS, type Fleet } from '../fleet';
+import { startGatewayProcesses } from '../gatewayProcesses';
 import { LIST_DASHBOARD } from '../queries';
 import type { ScenarioContext } from './context';
 
-export interface ThroughputReport {
+/** What one load generator measured against one gateway. */
+export interface LoadReport {
   concurrency: number;
   durationS: number;
   requests: number;
@@ -17,23 +20,106 @@ export interface ThroughputReport {
   incomplete: number;
 }
 
+export interface ThroughputReport extends LoadReport {
+  /** Gateway processes the connections were spread over (1: the bench's own gateway). */
+  gateways: number;
+  /** With 2+ gateways: each one's load generator (the top level sums them). */
+  perGateway?: LoadReport[];
+}
+
 /**
  * throughput: list-50-dashboard from `--concurrency` connections for `--duration`
  * seconds (autocannon, loopback, bounded by the duration). Answers with GraphQL errors
- * or complete:false are counted by looking at each body.
+ * or complete:false are counted by looking at each body. With `--gateways N` (N >= 2)
+ * N gateway processes serve the fleet, each on its own port, and the connections are
+ * spread over them (one autocannon each, run together): requests and errors are summed.
  */
 export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport> {
   const { fleet, options } = ctx;
+  if (options.gateways === 1)
+    return { ...(await load(fleet, fleet.gateway.url, options.concurrency, options.duration)), gateways: 1 };
+  const replicas = await startGatewayProcesses(
+    benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length),
+    options.gateways,
+  );
+  try {
+    await Promise.all(replicas.urls.map((url) => warm(fleet, url)));
+    ctx.log(`${options.gateways} gateway processes: ${replicas.urls.join(', ')}`);
+    const perGateway = await Promise.all(
+      spread(options.concurrency, options.gateways).map((connections, i) =>
+        load(fleet, replicas.urls[i], connections, options.duration),
+      ),
+    );
+    return { ...combine(perGateway), gateways: options.gateways, perGateway };
+  } finally {
+    await replicas.close();
+  }
+}
+
+/** `connections` over `gateways` as evenly as can be (the first ones take one more). */
+export function spread(connections: number, gateways: number): number[] {
+  if (connections < gateways) throw new Error(`spread: ${connections} connection(s) cannot reach ${gateways} gateways`);
+  return Array.from(
+    { length: gateways },
+    (_, i) => Math.floor(connections / gateways) + (i < connections % gateways ? 1 : 0),
+  );
+}
+
+/**
+ * One report for load generators that ran together: counts and requests/s summed,
+ * latency the worst gateway's (each percentile's maximum), error samples merged.
+ */
+export function combine(reports: LoadReport[]): LoadReport {
+  const sum = (pick: (r: LoadReport) => number) => reports.reduce((n, r) => n + pick(r), 0);
+  const max = (pick: (r: LoadReport) => number) => Math.max(...reports.map(pick));
+  return {
+    concurrency: sum((r) => r.concurrency),
+    durationS: max((r) => r.durationS),
+    requests: sum((r) => r.requests),
+    requestsPerSecond: {
+      mean: sum((r) => r.requestsPerSecond.mean),
+      p50: sum((r) => r.requestsPerSecond.p50),
+      min: sum((r) => r.requestsPerSecond.min),
+    },
+    latencyMs: {
+      p50: max((r) => r.latencyMs.p50),
+      p97_5: max((r) => r.latencyMs.p97_5),
+      p99: max((r) => r.latencyMs.p99),
+      max: max((r) => r.latencyMs.max),
+    },
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    non2xx: sum((r) => r.non2xx),
+    graphqlErrors: sum((r) => r.graphqlErrors),
+    errorSamples: [...new Set(reports.flatMap((r) => r.errorSamples))].slice(0, 5),
+    incomplete: sum((r) => r.incomplete),
+  };
+}
+
+const body = () => JSON.stringify({ query: LIST_DASHBOARD, variables: { first: 50 } });
+const headers = (fleet: Fleet) => ({ 'content-type': 'application/json', authorization: `Bearer ${fleet.adminToken}` });
+
+/** A few untimed dashboard pages: a new gateway process plans and loads its modules on its first. */
+async function warm(fleet: Fleet, url: string): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    const answer = await fetch(url, { method: 'POST', headers: headers(fleet), body: body() });
+    const text = await answer.text();
+    if (answer.status !== 200 || text.includes('"errors"') || text.includes('"complete":false'))
+      throw new Error(`gateway ${url} did not answer its warm-up dashboard page in full: HTTP ${answer.status}`);
+  }
+}
+
+async function load(fleet: Fleet, url: string, connections: number, duration: number): Promise<LoadReport> {
   let graphqlErrors = 0;
   let incomplete = 0;
   const errorSamples = new Set<string>();
   const result = await autocannon({
-    url: fleet.gateway.url,
-    connections: options.concurrency,
-    duration: options.duration,
+    url,
+    connections,
+    duration,
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${fleet.adminToken}` },
-    body: JSON.stringify({ query: LIST_DASHBOARD, variables: { first: 50 } }),
+    headers: headers(fleet),
+    body: body(),
     requests: [
       {
         onResponse: (_status: number, body: string) => {
@@ -48,8 +134,8 @@ export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport
     ],
   });
   return {
-    concurrency: options.concurrency,
-    durationS: options.duration,
+    concurrency: connections,
+    durationS: duration,
     requests: result.requests.total,
     requestsPerSecond: { mean: result.requests.average, p50: result.requests.p50, min: result.requests.min },
     latencyMs: {

@@ -1,0 +1,62 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/** The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts). */
+export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
+
+/**
+ * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
+ * URL it listens on. tsx's loader is in execArgv when the bench runs under tsx and the
+ * child inherits it (and NODE_OPTIONS); elsewhere (jest) the child gets `--import tsx`.
+ */
+export async function forkHost(
+  entry: string,
+  spec: unknown,
+  name: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const underTsx = process.execArgv.some((arg) => arg.includes('tsx'));
+  const child = fork(entry, [JSON.stringify(spec)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: underTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+  });
+  const ready = await new Promise<ReadyMessage>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as ReadyMessage));
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
+  });
+  if (ready.type !== 'ready') throw new Error(`${name} failed: ${ready.type === 'failed' ? ready.message : ready}`);
+  return { child, url: ready.url };
+}
+
+/** Asks a host child to close its server and waits for it to exit. */
+export function stopHost(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.send({ type: 'close' });
+  });
+}
+
+/**
+ * The child's side: starts its server from argv[2], says `ready`, closes on `close` or
+ * when the bench goes away; `onMessage` answers anything else the bench asks.
+ */
+export function serveHost<S, R extends { url: string; close(): Promise<void> }>(
+  start: (spec: S) => Promise<R>,
+  onMessage: (running: R, message: { type: string; id?: number }) => void = () => undefined,
+): void {
+  const main = async () => {
+    const running = await start(JSON.parse(process.argv[2]) as S);
+    process.on('message', async (m: { type: string; id?: number }) => {
+      if (m.type === 'close') {
+        await running.close();
+        process.exit(0);
+      }
+      onMessage(running, m);
+    });
+    process.on('disconnect', () => void running.close().finally(() => process.exit(0)));
+    process.send?.({ type: 'ready', url: running.url } satisfies ReadyMessage);
+  };
+  main().catch((err) => {
+    process.send?.({ type: 'failed', message: (err as Error).message } satisfies ReadyMessage);
+    process.exit(1);
+  });
+}
