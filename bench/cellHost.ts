@@ -4,15 +4,18 @@
  * stops on `close` or when the bench goes away.
  */
 import { startCountingCell, type CellHostSpec, type HostMessage } from './hostedCell';
+import { startTracing, stopTracing } from '../infrastructure/tracing';
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as CellHostSpec;
+  startTracing(`cells-cell-${spec.cellName}`);
   const { subgraph, statements } = await startCountingCell(spec);
   const send = (m: HostMessage) => process.send?.(m);
   process.on('message', async (m: { type: string; id?: number }) => {
     if (m.type === 'statements') send({ type: 'statements', id: m.id ?? 0, count: statements() });
     if (m.type === 'close') {
       await subgraph.close();
+      await stopTracing();
       process.exit(0);
     }
   });
