@@ -1,68 +1,143 @@
 /**
  * `npx tsx bench/traceBreakdown.ts [--cells 3] [--instances 2000] [--runs 20]`: where a
- * `list-1000-detail` page's time goes, read from its trace. Starts a bench fleet in this
- * process with tracing on into memory, sends the page (warm-up first), and prints the
- * median duration of each span kind over the runs; JSON to bench/results/trace-breakdown-c<C>-n<N>.json.
+ * `list-1000-detail` page's time goes, read from its trace. Starts a bench fleet whose
+ * cell subgraphs run in child processes (`--hosting processes`, one event loop each, as
+ * deployed); the gateway and the global subgraph here record into memory, the cells
+ * export over OTLP to a collector in this process. Prints the median of each duration
+ * over the traced pages; JSON to bench/results/trace-breakdown-c<C>-n<N>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startTracing, stopTracing } from '../infrastructure/tracing';
+import { DEFAULTS } from '../infrastructure/configSchema';
 import { bearer, expectData, post } from './client';
 import { dropOwnDatabases, startFleet } from './fleet';
 import { readPoolBudget } from './poolBudget';
 import { LIST_DETAIL } from './queries';
 import { fleetInstances } from './rows';
-import { DEFAULTS } from '../infrastructure/configSchema';
 
-const ms = (span: ReadableSpan) => span.duration[0] * 1000 + span.duration[1] / 1e6;
-const attr = (span: ReadableSpan, name: string) => span.attributes[name];
-const sum = (spans: ReadableSpan[]) => spans.reduce((n, s) => n + ms(s), 0);
-const max = (spans: ReadableSpan[]) => spans.reduce((n, s) => Math.max(n, ms(s)), 0);
+/** A finished span from either source, times in ms. */
+interface Rec {
+  traceId: string;
+  spanId: string;
+  parentId?: string;
+  name: string;
+  start: number;
+  end: number;
+  attrs: Record<string, unknown>;
+}
 
-/** One page's trace, reduced to the durations (ms) of the spans that tell where the time went. */
-function breakdown(spans: ReadableSpan[], clientMs: number): Record<string, number> {
-  const named = (name: string) => spans.filter((s) => s.name === name);
-  const root = spans.find((s) => !s.parentSpanContext)!;
-  const cellServers = spans.filter((s) => attr(s, 'cells.process') === 'cell');
-  const globalServers = spans.filter((s) => attr(s, 'cells.process') === 'global');
-  const underProcess = (process: string) => (s: ReadableSpan) => {
-    const byId = new Map(spans.map((x) => [x.spanContext().spanId, x]));
-    for (let at: ReadableSpan | undefined = s; at; at = byId.get(at.parentSpanContext?.spanId ?? ''))
-      if (attr(at, 'cells.process') === process && at.kind === 1) return true;
+const fromSdk = (s: ReadableSpan): Rec => ({
+  traceId: s.spanContext().traceId,
+  spanId: s.spanContext().spanId,
+  parentId: s.parentSpanContext?.spanId,
+  name: s.name,
+  start: s.startTime[0] * 1000 + s.startTime[1] / 1e6,
+  end: s.endTime[0] * 1000 + s.endTime[1] / 1e6,
+  attrs: s.attributes,
+});
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: string;
+  endTimeUnixNano: string;
+  attributes?: { key: string; value: Record<string, unknown> }[];
+}
+
+const fromOtlp = (s: OtlpSpan): Rec => ({
+  traceId: s.traceId,
+  spanId: s.spanId,
+  parentId: s.parentSpanId || undefined,
+  name: s.name,
+  start: Number(BigInt(s.startTimeUnixNano) / 1000n) / 1000,
+  end: Number(BigInt(s.endTimeUnixNano) / 1000n) / 1000,
+  attrs: Object.fromEntries((s.attributes ?? []).map((a) => [a.key, Object.values(a.value)[0]])),
+});
+
+/** Keeps the spans the cell processes export (OTLP/HTTP JSON). */
+async function startCollector(): Promise<{ url: string; spans: Rec[]; close(): void }> {
+  const spans: Rec[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+        resourceSpans: { scopeSpans: { spans: OtlpSpan[] }[] }[];
+      };
+      for (const r of body.resourceSpans) for (const s of r.scopeSpans) spans.push(...s.spans.map(fromOtlp));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, close: () => server.close() };
+}
+
+const ms = (s: Rec) => s.end - s.start;
+const sum = (spans: Rec[]) => spans.reduce((n, s) => n + ms(s), 0);
+
+// Wall time covered by `spans`: statements of one cell, and the planner's global fetches, run side by side.
+function covered(spans: Rec[]): number {
+  let total = 0;
+  let until = -Infinity;
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.end <= until) continue;
+    total += s.end - Math.max(s.start, until);
+    until = s.end;
+  }
+  return total;
+}
+
+/** One page's trace, reduced to the durations (ms) that tell where the time went. */
+function breakdown(spans: Rec[], clientMs: number): Record<string, number> {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const under = (s: Rec, ancestor: Rec) => {
+    for (let at: Rec | undefined = s; at; at = byId.get(at.parentId ?? '')) if (at === ancestor) return true;
     return false;
   };
-  const sql = spans.filter((s) => attr(s, 'db.system') === 'postgresql');
-  const cellSql = sql.filter(underProcess('cell'));
-  const globalSql = sql.filter(underProcess('global'));
+  const named = (name: string) => spans.filter((s) => s.name === name);
+  const root = spans.find((s) => !s.parentId)!;
+  const sql = spans.filter((s) => s.attrs['db.system'] === 'postgresql');
   const fetches = named('gateway.fetch');
+  const cellServers = spans.filter((s) => s.attrs['cells.process'] === 'cell' && s.name.startsWith('POST'));
+  const globalServers = spans.filter((s) => s.attrs['cells.process'] === 'global' && s.name.startsWith('POST'));
+  const perCell = cellServers.map((server) => {
+    const statements = sql.filter((s) => under(s, server));
+    return { server: ms(server), sqlWall: covered(statements), sqlSum: sum(statements), count: statements.length };
+  });
+  const slowest = perCell.reduce((a, b) => (b.server > a.server ? b : a));
   const cellRequests = named('cells.cell_request');
-  const perCell = (name: string, list: ReadableSpan[]) => list.filter((s) => attr(s, 'cells.cell.name') === name);
-  const cells = [...new Set(cellRequests.map((s) => String(attr(s, 'cells.cell.name'))))];
+  const globalSql = sql.filter((s) => globalServers.some((g) => under(s, g)));
   return {
     'client round trip': clientMs,
     'gateway request (root span)': ms(root),
-    'gateway.validate': sum(named('gateway.validate')),
-    'gateway.plan (query planning, cache miss only)': sum(named('gateway.plan')),
     'gateway.execute (the plan)': sum(named('gateway.execute')),
-    'gateway.fetch cell (router: fan-out, merge, shaping)': sum(fetches.filter((s) => attr(s, 'service') === 'cell')),
-    'gateway.fetch global (entities)': sum(fetches.filter((s) => attr(s, 'service') === 'global')),
-    'gateway.postprocessing': sum(named('gateway.postprocessing')),
-    'cell requests (count)': cellRequests.length,
-    'cell request, slowest cell': Math.max(...cells.map((c) => sum(perCell(c, cellRequests)))),
-    'cell request, fastest cell': Math.min(...cells.map((c) => sum(perCell(c, cellRequests)))),
-    'cell server span, slowest cell': max(cellServers),
-    'cell SQL statements per cell': cellSql.length / Math.max(1, cells.length),
-    'cell SQL time, slowest cell': Math.max(
-      ...cells.map((c) => sum(cellSql.filter((s) => String(attr(s, 'db.name')).endsWith(`_${c}`)))),
+    'gateway.fetch cell (cell router: fan-out, merge, shaping)': sum(fetches.filter((s) => s.attrs.service === 'cell')),
+    'gateway.fetch global (flavor and cell entities), wall': covered(
+      fetches.filter((s) => s.attrs.service === 'global'),
     ),
-    'cell SQL time, all cells': sum(cellSql),
+    'gateway.fetch global, count': fetches.filter((s) => s.attrs.service === 'global').length,
+    'gateway.postprocessing (shaping the answer)': sum(named('gateway.postprocessing')),
+    'cell requests (count)': cellRequests.length,
+    'cell request, slowest': Math.max(...cellRequests.map(ms)),
+    'cell request, fastest': Math.min(...cellRequests.map(ms)),
+    'cell server span (slowest cell)': slowest.server,
+    'cell SQL statements (slowest cell)': slowest.count,
+    'cell SQL wall time (slowest cell)': slowest.sqlWall,
+    'cell SQL summed (slowest cell)': slowest.sqlSum,
+    'cell server minus its SQL wall (slowest cell)': slowest.server - slowest.sqlWall,
     'global requests (count)': named('cells.global_request').length,
-    'global requests, total': sum(named('cells.global_request')),
-    'global server spans, total': sum(globalServers),
+    'global requests, wall': covered(named('cells.global_request')),
+    'global server spans, wall': covered(globalServers),
     'global SQL statements': globalSql.length,
-    'global SQL time': sum(globalSql),
+    'global SQL, wall': covered(globalSql),
   };
 }
 
@@ -82,10 +157,14 @@ async function main(): Promise<void> {
     .opts<{ cells: number; instances: number; runs: number; warmup: number }>();
   const exporter = new InMemorySpanExporter();
   startTracing('cells-bench', { exporter });
+  const collector = await startCollector();
+  // The cell host children inherit these: OTLP to the collector, exported within 50 ms.
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = collector.url;
+  process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
   const pgUrl = process.env.CELLS_PG_URL ?? DEFAULTS.pgUrl;
   const budget = await readPoolBudget(pgUrl, o.cells);
   const cellRows = Array.from({ length: o.cells }, (_, i) => fleetInstances(i, o.cells, o.instances));
-  const fleet = await startFleet({ label: 't', cellRows, hosting: 'in-process', pgUrl, cellPoolMax: budget.perCell });
+  const fleet = await startFleet({ label: 't', cellRows, hosting: 'processes', pgUrl, cellPoolMax: budget.perCell });
   try {
     const page = async () => {
       const answer = await post(fleet.gateway.url, bearer(fleet.adminToken), LIST_DETAIL, { first: 1000 });
@@ -97,18 +176,18 @@ async function main(): Promise<void> {
     for (let i = 0; i < o.runs; i++) {
       exporter.reset();
       const clientMs = await page();
-      const finished = exporter.getFinishedSpans();
-      const root = finished.find((s) => !s.parentSpanContext && attr(s, 'cells.process') === 'gateway')!;
-      const traceId = root.spanContext().traceId;
-      runs.push(
-        breakdown(
-          finished.filter((s) => s.spanContext().traceId === traceId),
-          clientMs,
-        ),
-      );
+      const local = exporter.getFinishedSpans().map(fromSdk);
+      const traceId = local.find((s) => !s.parentId && s.attrs['cells.process'] === 'gateway')!.traceId;
+      // Wait for the cells' export of this trace.
+      const deadline = Date.now() + 5000;
+      const fromCells = () => collector.spans.filter((s) => s.traceId === traceId && s.name.startsWith('POST'));
+      while (fromCells().length < o.cells && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 150));
+      const spans = [...local, ...collector.spans].filter((s) => s.traceId === traceId);
+      runs.push(breakdown(spans, clientMs));
     }
     const table = Object.keys(runs[0]).map((name) => ({ span: name, median: median(runs.map((r) => r[name])) }));
-    const lines = ['| span | median (ms or count) |', '|---|---|'];
+    const lines = ['| span | median (ms, or count) |', '|---|---|'];
     for (const row of table) lines.push(`| ${row.span} | ${Math.round(row.median * 10) / 10} |`);
     console.log(lines.join('\n'));
     const dir = path.join(__dirname, 'results');
@@ -123,6 +202,7 @@ async function main(): Promise<void> {
     await fleet.close();
     await dropOwnDatabases(pgUrl).catch(() => undefined);
     await stopTracing();
+    collector.close();
   }
 }
 
