@@ -5,11 +5,17 @@
  */
 import { serveHost } from './childHost';
 import { startCountingCell, type CellHostSpec, type HostMessage } from './hostedCell';
+import { startTracing, stopTracing } from '../infrastructure/tracing';
 
 serveHost(
   async (spec: CellHostSpec) => {
+    startTracing(`cells-cell-${spec.cellName}`);
     const { subgraph, statements } = await startCountingCell(spec);
-    return { url: subgraph.url, close: () => subgraph.close(), statements };
+    const close = async () => {
+      await subgraph.close();
+      await stopTracing();
+    };
+    return { url: subgraph.url, close, statements };
   },
   (running, m) => {
     if (m.type === 'statements')

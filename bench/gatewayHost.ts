@@ -6,6 +6,15 @@
  */
 import type { GatewayConfig } from '../gateway/config';
 import { startGateway } from '../gateway/server';
+import { startTracing, stopTracing } from '../infrastructure/tracing';
 import { serveHost } from './childHost';
 
-serveHost((config: GatewayConfig) => startGateway(config));
+serveHost(async (config: GatewayConfig) => {
+  startTracing('cells-gateway');
+  const gateway = await startGateway(config);
+  const close = async () => {
+    await gateway.close();
+    await stopTracing();
+  };
+  return { url: gateway.url, close };
+});

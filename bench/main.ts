@@ -24,6 +24,7 @@ import { LIST_DETAIL } from './queries';
 import { printSummary, summarizeRun } from './summary';
 import { pointSummary, rowsPerCell, type SweepPoint, type SweepReport } from './sweep';
 import { renderChart } from './chart';
+import { startTracing, stopTracing } from '../infrastructure/tracing';
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const open = new Set<Fleet>();
@@ -31,12 +32,15 @@ const open = new Set<Fleet>();
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv);
   if (options.cellsSweep) return sweep(options, options.cellsSweep);
+  // With OTEL_EXPORTER_OTLP_ENDPOINT set the bench measures traced requests (README, Tracing).
+  const tracing = startTracing('cells-bench');
   const run = (name: ScenarioName) => options.scenarios.includes(name);
   const report: Record<string, any> = {
     name: options.out,
     startedAt: new Date().toISOString(),
     machine: await machineInfo(options.pgUrl),
     config: options,
+    tracing: tracing.enabled,
     hosting: hostingDescription(options.hosting, options),
     seeding: {},
     scenarios: {},
@@ -199,6 +203,6 @@ process.once('SIGINT', () => void abort('SIGINT'));
 process.once('SIGTERM', () => void abort('SIGTERM'));
 
 main().then(
-  () => process.exit(0),
+  () => stopTracing().then(() => process.exit(0)),
   (err) => void abort(err),
 );

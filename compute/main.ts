@@ -3,6 +3,7 @@ import { createApiClient, createCellClient } from '../prisma/clients';
 import { cellFromMapping } from '../cellsAdmin';
 import { releaseDeletedServer } from '../domain/quotas/releaseServer';
 import { stopOnSignal } from '../infrastructure/stopOnSignal';
+import { startTracing } from '../infrastructure/tracing';
 import { createLogger } from '../infrastructure/logger';
 import { startComputeAgent } from './agent';
 import { loadComputeConfig } from './config';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
   const config = loadComputeConfig(process.env);
   const cell = await cellFromMapping(config.apiDatabaseUrl, options.cell);
   const logger = createLogger(`compute:${cell.cellName}`, config.logLevel);
+  startTracing(`cells-compute-${cell.cellName}`);
   const hosts =
     options.host.length > 0 ? options.host : await hostsOfCell(config.apiDatabaseUrl, cell.databaseUrl, cell.cellUuid);
   if (hosts.length === 0) throw new Error(`cell ${cell.cellName} has no compute hosts yet; pass --host`);

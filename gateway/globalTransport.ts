@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 import { keepAliveAgent, postJson, type PostAnswer } from './keepAlivePost';
+import { failSpan, inSpan, SpanKind } from '../infrastructure/tracing';
 
 /** The `fetcher` Apollo's RemoteGraphQLDataSource calls. */
 export type Fetcher = RemoteGraphQLDataSource['fetcher'];
@@ -48,8 +49,33 @@ export class GlobalTransport {
     this.agent = keepAliveAgent(url, MAX_SOCKETS);
   }
 
-  /** POSTs `body`; `idempotent` lets a request the server reset on a reused idle socket be sent once more. */
+  /**
+   * POSTs `body`; `idempotent` lets a request the server reset on a reused idle socket be
+   * sent once more. Traced as one `cells.global_request` span.
+   */
   async post(body: string, headers: Record<string, string>, idempotent: boolean): Promise<GlobalAnswer> {
+    const outcome = await inSpan(
+      'cells.global_request',
+      SpanKind.CLIENT,
+      { 'cells.global.mutation': !idempotent },
+      (span) =>
+        this.send(body, headers, idempotent).then(
+          (answer) => {
+            span.setAttributes({ 'cells.global.status': 'OK', 'http.response.status_code': answer.status });
+            return { ok: true as const, answer };
+          },
+          (err: GlobalUnavailableError) => {
+            span.setAttribute('cells.global.status', err.reason);
+            failSpan(span, `${err.reason}: ${err.message}`);
+            return { ok: false as const, err };
+          },
+        ),
+    );
+    if (!outcome.ok) throw outcome.err;
+    return outcome.answer;
+  }
+
+  private async send(body: string, headers: Record<string, string>, idempotent: boolean): Promise<GlobalAnswer> {
     const deadline = idempotent ? this.timeoutMs : this.mutationTimeoutMs;
     try {
       return await this.request(body, headers, deadline).catch((err) => {

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { injectTraceContext } from '../infrastructure/tracing';
 
 /** An HTTP answer read in full. */
 export interface PostAnswer {
@@ -19,7 +20,7 @@ export function keepAliveAgent(url: string, maxSockets: number): http.Agent {
  * POSTs a JSON `payload` to `url` over `agent` with a deadline covering the wait for a
  * socket and the whole answer (the gateway's calls to cells and to the global subgraph).
  * A socket error carries `reusedSocket`, so a caller can tell a kept-alive socket the
- * peer closed from a peer that is down.
+ * peer closed from a peer that is down. The active trace goes along as `traceparent`.
  */
 export function postJson(
   url: string,
@@ -37,7 +38,11 @@ export function postJson(
         method: 'POST',
         agent,
         signal: AbortSignal.timeout(timeoutMs),
-        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers: injectTraceContext({
+          ...headers,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        }),
       },
       (res) => {
         const chunks: Buffer[] = [];

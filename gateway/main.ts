@@ -1,4 +1,5 @@
 import { createLogger } from '../infrastructure/logger';
+import { startTracing, stopTracing } from '../infrastructure/tracing';
 import { loadGatewayConfig } from './config';
 import { startGateway } from './server';
 
@@ -6,6 +7,7 @@ import { startGateway } from './server';
 async function main(): Promise<void> {
   process.env.APOLLO_TELEMETRY_DISABLED = '1';
   const config = loadGatewayConfig();
+  startTracing('cells-gateway');
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await startGateway(config, logger);
   const site = gateway.url.replace(/\/graphql$/, '');
@@ -15,7 +17,12 @@ async function main(): Promise<void> {
   console.log(
     `gateway ready at ${gateway.url}\n  dashboard: ${site}/  GraphiQL: ${site}/graphiql\n  try: curl -s ${gateway.url} -H "authorization: Bearer $(npm run -s token -- --project demo)" -H 'content-type: application/json' -d '{"query":"{ instances(first: 5) { edges { node { uuid displayName status } } complete cells { cellName status } } }"}'`,
   );
-  const stop = () => gateway.close().finally(() => process.exit(0));
+  // Spans not yet exported are flushed before the exit.
+  const stop = () =>
+    gateway
+      .close()
+      .finally(() => stopTracing())
+      .finally(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }

@@ -183,6 +183,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   const http = await startGraphQLHttpServer<GatewayContext>({
     apollo,
     logger,
+    spanAttributes: { 'cells.process': 'gateway' },
     port: config.port,
     host: config.host,
     maxBodyBytes: config.maxBodyBytes,

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './logger';
+import { inServerSpan, failSpan } from './tracing';
+import type { Attributes } from '@opentelemetry/api';
 
 /** What `authenticate` decides for one request, before any GraphQL work is done. */
 export type AuthOutcome<C> = { ok: true; context: C } | { ok: false; status: number; message: string };
@@ -27,6 +29,8 @@ export interface GraphQLHttpOptions<C extends BaseContext> {
    * the request go on (a 404, or GraphQL at `/`).
    */
   pages?: (req: IncomingMessage, res: ServerResponse, pathname: string) => Promise<boolean>;
+  /** Attributes of each GraphQL request's server span (which process, which cell). */
+  spanAttributes?: Attributes;
 }
 
 export interface RunningHttpServer {
@@ -74,6 +78,20 @@ export async function startGraphQLHttpServer<C extends BaseContext>(
       send(res, 404, 'application/json', JSON.stringify({ errors: [{ message: `no route ${url.pathname}` }] }));
       return;
     }
+    const attributes = {
+      'http.request.method': req.method ?? 'GET',
+      'url.path': url.pathname,
+      ...options.spanAttributes,
+    };
+    await inServerSpan(req.headers, `${req.method ?? 'GET'} ${url.pathname}`, attributes, async (span) => {
+      await graphql(req, res, url);
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) failSpan(span, `HTTP ${res.statusCode}`);
+    });
+  }
+
+  // One GraphQL request: authentication, the body, Apollo, the answer.
+  async function graphql(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const requestId = headerValue(req, 'x-request-id') ?? randomUUID();
     res.setHeader('x-request-id', requestId);
     const auth = await options.authenticate(req, requestId);

@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient as ApiPrismaClient } from './api/generated/client';
 import { PrismaClient as CellPrismaClient } from './cell/generated/client';
+import { TracedPool } from './tracedPool';
 
 export { ApiPrismaClient, CellPrismaClient };
 export type ApiClient = InstanceType<typeof ApiPrismaClient>;
@@ -25,8 +26,9 @@ export interface PoolOptions {
  */
 export const CONNECTION_OPTIONS = '-c random_page_cost=1.1';
 
+// The pool is ours (TracedPool: one span per statement when tracing is on); Prisma ends it on $disconnect.
 function adapter(url: string, options: PoolOptions): PrismaPg {
-  return new PrismaPg({
+  const pool = new TracedPool({
     connectionString: url,
     options: CONNECTION_OPTIONS,
     max: options.max ?? 10,
@@ -34,6 +36,7 @@ function adapter(url: string, options: PoolOptions): PrismaPg {
     idleTimeoutMillis: options.idleTimeoutMillis ?? 30000,
     ...(options.queryTimeoutMillis ? { query_timeout: options.queryTimeoutMillis } : {}),
   });
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
 function logOptions(options: PoolOptions) {

@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../domain/errors';
+import { failSpan, inSpan, SpanKind } from '../../infrastructure/tracing';
 import { identityHeaders } from '../../domain/identity';
 import type { GatewayContext } from '../context';
 import type { GatewayMetrics } from '../metrics';
@@ -41,8 +42,27 @@ export class CellFanOut {
   /**
    * Through the cell's circuit: an open one answers at once with the last failure's
    * status and no request is sent (nor counted in requestsByCell). Never rejects.
+   * Traced as one `cells.cell_request` span: the cell, its status, the rows it sent.
    */
-  async send(
+  send(
+    cell: CellEntry,
+    request: CellRequest,
+    headers: Record<string, string>,
+    timeoutMs?: number,
+  ): Promise<CellOutcome<GraphQLResponseBody>> {
+    const attributes = { 'cells.cell.name': cell.info.name ?? '', 'cells.cell.uuid': cell.info.uuid };
+    return inSpan('cells.cell_request', SpanKind.CLIENT, attributes, async (span) => {
+      const outcome = await this.guarded(cell, request, headers, timeoutMs);
+      const status = outcome.ok ? (circuitFailure(outcome) ?? 'OK') : outcome.status;
+      span.setAttribute('cells.cell.status', status);
+      if (outcome.ok) span.setAttribute('cells.rows', rowsIn(outcome.value.data));
+      if (status !== 'OK')
+        failSpan(span, outcome.ok ? `${status}: database unavailable` : `${status}: ${outcome.message}`);
+      return outcome;
+    });
+  }
+
+  private async guarded(
     cell: CellEntry,
     request: CellRequest,
     headers: Record<string, string>,
@@ -109,4 +129,21 @@ export function circuitFailure(outcome: CellOutcome<GraphQLResponseBody>): Circu
   if (!errors?.some((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE)) return null;
   const empty = (value: unknown) => value === null || (Array.isArray(value) && value.every((v) => v === null));
   return !data || Object.values(data).every(empty) ? 'UNAVAILABLE' : null;
+}
+
+/**
+ * Rows in a cell's answer, summed over root fields: a connection's edges (the router's
+ * own `__cr_edges` when it asked for them), a list's items, or one object.
+ */
+function rowsIn(data: Record<string, unknown> | null | undefined): number {
+  let rows = 0;
+  for (const value of Object.values(data ?? {})) {
+    if (Array.isArray(value)) rows += value.length;
+    else if (value && typeof value === 'object') {
+      const connection = value as { __cr_edges?: unknown; edges?: unknown };
+      const edges = connection.__cr_edges ?? connection.edges;
+      rows += Array.isArray(edges) ? edges.length : 1;
+    }
+  }
+  return rows;
 }

@@ -4,6 +4,7 @@ import { maskUrl } from '../../prisma/databaseUrl';
 import { releaseDeletedServer } from '../../domain/quotas/releaseServer';
 import { DEFAULTS } from '../../infrastructure/configSchema';
 import { stopOnSignal } from '../../infrastructure/stopOnSignal';
+import { startTracing } from '../../infrastructure/tracing';
 import { createLogger } from '../../infrastructure/logger';
 import { cellFromMapping } from '../../cellsAdmin';
 import { loadCellConfig } from './config';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
   const config = loadCellConfig(process.env);
   const cell = await cellFromMapping(config.apiDatabaseUrl, options.cell);
   const logger = createLogger(`cell:${cell.cellName}`, config.logLevel);
+  startTracing(`cells-cell-${cell.cellName}`);
   // A local delete (cell0's buried instances) has no agent to confirm it: release here.
   const api = createApiClient(config.apiDatabaseUrl, { max: 2 });
   const running = await startCellSubgraph({

@@ -125,6 +125,11 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
       logger,
       port: options.port,
       host: options.host,
+      spanAttributes: {
+        'cells.process': 'cell',
+        'cells.cell.name': options.cellName,
+        'cells.cell.uuid': options.cellUuid,
+      },
     });
   } catch (err) {
     await stopRelay();

@@ -106,6 +106,7 @@ export async function startGlobalSubgraph(options: GlobalSubgraphOptions): Promi
       logger,
       port: options.port,
       host: options.host,
+      spanAttributes: { 'cells.process': 'global' },
     });
     return {
       url: http.url,
