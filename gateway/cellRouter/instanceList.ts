@@ -10,8 +10,8 @@
  *   6. assembly    the connection in the client's shape (connectionShape.ts)
  *
  * Terms: `__cr_` ("cell router") prefixes what the router adds to a client's query and
- * drops from the answer (its own first/after variables, the routing fields every row
- * needs); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
+ * the client never sees (its own first/after variables, the routing fields every row
+ * needs that the client did not select; the answer takes the client's shape); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
  * a source is *starving* when its buffer is empty and it may hold the next row, so the
  * page waits for it; `room` is how many rows a page still has space for.
  *
@@ -365,7 +365,7 @@ export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
 
 /**
  * What the fan-out needs of a connection's order to read a cell's rows: the fields of a
- * node the merge needs (asked under `__cr_edges`), a row's position from them, and the
+ * node the merge needs (see withRoutingFields), a row's position from them, and the
  * cursor the merged page hands out for it (the cell's own, when cursors are global).
  */
 export interface RowRouting<P> {
