@@ -44,6 +44,10 @@ export const FANOUT_FIELDS: ReadonlySet<string> = new Set(FANOUT_ROOT_FIELDS);
 // level doubles the nodes per level, so a few hundred tokens can reach it. Refused as too complex.
 const MAX_QUERY_NODES = 10_000;
 
+// Distinct (cells, operation name, variables) costs kept per document; a document sent with
+// ever new variables (a cursor walk) starts over past this many.
+const COMPLEXITIES_PER_DOCUMENT = 64;
+
 /** Apollo Server's parseOptions: graphql-js stops lexing past the token cap, before any other work. */
 export function parseOptions(options: Pick<LimitOptions, 'maxTokens'>): ParseOptions {
   return { maxTokens: options.maxTokens };
@@ -63,6 +67,10 @@ export function parseOptions(options: Pick<LimitOptions, 'maxTokens'>): ParseOpt
  */
 export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<number>): ApolloServerPlugin {
   const rules = armorRules(options);
+  // Apollo Server hands out one parsed document per query text (its document store), so
+  // a document seen once is seen again: one that passed the rules passes them again, and
+  // its cost for the same variables and cells is the same. A refused one is checked anew.
+  const passed = new WeakMap<DocumentNode, { schema: GraphQLSchema; complexities: Map<string, number> }>();
   return {
     async requestDidStart() {
       return {
@@ -85,8 +93,11 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
         },
         async didResolveOperation({ request, document, operation, schema }) {
           if (!operation) return; // the executor answers a missing operation with its own 400
-          const [refused] = validate(schema, document, rules);
-          if (refused) throw refused;
+          const checked = passed.get(document);
+          if (!checked || checked.schema !== schema) {
+            const [refused] = validate(schema, document, rules);
+            if (refused) throw refused;
+          }
           const fanouts = fanoutCount(operation, document);
           if (fanouts > options.maxFanouts) {
             throw limitError(
@@ -99,14 +110,17 @@ export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<num
           }
           const variables = getVariableValues(schema, operation.variableDefinitions ?? [], request.variables ?? {});
           if (!variables.coerced) return; // the executor answers these with Apollo's 400 BAD_USER_INPUT
-          const cells = await cellCount().catch(() => 1);
-          const complexity = estimate(
-            schema,
-            document,
-            request.operationName ?? undefined,
-            variables.coerced,
-            Math.max(cells, 1),
-          );
+          const cells = Math.max(await cellCount().catch(() => 1), 1);
+          const complexities = checked?.schema === schema ? checked.complexities : new Map<string, number>();
+          passed.set(document, { schema, complexities });
+          const operationName = request.operationName ?? undefined;
+          const key = `${cells}\0${operationName ?? ''}\0${JSON.stringify(variables.coerced)}`;
+          let complexity = complexities.get(key);
+          if (complexity === undefined) {
+            complexity = estimate(schema, document, operationName, variables.coerced, cells);
+            if (complexities.size >= COMPLEXITIES_PER_DOCUMENT) complexities.clear();
+            complexities.set(key, complexity);
+          }
           if (complexity > options.maxComplexity) {
             throw limitError(
               ErrorCode.QUERY_TOO_COMPLEX,

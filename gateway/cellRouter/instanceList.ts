@@ -10,8 +10,8 @@
  *   6. assembly    the connection in the client's shape (connectionShape.ts)
  *
  * Terms: `__cr_` ("cell router") prefixes what the router adds to a client's query and
- * drops from the answer (its own first/after variables, the routing fields every row
- * needs); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
+ * the client never sees (its own first/after variables, the routing fields every row
+ * needs that the client did not select; the answer takes the client's shape); a stream *absorbs* a batch (its rows join the buffer, or its failure is kept);
  * a source is *starving* when its buffer is empty and it may hold the next row, so the
  * page waits for it; `room` is how many rows a page still has space for.
  *
@@ -25,7 +25,7 @@
  * cellRouterDataSource's `route` and is in LISTED_CONNECTIONS (listedConnections.ts),
  * which limits counts as fan-outs.
  */
-import { Kind, type FieldNode, type GraphQLFormattedError } from 'graphql';
+import { Kind, type FieldNode, type GraphQLFormattedError, type SelectionNode } from 'graphql';
 import { databaseFailureMessage } from '../../domain/databaseFailure';
 import { ErrorCode } from '../../domain/errors';
 import {
@@ -365,7 +365,7 @@ export function buildNode(r: BuildRequestInfo): Record<string, unknown> {
 
 /**
  * What the fan-out needs of a connection's order to read a cell's rows: the fields of a
- * node the merge needs (asked under `__cr_edges`), a row's position from them, and the
+ * node the merge needs (see withRoutingFields), a row's position from them, and the
  * cursor the merged page hands out for it (the cell's own, when cursors are global).
  */
 export interface RowRouting<P> {
@@ -393,6 +393,8 @@ export class ListFanOut<P = Position> {
   readonly errors: GraphQLFormattedError[] = [];
   /** The client's field as each cell is asked it: the router's first/after, plus its routing fields. */
   private readonly cellField: FieldNode;
+  /** Reads each row's cursor and routing fields from a cell's connection. */
+  private readonly routingRows: RoutingReader;
   private readonly edgeKeys: string[];
 
   constructor(
@@ -400,7 +402,7 @@ export class ListFanOut<P = Position> {
     private readonly routing: RowRouting<P>,
     selection: MergedField[],
   ) {
-    this.cellField = withRoutingFields(req.field.node, routing.nodeFields);
+    ({ field: this.cellField, read: this.routingRows } = withRoutingFields(req.field.node, routing.nodeFields));
     this.edgeKeys = edgeKeys(selection);
   }
 
@@ -434,8 +436,8 @@ export class ListFanOut<P = Position> {
     }
     for (const error of errors)
       this.errors.push({ ...error, path, extensions: { ...error.extensions, cellUuid: cell.info.uuid } });
-    const routing = connection.__cr_edges as { cursor: string; node: Record<string, unknown> }[] | undefined;
-    if (!Array.isArray(routing)) {
+    const routing = this.routingRows(connection);
+    if (!routing) {
       const wrong = { status: 'ERROR' as const, message: 'cell answered with an unexpected shape' };
       return this.logged(cell, { ok: false, ...wrong, elapsedMs: outcome.elapsedMs });
     }
@@ -462,22 +464,120 @@ export class ListFanOut<P = Position> {
   }
 }
 
+/** A row's cursor and the node fields its position is read from, as the cells answered them. */
+type RoutingEdge = { cursor: string; node: Record<string, unknown> };
+/** The routing edges of a cell's connection, or undefined when it has none (a wrong answer). */
+type RoutingReader = (connection: Record<string, unknown>) => RoutingEdge[] | undefined;
+
 /**
  * The client's field with the router's own first/after, plus what the merge needs from
- * each row: its cursor and its order's fields, under `__cr_` aliases the answer drops.
+ * each row: its cursor and its order's fields. Where the client's field selects `edges`
+ * plainly (no directive, not through a fragment), they are read from those edges: the
+ * client's own `cursor` and node fields where it selects them, else under `__cr_`
+ * aliases added beside them, which the answer drops (the gateway shapes the answer by
+ * the client's selection). Otherwise a list of its own, `__cr_edges`, carries them.
+ * Computed once per client field node and routing: parseOperation hands out the same
+ * nodes for the same planned text, so buildOperation finds the printed request again.
  */
-function withRoutingFields(node: FieldNode, nodeFields: string): FieldNode {
-  const routing = fieldFromSource(`__cr_edges: edges { cursor node { ${nodeFields} } }`);
+const routedFields = new WeakMap<FieldNode, Map<string, { field: FieldNode; read: RoutingReader }>>();
+
+function withRoutingFields(node: FieldNode, nodeFields: string): { field: FieldNode; read: RoutingReader } {
+  let byRouting = routedFields.get(node);
+  if (!byRouting) routedFields.set(node, (byRouting = new Map()));
+  let routed = byRouting.get(nodeFields);
+  if (!routed) byRouting.set(nodeFields, (routed = routingFieldsAdded(node, nodeFields)));
+  return routed;
+}
+
+function routingFieldsAdded(node: FieldNode, nodeFields: string): { field: FieldNode; read: RoutingReader } {
   const page = fieldFromSource('__cr_page: pageInfo { hasNextPage }');
   const kept = (node.arguments ?? []).filter((a) => a.name.value !== 'first' && a.name.value !== 'after');
+  const selections = node.selectionSet?.selections ?? [];
+  const edges = selections.findIndex((s) => plainField(s, 'edges') && s.selectionSet);
+  let routed: { selections: readonly SelectionNode[]; read: RoutingReader };
+  if (edges >= 0) {
+    const embedded = embedRouting(selections[edges] as FieldNode, nodeFields.split(/\s+/).filter(Boolean));
+    routed = { selections: selections.map((s, i) => (i === edges ? embedded.field : s)), read: embedded.read };
+  } else {
+    const routing = fieldFromSource(`__cr_edges: edges { cursor node { ${nodeFields} } }`);
+    routed = {
+      selections: [...selections, routing],
+      read: (connection) => {
+        const list = connection.__cr_edges;
+        return Array.isArray(list) ? (list as RoutingEdge[]) : undefined;
+      },
+    };
+  }
   return {
-    ...node,
-    arguments: [
-      ...kept,
-      { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: FIRST.variable },
-      { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'after' }, value: AFTER.variable },
-    ],
-    selectionSet: { kind: Kind.SELECTION_SET, selections: [...(node.selectionSet?.selections ?? []), routing, page] },
+    field: {
+      ...node,
+      arguments: [
+        ...kept,
+        { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'first' }, value: FIRST.variable },
+        { kind: Kind.ARGUMENT, name: { kind: Kind.NAME, value: 'after' }, value: AFTER.variable },
+      ],
+      selectionSet: { kind: Kind.SELECTION_SET, selections: [...routed.selections, page] },
+    },
+    read: routed.read,
+  };
+}
+
+// A field of this name selected as such: no directive can leave it out of an answer.
+function plainField(selection: SelectionNode, name: string): selection is FieldNode {
+  return selection.kind === Kind.FIELD && selection.name.value === name && !selection.directives?.length;
+}
+
+/** The key a plain field `name` of `selections` answers under, or one added for it under a `__cr_` alias. */
+function keyFor(selections: SelectionNode[], name: string, sub?: string): string {
+  const found = selections.find((s) => plainField(s, name) && (sub === undefined || s.selectionSet));
+  if (found) return responseKeyOf(found as FieldNode);
+  const key = `__cr_${name}`;
+  selections.push(fieldFromSource(sub === undefined ? `${key}: ${name}` : `${key}: ${name} { ${sub} }`));
+  return key;
+}
+
+function responseKeyOf(node: FieldNode): string {
+  return node.alias?.value ?? node.name.value;
+}
+
+// The client's `edges` with the cursor and the routing fields of its node made sure of.
+function embedRouting(edges: FieldNode, names: string[]): { field: FieldNode; read: RoutingReader } {
+  const edgeSelections = [...edges.selectionSet!.selections];
+  const edgesKey = responseKeyOf(edges);
+  const cursorKey = keyFor(edgeSelections, 'cursor');
+  const nodeIndex = edgeSelections.findIndex((s) => plainField(s, 'node') && s.selectionSet);
+  let nodeKey: string;
+  let fieldKeys: [string, string][];
+  if (nodeIndex >= 0) {
+    const nodeField = edgeSelections[nodeIndex] as FieldNode;
+    const nodeSelections = [...nodeField.selectionSet!.selections];
+    nodeKey = responseKeyOf(nodeField);
+    fieldKeys = names.map((name) => [name, keyFor(nodeSelections, name)]);
+    edgeSelections[nodeIndex] = {
+      ...nodeField,
+      selectionSet: { kind: Kind.SELECTION_SET, selections: nodeSelections },
+    };
+  } else {
+    nodeKey = keyFor(edgeSelections, 'node', names.join(' '));
+    fieldKeys = names.map((name) => [name, name]);
+  }
+  const asNamed = fieldKeys.every(([name, key]) => name === key);
+  return {
+    field: { ...edges, selectionSet: { kind: Kind.SELECTION_SET, selections: edgeSelections } },
+    read: (connection) => {
+      const list = connection[edgesKey];
+      if (!Array.isArray(list)) return undefined;
+      return list.map((edge: Record<string, unknown> | null) => {
+        const node = edge?.[nodeKey] as Record<string, unknown> | null | undefined;
+        return {
+          cursor: edge?.[cursorKey] as string,
+          node:
+            asNamed || !node
+              ? (node as Record<string, unknown>)
+              : Object.fromEntries(fieldKeys.map(([n, k]) => [n, node[k]])),
+        };
+      });
+    },
   };
 }
 

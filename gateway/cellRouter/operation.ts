@@ -1,4 +1,5 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import { LRUCache } from 'lru-cache';
 import {
   getArgumentValues,
   getVariableValues,
@@ -59,27 +60,53 @@ export function parseOperation(
   operationName?: string,
   schema: GraphQLSchema = cellSchema(),
 ): PlannedOperation {
-  const document = parse(query);
-  const operations = document.definitions.filter(
-    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
-  );
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) throw new Error(`no operation ${operationName ?? ''} in the planned query`);
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((f) => [f.name.value, f]),
-  );
+  const { operation, fragments, rootNodes } = parsedDocument(query, operationName, schema);
   const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
   const values = coerced.coerced ?? variables;
   const rootType = schema.getRootType(operation.operation);
-  const rootFields = collectFields(operation.selectionSet, fragments).map((node) => ({
+  const rootFields = rootNodes.map((node) => ({
     responseKey: node.alias?.value ?? node.name.value,
     name: node.name.value,
     node,
     args: argumentValues(rootType?.getFields()[node.name.value], node, values),
   }));
   return { operation, fragments, variables, rootFields };
+}
+
+/** What parseOperation reads from the query text alone, whatever the variables. */
+interface ParsedDocument {
+  operation: OperationDefinitionNode;
+  fragments: Map<string, FragmentDefinitionNode>;
+  rootNodes: FieldNode[];
+}
+
+// The planner sends the same few operation texts over and over (one per query plan it
+// caches): each is parsed once. The nodes are shared by every request of that text, so
+// nothing downstream may change them (nothing does: new selections are new nodes).
+const PARSED_MAX = 500;
+const parsedBySchema = new WeakMap<GraphQLSchema, LRUCache<string, ParsedDocument>>();
+
+function parsedDocument(query: string, operationName: string | undefined, schema: GraphQLSchema): ParsedDocument {
+  let cache = parsedBySchema.get(schema);
+  if (!cache) parsedBySchema.set(schema, (cache = new LRUCache({ max: PARSED_MAX })));
+  const key = `${operationName ?? ''}\0${query}`;
+  let parsed = cache.get(key);
+  if (!parsed) {
+    const document = parse(query);
+    const operations = document.definitions.filter(
+      (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
+    if (!operation) throw new Error(`no operation ${operationName ?? ''} in the planned query`);
+    const fragments = new Map(
+      document.definitions
+        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+        .map((f) => [f.name.value, f]),
+    );
+    parsed = { operation, fragments, rootNodes: collectFields(operation.selectionSet, fragments) };
+    cache.set(key, parsed);
+  }
+  return parsed;
 }
 
 // The gateway validated the operation and its variables against the same types before
@@ -117,6 +144,62 @@ export function buildOperation(
   rootFields: FieldNode[],
   extra: { definition: VariableDefinitionNode; value: unknown }[] = [],
 ): CellRequest {
+  const { query, variableNames } = printedOperation(
+    planned,
+    rootFields,
+    extra.map((e) => e.definition),
+  );
+  const values: Record<string, unknown> = { ...planned.variables };
+  for (const e of extra) values[e.definition.variable.name.value] = e.value;
+  const variables: Record<string, unknown> = {};
+  for (const name of variableNames) if (name in values) variables[name] = values[name];
+  return { query, variables, idempotent: planned.operation.operation === 'query' };
+}
+
+/** The text of a request to a cell and the variables it declares: the same for the same nodes. */
+interface PrintedOperation {
+  query: string;
+  variableNames: string[];
+}
+
+// Printed requests by the operation they come from, then by the identity of their root
+// field and extra variable nodes. With parseOperation's cache the same planned operation
+// (and the router's own nodes built once per operation) come back request after request,
+// so the list's requests to the cells are printed once. Nodes made per request (cell
+// summaries' aliases) miss, so each operation keeps only its last few.
+const PRINTED_PER_OPERATION = 16;
+const printedByOperation = new WeakMap<OperationDefinitionNode, Map<string, PrintedOperation>>();
+const nodeIds = new WeakMap<object, number>();
+let nextNodeId = 0;
+
+function nodeId(node: object): number {
+  let id = nodeIds.get(node);
+  if (id === undefined) nodeIds.set(node, (id = ++nextNodeId));
+  return id;
+}
+
+function printedOperation(
+  planned: PlannedOperation,
+  rootFields: FieldNode[],
+  extra: VariableDefinitionNode[],
+): PrintedOperation {
+  let printed = printedByOperation.get(planned.operation);
+  if (!printed) printedByOperation.set(planned.operation, (printed = new Map()));
+  const key = `${rootFields.map(nodeId).join(',')}|${extra.map(nodeId).join(',')}`;
+  let found = printed.get(key);
+  if (!found) {
+    found = printOperation(planned, rootFields, extra);
+    if (printed.size >= PRINTED_PER_OPERATION) printed.clear();
+    printed.set(key, found);
+  }
+  return found;
+}
+
+function printOperation(
+  planned: PlannedOperation,
+  rootFields: FieldNode[],
+  extra: VariableDefinitionNode[],
+): PrintedOperation {
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: rootFields };
   const usedFragments = fragmentsUsedBy(selectionSet, planned.fragments);
   const usedVariables = new Set<string>();
@@ -124,16 +207,8 @@ export function buildOperation(
     visit(node, { Variable: (v) => void usedVariables.add(v.name.value) });
   collectVariables(selectionSet);
   for (const name of usedFragments) collectVariables(planned.fragments.get(name)!);
-  const variableDefinitions = [
-    ...(planned.operation.variableDefinitions ?? []),
-    ...extra.map((e) => e.definition),
-  ].filter((d) => usedVariables.has(d.variable.name.value));
-  const values: Record<string, unknown> = { ...planned.variables };
-  for (const e of extra) values[e.definition.variable.name.value] = e.value;
-  const variables = Object.fromEntries(
-    variableDefinitions
-      .filter((d) => d.variable.name.value in values)
-      .map((d) => [d.variable.name.value, values[d.variable.name.value]]),
+  const variableDefinitions = [...(planned.operation.variableDefinitions ?? []), ...extra].filter((d) =>
+    usedVariables.has(d.variable.name.value),
   );
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,
@@ -142,7 +217,7 @@ export function buildOperation(
       ...[...usedFragments].map((name) => planned.fragments.get(name)!),
     ],
   };
-  return { query: print(document), variables, idempotent: planned.operation.operation === 'query' };
+  return { query: print(document), variableNames: variableDefinitions.map((d) => d.variable.name.value) };
 }
 
 function fragmentsUsedBy(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): Set<string> {

@@ -141,6 +141,34 @@ describe('instances across cells through the gateway', () => {
     expect(res.body.errors?.[0].message).toMatch(/name/);
   });
 
+  it('merges and pages by the order whatever the client names its cursor and sort fields', async () => {
+    const token = await topo.token('admin', { admin: true });
+    const sort = [{ key: 'UPDATED_AT' as SortKey, direction: 'ASC' as const }];
+    // The routing fields under other keys, and a key of one of them on another field.
+    const query = `query($after: String, $sort: [InstanceSort!]) {
+      instances(first: 20, after: $after, sort: $sort, filter: { allProjects: true }) {
+        edges { c: cursor node { updatedAt: displayName when: updatedAt id: uuid } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }`;
+    const uuids: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 10; pages++) {
+      const res: { body: { data?: any; errors?: unknown[] } } = await topo.query(query, { after, sort }, token);
+      expect(res.body.errors).toBeUndefined();
+      const { edges, pageInfo } = res.body.data.instances;
+      for (const edge of edges) {
+        expect(Object.keys(edge)).toEqual(['c', 'node']);
+        expect(Object.keys(edge.node)).toEqual(['updatedAt', 'when', 'id']);
+      }
+      uuids.push(...edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!pageInfo.hasNextPage) break;
+      expect(pageInfo.endCursor).toBe(edges[edges.length - 1].c);
+      after = pageInfo.endCursor;
+    }
+    expect(uuids).toEqual(expectedOrder(all, sort));
+  });
+
   it('answers the client under its own aliases without the router fields', async () => {
     const token = await topo.token('admin', { admin: true });
     const res = await topo.query(

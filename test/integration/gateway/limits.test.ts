@@ -76,6 +76,19 @@ describe('bounded work per request', () => {
     });
   });
 
+  it('prices a document it has seen again for each request: its variables, and refusals every time', async () => {
+    const query = 'query($n: Int) { instances(first: $n) { edges { node { uuid } } } }';
+    for (let i = 0; i < 2; i++) {
+      const small = await topo.query(query, { n: 5 }, token);
+      expect(small.status).toBe(200);
+      expect(small.body.data.instances.edges).toHaveLength(5);
+      const error = await refused(query, { n: 500 });
+      expect(error.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', count: 1 + 500 * 3 * 3 });
+    }
+    const tooMany = `{ ${aliases(300, (i) => `a${i}: instances { edges { node { uuid } } }`)} }`;
+    for (let i = 0; i < 2; i++) expect((await refused(tooMany)).extensions.code).toBe('TOO_MANY_ALIASES');
+  });
+
   it('refuses 300 aliased lists without first (each its own scatter) with TOO_MANY_ALIASES', async () => {
     const error = await refused(`{ ${aliases(300, (i) => `a${i}: instances { edges { node { uuid } } }`)} }`);
     expect(error).toEqual({

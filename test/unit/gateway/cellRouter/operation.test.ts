@@ -30,6 +30,19 @@ describe('the planned operation', () => {
     expect(request.idempotent).toBe(true);
   });
 
+  it('parses a planned text once, yet reads each request its own variables', () => {
+    const first = parseOperation(PLANNED, { a: 'u1', b: 'u2' });
+    const again = parseOperation(PLANNED, { a: 'u3', b: 'u4', unused: 1 });
+    expect(again.operation).toBe(first.operation);
+    expect(again.rootFields.map((f) => f.args)).toEqual([{ uuid: 'u3' }, { uuid: 'u4' }]);
+    const one = buildOperation(first, [first.rootFields[1].node]);
+    const other = buildOperation(again, [again.rootFields[1].node]);
+    expect(other.query).toBe(one.query);
+    expect([one.variables, other.variables]).toEqual([{ b: 'u2' }, { b: 'u4' }]);
+    // Another root field of the same text is another request.
+    expect(buildOperation(again, [again.rootFields[0].node]).variables).toEqual({ a: 'u3' });
+  });
+
   it('reads arguments as graphql-js coerces them, whether written inline or sent as variables', () => {
     const literal = parseOperation(
       '{ instances(sort: { key: DISPLAY_NAME }, first: 5, filter: { uuids: "u1" }) { complete } }',
