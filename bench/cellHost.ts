@@ -4,11 +4,13 @@
  * stops on `close` or when the bench goes away.
  */
 import { startCountingCell, type CellHostSpec, type HostMessage } from './hostedCell';
+import { installMemoryProbe } from './memoryProbe';
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2]) as CellHostSpec;
   const { subgraph, statements } = await startCountingCell(spec);
   const send = (m: HostMessage) => process.send?.(m);
+  installMemoryProbe();
   process.on('message', async (m: { type: string; id?: number }) => {
     if (m.type === 'statements') send({ type: 'statements', id: m.id ?? 0, count: statements() });
     if (m.type === 'close') {

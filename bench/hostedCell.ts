@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
+import { probedExecArgv, probeOf, type MemoryProbe } from './memoryProbe';
 import type { Hosting } from './options';
 
 /** What a hosted cell subgraph needs to start. */
@@ -19,6 +20,8 @@ export interface HostedCell {
   url: string;
   statements(): Promise<number>;
   close(): Promise<void>;
+  /** The child process's memory (`--hosting processes` only: in-process cells share the bench's). */
+  probe?: MemoryProbe;
 }
 
 /** Starts a cell subgraph in this process or in a child process (see bench/cellHost.ts). */
@@ -62,19 +65,31 @@ export type HostMessage =
   | { type: 'failed'; message: string };
 
 async function inChild(spec: CellHostSpec): Promise<HostedCell> {
-  // tsx's loader is in execArgv when the bench runs under tsx; the child inherits it.
-  const child = fork(path.join(__dirname, 'cellHost.ts'), [JSON.stringify(spec)], {
+  const { child, url } = await forkHost(path.join(__dirname, 'cellHost.ts'), spec, `cell host ${spec.cellName}`);
+  return { url, statements: () => ask(child), close: () => stop(child), probe: probeOf(child) };
+}
+
+/**
+ * Forks a host entry (bench/cellHost.ts, bench/gatewayHost.ts) with its spec as argv[2]
+ * and waits for its `ready`. tsx's loader is in execArgv when the bench runs under tsx;
+ * the child inherits it, and NODE_OPTIONS (the young-generation size) from the environment.
+ */
+export async function forkHost(
+  entry: string,
+  spec: unknown,
+  what: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: probedExecArgv(),
   });
   const ready = await new Promise<HostMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as HostMessage));
-    child.once('exit', (code) =>
-      reject(new Error(`cell host ${spec.cellName} exited with ${code} before it was ready`)),
-    );
+    child.once('exit', (code) => reject(new Error(`${what} exited with ${code} before it was ready`)));
   });
   if (ready.type !== 'ready')
-    throw new Error(`cell host ${spec.cellName} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
-  return { url: ready.url, statements: () => ask(child), close: () => stop(child) };
+    throw new Error(`${what} failed: ${ready.type === 'failed' ? ready.message : ready.type}`);
+  return { child, url: ready.url };
 }
 
 let nextId = 0;
@@ -92,7 +107,7 @@ function ask(child: ChildProcess): Promise<number> {
   });
 }
 
-function stop(child: ChildProcess): Promise<void> {
+export function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

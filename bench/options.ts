@@ -13,6 +13,7 @@ export const SCENARIOS = [
   'one-cell-black-holed',
   'one-cell-frozen',
   'throughput',
+  'memory',
   'ratios',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -22,13 +22,13 @@ export interface ThroughputReport {
  * seconds (autocannon, loopback, bounded by the duration). Answers with GraphQL errors
  * or complete:false are counted by looking at each body.
  */
-export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport> {
+export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.url): Promise<ThroughputReport> {
   const { fleet, options } = ctx;
   let graphqlErrors = 0;
   let incomplete = 0;
   const errorSamples = new Set<string>();
   const result = await autocannon({
-    url: fleet.gateway.url,
+    url,
     connections: options.concurrency,
     duration: options.duration,
     method: 'POST',
