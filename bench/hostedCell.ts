@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
 import { probedExecArgv, probeOf, type MemoryProbe } from './memoryProbe';
+import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import type { Hosting } from './options';
 
 /** What a hosted cell subgraph needs to start. */
@@ -13,6 +14,8 @@ export interface CellHostSpec {
   /** The cell's database pool (see bench/poolBudget.ts) and its idle close. */
   poolMax: number;
   poolIdleMs: number;
+  /** --cell-execution: graphql-jit or graphql-js. */
+  execution: CellExecution;
 }
 
 /** A running cell subgraph, wherever it runs; `statements()` counts its SQL since start. */

@@ -116,6 +116,7 @@ async function setUp(
     hosting: options.hosting,
     pgUrl: options.pgUrl,
     cellPoolMax,
+    cellExecution: options.cellExecution,
   });
   open.add(fleet);
   report.seeding[label === 'f' ? 'fleet' : 'oneCell'] = {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../infrastructure/configSchema';
+import { CELL_EXECUTIONS, type CellExecution } from '../subgraphs/cell/jitExecution';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
@@ -29,6 +30,8 @@ export interface BenchOptions {
   duration: number;
   scenarios: ScenarioName[];
   hosting: Hosting;
+  /** How the cell subgraphs run queries (CELLS_CELL_EXECUTION): jit (default) or graphql-js. */
+  cellExecution: CellExecution;
   out: string;
   pgUrl: string;
 }
@@ -60,6 +63,13 @@ function scenarioList(value: string): ScenarioName[] {
 function hosting(value: string): Hosting {
   if (value === 'in-process' || value === 'processes') return value;
   throw new InvalidArgumentError(`--hosting: expected in-process or processes, got ${JSON.stringify(value)}`);
+}
+
+function cellExecution(value: string): CellExecution {
+  if ((CELL_EXECUTIONS as readonly string[]).includes(value)) return value as CellExecution;
+  throw new InvalidArgumentError(
+    `--cell-execution: expected ${CELL_EXECUTIONS.join(' or ')}, got ${JSON.stringify(value)}`,
+  );
 }
 
 /**
@@ -94,6 +104,12 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       'in-process or processes (one child process per cell subgraph)',
       hosting,
       'in-process' as Hosting,
+    )
+    .option(
+      '--cell-execution <how>',
+      `cell subgraphs' execution, ${CELL_EXECUTIONS.join(' or ')} (CELLS_CELL_EXECUTION)`,
+      cellExecution,
+      'jit' as CellExecution,
     )
     .option('--out <name>', 'result file name (default c<cells>-n<instances>)')
     .exitOverride()

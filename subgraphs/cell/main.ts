@@ -83,6 +83,7 @@ async function startCell(
     poolIdleMs: config.poolIdleMs,
     queryTimeoutMs: config.queryTimeoutMs,
     serviceDownTimeS: config.serviceDownTimeS,
+    execution: config.execution,
     logger,
     onInstanceDeleted: async (instance) => {
       await releaseDeletedServer(api, instance.uuid, instance);
