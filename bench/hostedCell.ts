@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
+import { SERVER_MALLOC_ENV } from '../deployment/supervisor';
 import { probedExecArgv, probeOf, type MemoryProbe } from './memoryProbe';
 import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import type { Hosting } from './options';
@@ -85,6 +86,8 @@ export async function forkHost(
   const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: probedExecArgv(),
+    // The allocator settings npm start gives its servers (deployment/supervisor.ts).
+    env: { ...SERVER_MALLOC_ENV, ...process.env },
   });
   const ready = await new Promise<HostMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as HostMessage));

@@ -39,6 +39,20 @@ export function serverNodeOptions(inherited: string | undefined): string {
   return `${options} --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`.trim();
 }
 
+/**
+ * glibc's allocator for a server child, unless the caller set its own: two arenas, and
+ * blocks from 128 KiB up mapped and unmapped on their own, with free memory above 128 KiB
+ * given back. By default glibc keeps an arena per thread and raises its mmap threshold
+ * after the first large free, so the buffers and compiler zones of 1000-row pages stay
+ * resident: a cell subgraph measured about 50 MB less RSS with these (README, Memory),
+ * with no latency change measured.
+ */
+export const SERVER_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
 /** Starts `spec` with tsx; its output goes to `write`, one prefixed line at a time. */
 export function startChild(spec: ChildSpec, options: SupervisorOptions): RunningChild | null {
   if (!existsSync(path.join(options.root, spec.entry))) {
@@ -48,7 +62,12 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
   const tsx = path.join(options.root, 'node_modules', '.bin', 'tsx');
   const child = spawn(tsx, [spec.entry, ...spec.args], {
     cwd: options.root,
-    env: { ...process.env, ...spec.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
+    env: {
+      ...SERVER_MALLOC_ENV,
+      ...process.env,
+      ...spec.env,
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const running: RunningChild = {
