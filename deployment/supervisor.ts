@@ -26,11 +26,14 @@ export interface SupervisorOptions {
 }
 
 /**
- * A page of 1000 instances allocates tens of megabytes of short-lived objects; with
- * V8's default 16 MB young generation a third of a server's CPU went to scavenges.
- * 64 MB measured about 10% faster on list-1000-detail (npm run bench, 10 cells).
+ * The young generation of a server child. 64 MB (issue 6) bought fewer scavenges, but
+ * issue 14's memory scenario (npm run bench -- --scenarios memory --hosting processes,
+ * 3 cells) measured it at 311 MB gateway and 293 MB cell RSS after the throughput run,
+ * growing 1.22x over the warm-up, against 223 MB and 230 MB, 1.06x, at 16 MB (V8's own
+ * default on 64-bit), with list-1000-detail p50 and throughput within run-to-run noise
+ * (352 vs 333 ms, 33.6 vs 32.4 req/s) and the cells' GC share 1.6% vs 3.7%. README, Memory.
  */
-export const SERVER_SEMI_SPACE_MB = 64;
+export const SERVER_SEMI_SPACE_MB = 16;
 
 /** NODE_OPTIONS for a server child: the caller's, plus the young-generation size unless it sets one. */
 export function serverNodeOptions(inherited: string | undefined): string {
