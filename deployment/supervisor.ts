@@ -30,8 +30,8 @@ export interface SupervisorOptions {
  * issue 14's memory scenario (npm run bench -- --scenarios memory --hosting processes,
  * 3 cells) measured it at 311 MB gateway and 293 MB cell RSS after the throughput run,
  * growing 1.22x over the warm-up, against 223 MB and 230 MB, 1.06x, at 16 MB (V8's own
- * default on 64-bit), with list-1000-detail p50 and throughput within run-to-run noise
- * (352 vs 333 ms, 33.6 vs 32.4 req/s) and the cells' GC share 1.6% vs 3.7%. README, Memory.
+ * default on 64-bit); list-1000-detail p50 moved with the machine's load, not the setting,
+ * and 64 MB bought 4% and 15% dashboard throughput in two rounds. README, Memory.
  */
 export const SERVER_SEMI_SPACE_MB = 16;
 
