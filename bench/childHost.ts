@@ -1,4 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { SERVER_MALLOC_ENV } from '../deployment/supervisor';
+import { installMemoryProbe, probedExecArgv } from './memoryProbe';
 
 /** The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts). */
 export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
@@ -6,7 +8,9 @@ export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; me
 /**
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
  * URL it listens on. tsx's loader is in execArgv when the bench runs under tsx and the
- * child inherits it (and NODE_OPTIONS); elsewhere (jest) the child gets `--import tsx`.
+ * child inherits it (and NODE_OPTIONS, the young-generation size); elsewhere (jest) the
+ * child gets `--import tsx`. It runs with --expose-gc for the memory probe's peak, and with
+ * the allocator settings npm start gives its servers (deployment/supervisor.ts).
  */
 export async function forkHost(
   entry: string,
@@ -16,7 +20,8 @@ export async function forkHost(
   const underTsx = process.execArgv.some((arg) => arg.includes('tsx'));
   const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: underTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'],
+    execArgv: underTsx ? probedExecArgv() : [...probedExecArgv(), '--import', 'tsx'],
+    env: { ...SERVER_MALLOC_ENV, ...process.env },
   });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as ReadyMessage));
@@ -37,7 +42,8 @@ export function stopHost(child: ChildProcess): Promise<void> {
 
 /**
  * The child's side: starts its server from argv[2], says `ready`, closes on `close` or
- * when the bench goes away; `onMessage` answers anything else the bench asks.
+ * when the bench goes away, answers the memory probe (bench/memoryProbe.ts); `onMessage`
+ * answers anything else the bench asks.
  */
 export function serveHost<S, R extends { url: string; close(): Promise<void> }>(
   start: (spec: S) => Promise<R>,
@@ -45,6 +51,7 @@ export function serveHost<S, R extends { url: string; close(): Promise<void> }>(
 ): void {
   const main = async () => {
     const running = await start(JSON.parse(process.argv[2]) as S);
+    installMemoryProbe();
     process.on('message', async (m: { type: string; id?: number }) => {
       if (m.type === 'close') {
         await running.close();

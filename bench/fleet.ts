@@ -11,6 +11,7 @@ import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/gl
 import { internal, post } from './client';
 import { hostCell, type HostedCell } from './hostedCell';
 import { LIST_DETAIL_DIRECT } from './queries';
+import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import type { Hosting } from './options';
 import type { BenchInstance } from './rows';
 import { seedFlavors, seedMappings } from './seedApi';
@@ -68,6 +69,8 @@ export interface FleetSpec {
   pgUrl: string;
   /** Each cell subgraph's database pool (bench/poolBudget.ts). */
   cellPoolMax: number;
+  /** --cell-execution; unset: jit, the cell subgraph's default. */
+  cellExecution?: CellExecution;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
@@ -159,6 +162,7 @@ async function build(
         internalSecret: BENCH_SECRET,
         poolMax: spec.cellPoolMax,
         poolIdleMs: CELL_POOL_IDLE_MS,
+        execution: spec.cellExecution ?? 'jit',
       },
       spec.hosting,
     );

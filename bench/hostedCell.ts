@@ -2,6 +2,8 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
 import { forkHost, stopHost } from './childHost';
+import { probeOf, type MemoryProbe } from './memoryProbe';
+import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import type { Hosting } from './options';
 
 /** What a hosted cell subgraph needs to start. */
@@ -13,6 +15,8 @@ export interface CellHostSpec {
   /** The cell's database pool (see bench/poolBudget.ts) and its idle close. */
   poolMax: number;
   poolIdleMs: number;
+  /** --cell-execution: graphql-jit or graphql-js. */
+  execution: CellExecution;
 }
 
 /** A running cell subgraph, wherever it runs; `statements()` counts its SQL since start. */
@@ -20,6 +24,8 @@ export interface HostedCell {
   url: string;
   statements(): Promise<number>;
   close(): Promise<void>;
+  /** The child process's memory (`--hosting processes` only: in-process cells share the bench's). */
+  probe?: MemoryProbe;
 }
 
 /** Starts a cell subgraph in this process or in a child process (see bench/cellHost.ts). */
@@ -61,7 +67,7 @@ export type HostMessage = { type: 'statements'; id: number; count: number };
 
 async function inChild(spec: CellHostSpec): Promise<HostedCell> {
   const { child, url } = await forkHost(path.join(__dirname, 'cellHost.ts'), spec, `cell host ${spec.cellName}`);
-  return { url, statements: () => ask(child), close: () => stopHost(child) };
+  return { url, statements: () => ask(child), close: () => stopHost(child), probe: probeOf(child) };
 }
 
 let nextId = 0;

@@ -20,6 +20,7 @@ import { dataFloor } from './scenarios/dataFloor';
 import { readPoolBudget } from './poolBudget';
 import { oneCellBaseline } from './scenarios/ratios';
 import { throughput } from './scenarios/throughput';
+import { memory } from './scenarios/memory';
 import { LIST_DETAIL } from './queries';
 import { printSummary, summarizeRun } from './summary';
 import { pointSummary, rowsPerCell, type SweepPoint, type SweepReport } from './sweep';
@@ -68,6 +69,11 @@ async function main(): Promise<void> {
     if (run('one-cell-frozen')) scenarios['one-cell-frozen'] = await step('one-cell-frozen', () => oneCellFrozen(ctx));
     if (run('throughput'))
       scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
+    if (run('memory'))
+      scenarios.memory =
+        options.hosting === 'processes'
+          ? await step(`memory (throughput ${options.duration} s)`, () => memory(ctx))
+          : { skipped: 'needs --hosting processes: each server a process of its own, for its own RSS' };
   } finally {
     await tearDown(fleet);
   }
@@ -163,6 +169,7 @@ async function setUp(
     hosting: options.hosting,
     pgUrl: options.pgUrl,
     cellPoolMax,
+    cellExecution: options.cellExecution,
   });
   open.add(fleet);
   const setupMs = Math.round(performance.now() - started);

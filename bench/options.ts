@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../infrastructure/configSchema';
+import { CELL_EXECUTIONS, type CellExecution } from '../subgraphs/cell/jitExecution';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
@@ -13,6 +14,7 @@ export const SCENARIOS = [
   'one-cell-black-holed',
   'one-cell-frozen',
   'throughput',
+  'memory',
   'ratios',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
@@ -42,6 +44,8 @@ export interface BenchOptions {
   cellsSweep: number[] | null;
   /** Rows of every sweep point, spread over its cells (`--total-instances`, default cells x instances). */
   totalInstances: number;
+  /** How the cell subgraphs run queries (CELLS_CELL_EXECUTION): jit (default) or graphql-js. */
+  cellExecution: CellExecution;
   out: string;
   pgUrl: string;
 }
@@ -89,6 +93,13 @@ function hosting(value: string): Hosting {
   throw new InvalidArgumentError(`--hosting: expected in-process or processes, got ${JSON.stringify(value)}`);
 }
 
+function cellExecution(value: string): CellExecution {
+  if ((CELL_EXECUTIONS as readonly string[]).includes(value)) return value as CellExecution;
+  throw new InvalidArgumentError(
+    `--cell-execution: expected ${CELL_EXECUTIONS.join(' or ')}, got ${JSON.stringify(value)}`,
+  );
+}
+
 /**
  * Parses the bench's flags (`argv` as process.argv). The PostgreSQL server comes from
  * CELLS_PG_URL like everywhere else; the bench's databases are its own throw-away ones.
@@ -121,6 +132,12 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       'in-process or processes (one child process per cell subgraph)',
       hosting,
       'in-process' as Hosting,
+    )
+    .option(
+      '--cell-execution <how>',
+      `cell subgraphs' execution, ${CELL_EXECUTIONS.join(' or ')} (CELLS_CELL_EXECUTION)`,
+      cellExecution,
+      'jit' as CellExecution,
     )
     .option(
       '--gateways <n>',

@@ -1,3 +1,5 @@
+import { summarizeMemory, type MemorySummary } from './memoryTargets';
+import type { MemoryReport } from './scenarios/memory';
 import type { BenchOptions } from './options';
 import {
   evaluateFrozenTargets,
@@ -26,6 +28,8 @@ export interface RunSummary {
   perRequest: Record<string, { gatewayToCells: number; gatewayToGlobal: number; sqlCells: number; sqlGlobal: number }>;
   sqlPerCellPerPage: Record<string, number> | null;
   throughput: { requestsPerSecond: number; errors: number; incomplete: number; gateways: number } | null;
+  /** Issue 14's memory: each server a process of its own (the memory scenario, --hosting processes). */
+  memory: MemorySummary | { skipped: string } | null;
 }
 
 type Report = Record<string, any>;
@@ -34,7 +38,7 @@ type Report = Record<string, any>;
 function latencies(report: Report): Record<string, any> {
   const out: Record<string, any> = {};
   for (const [name, value] of Object.entries(report.scenarios ?? {})) {
-    if (name === 'throughput' || name === 'data-floor') continue;
+    if (name === 'throughput' || name === 'data-floor' || name === 'memory') continue;
     if (name === 'instance-by-uuid') {
       out['instance-by-uuid (cold cache)'] = (value as Report).cold;
       out['instance-by-uuid (warm cache)'] = (value as Report).warm;
@@ -93,7 +97,13 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
           gateways: t.gateways ?? 1,
         }
       : null,
+    memory: memorySummary(report.scenarios?.memory),
   };
+}
+
+function memorySummary(m: Report | undefined): RunSummary['memory'] {
+  if (!m) return null;
+  return 'skipped' in m ? { skipped: m.skipped as string } : summarizeMemory(m as unknown as MemoryReport);
 }
 
 function frozenInputs(report: Report): FrozenTargetInputs | { missing: string[] } {
@@ -152,5 +162,10 @@ export function printSummary(summary: RunSummary, log: (line: string) => void): 
   if (summary.throughput)
     log(
       `throughput: ${summary.throughput.requestsPerSecond} req/s, ${summary.throughput.errors} errors (${summary.throughput.gateways} gateway${summary.throughput.gateways === 1 ? '' : 's'})`,
+    );
+  const m = summary.memory;
+  if (m && !('skipped' in m))
+    log(
+      `memory: RSS after throughput gateway ${m.rssAfterThroughputMb.gateway} MB, largest cell ${m.rssAfterThroughputMb.cellMax} MB; growth ${m.rssGrowth.gateway} / ${m.rssGrowth.cellsMax}; peak heap of a 1000-row page gateway ${m.peakHeap1000Mb.gateway} MB, cell ${m.peakHeap1000Mb.cellMax} MB; GC share ${m.gcShare.gateway} / ${m.gcShare.cellsMean}`,
     );
 }

@@ -26,11 +26,14 @@ export interface SupervisorOptions {
 }
 
 /**
- * A page of 1000 instances allocates tens of megabytes of short-lived objects; with
- * V8's default 16 MB young generation a third of a server's CPU went to scavenges.
- * 64 MB measured about 10% faster on list-1000-detail (npm run bench, 10 cells).
+ * The young generation of a server child. 64 MB (issue 6) bought fewer scavenges, but
+ * issue 14's memory scenario (npm run bench -- --scenarios memory --hosting processes,
+ * 3 cells) measured it at 311 MB gateway and 293 MB cell RSS after the throughput run,
+ * growing 1.22x over the warm-up, against 223 MB and 230 MB, 1.06x, at 16 MB (V8's own
+ * default on 64-bit); list-1000-detail p50 moved with the machine's load, not the setting,
+ * and 64 MB bought 4% and 15% dashboard throughput in two rounds. README, Memory.
  */
-export const SERVER_SEMI_SPACE_MB = 64;
+export const SERVER_SEMI_SPACE_MB = 16;
 
 /** NODE_OPTIONS for a server child: the caller's, plus the young-generation size unless it sets one. */
 export function serverNodeOptions(inherited: string | undefined): string {
@@ -38,6 +41,20 @@ export function serverNodeOptions(inherited: string | undefined): string {
   if (options.includes('--max-semi-space-size')) return options;
   return `${options} --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`.trim();
 }
+
+/**
+ * glibc's allocator for a server child, unless the caller set its own: two arenas, and
+ * blocks from 128 KiB up mapped and unmapped on their own, with free memory above 128 KiB
+ * given back. By default glibc keeps an arena per thread and raises its mmap threshold
+ * after the first large free, so the buffers and compiler zones of 1000-row pages stay
+ * resident: a cell subgraph measured about 50 MB less RSS with these (README, Memory),
+ * with no latency change measured.
+ */
+export const SERVER_MALLOC_ENV: Readonly<Record<string, string>> = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
 
 /** Starts `spec` with tsx; its output goes to `write`, one prefixed line at a time. */
 export function startChild(spec: ChildSpec, options: SupervisorOptions): RunningChild | null {
@@ -48,7 +65,12 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
   const tsx = path.join(options.root, 'node_modules', '.bin', 'tsx');
   const child = spawn(tsx, [spec.entry, ...spec.args], {
     cwd: options.root,
-    env: { ...process.env, ...spec.env, NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS) },
+    env: {
+      ...SERVER_MALLOC_ENV,
+      ...process.env,
+      ...spec.env,
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const running: RunningChild = {

@@ -5,18 +5,35 @@
  * field the camelCase of its column).
  */
 export function camelRow<T>(row: Record<string, unknown>): T {
-  const out: Record<string, unknown> = {};
-  for (const key in row) out[camelName(key)] = row[key];
-  return out as T;
+  return mapperOf(Object.keys(row))(row) as T;
 }
 
-// Column names are few and fixed; a page of 1000 rows would otherwise run the regex 60,000 times.
-const CAMEL = new Map<string, string>();
-function camelName(column: string): string {
-  let name = CAMEL.get(column);
-  if (name === undefined) {
-    name = column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    CAMEL.set(column, name);
+/** camelRow over a statement's rows: one mapper for all of them (they share their columns). */
+export function camelRows<T>(rows: Record<string, unknown>[]): T[] {
+  if (rows.length === 0) return [];
+  return rows.map(mapperOf(Object.keys(rows[0]))) as T[];
+}
+
+type Mapper = (row: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * One mapper per column list (a statement's `SELECT *` of one table: a few dozen lists in
+ * all), built as an object literal so every row gets the same shape at once; the keyed
+ * copy it replaces cost about 4% of a 1000-row page.
+ */
+const MAPPERS = new Map<string, Mapper>();
+function mapperOf(columns: string[]): Mapper {
+  const key = columns.join(',');
+  let mapper = MAPPERS.get(key);
+  if (mapper === undefined) {
+    const fields = columns.map((c) => `${JSON.stringify(camelName(c))}: row[${JSON.stringify(c)}]`);
+    // The names are the database's column names, quoted as string literals.
+    mapper = new Function('row', `return { ${fields.join(', ')} };`) as Mapper;
+    MAPPERS.set(key, mapper);
   }
-  return name;
+  return mapper;
+}
+
+function camelName(column: string): string {
+  return column.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }

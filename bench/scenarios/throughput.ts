@@ -34,10 +34,10 @@ export interface ThroughputReport extends LoadReport {
  * N gateway processes serve the fleet, each on its own port, and the connections are
  * spread over them (one autocannon each, run together): requests and errors are summed.
  */
-export async function throughput(ctx: ScenarioContext): Promise<ThroughputReport> {
+export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.url): Promise<ThroughputReport> {
   const { fleet, options } = ctx;
   if (options.gateways === 1)
-    return { ...(await load(fleet, fleet.gateway.url, options.concurrency, options.duration)), gateways: 1 };
+    return { ...(await load(fleet, url, options.concurrency, options.duration)), gateways: 1 };
   const replicas = await startGatewayProcesses(
     benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length),
     options.gateways,

@@ -13,6 +13,7 @@ import {
   secret,
   url,
 } from '../../infrastructure/configSchema';
+import { CELL_EXECUTIONS, type CellExecution } from './jitExecution';
 
 /** The cell subgraph's settings from the environment; the cell itself comes from its mapping. */
 export interface CellConfig {
@@ -35,6 +36,8 @@ export interface CellConfig {
   queryTimeoutMs: number;
   /** Nova's service_down_time: a compute service whose last report is older is DOWN (CELLS_SERVICE_DOWN_TIME_S). */
   serviceDownTimeS: number;
+  /** graphql-jit (default) or graphql-js (CELLS_CELL_EXECUTION). */
+  execution: CellExecution;
 }
 
 export function loadCellConfig(env: Record<string, string | undefined>): CellConfig {
@@ -52,6 +55,7 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
       CELLS_DB_POOL_TIMEOUT_MS: poolTimeoutMs,
       CELLS_DB_QUERY_TIMEOUT_MS: queryTimeoutMs,
       CELLS_SERVICE_DOWN_TIME_S: z.coerce.number().int().min(1).max(86400).default(60),
+      CELLS_CELL_EXECUTION: z.enum(CELL_EXECUTIONS).default('jit'),
     },
     env,
   );
@@ -69,5 +73,6 @@ export function loadCellConfig(env: Record<string, string | undefined>): CellCon
     poolTimeoutMs: parsed.CELLS_DB_POOL_TIMEOUT_MS,
     queryTimeoutMs: parsed.CELLS_DB_QUERY_TIMEOUT_MS,
     serviceDownTimeS: parsed.CELLS_SERVICE_DOWN_TIME_S,
+    execution: parsed.CELLS_CELL_EXECUTION,
   };
 }

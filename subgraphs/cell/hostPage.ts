@@ -2,7 +2,7 @@ import { Prisma } from '../../prisma/cell/generated/client';
 import type { ComputeNode, Service } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
 import type { HostPosition } from '../../domain/hostOrder';
-import { camelRow } from './rows';
+import { camelRows } from './rows';
 
 /** A service row with Nova's servicegroup verdict, computed by the database at read time. */
 export type ServiceRow = Service & { down: boolean };
@@ -64,7 +64,7 @@ async function fetchHostPage<T>(
     Prisma.sql`SELECT ${select} FROM ${Prisma.raw(table)} WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY host ASC, id ASC LIMIT ${request.first + 1}`,
   );
-  const rows = raw.map((row) => camelRow<T>(row));
+  const rows = camelRows<T>(raw);
   return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
 }
 

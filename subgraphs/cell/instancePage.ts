@@ -1,7 +1,7 @@
 import { Prisma } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
 import { SORT_FIELDS, uuidDirection, type Position, type SortSpec } from '../../domain/instanceOrder';
-import { camelRow, type InstanceRow } from './rows';
+import { camelRows, type InstanceRow } from './rows';
 
 export interface PageRequest {
   conditions: Prisma.Sql[];
@@ -32,7 +32,7 @@ export async function fetchInstancePage(db: CellClient, request: PageRequest): P
           await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.floor(timeout)}`);
           return tx.$queryRaw<Record<string, unknown>[]>(query);
         });
-  const rows = raw.map((row) => camelRow<InstanceRow>(row));
+  const rows = camelRows<InstanceRow>(raw);
   return { rows: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
 }
 

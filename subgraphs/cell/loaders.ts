@@ -12,7 +12,7 @@ import type {
 } from '../../prisma/cell/generated/client';
 import { Prisma } from '../../prisma/cell/generated/client';
 import type { CellClient } from '../../prisma/clients';
-import { camelRow, type InstanceRow } from './rows';
+import { camelRows, type InstanceRow } from './rows';
 import { SettledLoader } from './settledLoader';
 
 /**
@@ -81,7 +81,7 @@ function rowsOf(db: CellClient) {
   return <R>(table: string, key: string, options: NestedOptions) =>
     async (keys: readonly unknown[]): Promise<R[]> => {
       const raw = await db.$queryRaw<Record<string, unknown>[]>(nestedQuery(table, key, options, keys));
-      return raw.map((row) => camelRow<R>(row));
+      return camelRows<R>(raw);
     };
 }
 

@@ -1,5 +1,5 @@
 import type { Instance } from '../../prisma/cell/generated/client';
 
-export { camelRow } from '../../infrastructure/camelRow';
+export { camelRow, camelRows } from '../../infrastructure/camelRow';
 
 export type InstanceRow = Instance;

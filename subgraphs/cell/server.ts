@@ -12,6 +12,7 @@ import { NOTIFICATIONS_EXCHANGE } from '../../domain/instanceEvents';
 import { NotificationOutbox, notificationLeaseMs } from '../../infrastructure/notifications/notificationOutbox';
 import { createTopicPublisher } from '../../infrastructure/notifications/topicPublisher';
 import { createCellSchema } from './schema';
+import { jitExecution, type CellExecution } from './jitExecution';
 
 export interface CellSubgraphOptions {
   cellUuid: string;
@@ -28,6 +29,8 @@ export interface CellSubgraphOptions {
   onQuery?: (sql: string) => void;
   /** Budget for connecting to the broker and getting a publish confirmed. Default 5000 ms. */
   publishTimeoutMs?: number;
+  /** How queries run: compiled by graphql-jit (default) or interpreted by graphql-js (CELLS_CELL_EXECUTION). */
+  execution?: CellExecution;
   /** Database pool size. Default 10. */
   poolMax?: number;
   /** Close a connection unused this long (connections open lazily). Default 10000 ms. */
@@ -101,8 +104,10 @@ export async function startCellSubgraph(options: CellSubgraphOptions): Promise<R
   };
   // The cell's classification first, then the shared client rules (allow-listed extensions, request id).
   const errors = cellErrors<CellContext>(logger);
+  const schema = createCellSchema();
   const apollo = new ApolloServer<CellContext>({
-    schema: createCellSchema(),
+    // Apollo Server's executor seam is its `gateway` option; the types are its gateway interface's.
+    ...((options.execution ?? 'jit') === 'jit' ? { gateway: jitExecution(schema) as never } : { schema }),
     formatError: errors.formatError,
     includeStacktraceInErrorResponses: false,
     plugins: [...leanPlugins<CellContext>(), cellErrorLog<CellContext>(logger), errors.plugin],

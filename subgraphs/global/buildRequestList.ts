@@ -1,6 +1,6 @@
 import { Prisma, type BuildRequest } from '../../prisma/api/generated/client';
 import type { ApiClient } from '../../prisma/clients';
-import { camelRow } from '../../infrastructure/camelRow';
+import { camelRows } from '../../infrastructure/camelRow';
 import { checkText } from '../../domain/inputText';
 import { checkPattern, patternRefusal, PATTERN_STATEMENT_TIMEOUT_MS, refusedPattern } from '../../domain/namePattern';
 
@@ -40,7 +40,7 @@ export async function listBuildRequests(prisma: ApiClient, filter: BuildRequestF
     filter.name == null
       ? await prisma.$queryRaw<Record<string, unknown>[]>(query)
       : await underPatternTimeout(prisma, 'name', filter.name, (tx) => tx.$queryRaw<Record<string, unknown>[]>(query));
-  return rows.map((row) => camelRow<BuildRequest>(row));
+  return camelRows<BuildRequest>(rows);
 }
 
 /** Null when PostgreSQL accepts `pattern` as a regular expression, else its reason (compiled against the empty string). */

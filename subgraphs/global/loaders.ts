@@ -8,7 +8,7 @@ import {
   type SecurityGroup,
   type SecurityGroupRule,
 } from '../../prisma/api/generated/client';
-import { camelRow } from '../../infrastructure/camelRow';
+import { camelRows } from '../../infrastructure/camelRow';
 import { flavorInclude, type FlavorRow } from '../../domain/flavorRow';
 
 export type MappingRow = InstanceMapping & { cell: CellMapping | null };
@@ -96,7 +96,7 @@ async function mappingsWithCells(prisma: ApiClient, uuids: readonly string[]): P
   const raw = await prisma.$queryRaw<Record<string, unknown>[]>(
     Prisma.sql`SELECT * FROM instance_mappings WHERE instance_uuid = ANY(${[...uuids]})`,
   );
-  const mappings = raw.map((row) => camelRow<InstanceMapping>(row));
+  const mappings = camelRows<InstanceMapping>(raw);
   const cellIds = [...new Set(mappings.flatMap((m) => (m.cellId === null ? [] : [m.cellId])))];
   const cells = cellIds.length ? await prisma.cellMapping.findMany({ where: { id: { in: cellIds } } }) : [];
   const byId = new Map(cells.map((cell) => [cell.id, cell]));

@@ -16,7 +16,14 @@ describe('the cell subgraph configuration', () => {
       poolTimeoutMs: 2000,
       queryTimeoutMs: 4000,
       serviceDownTimeS: 60,
+      execution: 'jit',
     });
+  });
+
+  it('reads how queries run, graphql-jit or graphql-js, and names a value it refuses', () => {
+    expect(loadCellConfig({ CELLS_CELL_EXECUTION: 'graphql-js' }).execution).toBe('graphql-js');
+    expect(loadCellConfig({ CELLS_CELL_EXECUTION: 'jit' }).execution).toBe('jit');
+    expect(() => loadCellConfig({ CELLS_CELL_EXECUTION: 'fast' })).toThrow(/CELLS_CELL_EXECUTION="fast"/);
   });
 
   it("reads Nova's service_down_time, in whole seconds from 1 s to a day", () => {

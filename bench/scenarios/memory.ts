@@ -1,0 +1,117 @@
+import path from 'node:path';
+import { bearer, post } from '../client';
+import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS } from '../fleet';
+import { forkHost, stopHost } from '../childHost';
+import { measure } from '../measure';
+import { probeOf, type MemoryProbe, type MemorySample, type PeakHeap } from '../memoryProbe';
+import { LIST_DASHBOARD, LIST_DETAIL } from '../queries';
+import type { TimingSummary } from '../stats';
+import type { ScenarioContext } from './context';
+import { expectPage } from './lists';
+import { throughput, type ThroughputReport } from './throughput';
+
+/** Memory of the gateway and each cell subgraph: every one a child process of its own. */
+export interface MemoryReport {
+  layout: string;
+  /** NODE_OPTIONS the servers ran with (the young-generation size among them). */
+  nodeOptions: string | null;
+  afterWarmup: { gateway: MemorySample; cells: Record<string, MemorySample> };
+  afterThroughput: { gateway: MemorySample; cells: Record<string, MemorySample> };
+  /** RSS after the throughput over RSS after the warm-up: the gateway, and the largest of the cells. */
+  rssGrowth: { gateway: number; cellsMax: number };
+  /** The largest cell subgraph RSS after the throughput. */
+  cellRssMaxMb: number;
+  /** One list-1000-detail page through the gateway: the gateway's heap and each cell's (1000 rows each). */
+  peakHeap1000: { gateway: PeakHeap; cells: Record<string, PeakHeap>; cellsMaxGrowthMb: number };
+  /** list-1000-detail through this layout's gateway (the semi-space table's latency column). */
+  list1000Detail: TimingSummary;
+  /** GC time over wall time during the throughput: the gateway, and the mean of the cells. */
+  gcShareDuringThroughput: { gateway: number; cellsMean: number };
+  throughput: ThroughputReport;
+}
+
+/**
+ * memory: a gateway in a child process of its own over the fleet's global subgraph and
+ * cell subgraphs (which `--hosting processes` already runs one per child), so each RSS is
+ * one server's. Warm-up (list-1000-detail and list-50-dashboard, --warmup each), RSS and
+ * heap; --runs timed list-1000-detail; the heap of one 1000-row page; the throughput
+ * scenario against this gateway; RSS and heap again.
+ */
+export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
+  const { fleet, options } = ctx;
+  const config = benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length);
+  const { child, url } = await forkHost(path.join(__dirname, '..', 'gatewayHost.ts'), config, 'gateway host');
+  try {
+    const gateway = probeOf(child);
+    const cells = fleet.cells.map((c) => {
+      if (!c.subgraph.probe) throw new Error('memory: needs --hosting processes (a cell subgraph per child process)');
+      return [c.name, c.subgraph.probe] as const;
+    });
+    const headers = bearer(fleet.adminToken);
+    const detail = async () => {
+      const answer = await post(url, headers, LIST_DETAIL, { first: 1000 });
+      expectPage('memory: list-1000-detail', 1000)(answer);
+      return answer;
+    };
+    for (let i = 0; i < options.warmup; i++) {
+      await detail();
+      expectPage('memory: list-50-dashboard', 50)(await post(url, headers, LIST_DASHBOARD, { first: 50 }));
+    }
+    const afterWarmup = await sampleAll(gateway, cells);
+    const timed = await measure(detail, { warmup: 0, runs: options.runs, msOf: (a) => a.ms });
+
+    const probes = [gateway, ...cells.map(([, p]) => p)];
+    await Promise.all(probes.map((p) => p.peakStart()));
+    await detail();
+    const [gatewayPeak, ...cellPeaks] = await Promise.all(probes.map((p) => p.peakStop()));
+
+    const started = performance.now();
+    const before = await sampleAll(gateway, cells);
+    const load = await throughput(ctx, url);
+    const afterThroughput = await sampleAll(gateway, cells);
+    const wallMs = performance.now() - started;
+    const share = (a: MemorySample, b: MemorySample) => round((b.gcMs - a.gcMs) / wallMs, 3);
+    const cellShares = cells.map(([name]) => share(before.cells[name], afterThroughput.cells[name]));
+    const cellRss = cells.map(([name]) => afterThroughput.cells[name].rssMb);
+    return {
+      layout:
+        'the gateway and each cell subgraph in a Node.js child process of its own (tsx); the global subgraph and the load generator in the bench process',
+      nodeOptions: process.env.NODE_OPTIONS?.trim() || null,
+      afterWarmup,
+      afterThroughput,
+      rssGrowth: {
+        gateway: round(afterThroughput.gateway.rssMb / afterWarmup.gateway.rssMb, 2),
+        cellsMax: Math.max(
+          ...cells.map(([name]) => round(afterThroughput.cells[name].rssMb / afterWarmup.cells[name].rssMb, 2)),
+        ),
+      },
+      cellRssMaxMb: Math.max(...cellRss),
+      peakHeap1000: {
+        gateway: gatewayPeak,
+        cells: Object.fromEntries(cells.map(([name], i) => [name, cellPeaks[i]])),
+        cellsMaxGrowthMb: Math.max(...cellPeaks.map((p) => p.growthMb)),
+      },
+      list1000Detail: timed.timing,
+      gcShareDuringThroughput: {
+        gateway: share(before.gateway, afterThroughput.gateway),
+        cellsMean: round(cellShares.reduce((a, b) => a + b, 0) / cellShares.length, 3),
+      },
+      throughput: load,
+    };
+  } finally {
+    await stopHost(child);
+  }
+}
+
+async function sampleAll(
+  gateway: MemoryProbe,
+  cells: (readonly [string, MemoryProbe])[],
+): Promise<{ gateway: MemorySample; cells: Record<string, MemorySample> }> {
+  const [g, ...c] = await Promise.all([gateway.memory(), ...cells.map(([, p]) => p.memory())]);
+  return { gateway: g, cells: Object.fromEntries(cells.map(([name], i) => [name, c[i]])) };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
