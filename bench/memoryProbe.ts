@@ -19,7 +19,7 @@ export interface PeakHeap {
   growthMb: number;
 }
 
-type ProbeRequest = { type: 'memory' | 'peak-start' | 'peak-stop'; id: number };
+type ProbeRequest = { type: 'memory' | 'memory-after-gc' | 'peak-start' | 'peak-stop'; id: number };
 type ProbeAnswer = { type: 'probe'; id: number; value: MemorySample | PeakHeap | null };
 
 const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -42,7 +42,9 @@ export function installMemoryProbe(): void {
   }).observe({ entryTypes: ['gc'] });
   const answer = (id: number, value: ProbeAnswer['value']) => process.send?.({ type: 'probe', id, value });
   process.on('message', (m: ProbeRequest) => {
-    if (m.type === 'memory') {
+    if (m.type === 'memory' || m.type === 'memory-after-gc') {
+      // After a full GC, heapUsed is the live heap: what the process holds, not garbage it has not collected yet.
+      if (m.type === 'memory-after-gc') (globalThis as { gc?: () => void }).gc?.();
       const u = process.memoryUsage();
       answer(m.id, {
         rssMb: mb(u.rss),
@@ -70,6 +72,8 @@ export function installMemoryProbe(): void {
 export interface MemoryProbe {
   pid: number;
   memory(): Promise<MemorySample>;
+  /** The same after a full GC (heapUsed is then the live heap). */
+  memoryAfterGc(): Promise<MemorySample>;
   peakStart(): Promise<void>;
   peakStop(): Promise<PeakHeap>;
 }
@@ -93,6 +97,7 @@ export function probeOf(child: ChildProcess): MemoryProbe {
   return {
     pid: child.pid ?? 0,
     memory: () => ask<MemorySample>('memory'),
+    memoryAfterGc: () => ask<MemorySample>('memory-after-gc'),
     peakStart: () => ask<void>('peak-start'),
     peakStop: () => ask<PeakHeap>('peak-stop'),
   };

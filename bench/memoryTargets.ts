@@ -9,6 +9,8 @@ export const RSS_GROWTH_MAX = 1.2;
 export interface MemorySummary {
   rssAfterThroughputMb: { gateway: number; cellMax: number };
   rssGrowth: { gateway: number; cellsMax: number };
+  /** Live heap (after a full GC) after the throughput over after the warm-up: a leak shows here. */
+  liveHeapGrowth: { gateway: number; cellsMax: number };
   peakHeap1000Mb: { gateway: number; cellMax: number };
   gcShare: { gateway: number; cellsMean: number };
   list1000DetailP50Ms: number;
@@ -22,6 +24,7 @@ export function summarizeMemory(m: MemoryReport): MemorySummary {
   return {
     rssAfterThroughputMb: { gateway: m.afterThroughput.gateway.rssMb, cellMax: m.cellRssMaxMb },
     rssGrowth: m.rssGrowth,
+    liveHeapGrowth: m.liveHeapGrowth,
     peakHeap1000Mb: { gateway: m.peakHeap1000.gateway.growthMb, cellMax: m.peakHeap1000.cellsMaxGrowthMb },
     gcShare: m.gcShareDuringThroughput,
     list1000DetailP50Ms: m.list1000Detail.p50,

@@ -166,6 +166,6 @@ export function printSummary(summary: RunSummary, log: (line: string) => void): 
   const m = summary.memory;
   if (m && !('skipped' in m))
     log(
-      `memory: RSS after throughput gateway ${m.rssAfterThroughputMb.gateway} MB, largest cell ${m.rssAfterThroughputMb.cellMax} MB; growth ${m.rssGrowth.gateway} / ${m.rssGrowth.cellsMax}; peak heap of a 1000-row page gateway ${m.peakHeap1000Mb.gateway} MB, cell ${m.peakHeap1000Mb.cellMax} MB; GC share ${m.gcShare.gateway} / ${m.gcShare.cellsMean}`,
+      `memory: RSS after throughput gateway ${m.rssAfterThroughputMb.gateway} MB, largest cell ${m.rssAfterThroughputMb.cellMax} MB; growth ${m.rssGrowth.gateway} / ${m.rssGrowth.cellsMax} (live heap ${m.liveHeapGrowth.gateway} / ${m.liveHeapGrowth.cellsMax}); peak heap of a 1000-row page gateway ${m.peakHeap1000Mb.gateway} MB, cell ${m.peakHeap1000Mb.cellMax} MB; GC share ${m.gcShare.gateway} / ${m.gcShare.cellsMean}`,
     );
 }

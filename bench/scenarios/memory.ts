@@ -17,6 +17,13 @@ export interface MemoryReport {
   nodeOptions: string | null;
   afterWarmup: { gateway: MemorySample; cells: Record<string, MemorySample> };
   afterThroughput: { gateway: MemorySample; cells: Record<string, MemorySample> };
+  /** After the warm-up and after the throughput, each following a full GC: heapUsed is the live heap. */
+  afterGc: {
+    warmup: { gateway: MemorySample; cells: Record<string, MemorySample> };
+    throughput: { gateway: MemorySample; cells: Record<string, MemorySample> };
+  };
+  /** Live heap after the throughput over after the warm-up (both after a full GC): growth a leak would show. */
+  liveHeapGrowth: { gateway: number; cellsMax: number };
   /** RSS after the throughput over RSS after the warm-up: the gateway, and the largest of the cells. */
   rssGrowth: { gateway: number; cellsMax: number };
   /** The largest cell subgraph RSS after the throughput. */
@@ -58,6 +65,7 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
       expectPage('memory: list-50-dashboard', 50)(await post(url, headers, LIST_DASHBOARD, { first: 50 }));
     }
     const afterWarmup = await sampleAll(gateway, cells);
+    const warmupLive = await sampleAll(gateway, cells, true);
     const timed = await measure(detail, { warmup: 0, runs: options.runs, msOf: (a) => a.ms });
 
     const probes = [gateway, ...cells.map(([, p]) => p)];
@@ -70,6 +78,8 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
     const load = await throughput(ctx, url);
     const afterThroughput = await sampleAll(gateway, cells);
     const wallMs = performance.now() - started;
+    const throughputLive = await sampleAll(gateway, cells, true);
+    const liveGrowth = (a: MemorySample, b: MemorySample) => round(b.heapUsedMb / a.heapUsedMb, 2);
     const share = (a: MemorySample, b: MemorySample) => round((b.gcMs - a.gcMs) / wallMs, 3);
     const cellShares = cells.map(([name]) => share(before.cells[name], afterThroughput.cells[name]));
     const cellRss = cells.map(([name]) => afterThroughput.cells[name].rssMb);
@@ -84,6 +94,11 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
         cellsMax: Math.max(
           ...cells.map(([name]) => round(afterThroughput.cells[name].rssMb / afterWarmup.cells[name].rssMb, 2)),
         ),
+      },
+      afterGc: { warmup: warmupLive, throughput: throughputLive },
+      liveHeapGrowth: {
+        gateway: liveGrowth(warmupLive.gateway, throughputLive.gateway),
+        cellsMax: Math.max(...cells.map(([name]) => liveGrowth(warmupLive.cells[name], throughputLive.cells[name]))),
       },
       cellRssMaxMb: Math.max(...cellRss),
       peakHeap1000: {
@@ -106,8 +121,10 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
 async function sampleAll(
   gateway: MemoryProbe,
   cells: (readonly [string, MemoryProbe])[],
+  afterGc = false,
 ): Promise<{ gateway: MemorySample; cells: Record<string, MemorySample> }> {
-  const [g, ...c] = await Promise.all([gateway.memory(), ...cells.map(([, p]) => p.memory())]);
+  const sample = (p: MemoryProbe) => (afterGc ? p.memoryAfterGc() : p.memory());
+  const [g, ...c] = await Promise.all([sample(gateway), ...cells.map(([, p]) => sample(p))]);
   return { gateway: g, cells: Object.fromEntries(cells.map(([name], i) => [name, c[i]])) };
 }
 
