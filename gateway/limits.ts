@@ -66,7 +66,7 @@ export function parseOptions(options: Pick<LimitOptions, 'maxTokens'>): ParseOpt
  * plugin leaves them to it and never throws anything but its own 400s.
  */
 export function limitsPlugin(options: LimitOptions, cellCount: () => Promise<number>): ApolloServerPlugin {
-  const rules = armorRules(options);
+  const rules = [reservedAliases, ...armorRules(options)];
   // Apollo Server hands out one parsed document per query text (its document store), so
   // a document seen once is seen again: one that passed the rules passes them again, and
   // its cost for the same variables and cells is the same. A refused one is checked anew.
@@ -191,6 +191,26 @@ function fanoutCount(operation: OperationDefinitionNode, document: DocumentNode)
   );
   return keys.size;
 }
+
+/**
+ * Names beginning with "__" are GraphQL's own (introspection) and, as aliases, the cell
+ * router's: it asks the cells for its routing fields under `__cr_` aliases beside the
+ * client's. A client alias there would collide with them and every cell would refuse the
+ * request, read as cells failing; refused here instead, naming the alias, before any cell
+ * is asked.
+ */
+const reservedAliases: ValidationRule = (context) => ({
+  Field(node) {
+    const alias = node.alias?.value;
+    if (alias?.startsWith('__'))
+      context.reportError(
+        new GraphQLError(`alias ${JSON.stringify(alias)}: names beginning with "__" are reserved`, {
+          nodes: [node],
+          extensions: { code: ErrorCode.BAD_REQUEST, field: 'alias', value: alias, http: { status: 400 } },
+        }),
+      );
+  },
+});
 
 // graphql-armor counts aliases, directives and depth; its refusals are reported as ours.
 function armorRules(options: LimitOptions): ValidationRule[] {

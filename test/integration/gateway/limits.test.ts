@@ -89,6 +89,27 @@ describe('bounded work per request', () => {
     for (let i = 0; i < 2; i++) expect((await refused(tooMany)).extensions.code).toBe('TOO_MANY_ALIASES');
   });
 
+  it('refuses an alias beginning with "__" (the router asks the cells for its own fields under __cr_ aliases), naming it', async () => {
+    for (const query of [
+      '{ instances { edges { __cr_cursor: node { uuid } } } }',
+      '{ instances { __cr_edges: complete edges { node { uuid } } } }',
+      '{ __typename __x: instances { complete } }',
+    ]) {
+      const alias = /(__\w+):/.exec(query)![1];
+      expect(await refused(query)).toEqual({
+        message: `alias "${alias}": names beginning with "__" are reserved`,
+        locations: expect.any(Array),
+        extensions: { code: 'BAD_REQUEST', field: 'alias', value: alias },
+      });
+    }
+    // The same fields under other aliases answer in full.
+    const ok = await topo.query('{ instances { edges { c: cursor n: node { uuid } } complete } }', {}, token);
+    expect(ok.status).toBe(200);
+    expect(ok.body.data.instances.complete).toBe(true);
+    expect(ok.body.data.instances.edges).toHaveLength(12);
+    expect(ok.body.data.instances.edges[0]).toEqual({ c: expect.any(String), n: { uuid: expect.any(String) } });
+  });
+
   it('refuses 300 aliased lists without first (each its own scatter) with TOO_MANY_ALIASES', async () => {
     const error = await refused(`{ ${aliases(300, (i) => `a${i}: instances { edges { node { uuid } } }`)} }`);
     expect(error).toEqual({
