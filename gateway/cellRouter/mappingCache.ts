@@ -48,13 +48,25 @@ const MAX_UUIDS_PER_CALL = 1000;
  * a missing mapping may be created any moment. An entry never outlives its cell: the
  * directory drops a deleted or re-pointed cell's entries (`forgetCell`), and an entry
  * naming a cell the directory does not know is a miss (in Redis too, where it is left
- * to its TTL: another replica may know a cell this one has not read yet).
+ * to its TTL: another replica may know a cell this one has not read yet). A mapping
+ * forgotten while a look-up of it was in flight is not cached from that look-up: the
+ * global subgraph may have read it before the change.
  */
 export class MappingCache {
   readonly stats: MappingCacheStats = { hits: 0, misses: 0, evicted: 0 };
   private readonly lru: LRUCache<string, MappingInfo>;
   /** Whether look-ups pass the local LRU (always, unless `layers` is `redis`). */
   private readonly local: boolean;
+  /**
+   * What was forgotten while look-ups were in flight, so that an answer read before a
+   * change is not cached after it: a counter bumped by every forget, the count at which
+   * each uuid was last forgotten (kept only while a look-up is in flight), and the count
+   * at the last forgetCell/clear, which covers every uuid.
+   */
+  private forgets = 0;
+  private readonly forgottenAt = new Map<string, number>();
+  private forgotAllAt = 0;
+  private inFlight = 0;
 
   constructor(
     private readonly global: GlobalClient,
@@ -77,6 +89,7 @@ export class MappingCache {
   /** Forgets a mapping that changed or went (a notification), here and in Redis. */
   async forget(uuid: string): Promise<void> {
     this.lru.delete(uuid);
+    if (this.inFlight) this.forgottenAt.set(uuid, ++this.forgets);
     await this.options.shared?.forget(uuid);
   }
 
@@ -86,6 +99,7 @@ export class MappingCache {
     for (const [uuid, mapping] of this.lru.entries()) if (mapping.cellUuid === cellUuid) stale.push(uuid);
     for (const uuid of stale) this.lru.delete(uuid);
     this.stats.evicted += stale.length;
+    this.forgotAllAt = ++this.forgets;
   }
 
   /**
@@ -94,10 +108,29 @@ export class MappingCache {
    */
   async clear(): Promise<void> {
     this.lru.clear();
+    this.forgotAllAt = ++this.forgets;
     await this.options.shared?.clear();
   }
 
   private async load(uuids: readonly string[], requestId?: string): Promise<(MappingInfo | null | Error)[]> {
+    this.inFlight++;
+    try {
+      return await this.lookUp(uuids, this.forgets, requestId);
+    } finally {
+      if (--this.inFlight === 0) this.forgottenAt.clear();
+    }
+  }
+
+  // Whether `uuid` was forgotten after a look-up that began at `began` (its answer may predate the change).
+  private forgotSince(uuid: string, began: number): boolean {
+    return this.forgotAllAt > began || (this.forgottenAt.get(uuid) ?? 0) > began;
+  }
+
+  private async lookUp(
+    uuids: readonly string[],
+    began: number,
+    requestId?: string,
+  ): Promise<(MappingInfo | null | Error)[]> {
     const known = new Map<string, MappingInfo>();
     let missing = [...new Set(uuids)];
     if (this.local) {
@@ -112,7 +145,7 @@ export class MappingCache {
       for (const [uuid, mapping] of await this.options.shared.get(missing)) {
         if (!this.inKnownCell(mapping)) continue;
         known.set(uuid, mapping);
-        if (this.local) this.lru.set(uuid, mapping);
+        if (this.local && !this.forgotSince(uuid, began)) this.lru.set(uuid, mapping);
       }
       missing = missing.filter((uuid) => !known.has(uuid));
     }
@@ -124,7 +157,7 @@ export class MappingCache {
       const cacheable: MappingInfo[] = [];
       for (const mapping of found.value) {
         known.set(mapping.instanceUuid, mapping);
-        if (!mapping.cellUuid) continue;
+        if (!mapping.cellUuid || this.forgotSince(mapping.instanceUuid, began)) continue;
         cacheable.push(mapping);
         if (this.local) this.lru.set(mapping.instanceUuid, mapping);
       }

@@ -208,10 +208,15 @@ export async function startTcpProxy(host: string, port: number): Promise<TcpProx
 
 // ---------------------------------------------------------------- HTTP proxy (in front of a cell subgraph)
 
-/** How the proxy answers: forward, forward late, HTTP 500, a body that is not JSON, or another schema. */
+/**
+ * How the proxy answers: forward, forward late, forward at once but answer late (what
+ * the upstream read now arrives `ms` later), HTTP 500, a body that is not JSON, or
+ * another schema.
+ */
 export type HttpMode =
   | { kind: 'forward' }
   | { kind: 'delay'; ms: number }
+  | { kind: 'answerLate'; ms: number }
   | { kind: 'status500' }
   | { kind: 'nonJson' }
   | { kind: 'otherSchema' };
@@ -219,6 +224,8 @@ export type HttpMode =
 export interface HttpFaultProxy {
   url: string;
   set(mode: HttpMode): void;
+  /** Answers read from the upstream and not yet sent (`answerLate`). */
+  held(): number;
   close(): Promise<void>;
 }
 
@@ -231,7 +238,8 @@ const OTHER_SCHEMA = buildSchema(
 /** An HTTP proxy to `target` (a cell subgraph's /graphql) whose answers can be made wrong. */
 export async function startHttpFaultProxy(target: string): Promise<HttpFaultProxy> {
   let mode: HttpMode = { kind: 'forward' };
-  const forward = async (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse) => {
+  let held = 0;
+  const forward = async (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse, holdMs = 0) => {
     try {
       const headers = Object.fromEntries(
         Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)),
@@ -241,8 +249,14 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
         headers,
         body: req.method === 'GET' ? undefined : body,
       });
+      const answer = Buffer.from(await upstream.arrayBuffer());
+      if (holdMs) {
+        held++;
+        await new Promise((resolve) => setTimeout(resolve, holdMs));
+        held--;
+      }
       res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
-      res.end(Buffer.from(await upstream.arrayBuffer()));
+      res.end(answer);
     } catch {
       res.destroy();
     }
@@ -261,6 +275,8 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
           res.on('close', () => clearTimeout(timer));
           return;
         }
+        case 'answerLate':
+          return void forward(req, body, res, current.ms);
         case 'status500':
           res.writeHead(500, { 'content-type': 'application/json' });
           return void res.end(JSON.stringify({ errors: [{ message: 'Internal Server Error' }] }));
@@ -283,6 +299,7 @@ export async function startHttpFaultProxy(target: string): Promise<HttpFaultProx
       mode = next;
       server.closeIdleConnections();
     },
+    held: () => held,
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(() => resolve()));

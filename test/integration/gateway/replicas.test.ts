@@ -1,5 +1,5 @@
 import { startGateway, type RunningGateway } from '../../../gateway/server';
-import { pgAdmin } from '../../helpers/faults';
+import { pgAdmin, startHttpFaultProxy } from '../../helpers/faults';
 import { seedInstances } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 import { waitFor } from '../cell/support/waitFor';
@@ -93,6 +93,37 @@ describe('gateway replicas over one deployment', () => {
     const fromB = await ask(b, INSTANCE, { uuid: mine.uuid });
     expect(fromB.data?.instance ?? null).toBeNull();
     expect(fromB).toEqual(await ask(topo.gateway, INSTANCE, { uuid: mine.uuid }));
+  });
+
+  it('does not cache a mapping read before a change that arrived while the look-up was in flight', async () => {
+    // A replica whose global subgraph answers late: the mapping is read at once, and the
+    // change and its notification arrive before the answer does.
+    const proxy = await startHttpFaultProxy(topo.gatewayConfig.globalUrl);
+    const c = await startGateway({ ...topo.gatewayConfig, globalUrl: proxy.url, mappingNotifyUrl: topo.apiDb.url });
+    try {
+      await waitFor('the late replica to listen', async () => c.notifications!.phase() === 'listening');
+      const [mine] = await seedInstances(topo.cells[0], topo.api, { count: 1, projects: ['p-race'] });
+      proxy.set({ kind: 'answerLate', ms: 1500 });
+      const inFlight = ask(c, INSTANCE, { uuid: mine.uuid });
+      await waitFor('the old mapping to be read', async () => proxy.held() > 0, 10000);
+      const notified = c.notifications!.stats.instance;
+      const cell2 = await topo.api.cellMapping.findUniqueOrThrow({ where: { uuid: topo.cells[1].uuid } });
+      await topo.api.instanceMapping.update({ where: { instanceUuid: mine.uuid }, data: { cellId: cell2.id } });
+      await waitFor('the notification', async () => c.notifications!.stats.instance > notified, 10000);
+      // Routed by the mapping read before the change, this answer came from cell1.
+      expect((await inFlight).data.instance.uuid).toBe(mine.uuid);
+      proxy.set({ kind: 'forward' });
+
+      // Had it cached what it read, it would answer from cell1 for the cache's TTL.
+      const misses = c.mappingCache.stats.misses;
+      const after = await ask(c, INSTANCE, { uuid: mine.uuid });
+      expect(c.mappingCache.stats.misses).toBe(misses + 1);
+      expect(after.data?.instance ?? null).toBeNull();
+      expect(after).toEqual(await ask(topo.gateway, INSTANCE, { uuid: mine.uuid }));
+    } finally {
+      await c.close();
+      await proxy.close();
+    }
   });
 
   it('resyncs after its LISTEN connection is killed: what changed meanwhile is seen, and later changes at once', async () => {
