@@ -74,11 +74,19 @@ export function parseEnv<S extends z.ZodRawShape>(
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name}=${JSON.stringify(picked[name])}: ${issue.message}`;
+      return `${name}=${shown(name, picked[name])}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return result.data;
+}
+
+// A bad variable's value as the error shows it: a secret by its length only, a URL as
+// written but for its password (it may not parse, so by pattern: "//user:password@").
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return 'undefined';
+  if (/(SECRET|PASSWORD)$/.test(name)) return `(hidden, ${value.length} characters)`;
+  return JSON.stringify(/URL$/.test(name) ? value.replace(/(\/\/[^:@/]*):[^@/]*@/, '$1:***@') : value);
 }
 
 /** Whether a bind address only accepts connections from this machine (127.0.0.0/8, ::1, localhost). */

@@ -7,6 +7,7 @@ import {
   refusePublishedSecrets,
   url,
 } from '../../../infrastructure/configSchema';
+import { z } from 'zod';
 
 describe('parseEnv', () => {
   const shape = { CELLS_PORT: port(4000), CELLS_URL: url('http://127.0.0.1/x') };
@@ -19,6 +20,29 @@ describe('parseEnv', () => {
     expect(() => parseEnv(shape, { CELLS_PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => parseEnv(shape, { CELLS_PORT: 'eighty' })).toThrow(/CELLS_PORT="eighty"/);
     expect(() => parseEnv(shape, { CELLS_URL: 'not a url' })).toThrow(/CELLS_URL="not a url"/);
+  });
+
+  it('shows a refused secret by its length and a refused URL without its password', () => {
+    const secrets = {
+      CELLS_SECRET: z.string().min(32),
+      CELLS_PASSWORD: z.string().min(8),
+      CELLS_URL: url('http://x/'),
+    };
+    const refused = (env: Record<string, string>) => {
+      try {
+        parseEnv(secrets, { CELLS_SECRET: 'a'.repeat(32), CELLS_PASSWORD: 'long enough', ...env });
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error('not refused');
+    };
+    expect(refused({ CELLS_SECRET: 'hunter2' })).toBe(
+      'invalid configuration: CELLS_SECRET=(hidden, 7 characters): Too small: expected string to have >=32 characters',
+    );
+    expect(refused({ CELLS_PASSWORD: 'hunter2' })).not.toContain('hunter2');
+    const shownUrl = refused({ CELLS_URL: 'redis://cells:hunter2@cache host:6379' });
+    expect(shownUrl).toContain('CELLS_URL="redis://cells:***@cache host:6379"');
+    expect(shownUrl).not.toContain('hunter2');
   });
 });
 

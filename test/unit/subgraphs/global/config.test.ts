@@ -55,7 +55,9 @@ describe('the global subgraph configuration', () => {
 
   it('names the variable and the value it refuses', () => {
     expect(() => loadGlobalConfig({ CELLS_GLOBAL_PORT: 'eighty' })).toThrow(/CELLS_GLOBAL_PORT="eighty"/);
-    expect(() => loadGlobalConfig({ CELLS_INTERNAL_SECRET: 'short' })).toThrow(/CELLS_INTERNAL_SECRET="short"/);
+    expect(() => loadGlobalConfig({ CELLS_INTERNAL_SECRET: 'short' })).toThrow(
+      /CELLS_INTERNAL_SECRET=\(hidden, 5 characters\)/,
+    );
     expect(() => loadGlobalConfig({ CELLS_SCHEDULER_CELL_TIMEOUT_MS: '5' })).toThrow(
       /CELLS_SCHEDULER_CELL_TIMEOUT_MS="5"/,
     );
