@@ -95,6 +95,26 @@ describe('gateway replicas over one deployment', () => {
     expect(fromB).toEqual(await ask(topo.gateway, INSTANCE, { uuid: mine.uuid }));
   });
 
+  it('forgets a cached mapping the moment what it caches besides the cell changes (queued for delete, project, user)', async () => {
+    // The gateway answers a tenant's instance in a down cell from the cached mapping
+    // (Nova's minimal record, none once queued for delete), so these must not outlive a change.
+    const [mine] = await seedInstances(topo.cells[0], topo.api, { count: 1, projects: ['p-gone'] });
+    const changes = [{ queuedForDelete: true }, { projectId: 'p-other' }, { userId: 'someone-else' }];
+    for (const data of changes) {
+      expect((await ask(b, INSTANCE, { uuid: mine.uuid })).data.instance.uuid).toBe(mine.uuid);
+      const notified = b.notifications!.stats.instance;
+      const misses = b.mappingCache.stats.misses;
+      await topo.api.instanceMapping.update({ where: { instanceUuid: mine.uuid }, data });
+      await waitFor(
+        `the notification of ${JSON.stringify(data)}`,
+        async () => b.notifications!.stats.instance > notified,
+        10000,
+      );
+      expect((await ask(b, INSTANCE, { uuid: mine.uuid })).data.instance.uuid).toBe(mine.uuid);
+      expect(b.mappingCache.stats.misses).toBe(misses + 1);
+    }
+  });
+
   it('does not cache a mapping read before a change that arrived while the look-up was in flight', async () => {
     // A replica whose global subgraph answers late: the mapping is read at once, and the
     // change and its notification arrive before the answer does.
