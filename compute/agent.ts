@@ -3,6 +3,7 @@ import type { Instance } from '../prisma/cell/generated/client';
 import { createCellClient } from '../prisma/clients';
 import { registerComputeNode } from '../cellsAdmin';
 import { silentLogger, type Logger } from '../infrastructure/logger';
+import { inConsumerSpan } from '../infrastructure/tracing';
 import { applyMessage, type ApplyOutcome } from './applyMessage';
 import { computeQueue, parseComputeMessage } from '../domain/computeMessages';
 import { startHeartbeat } from './heartbeat';
@@ -104,8 +105,12 @@ export async function startComputeAgent(options: ComputeAgentOptions): Promise<R
       return;
     }
     try {
-      const outcome = await perInstance.run(message.instanceUuid, () =>
-        applyMessage(db, message, { delayMs: options.delayMs ?? 2000, events }),
+      // One CONSUMER span per delivery, in the trace of the request that published it.
+      const attributes = { 'messaging.system': 'rabbitmq', 'cells.method': message.method };
+      const outcome = await inConsumerSpan(delivery.properties.headers, 'cells.compute_apply', attributes, () =>
+        perInstance.run(message.instanceUuid, () =>
+          applyMessage(db, message, { delayMs: options.delayMs ?? 2000, events }),
+        ),
       );
       // After a channel was lost the broker redelivers on the new one; applying again is a no-op.
       settleQuietly(() => on.ack(delivery));

@@ -133,8 +133,31 @@ export function inServerSpan<T>(
   attributes: Attributes,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
-  const parent = propagation.extract(ROOT_CONTEXT, headers);
-  return tracer.startActiveSpan(name, { kind: SpanKind.SERVER, attributes }, parent, (span) => ended(span, fn));
+  return inRemoteChildSpan(headers, SpanKind.SERVER, name, attributes, fn);
+}
+
+/**
+ * A process's handling of one queued message: a CONSUMER span whose parent is the
+ * publisher's `traceparent` from the message's headers (absent or malformed: a new trace).
+ */
+export function inConsumerSpan<T>(
+  headers: Record<string, unknown> | undefined,
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  return inRemoteChildSpan(headers ?? {}, SpanKind.CONSUMER, name, attributes, fn);
+}
+
+function inRemoteChildSpan<T>(
+  carrier: Record<string, unknown>,
+  kind: SpanKind,
+  name: string,
+  attributes: Attributes,
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const parent = propagation.extract(ROOT_CONTEXT, carrier);
+  return tracer.startActiveSpan(name, { kind, attributes }, parent, (span) => ended(span, fn));
 }
 
 /** Starts a span, child of the active one, that the caller ends (work that completes by callback). */
@@ -147,7 +170,7 @@ export function traced(): boolean {
   return trace.getActiveSpan()?.isRecording() ?? false;
 }
 
-/** Adds the active trace's `traceparent` to outgoing request headers (nothing when tracing is off). */
+/** Adds the active trace's `traceparent` to outgoing request or message headers (nothing when tracing is off). */
 export function injectTraceContext<H extends Record<string, string | number>>(headers: H): H {
   propagation.inject(context.active(), headers);
   return headers;

@@ -1,5 +1,6 @@
 import { connect as amqpConnect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { GraphQLError } from 'graphql';
+import { inSpan, injectTraceContext, SpanKind } from '../../infrastructure/tracing';
 import { withTimeout } from '../../infrastructure/withTimeout';
 import { ErrorCode } from '../../domain/errors';
 import type { Logger } from '../../infrastructure/logger';
@@ -159,7 +160,17 @@ class AmqpCellQueue implements CellQueue {
     }
   }
 
-  async publish(message: ComputeMessage, context: PublishContext = {}): Promise<void> {
+  /** One PRODUCER span per message; its `traceparent` travels in the message's headers to the agent. */
+  publish(message: ComputeMessage, context: PublishContext = {}): Promise<void> {
+    const attributes = {
+      'messaging.system': 'rabbitmq',
+      'messaging.destination.name': computeQueue(message.host),
+      'cells.method': message.method,
+    };
+    return inSpan('cells.compute_publish', SpanKind.PRODUCER, attributes, () => this.publishTraced(message, context));
+  }
+
+  private async publishTraced(message: ComputeMessage, context: PublishContext): Promise<void> {
     const what = {
       host: message.host,
       requestId: context.requestId,
@@ -218,6 +229,7 @@ class AmqpCellQueue implements CellQueue {
         contentType: 'application/json',
         messageId: id,
         type: message.method,
+        headers: injectTraceContext({}),
       };
       try {
         link.channel.publish('', computeQueue(message.host), body, options, (err) => {
