@@ -1,26 +1,25 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { SERVER_MALLOC_ENV } from '../deployment/supervisor';
-import { installMemoryProbe, probedExecArgv } from './memoryProbe';
+import { forkedServerExecArgv, SERVER_MALLOC_ENV } from '../deployment/serverProcess';
+import { installMemoryProbe, PROBE_EXEC_ARGV } from './memoryProbe';
 
 /** The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts). */
 export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
 
 /**
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
- * URL it listens on. tsx's loader is in execArgv when the bench runs under tsx and the
- * child inherits it (and NODE_OPTIONS, the young-generation size); elsewhere (jest) the
- * child gets `--import tsx`. It runs with --expose-gc for the memory probe's peak, and with
- * the allocator settings npm start gives its servers (deployment/supervisor.ts).
+ * URL it listens on. The child runs its TypeScript as npm start's servers do (Node.js with
+ * tsx's CommonJS hook and V8's heap growth of deployment/serverProcess.ts), with the bench's other Node.js flags
+ * and NODE_OPTIONS (the young-generation size), --expose-gc for the memory probe's peak,
+ * and the allocator settings npm start gives its servers (deployment/serverProcess.ts).
  */
 export async function forkHost(
   entry: string,
   spec: unknown,
   name: string,
 ): Promise<{ child: ChildProcess; url: string }> {
-  const underTsx = process.execArgv.some((arg) => arg.includes('tsx'));
   const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    execArgv: underTsx ? probedExecArgv() : [...probedExecArgv(), '--import', 'tsx'],
+    execArgv: forkedServerExecArgv(process.execArgv, PROBE_EXEC_ARGV),
     env: { ...SERVER_MALLOC_ENV, ...process.env },
   });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {

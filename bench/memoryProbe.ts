@@ -103,7 +103,5 @@ export function probeOf(child: ChildProcess): MemoryProbe {
   };
 }
 
-/** execArgv of a probed child: the bench's (tsx's loader), plus gc() for the peak baseline. */
-export function probedExecArgv(): string[] {
-  return [...process.execArgv, '--expose-gc'];
-}
+/** Node.js flags a probed child needs: gc() for the peak baseline. */
+export const PROBE_EXEC_ARGV: readonly string[] = ['--expose-gc'];

@@ -4,7 +4,7 @@ import type { CellPlan } from './topology';
 /** One server `npm start` runs, and how to tell it is ready. */
 export interface ChildSpec {
   name: string;
-  /** Entry file relative to the project root, run with tsx. */
+  /** Entry file relative to the project root, run with tsx's CommonJS hook (serverProcess.ts). */
   entry: string;
   args: string[];
   env: Record<string, string>;

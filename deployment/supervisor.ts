@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { formatChildLine } from './logLines';
 import type { ChildSpec } from './processes';
+import { SERVER_MALLOC_ENV, serverCommandArgs, serverNodeOptions } from './serverProcess';
 
 /** A started child and what became of it: a lifecycle each caller switches on. */
 export type ChildState =
@@ -26,44 +27,15 @@ export interface SupervisorOptions {
 }
 
 /**
- * The young generation of a server child. 64 MB (issue 6) bought fewer scavenges, but
- * issue 14's memory scenario (npm run bench -- --scenarios memory --hosting processes,
- * 3 cells) measured it at 311 MB gateway and 293 MB cell RSS after the throughput run,
- * growing 1.22x over the warm-up, against 223 MB and 230 MB, 1.06x, at 16 MB (V8's own
- * default on 64-bit); list-1000-detail p50 moved with the machine's load, not the setting,
- * and 64 MB bought 4% and 15% dashboard throughput in two rounds. README, Memory.
+ * Starts `spec` as one Node.js process running its TypeScript through tsx's CommonJS hook
+ * and the server settings of deployment/serverProcess.ts; its output goes to `write`, one prefixed line at a time.
  */
-export const SERVER_SEMI_SPACE_MB = 16;
-
-/** NODE_OPTIONS for a server child: the caller's, plus the young-generation size unless it sets one. */
-export function serverNodeOptions(inherited: string | undefined): string {
-  const options = inherited?.trim() ?? '';
-  if (options.includes('--max-semi-space-size')) return options;
-  return `${options} --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`.trim();
-}
-
-/**
- * glibc's allocator for a server child, unless the caller set its own: two arenas, and
- * blocks from 128 KiB up mapped and unmapped on their own, with free memory above 128 KiB
- * given back. By default glibc keeps an arena per thread and raises its mmap threshold
- * after the first large free, so the buffers and compiler zones of 1000-row pages stay
- * resident: a cell subgraph measured about 50 MB less RSS with these (README, Memory),
- * with no latency change measured.
- */
-export const SERVER_MALLOC_ENV: Readonly<Record<string, string>> = {
-  MALLOC_ARENA_MAX: '2',
-  MALLOC_MMAP_THRESHOLD_: '131072',
-  MALLOC_TRIM_THRESHOLD_: '131072',
-};
-
-/** Starts `spec` with tsx; its output goes to `write`, one prefixed line at a time. */
 export function startChild(spec: ChildSpec, options: SupervisorOptions): RunningChild | null {
   if (!existsSync(path.join(options.root, spec.entry))) {
     options.write(`[start] ${spec.name}: ${spec.entry} does not exist yet, skipped`);
     return null;
   }
-  const tsx = path.join(options.root, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [spec.entry, ...spec.args], {
+  const child = spawn(process.execPath, [...serverCommandArgs(process.execArgv), spec.entry, ...spec.args], {
     cwd: options.root,
     env: {
       ...SERVER_MALLOC_ENV,

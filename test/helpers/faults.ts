@@ -7,6 +7,7 @@ import { buildSchema, graphql } from 'graphql';
 import { Client } from 'pg';
 import { withDatabase } from '../../prisma/databaseUrl';
 import { rabbitmqctl } from './rabbit';
+import { TS_HOOK_ARGS } from '../../deployment/serverProcess';
 import { testServices } from './services';
 
 /**
@@ -368,7 +369,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs `node --import tsx <script> <args>` (one process, so signals reach the server itself) from the repository root with `env` on top of this
+ * Runs `<script> <args>` as npm start runs a server (`node --require tsx/cjs`: one process, so signals reach the server itself) from the repository root with `env` on top of this
  * process's environment; answers once `http://127.0.0.1:<port>/healthz` does.
  */
 export async function startChildServer(
@@ -390,7 +391,7 @@ export async function startChildServer(
     },
     async start() {
       output = '';
-      const started = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      const started = spawn(process.execPath, [...TS_HOOK_ARGS, script, ...args], {
         cwd: ROOT,
         env: { ...process.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],

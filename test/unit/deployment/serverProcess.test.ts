@@ -1,0 +1,78 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import {
+  forkedServerExecArgv,
+  SERVER_HEAP_GROWING_PERCENT,
+  SERVER_SEMI_SPACE_MB,
+  serverCommandArgs,
+  serverNodeOptions,
+  serverV8Args,
+  TS_HOOK_ARGS,
+} from '../../../deployment/serverProcess';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const TSX_CLI_EXEC_ARGV = [
+  '--require',
+  `${ROOT}/node_modules/tsx/dist/preflight.cjs`,
+  '--import',
+  `file://${ROOT}/node_modules/tsx/dist/loader.mjs`,
+];
+
+describe('the NODE_OPTIONS a server child gets', () => {
+  it('adds the young-generation size to nothing', () => {
+    expect(serverNodeOptions(undefined)).toBe(`--max-semi-space-size=${SERVER_SEMI_SPACE_MB}`);
+  });
+
+  it("keeps the caller's options and adds the size after them", () => {
+    expect(serverNodeOptions('--enable-source-maps')).toBe(
+      `--enable-source-maps --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`,
+    );
+  });
+
+  it('leaves a size the caller chose alone', () => {
+    expect(serverNodeOptions('--max-semi-space-size=16 --trace-gc')).toBe('--max-semi-space-size=16 --trace-gc');
+  });
+});
+
+describe('the command line of a server child', () => {
+  it("bounds the old generation's growth unless the parent chose a growth", () => {
+    expect(serverV8Args([])).toEqual([`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`]);
+    expect(serverV8Args(['--inspect', '--heap-growing-percent=25'])).toEqual(['--heap-growing-percent=25']);
+    expect(serverV8Args(['--heap-growing-percent=25', '--heap-growing-percent=40'])).toEqual([
+      '--heap-growing-percent=40',
+    ]);
+  });
+
+  it('runs the entry through tsx’s CommonJS hook, not its ESM loader', () => {
+    expect(serverCommandArgs([])).toEqual([`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`, ...TS_HOOK_ARGS]);
+    expect(TS_HOOK_ARGS[1]).toBe(require.resolve('tsx/cjs'));
+  });
+
+  it("drops the tsx command's preflight and loader from a forked child's flags and keeps the rest", () => {
+    expect(forkedServerExecArgv([...TSX_CLI_EXEC_ARGV, '--trace-gc'], ['--expose-gc'])).toEqual([
+      '--trace-gc',
+      '--expose-gc',
+      `--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`,
+      ...TS_HOOK_ARGS,
+    ]);
+    expect(forkedServerExecArgv(['--import', 'tsx', '--heap-growing-percent=30'])).toEqual([
+      '--heap-growing-percent=30',
+      ...TS_HOOK_ARGS,
+    ]);
+  });
+
+  it('starts a TypeScript file with those arguments in one Node.js process', () => {
+    const script = path.join(ROOT, 'deployment/serverProcess.ts');
+    const out = execFileSync(
+      process.execPath,
+      [
+        ...serverCommandArgs([]),
+        '-e',
+        `const s = require(${JSON.stringify(script)});` +
+          'console.log(JSON.stringify({ pct: s.SERVER_HEAP_GROWING_PERCENT, execArgv: process.execArgv.slice(0, 3) }))',
+      ],
+      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(JSON.parse(out)).toEqual({ pct: SERVER_HEAP_GROWING_PERCENT, execArgv: serverCommandArgs([]) });
+  });
+});
