@@ -1,5 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { forkedServerExecArgv, SERVER_MALLOC_ENV } from '../deployment/serverProcess';
+import { forkedServerExecArgv, SERVER_MALLOC_ENV, serverNodeOptions } from '../deployment/serverProcess';
 import { installMemoryProbe, PROBE_EXEC_ARGV } from './memoryProbe';
 
 /** The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts). */
@@ -9,18 +9,24 @@ export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; me
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
  * URL it listens on. The child runs its TypeScript as npm start's servers do (Node.js with
  * tsx's CommonJS hook and V8's heap growth of deployment/serverProcess.ts), with the bench's other Node.js flags
- * and NODE_OPTIONS (the young-generation size), --expose-gc for the memory probe's peak,
+ * and NODE_OPTIONS, the young generation `semiSpaceMb` (the servers' default when not
+ * given) unless NODE_OPTIONS sets one, --expose-gc for the memory probe's peak,
  * and the allocator settings npm start gives its servers (deployment/serverProcess.ts).
  */
 export async function forkHost(
   entry: string,
   spec: unknown,
   name: string,
+  semiSpaceMb?: number,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: forkedServerExecArgv(process.execArgv, PROBE_EXEC_ARGV),
-    env: { ...SERVER_MALLOC_ENV, ...process.env },
+    env: {
+      ...SERVER_MALLOC_ENV,
+      ...process.env,
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS, semiSpaceMb),
+    },
   });
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     child.once('message', (m) => resolve(m as ReadyMessage));

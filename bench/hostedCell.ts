@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
 import { forkHost, stopHost } from './childHost';
+import { CELL_SEMI_SPACE_MB } from '../deployment/serverProcess';
 import { probeOf, type MemoryProbe } from './memoryProbe';
 import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import type { Hosting } from './options';
@@ -66,7 +67,12 @@ async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
 export type HostMessage = { type: 'statements'; id: number; count: number };
 
 async function inChild(spec: CellHostSpec): Promise<HostedCell> {
-  const { child, url } = await forkHost(path.join(__dirname, 'cellHost.ts'), spec, `cell host ${spec.cellName}`);
+  const { child, url } = await forkHost(
+    path.join(__dirname, 'cellHost.ts'),
+    spec,
+    `cell host ${spec.cellName}`,
+    CELL_SEMI_SPACE_MB,
+  );
   return { url, statements: () => ask(child), close: () => stopHost(child), probe: probeOf(child) };
 }
 

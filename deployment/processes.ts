@@ -1,4 +1,5 @@
 import type { DeploymentConfig } from './config';
+import { CELL_SEMI_SPACE_MB } from './serverProcess';
 import type { CellPlan } from './topology';
 
 /** One server `npm start` runs, and how to tell it is ready. */
@@ -8,6 +9,8 @@ export interface ChildSpec {
   entry: string;
   args: string[];
   env: Record<string, string>;
+  /** Its young generation, when not the servers' default (serverProcess.ts). */
+  semiSpaceMb?: number;
   /** Where it serves GraphQL (printed once ready). */
   url?: string;
   /** Ready when this answers 200 ... */
@@ -48,6 +51,7 @@ export function childSpecs(config: DeploymentConfig, cells: CellPlan[]): ChildSp
       entry: 'subgraphs/cell/main.ts',
       args: ['--cell', cell.name],
       env: shared,
+      semiSpaceMb: CELL_SEMI_SPACE_MB,
       url: cell.graphqlUrl,
       healthUrl: `${url.protocol}//${url.host}/healthz`,
       port: Number(url.port),

@@ -41,7 +41,7 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
       ...SERVER_MALLOC_ENV,
       ...process.env,
       ...spec.env,
-      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS),
+      NODE_OPTIONS: serverNodeOptions(process.env.NODE_OPTIONS, spec.semiSpaceMb),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

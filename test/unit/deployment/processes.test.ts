@@ -1,5 +1,6 @@
 import { readDeploymentConfig } from '../../../deployment/config';
 import { childSpecs } from '../../../deployment/processes';
+import { CELL_SEMI_SPACE_MB } from '../../../deployment/serverProcess';
 import { defaultTopology } from '../../../deployment/topology';
 
 describe('the default deployment layout', () => {
@@ -33,14 +34,15 @@ describe('the default deployment layout', () => {
 
   it('runs the global subgraph, a subgraph per cell, an agent per cell with hosts, and the gateway last', () => {
     const specs = childSpecs(config, defaultTopology(config));
-    expect(specs.map((s) => [s.name, s.entry, s.args.join(' '), s.port])).toEqual([
-      ['global', 'subgraphs/global/main.ts', '', 4001],
-      ['cell0', 'subgraphs/cell/main.ts', '--cell cell0', 4010],
-      ['cell1', 'subgraphs/cell/main.ts', '--cell cell1', 4011],
-      ['cell2', 'subgraphs/cell/main.ts', '--cell cell2', 4012],
-      ['compute-cell1', 'compute/main.ts', '--cell cell1', undefined],
-      ['compute-cell2', 'compute/main.ts', '--cell cell2', undefined],
-      ['gateway', 'gateway/main.ts', '', 4000],
+    // The cell subgraphs run with their own, smaller young generation (serverProcess.ts).
+    expect(specs.map((s) => [s.name, s.entry, s.args.join(' '), s.port, s.semiSpaceMb])).toEqual([
+      ['global', 'subgraphs/global/main.ts', '', 4001, undefined],
+      ['cell0', 'subgraphs/cell/main.ts', '--cell cell0', 4010, CELL_SEMI_SPACE_MB],
+      ['cell1', 'subgraphs/cell/main.ts', '--cell cell1', 4011, CELL_SEMI_SPACE_MB],
+      ['cell2', 'subgraphs/cell/main.ts', '--cell cell2', 4012, CELL_SEMI_SPACE_MB],
+      ['compute-cell1', 'compute/main.ts', '--cell cell1', undefined, undefined],
+      ['compute-cell2', 'compute/main.ts', '--cell cell2', undefined, undefined],
+      ['gateway', 'gateway/main.ts', '', 4000, undefined],
     ]);
     expect(specs.at(-1)!.env.CELLS_GLOBAL_URL).toBe('http://127.0.0.1:4001/graphql');
   });

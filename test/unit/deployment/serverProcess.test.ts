@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
+  CELL_SEMI_SPACE_MB,
   forkedServerExecArgv,
   SERVER_HEAP_GROWING_PERCENT,
   SERVER_SEMI_SPACE_MB,
@@ -27,6 +28,12 @@ describe('the NODE_OPTIONS a server child gets', () => {
     expect(serverNodeOptions('--enable-source-maps')).toBe(
       `--enable-source-maps --max-semi-space-size=${SERVER_SEMI_SPACE_MB}`,
     );
+  });
+
+  it('gives a cell subgraph its own, smaller size', () => {
+    expect(serverNodeOptions(undefined, CELL_SEMI_SPACE_MB)).toBe(`--max-semi-space-size=${CELL_SEMI_SPACE_MB}`);
+    expect(CELL_SEMI_SPACE_MB).toBeLessThan(SERVER_SEMI_SPACE_MB);
+    expect(serverNodeOptions('--max-semi-space-size=32', CELL_SEMI_SPACE_MB)).toBe('--max-semi-space-size=32');
   });
 
   it('leaves a size the caller chose alone', () => {
