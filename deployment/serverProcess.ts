@@ -52,19 +52,42 @@ export const SERVER_MALLOC_ENV: Readonly<Record<string, string>> = {
  * cells at 159-163 MB and the gateway at 206 MB against 300 MB, growth 1.01, with the same
  * GC share (4.1% cells, 6.0% gateway) and dashboard throughput within the runs' spread:
  * the servers' garbage is young and the old generation's full GCs are short and marked
- * concurrently. V8 takes this flag only on the command line (NODE_OPTIONS refuses it).
+ * concurrently.
  */
 export const SERVER_HEAP_GROWING_PERCENT = 10;
 
-const HEAP_GROWING_FLAG = '--heap-growing-percent';
+/**
+ * How much WebAssembly a function runs before V8 compiles it again with its optimizing
+ * compiler: ten times V8's default (1,800,000, roughly bytes executed). Prisma's query
+ * compiler is WebAssembly; parsing its schema when a client starts made enough of it "hot"
+ * that TurboFan compiled it, and a process kept about 30 MB of RSS for that one-off work
+ * (a Prisma client's first query: 137 MB against 106 MB with this budget or with Liftoff
+ * alone). What runs on every query still tiers up. Cell subgraphs at 10 cells x 10,000:
+ * README, Memory; 3 pairs of `list-1000-detail,ratios,throughput` runs, alternated, showed
+ * no difference beyond the spread (93.7 against 95.4 requests/s; the cell straight 94
+ * against 103 ms). Liftoff alone (`--liftoff-only`) saved the same memory but cost 13%
+ * throughput and 20% on the cell straight, so it is not used.
+ */
+export const SERVER_WASM_TIERING_BUDGET = 18_000_000;
+
+/** The V8 flags a server child gets, by name, and their values (the parent's win). */
+const SERVER_V8_FLAGS: ReadonlyArray<readonly [string, number]> = [
+  ['--heap-growing-percent', SERVER_HEAP_GROWING_PERCENT],
+  ['--wasm-tiering-budget', SERVER_WASM_TIERING_BUDGET],
+];
+
+const isServerV8Flag = (arg: string) => SERVER_V8_FLAGS.some(([flag]) => arg.startsWith(`${flag}=`));
 
 /**
- * Node.js's own flags for a server child: the parent's `--heap-growing-percent` when it was
- * started with one (`npx tsx --heap-growing-percent=25 deployment/main.ts`), else ours.
+ * V8 flags for a server child: for each of ours, the parent's own value when it was started
+ * with one (`npx tsx --heap-growing-percent=25 deployment/main.ts`), else ours. V8 takes
+ * these only on the command line (NODE_OPTIONS refuses them).
  */
 export function serverV8Args(parentExecArgv: readonly string[]): string[] {
-  const chosen = parentExecArgv.filter((arg) => arg.startsWith(`${HEAP_GROWING_FLAG}=`)).at(-1);
-  return [chosen ?? `${HEAP_GROWING_FLAG}=${SERVER_HEAP_GROWING_PERCENT}`];
+  return SERVER_V8_FLAGS.map(([flag, value]) => {
+    const chosen = parentExecArgv.filter((arg) => arg.startsWith(`${flag}=`)).at(-1);
+    return chosen ?? `${flag}=${value}`;
+  });
 }
 
 /**
@@ -99,7 +122,7 @@ export function forkedServerExecArgv(parentExecArgv: readonly string[], extra: r
       i++;
       continue;
     }
-    if (isTsx(arg) || arg.startsWith(`${HEAP_GROWING_FLAG}=`)) continue;
+    if (isTsx(arg) || isServerV8Flag(arg)) continue;
     kept.push(arg);
   }
   return [...kept, ...extra, ...serverCommandArgs(parentExecArgv)];

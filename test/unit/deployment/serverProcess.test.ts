@@ -5,6 +5,7 @@ import {
   forkedServerExecArgv,
   SERVER_HEAP_GROWING_PERCENT,
   SERVER_SEMI_SPACE_MB,
+  SERVER_WASM_TIERING_BUDGET,
   serverCommandArgs,
   serverNodeOptions,
   serverV8Args,
@@ -42,16 +43,21 @@ describe('the NODE_OPTIONS a server child gets', () => {
 });
 
 describe('the command line of a server child', () => {
-  it("bounds the old generation's growth unless the parent chose a growth", () => {
-    expect(serverV8Args([])).toEqual([`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`]);
-    expect(serverV8Args(['--inspect', '--heap-growing-percent=25'])).toEqual(['--heap-growing-percent=25']);
-    expect(serverV8Args(['--heap-growing-percent=25', '--heap-growing-percent=40'])).toEqual([
-      '--heap-growing-percent=40',
-    ]);
+  const OURS = [
+    `--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`,
+    `--wasm-tiering-budget=${SERVER_WASM_TIERING_BUDGET}`,
+  ];
+
+  it("bounds the old generation's growth and WebAssembly's tier-up unless the parent chose its own", () => {
+    expect(serverV8Args([])).toEqual(OURS);
+    expect(serverV8Args(['--inspect', '--heap-growing-percent=25'])).toEqual(['--heap-growing-percent=25', OURS[1]]);
+    expect(
+      serverV8Args(['--heap-growing-percent=25', '--wasm-tiering-budget=1800000', '--heap-growing-percent=40']),
+    ).toEqual(['--heap-growing-percent=40', '--wasm-tiering-budget=1800000']);
   });
 
   it('runs the entry through tsx’s CommonJS hook, not its ESM loader', () => {
-    expect(serverCommandArgs([])).toEqual([`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`, ...TS_HOOK_ARGS]);
+    expect(serverCommandArgs([])).toEqual([...OURS, ...TS_HOOK_ARGS]);
     expect(TS_HOOK_ARGS[1]).toBe(require.resolve('tsx/cjs'));
   });
 
@@ -59,11 +65,12 @@ describe('the command line of a server child', () => {
     expect(forkedServerExecArgv([...TSX_CLI_EXEC_ARGV, '--trace-gc'], ['--expose-gc'])).toEqual([
       '--trace-gc',
       '--expose-gc',
-      `--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`,
+      ...OURS,
       ...TS_HOOK_ARGS,
     ]);
     expect(forkedServerExecArgv(['--import', 'tsx', '--heap-growing-percent=30'])).toEqual([
       '--heap-growing-percent=30',
+      OURS[1],
       ...TS_HOOK_ARGS,
     ]);
   });
@@ -76,7 +83,7 @@ describe('the command line of a server child', () => {
         ...serverCommandArgs([]),
         '-e',
         `const s = require(${JSON.stringify(script)});` +
-          'console.log(JSON.stringify({ pct: s.SERVER_HEAP_GROWING_PERCENT, execArgv: process.execArgv.slice(0, 3) }))',
+          'console.log(JSON.stringify({ pct: s.SERVER_HEAP_GROWING_PERCENT, execArgv: process.execArgv.slice(0, -2) }))',
       ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
     );
