@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   CELL_SEMI_SPACE_MB,
@@ -88,5 +89,28 @@ describe('the command line of a server child', () => {
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
     );
     expect(JSON.parse(out)).toEqual({ pct: SERVER_HEAP_GROWING_PERCENT, execArgv: serverCommandArgs([]) });
+  });
+});
+
+// `npm run start:<server>` runs one server by hand (Adding a cell, Several cells in one
+// process): the same Node.js flags as npm start's, written out in package.json.
+describe('the start:<server> scripts', () => {
+  const scripts = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+  ).scripts;
+  const expected = (entry: string, extra: string[] = []) =>
+    ['node', ...serverV8Args([]), ...extra, '--require', 'tsx/cjs', entry].join(' ');
+
+  it.each([
+    ['start:global', 'subgraphs/global/main.ts', []],
+    ['start:cell', 'subgraphs/cell/main.ts', [`--max-semi-space-size=${CELL_SEMI_SPACE_MB}`]],
+    ['start:compute', 'compute/main.ts', []],
+    ['start:gateway', 'gateway/main.ts', []],
+  ])('%s runs %s as npm start runs it', (name, entry, extra) => {
+    expect(scripts[name]).toBe(expected(entry, extra));
+  });
+
+  it('npm start runs its supervisor in one process too', () => {
+    expect(scripts.start).toBe('node --require tsx/cjs deployment/main.ts');
   });
 });
