@@ -7,11 +7,10 @@ export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; me
 
 /**
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
- * URL it listens on. The child runs its TypeScript as npm start's servers do (Node.js with
- * tsx's CommonJS hook and V8's heap growth of deployment/serverProcess.ts), with the bench's other Node.js flags
- * and NODE_OPTIONS, the young generation `semiSpaceMb` (the servers' default when not
- * given) unless NODE_OPTIONS sets one, --expose-gc for the memory probe's peak,
- * and the allocator settings npm start gives its servers (deployment/serverProcess.ts).
+ * URL it listens on. The child runs as npm start's servers do (deployment/serverProcess.ts:
+ * Node.js with tsx's CommonJS hook, the servers' V8 flags, the young generation `semiSpaceMb`
+ * unless NODE_OPTIONS sets one, the allocator settings), with the bench's other Node.js
+ * flags and NODE_OPTIONS, and --expose-gc for the memory probe's peak.
  */
 export async function forkHost(
   entry: string,

@@ -369,7 +369,7 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Runs `<script> <args>` as npm start runs a server (`node --require tsx/cjs`: one process, so signals reach the server itself) from the repository root with `env` on top of this
+ * Runs `node --require tsx/cjs <script> <args>` (one process, as npm start runs a server, so signals reach the server itself) from the repository root with `env` on top of this
  * process's environment; answers once `http://127.0.0.1:<port>/healthz` does.
  */
 export async function startChildServer(
