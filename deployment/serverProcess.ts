@@ -1,8 +1,9 @@
 /**
  * How a server process runs: the Node.js command line, NODE_OPTIONS and allocator settings
  * that npm start gives its servers (deployment/supervisor.ts) and the bench gives its child
- * hosts (bench/childHost.ts). Every figure below is from the bench's memory scenario
- * (npm run bench -- --scenarios memory --hosting processes); README, Memory.
+ * hosts (bench/childHost.ts). The figures below are RSS after the throughput run of the
+ * bench's memory scenario (npm run bench -- --scenarios memory --hosting processes) unless
+ * they say otherwise; README, Memory.
  */
 
 /**
