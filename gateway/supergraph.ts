@@ -12,12 +12,15 @@ import { graphqlSync, Kind, parse, visit, type DocumentNode } from 'graphql';
 export const SDL_FILES = {
   global: path.join(__dirname, '..', 'subgraphs', 'global', 'schema.graphql'),
   cell: path.join(__dirname, '..', 'subgraphs', 'cell', 'schema.graphql'),
+  router: path.join(__dirname, 'cellRouter', 'routerFields.graphql'),
   events: path.join(__dirname, 'events', 'schema.graphql'),
 } as const;
 
 export interface SubgraphSdls {
   global: string;
   cell: string;
+  /** Fields the cell router answers itself, composed into the `cell` service (gateway/cellRouter/routerFields.ts). */
+  router: string;
   events: string;
 }
 
@@ -25,6 +28,7 @@ export function readSubgraphSdls(): SubgraphSdls {
   return {
     global: readFileSync(SDL_FILES.global, 'utf8'),
     cell: readFileSync(SDL_FILES.cell, 'utf8'),
+    router: readFileSync(SDL_FILES.router, 'utf8'),
     events: readFileSync(SDL_FILES.events, 'utf8'),
   };
 }
@@ -40,7 +44,7 @@ export class CompositionError extends Error {}
 export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): string {
   const result = composeServices([
     { name: 'global', url: 'http://global.invalid/graphql', typeDefs: parse(sdls.global) },
-    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: withoutUnroutedFields(parse(sdls.cell)) },
+    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: withRouterFields(withoutUnroutedFields(parse(sdls.cell)), sdls.router) },
     { name: 'events', url: 'http://gateway-events.invalid/graphql', typeDefs: parse(sdls.events) },
   ]);
   if (result.errors) {
@@ -95,6 +99,11 @@ function unreferencedTypes(document: DocumentNode): Set<string> {
   }
   for (const root of ['Query', 'Mutation', 'Subscription']) named.add(root);
   return new Set([...defined].filter((name) => !named.has(name)));
+}
+
+/** The cell SDL with the fields the cell router answers itself (`router`) added. */
+export function withRouterFields(cellDocument: DocumentNode, router: string = readSubgraphSdls().router): DocumentNode {
+  return { ...cellDocument, definitions: [...cellDocument.definitions, ...parse(router).definitions] };
 }
 
 /** The `_service { sdl }` a correct cell subgraph answers, to check cells against. */

@@ -8,6 +8,7 @@ import type { CellOutcome, GraphQLResponseBody } from './cellClient';
 import type { CellDirectory, CellEntry } from './cellDirectory';
 import type { CellRequest } from './operation';
 import { RequestBudgets, type RequestBudget } from './requestBudget';
+import { routeRouterFields } from './routerFields';
 
 export interface CellFanOutOptions {
   directory: CellDirectory;
@@ -43,6 +44,8 @@ export class CellFanOut {
    * Through the cell's circuit: an open one answers at once with the last failure's
    * status and no request is sent (nor counted in requestsByCell). Never rejects.
    * Traced as one `cells.cell_request` span: the cell, its status, the rows it sent.
+   * The router's own fields (routerFields.ts) are taken out of the request and put back
+   * into the answer from `cell`.
    */
   send(
     cell: CellEntry,
@@ -51,8 +54,10 @@ export class CellFanOut {
     timeoutMs?: number,
   ): Promise<CellOutcome<GraphQLResponseBody>> {
     const attributes = { 'cells.cell.name': cell.info.name ?? '', 'cells.cell.uuid': cell.info.uuid };
+    const routed = routeRouterFields(request);
     return inSpan('cells.cell_request', SpanKind.CLIENT, attributes, async (span) => {
-      const outcome = await this.guarded(cell, request, headers, timeoutMs);
+      const outcome = await this.guarded(cell, routed.request, headers, timeoutMs);
+      if (outcome.ok && outcome.value.data && routed.fill) routed.fill(outcome.value.data, cell.info);
       const status = outcome.ok ? (circuitFailure(outcome) ?? 'OK') : outcome.status;
       span.setAttribute('cells.cell.status', status);
       if (outcome.ok) span.setAttribute('cells.rows', rowsIn(outcome.value.data));

@@ -46,6 +46,7 @@ import { connectionResponse, edgeKeys, mergedFields, shape, type CellRow, type M
 import { loadMappings } from './mappingCache';
 import { absorb, mergePage, type BatchOutcome, type MergeRow, type SourceStream } from './mergeSources';
 import { buildOperation, field as fieldFromSource, variableDefinition } from './operation';
+import { cellValue, type OriginCell } from './routerFields';
 import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } from './routerRequest';
 import { encodeUnknownCursor, isStartCursor, readUnknownCursor, type UnknownPhase } from './unknownCursor';
 
@@ -685,9 +686,10 @@ function compareUuids(a: string, b: string): number {
 /**
  * The minimal record of an instance whose cell did not answer: what the API database
  * knows (uuid, project, user, created, and the request spec's flavor and zone), status
- * UNKNOWN, everything else null. The flavor is the Flavor entity, resolved as usual.
+ * UNKNOWN, everything else null. The flavor is the Flavor entity, resolved as usual; the
+ * cell is the one the mapping names (null when the router does not know it).
  */
-export function unknownInstance(known: KnownInstance): Record<string, unknown> {
+export function unknownInstance(known: KnownInstance, cell: OriginCell | null): Record<string, unknown> {
   return {
     __typename: 'Instance',
     uuid: known.instanceUuid,
@@ -697,6 +699,7 @@ export function unknownInstance(known: KnownInstance): Record<string, unknown> {
     createdAt: known.createdAt,
     flavor: known.flavor ? { __typename: 'Flavor', id: known.flavor.id } : null,
     availabilityZone: known.availabilityZone,
+    cell: cellValue(cell),
   };
 }
 
@@ -760,9 +763,13 @@ function assemble(
   page: { live: MergeRow[]; liveHasMore: boolean; unknown: UnknownPage | null; cells: CellRow[]; complete: boolean },
 ): Record<string, unknown> {
   const { unknown } = page;
+  const cellNames = new Map(page.cells.map((c) => [c.cellUuid, c.cellName]));
   const madeUp = (unknown?.records ?? []).map((m) => ({
     cursor: encodeUnknownCursor({ afterUuid: m.instanceUuid, cells: unknown!.phase.cells }, sort),
-    node: unknownInstance(m),
+    node: unknownInstance(
+      m,
+      m.cellUuid && cellNames.has(m.cellUuid) ? { uuid: m.cellUuid, name: cellNames.get(m.cellUuid)! } : null,
+    ),
   }));
   // A page that ends with the live rows while UNKNOWN records follow ends on the cursor
   // that starts them, so the walk goes on in the UNKNOWN phase even if a cell comes back.

@@ -14,6 +14,7 @@ import {
 } from './routerRequest';
 import { shape } from './connectionShape';
 import { buildNode, unknownInstance } from './instanceList';
+import type { OriginCell } from './routerFields';
 import { ErrorCode } from '../../domain/errors';
 
 /**
@@ -59,7 +60,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
       path,
       { cellUuid: mapping.cellUuid },
     );
-    return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
+    return kind === 'query' ? withMinimalRecord(req, mapping, null, error) : { data: null, errors: [error] };
   }
   const outcome = await req.fanOut.send(cell, buildOperation(req.planned, [field.node]));
   if (!outcome.ok) {
@@ -74,7 +75,7 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
       'cell did not answer for one instance',
     );
     const error = cellUnavailableError(cell, path, outcome.status, outcome.message);
-    return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
+    return kind === 'query' ? withMinimalRecord(req, mapping, cell.info, error) : { data: null, errors: [error] };
   }
   const data = outcome.value.data?.[field.responseKey] ?? null;
   if (data === null && answeredWrongly(cell, outcome.value.errors ?? [])) {
@@ -83,14 +84,14 @@ export async function routeToOwningCell(req: RouterRequest, kind: 'query' | 'mut
       'cell answered wrongly for one instance',
     );
     const error = cellUnavailableError(cell, path, 'ERROR', 'cell answered with an error');
-    return kind === 'query' ? withMinimalRecord(req, mapping, error) : { data: null, errors: [error] };
+    return kind === 'query' ? withMinimalRecord(req, mapping, cell.info, error) : { data: null, errors: [error] };
   }
   const errors = (outcome.value.errors ?? []).map((e) =>
     e.extensions?.code === ErrorCode.CELL_UNAVAILABLE ? databaseDown(req, cell, e) : e,
   );
   // The cell is up but its database is not: as for a cell that did not answer.
   const down = errors.find((e) => e.extensions?.code === ErrorCode.CELL_UNAVAILABLE);
-  if (data === null && down && kind === 'query') return withMinimalRecord(req, mapping, { ...down, path });
+  if (data === null && down && kind === 'query') return withMinimalRecord(req, mapping, cell.info, { ...down, path });
   return { data, errors };
 }
 
@@ -121,6 +122,7 @@ function databaseDown(req: RouterRequest, cell: CellEntry, error: GraphQLFormatt
 async function withMinimalRecord(
   req: RouterRequest,
   mapping: MappingInfo,
+  cell: OriginCell | null,
   error: GraphQLFormattedError,
 ): Promise<FieldResult> {
   if (mapping.queuedForDelete && !req.identity.isAdmin) return { data: null, errors: [] };
@@ -134,7 +136,7 @@ async function withMinimalRecord(
     availabilityZone: null,
   };
   return {
-    data: shape(unknownInstance(known), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
+    data: shape(unknownInstance(known, cell), req.field.node.selectionSet, req.planned.fragments, 'Instance'),
     errors: [error],
   };
 }

@@ -36,7 +36,7 @@ describe('work the gateway does for a page, counted', () => {
   afterAll(() => topo?.stop());
 
   it.each([9, 90, 300])(
-    'costs one request per cell and one global request per plan step for a page of %i',
+    'costs one request per cell and no planned global request for a page of %i (the router answers cell)',
     async (first) => {
       let body: any;
       const work = await counted(topo, async () => {
@@ -45,7 +45,9 @@ describe('work the gateway does for a page, counted', () => {
       expect(body.data.instances.edges).toHaveLength(first);
       expect(work.cells).toEqual({ cell1: 1, cell2: 1, cell3: 1 });
       expect(work.routerGlobal).toBe(1); // the build requests to merge in as BUILD rows
-      expect(work.plannedGlobal).toBe(1); // cell { name } for every row, batched
+      expect(work.plannedGlobal).toBe(0); // cell { name }: the router knows the cell it asked
+      const cellOf = new Map(seeded.flat().map((r) => [r.uuid, topo.cells.find((c) => c.uuid === r.cellUuid)!.name]));
+      for (const { node } of body.data.instances.edges) expect(node.cell).toEqual({ name: cellOf.get(node.uuid) });
     },
   );
 

@@ -66,7 +66,15 @@ async function seed(topo: Topology): Promise<{ rows: SeededInstance[]; admin: st
   return { rows, admin: await topo.token('admin', { admin: true }) };
 }
 
-function expectCellDataWithoutGlobalFields(res: { status: number; body: any }, rows: SeededInstance[]): void {
+/**
+ * The cells' data, each row's `cell` from the router (it knows the cell it asked), and
+ * only the global subgraph's own fields (the flavor) null with GLOBAL_UNAVAILABLE.
+ */
+function expectCellDataWithoutGlobalFields(
+  res: { status: number; body: any },
+  rows: SeededInstance[],
+  topo: Topology,
+): void {
   expect(res.status).toBe(200);
   const page = res.body.data.instances;
   expect(page.cells.every((c: any) => c.status === 'OK')).toBe(true);
@@ -74,7 +82,8 @@ function expectCellDataWithoutGlobalFields(res: { status: number; body: any }, r
   for (const { node } of page.edges) {
     expect(node.displayName).toEqual(expect.any(String));
     expect(node.flavor).toBeNull();
-    expect(node.cell).toBeNull();
+    const seeded = rows.find((r) => r.uuid === node.uuid)!;
+    expect(node.cell).toEqual({ name: topo.cells.find((c) => c.uuid === seeded.cellUuid)!.name });
   }
   expectCleanGlobalErrors(res.body.errors);
   expect(res.body.errors.map((e: any) => e.message)).toContain(TIMED_OUT);
@@ -109,8 +118,8 @@ describe('a global subgraph that accepts connections and never answers (a frozen
     await proxy?.close();
   });
 
-  it("answers a list with the cells' data (HTTP 200) and GLOBAL_UNAVAILABLE for flavor and cell, with a fixed message", async () => {
-    expectCellDataWithoutGlobalFields(await post(gateway, admin, LIST), rows);
+  it("answers a list with the cells' data and their cells (HTTP 200), and GLOBAL_UNAVAILABLE for the flavor, with a fixed message", async () => {
+    expectCellDataWithoutGlobalFields(await post(gateway, admin, LIST), rows, topo);
   });
 
   it('answers a global root field with GLOBAL_UNAVAILABLE instead of hanging', async () => {
@@ -183,7 +192,7 @@ describe('a global subgraph frozen with SIGSTOP (a child process)', () => {
   it("answers the cells' data with GLOBAL_UNAVAILABLE while it is stopped, and everything after SIGCONT", async () => {
     child.freeze();
     try {
-      expectCellDataWithoutGlobalFields(await post(gateway, admin, LIST), rows);
+      expectCellDataWithoutGlobalFields(await post(gateway, admin, LIST), rows, topo);
     } finally {
       child.thaw();
     }
