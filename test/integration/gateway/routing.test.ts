@@ -56,6 +56,37 @@ describe('routing one instance, entities and mutations to the owning cell', () =
     expect(topo.gateway.global.requests).toBe(before);
   });
 
+  it("answers an entity's cell from the cell it asked, each entity its own", async () => {
+    const response = await plan(
+      'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Instance { __typename uuid cell { uuid name } } } }',
+      { representations: [cell2[0], cell1[1]].map((r) => ({ __typename: 'Instance', uuid: r.uuid })) },
+    );
+    expect((response.data as any)._entities).toEqual([
+      { __typename: 'Instance', uuid: cell2[0].uuid, cell: { uuid: topo.cells[1].uuid, name: 'cell2' } },
+      { __typename: 'Instance', uuid: cell1[1].uuid, cell: { uuid: topo.cells[0].uuid, name: 'cell1' } },
+    ]);
+  });
+
+  it("answers Instance.cell as the global subgraph's mapping does, and a Cell field the router lacks from the global", async () => {
+    const planned = topo.gateway.plannedGlobalRequests.count;
+    const res = await topo.query(
+      'query($u: ID!) { instance(uuid: $u) { cell { uuid name } } }',
+      { u: cell2[2].uuid },
+      admin,
+    );
+    expect(res.body).toEqual({ data: { instance: { cell: { uuid: topo.cells[1].uuid, name: 'cell2' } } } });
+    expect(topo.gateway.plannedGlobalRequests.count).toBe(planned); // the router answered it
+    const both = await topo.query(
+      'query($u: ID!) { instance(uuid: $u) { cell { name hostCount } mapping { cell { uuid name } } } }',
+      { u: cell2[2].uuid },
+      admin,
+    );
+    expect(both.body.errors).toBeUndefined();
+    const { cell, mapping } = both.body.data.instance;
+    expect(cell).toEqual({ name: 'cell2', hostCount: expect.any(Number) });
+    expect(mapping.cell).toEqual({ uuid: topo.cells[1].uuid, name: cell.name });
+  });
+
   it('answers null for an unknown instance and CELL_UNAVAILABLE at the index of one whose cell is down', async () => {
     await topo.cells[1].stop();
     try {
