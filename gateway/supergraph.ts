@@ -44,7 +44,11 @@ export class CompositionError extends Error {}
 export function composeSupergraph(sdls: SubgraphSdls = readSubgraphSdls()): string {
   const result = composeServices([
     { name: 'global', url: 'http://global.invalid/graphql', typeDefs: parse(sdls.global) },
-    { name: 'cell', url: 'http://cell-router.invalid/graphql', typeDefs: withRouterFields(withoutUnroutedFields(parse(sdls.cell)), sdls.router) },
+    {
+      name: 'cell',
+      url: 'http://cell-router.invalid/graphql',
+      typeDefs: withRouterFields(withoutUnroutedFields(parse(sdls.cell)), sdls.router),
+    },
     { name: 'events', url: 'http://gateway-events.invalid/graphql', typeDefs: parse(sdls.events) },
   ]);
   if (result.errors) {

@@ -121,7 +121,9 @@ function rewrite(query: string): Rewritten {
       .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
       .map((f) => [f.name.value, f]),
   );
-  const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const operation = document.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  );
   const root = operation && schema.getRootType(operation.operation);
   if (!operation || !root) return { query, declared: null, plan: null };
   const plan = planNode(schema, operation.selectionSet, root, [], fragments, new Set());
@@ -235,7 +237,11 @@ function cellFields(
   for (const selection of selectionSet?.selections ?? []) {
     const held = selection.directives?.length ? [...conditions, selection] : conditions;
     if (selection.kind === Kind.FIELD)
-      fields.push({ key: selection.alias?.value ?? selection.name.value, name: selection.name.value, conditions: held });
+      fields.push({
+        key: selection.alias?.value ?? selection.name.value,
+        name: selection.name.value,
+        conditions: held,
+      });
     else {
       const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
       if (fragment) fields.push(...cellFields(schema, fragment.selectionSet, held, fragments));

@@ -27,7 +27,7 @@ export type Answer =
   | 'partial+unknown'
   /** As without the fault. */
   | 'full'
-  /** Lists: every cell's rows; the global fields (`flavor`, `cell`) null and servers being scheduled missing, each said by an error. */
+  /** Lists: every cell's rows with their `cell` (the router's); the global field `flavor` null and servers being scheduled missing, each said by an error. */
   | 'cell data only'
   /** `instance(uuid)`: the minimal record (`status: UNKNOWN`, project, user, created, flavor) in `data` beside the error. */
   | 'unknown record'
@@ -35,8 +35,8 @@ export type Answer =
   | 'null'
   /** `instanceMappings { instance }`: the failed cell's instances null, the other cells' resolved. */
   | 'failed cell null'
-  /** `flavor` and `cell` null, the instance's own fields present. */
-  | 'global fields null'
+  /** `flavor` (the global subgraph's) null; `cell` (the router's: the cell it asked) and the instance's own fields present. */
+  | 'flavor null'
   /** A refused mutation: no action, no message, no reservation. */
   | 'nothing written'
   /** A mutation the cell may still carry out after the caller gave up: then with its message, else not at all. */
@@ -111,7 +111,7 @@ function globalFault(frozen = false): Partial<Record<Operation, Expectation>> {
       answer: 'null',
       note: 'a mapping the gateway has cached still routes',
     },
-    entities: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'global fields null' },
+    entities: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'flavor null' },
     actions: {
       http: 200,
       code: 'GLOBAL_UNAVAILABLE',
@@ -285,11 +285,11 @@ export function faultRow(id: string): FaultRow {
 const ANSWER_TEXT: Record<Answer, string> = {
   'partial+unknown': "other cells' rows + UNKNOWN records",
   full: 'as without the fault',
-  'cell data only': 'cell rows; `flavor`/`cell` null',
+  'cell data only': 'cell rows with their `cell`; `flavor` null',
   'unknown record': 'UNKNOWN record',
   null: 'null',
   'failed cell null': "that cell's instances null",
-  'global fields null': '`flavor`/`cell` null',
+  'flavor null': '`flavor` null, `cell` answered',
   'nothing written': 'nothing written',
   'both or neither': 'action + message later, or neither',
   'late or never': 'may be built after SIGCONT, never half',

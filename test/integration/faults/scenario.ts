@@ -102,6 +102,8 @@ export interface Observation {
       availabilityZone: string | null;
     }[];
     projectMappings: number;
+    /** The cell name each instance is mapped to, by uuid (what `Instance.cell { name }` answers). */
+    cellNames: Map<string, string | null>;
     pids: (number | undefined)[];
   };
   faultSet: Seeded[];
@@ -329,6 +331,12 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
     filtered: uuidsOf(filtered),
     victimMappings,
     projectMappings: await world.api.instanceMapping.count({ where: { projectId: PROJECT } }),
+    cellNames: new Map(
+      (await world.api.instanceMapping.findMany({ include: { cell: true } })).map((m) => [
+        m.instanceUuid,
+        m.cell?.name ?? null,
+      ]),
+    ),
     pids: pids(world),
   };
 
