@@ -17,6 +17,7 @@ import { GlobalDataSource } from './globalDataSource';
 import { inputGuardPlugin } from './inputGuard';
 import { limitsPlugin, parseOptions } from './limits';
 import { GlobalTransport } from './globalTransport';
+import { PublicFlavors } from './publicFlavors';
 import { GatewayMetrics } from './metrics';
 import { guardedOpsRoutes, startOpsServer, type OpsEndpoints, type RunningOpsServer } from './opsEndpoints';
 import { readinessRoute } from './readiness';
@@ -39,6 +40,8 @@ export interface RunningGateway extends RunningHttpServer {
   plannedGlobalRequests: { count: number };
   /** Live instance events: every cell's stream and every subscriber (Subscription.instanceEvents). */
   events: LiveEvents;
+  /** Public flavors held to answer the planner's flavor look-ups (gateway/publicFlavors.ts). */
+  publicFlavors: PublicFlavors;
 }
 
 /**
@@ -94,6 +97,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   });
   await events.start();
   const plannedGlobalRequests = { count: 0 };
+  const publicFlavors = new PublicFlavors();
   const limits = config.limits ?? GATEWAY_DEFAULTS.limits;
   const router = new CellRouterDataSource({
     directory,
@@ -119,6 +123,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
               counter: plannedGlobalRequests,
               transport,
               logger,
+              publicFlavors,
               onCellMappingsChanged: async () => {
                 void events.hub.refresh();
                 await directory.refresh();
@@ -232,6 +237,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     ops,
     plannedGlobalRequests,
     events,
+    publicFlavors,
     notifications,
     close: async () => {
       await ops?.close();

@@ -56,19 +56,32 @@ function expectCleanGlobalErrors(errors: any[]): void {
   }
 }
 
+/** Per cell, three instances of a public flavor and one of a private flavor shared with demo. */
 async function seed(topo: Topology): Promise<{ rows: SeededInstance[]; admin: string }> {
   const flavor = await topo.api.instanceType.create({
     data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
   });
+  const secret = await topo.api.instanceType.create({
+    data: { name: 'p1.private', flavorid: 'p1', memoryMb: 512, vcpus: 1, rootGb: 1, isPublic: false },
+  });
+  await topo.api.instanceTypeProject.create({ data: { instanceTypeId: secret.id, projectId: 'demo' } });
   const rows: SeededInstance[] = [];
-  for (const cell of topo.cells)
+  for (const cell of topo.cells) {
     rows.push(...(await seedInstances(cell, topo.api, { count: 3, projects: ['demo'], flavorId: flavor.id })));
+    rows.push(...(await seedInstances(cell, topo.api, { count: 1, projects: ['demo'], flavorId: secret.id })));
+  }
   return { rows, admin: await topo.token('admin', { admin: true }) };
 }
 
+const PRIVATE = 'p1.private';
+// The flavor each seeded row has, by uuid (the last row of each cell's four is the private one).
+const flavorNames = (rows: SeededInstance[]) =>
+  new Map(rows.map((r, i) => [r.uuid, i % 4 === 3 ? PRIVATE : 'm1.small']));
+
 /**
- * The cells' data, each row's `cell` from the router (it knows the cell it asked), and
- * only the global subgraph's own fields (the flavor) null with GLOBAL_UNAVAILABLE.
+ * The cells' data, each row's `cell` from the router (it knows the cell it asked), the
+ * public flavor the gateway held since before the fault, and only what needs the global
+ * subgraph (the private flavor, read per caller; the build requests) missing with GLOBAL_UNAVAILABLE.
  */
 function expectCellDataWithoutGlobalFields(
   res: { status: number; body: any },
@@ -81,7 +94,8 @@ function expectCellDataWithoutGlobalFields(
   expect(page.edges.map((e: any) => e.node.uuid).sort()).toEqual(rows.map((r) => r.uuid).sort());
   for (const { node } of page.edges) {
     expect(node.displayName).toEqual(expect.any(String));
-    expect(node.flavor).toBeNull();
+    const flavor = flavorNames(rows).get(node.uuid);
+    expect(node.flavor).toEqual(flavor === PRIVATE ? null : { name: flavor });
     const seeded = rows.find((r) => r.uuid === node.uuid)!;
     expect(node.cell).toEqual({ name: topo.cells.find((c) => c.uuid === seeded.cellUuid)!.name });
   }
@@ -118,7 +132,7 @@ describe('a global subgraph that accepts connections and never answers (a frozen
     await proxy?.close();
   });
 
-  it("answers a list with the cells' data and their cells (HTTP 200), and GLOBAL_UNAVAILABLE for the flavor, with a fixed message", async () => {
+  it("answers a list with the cells' data, their cells and the public flavor held (HTTP 200), and GLOBAL_UNAVAILABLE for the private flavor, with a fixed message", async () => {
     expectCellDataWithoutGlobalFields(await post(gateway, admin, LIST), rows, topo);
   });
 
@@ -154,9 +168,12 @@ describe('a global subgraph that accepts connections and never answers (a frozen
     proxy.thaw();
     const res = await post(gateway, admin, LIST);
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.instances.edges.every((e: any) => e.node.flavor.name === 'm1.small' && e.node.cell.name)).toBe(
-      true,
-    );
+    const names = flavorNames(rows);
+    expect(
+      res.body.data.instances.edges.every(
+        (e: any) => e.node.flavor.name === names.get(e.node.uuid) && e.node.cell.name,
+      ),
+    ).toBe(true);
     expect((await readyz()).status).toBe(200);
   });
 });
@@ -198,6 +215,7 @@ describe('a global subgraph frozen with SIGSTOP (a child process)', () => {
     }
     const res = await post(gateway, admin, LIST);
     expect(res.body.errors).toBeUndefined();
-    expect(res.body.data.instances.edges.every((e: any) => e.node.flavor.name === 'm1.small')).toBe(true);
+    const names = flavorNames(rows);
+    expect(res.body.data.instances.edges.every((e: any) => e.node.flavor.name === names.get(e.node.uuid))).toBe(true);
   });
 });
