@@ -27,7 +27,7 @@ export type Answer =
   | 'partial+unknown'
   /** As without the fault. */
   | 'full'
-  /** Lists: every cell's rows with their `cell` (the router's); the global field `flavor` null and servers being scheduled missing, each said by an error. */
+  /** Lists: every cell's rows with their `cell` (the router's) and their public `flavor` (held by the gateway); servers being scheduled missing, said by an error. */
   | 'cell data only'
   /** `instance(uuid)`: the minimal record (`status: UNKNOWN`, project, user, created, flavor) in `data` beside the error. */
   | 'unknown record'
@@ -35,8 +35,8 @@ export type Answer =
   | 'null'
   /** `instanceMappings { instance }`: the failed cell's instances null, the other cells' resolved. */
   | 'failed cell null'
-  /** `flavor` (the global subgraph's) null; `cell` (the router's: the cell it asked) and the instance's own fields present. */
-  | 'flavor null'
+  /** `cell` (the router's: the cell it asked), the public `flavor` the gateway held before the fault and the instance's own fields present. */
+  | 'held fields'
   /** A refused mutation: no action, no message, no reservation. */
   | 'nothing written'
   /** A mutation the cell may still carry out after the caller gave up: then with its message, else not at all. */
@@ -111,7 +111,7 @@ function globalFault(frozen = false): Partial<Record<Operation, Expectation>> {
       answer: 'null',
       note: 'a mapping the gateway has cached still routes',
     },
-    entities: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'flavor null' },
+    entities: { http: 200, code: 'GLOBAL_UNAVAILABLE', answer: 'held fields' },
     actions: {
       http: 200,
       code: 'GLOBAL_UNAVAILABLE',
@@ -285,11 +285,11 @@ export function faultRow(id: string): FaultRow {
 const ANSWER_TEXT: Record<Answer, string> = {
   'partial+unknown': "other cells' rows + UNKNOWN records",
   full: 'as without the fault',
-  'cell data only': 'cell rows with their `cell`; `flavor` null',
+  'cell data only': 'cell rows with `cell` and held `flavor`',
   'unknown record': 'UNKNOWN record',
   null: 'null',
   'failed cell null': "that cell's instances null",
-  'flavor null': '`flavor` null, `cell` answered',
+  'held fields': '`cell` and held public `flavor` answered',
   'nothing written': 'nothing written',
   'both or neither': 'action + message later, or neither',
   'late or never': 'may be built after SIGCONT, never half',

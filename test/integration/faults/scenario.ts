@@ -104,6 +104,8 @@ export interface Observation {
     projectMappings: number;
     /** The cell name each instance is mapped to, by uuid (what `Instance.cell { name }` answers). */
     cellNames: Map<string, string | null>;
+    /** The world's one flavor (public): every instance's, held by the gateway once a page showed it. */
+    flavorName: string;
     pids: (number | undefined)[];
   };
   faultSet: Seeded[];
@@ -337,6 +339,7 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
         m.cell?.name ?? null,
       ]),
     ),
+    flavorName: world.flavor.name,
     pids: pids(world),
   };
 
@@ -416,6 +419,7 @@ export async function observe(world: World, fault: FaultCase): Promise<Observati
     create: await create(`after-${fault.row.id}`),
     quota: await world.query(QUOTA, { projectId: PROJECT }, tenant),
     readyz: await world.readyz(),
+    flavorName: world.flavor.name,
     pids: pids(world),
   };
   await sleep(Math.max(0, restoredAt + (fault.settleMs ?? 0) - Date.now()));

@@ -134,8 +134,12 @@ function judgeList(obs: Observation, e: Expectation): void {
         expect(codes(a).length).toBeGreaterThan(0);
         expect(new Set(codes(a))).toEqual(new Set([e.code]));
       }
-      // Each row's cell is the router's (the cell it asked), there while the global side is not.
-      for (const node of nodes(during.all)) expect(node.cell).toEqual({ name: obs.before.cellNames.get(node.uuid) });
+      // Each row's cell is the router's (the cell it asked) and its public flavor the gateway's, there while the global side is not.
+      for (const node of nodes(during.all))
+        expect({ cell: node.cell, flavor: node.flavor }).toEqual({
+          cell: { name: obs.before.cellNames.get(node.uuid) },
+          flavor: { name: obs.before.flavorName },
+        });
       return;
     }
     default:
@@ -211,15 +215,15 @@ function judgeEntities(obs: Observation, e: Expectation): void {
       }
       return;
     }
-    case 'flavor null': {
+    case 'held fields': {
       const a = obs.during.project;
       answered(a);
       expect(a.status).toBe(e.http);
       expect(nodes(a).length).toBeGreaterThan(0);
-      // The router knows the cell it asked; only the global subgraph's field is missing.
+      // The router knows the cell it asked, the gateway holds the public flavor: nothing the page asks for is missing.
       for (const node of nodes(a))
         expect({ flavor: node.flavor, cell: node.cell, status: typeof node.status }).toEqual({
-          flavor: null,
+          flavor: { name: obs.before.flavorName },
           cell: { name: obs.before.cellNames.get(node.uuid) },
           status: 'string',
         });
