@@ -98,6 +98,8 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   ): Promise<GatewayGraphQLResponse> {
     const rows: (FlavorRecord | null)[] = unique.map((rep) => flavors.get(rep.id) ?? null);
     const missing = unique.flatMap((rep, i) => (rows[i] ? [] : [i]));
+    flavors.stats.held += unique.length - missing.length;
+    flavors.stats.read += missing.length;
     let errors: GatewayGraphQLResponse['errors'];
     if (missing.length) {
       const request = {

@@ -151,6 +151,29 @@ export class GatewayMetrics {
     });
   }
 
+  /** The public flavors the gateway holds: how many, and where the planner's look-ups were answered. */
+  watchFlavors(flavors: { readonly size: number; readonly stats: { held: number; read: number } }): void {
+    new Counter({
+      name: 'cells_flavor_lookups_total',
+      help: "Distinct flavors of the planner's look-ups: source held (public flavors the gateway holds) or global (read from the global subgraph)",
+      labelNames: ['source'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ source: 'held' }, flavors.stats.held);
+        this.inc({ source: 'global' }, flavors.stats.read);
+      },
+    });
+    new Gauge({
+      name: 'cells_public_flavors_held',
+      help: 'Public flavors the gateway holds (their fixed fields never change)',
+      registers: [this.registry],
+      collect() {
+        this.set(flavors.size);
+      },
+    });
+  }
+
   /** Records one request to a cell. */
   observeCell(cell: string, status: string, elapsedMs: number): void {
     this.cellRequests.inc({ cell });

@@ -49,6 +49,8 @@ const MAX_QUERIES = 200;
 export class PublicFlavors {
   private readonly flavors = new LRUCache<string, FlavorRecord>({ max: MAX_FLAVORS });
   private readonly selections = new LRUCache<string, { fields: FlavorField[] | null }>({ max: MAX_QUERIES });
+  /** Distinct flavors of the planner's look-ups answered from those held, and read from the global subgraph. */
+  readonly stats = { held: 0, read: 0 };
 
   /** Flavors held (tests and metrics). */
   get size(): number {

@@ -98,6 +98,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
   await events.start();
   const plannedGlobalRequests = { count: 0 };
   const publicFlavors = new PublicFlavors();
+  metrics.watchFlavors(publicFlavors);
   const limits = config.limits ?? GATEWAY_DEFAULTS.limits;
   const router = new CellRouterDataSource({
     directory,

@@ -50,6 +50,13 @@ describe("the gateway's public flavors (the planner's flavor look-ups)", () => {
     const again = await page(LIST('cpus: vcpus __typename name'), pub);
     expect(again.planned).toBe(0);
     expect(again.flavors).toEqual(Array(6).fill({ cpus: 1, __typename: 'Flavor', name: 'm1.small' }));
+    // One distinct flavor per page: read once, then held; /metrics says so.
+    const metrics = await (
+      await fetch(topo.gateway.url.replace(/\/graphql$/, '/metrics'), { headers: { authorization: `Bearer ${admin}` } })
+    ).text();
+    expect(metrics).toMatch(/^cells_flavor_lookups_total\{source="held"\} 1$/m);
+    expect(metrics).toMatch(/^cells_flavor_lookups_total\{source="global"\} 1$/m);
+    expect(metrics).toMatch(/^cells_public_flavors_held 1$/m);
   });
 
   it('reads a private flavor on every request, as the caller may see it now', async () => {
