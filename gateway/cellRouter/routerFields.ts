@@ -114,7 +114,12 @@ export function routeRouterFields(request: CellRequest): RoutedRequest {
 
 function rewrite(query: string): Rewritten {
   if (!/\bcell\b/.test(query)) return { query, declared: null, plan: null };
-  const document = parse(query);
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    return { query, declared: null, plan: null }; // the cell refuses it with its own error
+  }
   const schema = routerSchema();
   const fragments = new Map(
     document.definitions
@@ -205,7 +210,7 @@ function planNode(
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;
       if (isRouterField(parent, selection)) {
-        into.spots.push({ key, conditions: held, fields: cellFields(schema, selection.selectionSet, [], fragments) });
+        into.spots.push({ key, conditions: held, fields: cellFields(selection.selectionSet, [], fragments) });
         continue;
       }
       if (!selection.selectionSet || !(isObjectType(parent) || isInterfaceType(parent))) continue;
@@ -226,25 +231,28 @@ function planNode(
   return into.spots.length || into.children.size ? into : null;
 }
 
-// The fields selected on a `Cell`, fragments flattened, each with the directives on the way.
+// The fields selected on a `Cell`, fragments flattened (each spread once on a path), each with the directives on the way.
 function cellFields(
-  schema: GraphQLSchema,
   selectionSet: SelectionSetNode | undefined,
   conditions: Conditional[],
   fragments: Map<string, FragmentDefinitionNode>,
+  spreading: ReadonlySet<string> = new Set(),
 ): CellFieldSpot[] {
   const fields: CellFieldSpot[] = [];
   for (const selection of selectionSet?.selections ?? []) {
     const held = selection.directives?.length ? [...conditions, selection] : conditions;
-    if (selection.kind === Kind.FIELD)
+    if (selection.kind === Kind.FIELD) {
       fields.push({
         key: selection.alias?.value ?? selection.name.value,
         name: selection.name.value,
         conditions: held,
       });
-    else {
-      const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-      if (fragment) fields.push(...cellFields(schema, fragment.selectionSet, held, fragments));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      fields.push(...cellFields(selection.selectionSet, held, fragments, spreading));
+    } else if (!spreading.has(selection.name.value)) {
+      const fragment = fragments.get(selection.name.value);
+      const inner = new Set([...spreading, selection.name.value]);
+      if (fragment) fields.push(...cellFields(fragment.selectionSet, held, fragments, inner));
     }
   }
   return fields;

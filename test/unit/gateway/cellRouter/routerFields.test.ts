@@ -79,6 +79,13 @@ describe("the cell router's own fields (Instance.cell)", () => {
     ]);
   });
 
+  it('sends a text it cannot parse as it is, for the cell to refuse (and never throws)', () => {
+    const query = '{ instance(uuid: "x") { cell { name } ';
+    const routed = routeRouterFields({ query, variables: {} });
+    expect(routed.request.query).toBe(query);
+    expect(routed.fill).toBeNull();
+  });
+
   it('keeps another field that answers under the key cell', () => {
     const query = 'query { instances { edges { node { cell: uuid } } cells { cellName } } }';
     const routed = routeRouterFields({ query, variables: {} });
