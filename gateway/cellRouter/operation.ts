@@ -98,11 +98,7 @@ function parsedDocument(query: string, operationName: string | undefined, schema
     );
     const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
     if (!operation) throw new Error(`no operation ${operationName ?? ''} in the planned query`);
-    const fragments = new Map(
-      document.definitions
-        .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-        .map((f) => [f.name.value, f]),
-    );
+    const fragments = fragmentMap(document);
     parsed = { operation, fragments, rootNodes: collectFields(operation.selectionSet, fragments) };
     cache.set(key, parsed);
   }
@@ -201,23 +197,47 @@ function printOperation(
   extra: VariableDefinitionNode[],
 ): PrintedOperation {
   const selectionSet: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: rootFields };
-  const usedFragments = fragmentsUsedBy(selectionSet, planned.fragments);
+  const { document, variableNames } = operationDocument(planned.operation, selectionSet, planned.fragments, extra);
+  return { query: print(document), variableNames };
+}
+
+/** The fragment definitions of a document, by name. */
+export function fragmentMap(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  return new Map(
+    document.definitions
+      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((f) => [f.name.value, f]),
+  );
+}
+
+/**
+ * A document of `operation` with `selectionSet` as its root, keeping only the fragments it
+ * spreads and the variables it uses (of its own definitions and `extra`): a subgraph refuses
+ * unused ones. Also the names of the variables it declares.
+ */
+export function operationDocument(
+  operation: OperationDefinitionNode,
+  selectionSet: SelectionSetNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  extra: VariableDefinitionNode[] = [],
+): { document: DocumentNode; variableNames: string[] } {
+  const usedFragments = fragmentsUsedBy(selectionSet, fragments);
   const usedVariables = new Set<string>();
   const collectVariables = (node: SelectionSetNode | FragmentDefinitionNode) =>
     visit(node, { Variable: (v) => void usedVariables.add(v.name.value) });
   collectVariables(selectionSet);
-  for (const name of usedFragments) collectVariables(planned.fragments.get(name)!);
-  const variableDefinitions = [...(planned.operation.variableDefinitions ?? []), ...extra].filter((d) =>
+  for (const name of usedFragments) collectVariables(fragments.get(name)!);
+  const variableDefinitions = [...(operation.variableDefinitions ?? []), ...extra].filter((d) =>
     usedVariables.has(d.variable.name.value),
   );
   const document: DocumentNode = {
     kind: Kind.DOCUMENT,
     definitions: [
-      { ...planned.operation, name: planned.operation.name, variableDefinitions, selectionSet },
-      ...[...usedFragments].map((name) => planned.fragments.get(name)!),
+      { ...operation, name: operation.name, variableDefinitions, selectionSet },
+      ...[...usedFragments].map((name) => fragments.get(name)!),
     ],
   };
-  return { query: print(document), variableNames: variableDefinitions.map((d) => d.variable.name.value) };
+  return { document, variableNames: variableDefinitions.map((d) => d.variable.name.value) };
 }
 
 function fragmentsUsedBy(selectionSet: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>): Set<string> {

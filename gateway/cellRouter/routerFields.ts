@@ -24,7 +24,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { readSubgraphSdls, withRouterFields } from '../supergraph';
-import type { CellRequest } from './operation';
+import { fragmentMap, operationDocument, type CellRequest } from './operation';
 
 /*
  * The fields the cell router answers itself (routerFields.graphql, composed into the
@@ -121,11 +121,7 @@ function rewrite(query: string): Rewritten {
     return { query, declared: null, plan: null }; // the cell refuses it with its own error
   }
   const schema = routerSchema();
-  const fragments = new Map(
-    document.definitions
-      .filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION)
-      .map((f) => [f.name.value, f]),
-  );
+  const fragments = fragmentMap(document);
   const operation = document.definitions.find(
     (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
   );
@@ -133,14 +129,13 @@ function rewrite(query: string): Rewritten {
   if (!operation || !root) return { query, declared: null, plan: null };
   const plan = planNode(schema, operation.selectionSet, root, [], fragments, new Set());
   if (!plan) return { query, declared: null, plan: null };
-  const stripped = withoutUnused(stripRouterFields(schema, document));
-  const declared = new Set(
-    (
-      stripped.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)
-        ?.variableDefinitions ?? []
-    ).map((v) => v.variable.name.value),
-  );
-  return { query: print(stripped), declared, plan };
+  // Without the router's fields, and so without the fragments and variables only they used (a cell refuses both).
+  const stripped = stripRouterFields(schema, document);
+  const strippedOperation = stripped.definitions.find(
+    (d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION,
+  )!;
+  const sent = operationDocument(strippedOperation, strippedOperation.selectionSet, fragmentMap(stripped));
+  return { query: print(sent.document), declared: new Set(sent.variableNames), plan };
 }
 
 function isRouterField(parent: GraphQLNamedType | null | undefined, field: FieldNode): boolean {
@@ -162,37 +157,6 @@ function stripRouterFields(schema: GraphQLSchema, document: DocumentNode): Docum
       },
     }),
   );
-}
-
-// Fragments no longer spread and variables no longer used are left out (a cell refuses both).
-function withoutUnused(document: DocumentNode): DocumentNode {
-  let current = document;
-  for (;;) {
-    const spread = new Set<string>();
-    const used = new Set<string>();
-    visit(current, {
-      FragmentSpread: (node) => void spread.add(node.name.value),
-      VariableDefinition: () => false,
-      Variable: (node) => void used.add(node.name.value),
-    });
-    const definitions = current.definitions
-      .filter((d) => d.kind !== Kind.FRAGMENT_DEFINITION || spread.has(d.name.value))
-      .map((d) =>
-        d.kind === Kind.OPERATION_DEFINITION
-          ? { ...d, variableDefinitions: d.variableDefinitions?.filter((v) => used.has(v.variable.name.value)) }
-          : d,
-      );
-    const changed =
-      definitions.length !== current.definitions.length ||
-      definitions.some(
-        (d, i) =>
-          d.kind === Kind.OPERATION_DEFINITION &&
-          d.variableDefinitions?.length !==
-            (current.definitions[i] as OperationDefinitionNode).variableDefinitions?.length,
-      );
-    current = { ...current, definitions };
-    if (!changed) return current;
-  }
 }
 
 // The paths of the answer that lead to `Instance.cell`, by response key; null when there are none.
