@@ -25,6 +25,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../domain/errors';
+import { inSpan, SpanKind } from '../../infrastructure/tracing';
 import { IMMUTABLE_FLAVOR_FIELDS, type FlavorRecord, type FlavorsRead } from '../publicFlavors';
 import { readSubgraphSdls, withRouterFields } from '../supergraph';
 import { fragmentMap, operationDocument, type CellRequest } from './operation';
@@ -390,38 +391,45 @@ export async function fillRouterFlavors(
 ): Promise<GraphQLFormattedError[]> {
   const plan = flavorPlan(query);
   if (!plan) return [];
-  const spots: FlavorSpot[] = [];
-  walk(data, plan, [], (owner, flavorSpots, path) => {
-    for (const spot of flavorSpots) {
-      const flavor = owner[spot.key];
-      if (!flavor || typeof flavor !== 'object' || !included(spot.conditions, variables)) continue;
-      const fields = spot.fields.filter((f) => included(f.conditions, variables));
-      const id = (flavor as Record<string, unknown>)[FLAVOR_ID_KEY];
-      spots.push({ owner, key: spot.key, id: typeof id === 'string' ? id : null, fields, path: [...path, spot.key] });
+  return inSpan('cells.flavor_fill', SpanKind.INTERNAL, {}, async (span) => {
+    const spots: FlavorSpot[] = [];
+    walk(data, plan, [], (owner, flavorSpots, path) => {
+      for (const spot of flavorSpots) {
+        const flavor = owner[spot.key];
+        if (!flavor || typeof flavor !== 'object' || !included(spot.conditions, variables)) continue;
+        const fields = spot.fields.filter((f) => included(f.conditions, variables));
+        const id = (flavor as Record<string, unknown>)[FLAVOR_ID_KEY];
+        spots.push({ owner, key: spot.key, id: typeof id === 'string' ? id : null, fields, path: [...path, spot.key] });
+      }
+    });
+    if (!spots.length) return [];
+    const ids = spots.flatMap((s) => (s.id && s.fields.length ? [s.id] : []));
+    const { rows, failure } = ids.length
+      ? await read(ids)
+      : { rows: new Map<string, FlavorRecord | null>(), failure: null };
+    const errors: GraphQLFormattedError[] = [];
+    for (const spot of spots) {
+      const flavor = spot.owner[spot.key] as Record<string, unknown> | null;
+      if (!flavor) continue; // another spot under the same key already answered null
+      if (!spot.fields.length) {
+        delete flavor[FLAVOR_ID_KEY]; // every field it asks for is left out by @skip/@include
+        continue;
+      }
+      const row = spot.id ? rows.get(spot.id) : null;
+      if (!row) {
+        spot.owner[spot.key] = null;
+        if (row === undefined && failure)
+          errors.push({
+            message: failure.message,
+            path: spot.path,
+            extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE },
+          });
+        continue;
+      }
+      delete flavor[FLAVOR_ID_KEY]; // after every spot read it: two spots may share one flavor under one key
+      for (const field of spot.fields) flavor[field.key] = row[field.name] ?? null;
     }
+    span.setAttribute('cells.flavors', spots.length);
+    return errors;
   });
-  if (!spots.length) return [];
-  const ids = spots.flatMap((s) => (s.id && s.fields.length ? [s.id] : []));
-  const { rows, failure } = ids.length
-    ? await read(ids)
-    : { rows: new Map<string, FlavorRecord | null>(), failure: null };
-  const errors: GraphQLFormattedError[] = [];
-  for (const spot of spots) {
-    const flavor = spot.owner[spot.key] as Record<string, unknown> | null;
-    if (!flavor) continue; // another spot under the same key already answered null
-    if (!spot.fields.length) {
-      delete flavor[FLAVOR_ID_KEY]; // every field it asks for is left out by @skip/@include
-      continue;
-    }
-    const row = spot.id ? rows.get(spot.id) : null;
-    if (!row) {
-      spot.owner[spot.key] = null;
-      if (row === undefined && failure)
-        errors.push({ message: failure.message, path: spot.path, extensions: { code: ErrorCode.GLOBAL_UNAVAILABLE } });
-      continue;
-    }
-    delete flavor[FLAVOR_ID_KEY]; // after every spot read it: two spots may share one flavor under one key
-    for (const field of spot.fields) flavor[field.key] = row[field.name] ?? null;
-  }
-  return errors;
 }
