@@ -120,8 +120,7 @@ function breakdown(spans: Rec[], clientMs: number): Record<string, number> {
     'gateway request (root span)': ms(root),
     'gateway.execute (the plan)': sum(named('gateway.execute')),
     'gateway.fetch cell (cell router: fan-out, merge, shaping)': sum(fetches.filter((s) => s.attrs.service === 'cell')),
-    "cells.flavor_fill (the router fills the rows' flavors)": sum(named('cells.flavor_fill')),
-    "gateway.fetch global (the planner's global fetches), wall": covered(
+    'gateway.fetch global (the flavor look-up; public flavors held answer in the gateway), wall': covered(
       fetches.filter((s) => s.attrs.service === 'global'),
     ),
     'gateway.fetch global, count': fetches.filter((s) => s.attrs.service === 'global').length,

@@ -3,7 +3,6 @@ import { identityHeaders, SERVICE_IDENTITY } from '../domain/identity';
 import { fail, succeed, type Failure, type Outcome } from '../domain/outcome';
 import type { CellInfo } from './cellRouter/cellClient';
 import { GlobalUnavailableError, type GlobalFailure, type GlobalTransport } from './globalTransport';
-import { IMMUTABLE_FLAVOR_FIELDS, type FlavorRecord } from './publicFlavors';
 
 export { GlobalUnavailableError } from './globalTransport';
 
@@ -62,7 +61,6 @@ export interface BuildRequestFilter {
 const MAPPING_FIELDS = 'instanceUuid projectId userId queuedForDelete cellUuid';
 const KNOWN_FIELDS = `${MAPPING_FIELDS} createdAt flavor { id } availabilityZone`;
 const CELL_FIELDS = 'uuid name disabled graphqlUrl';
-const FLAVORS_QUERY = `query($representations: [_Any!]!) { _entities(representations: $representations) { ... on Flavor { ${IMMUTABLE_FLAVOR_FIELDS.join(' ')} } } }`;
 
 /**
  * The router's own calls to the global subgraph (cells, instance mappings), made with
@@ -193,26 +191,6 @@ export class GlobalClient {
       cellUuids: data.projectCells?.map((c) => c.uuid) ?? null,
       buildRequests: data.buildRequests ?? null,
     }));
-  }
-
-  /**
-   * The flavors `ids` (instance_types ids) as `identity` may see them, every field that
-   * never changes: a row per id in order, null for one the caller may not see or that
-   * does not exist. Read under the caller's identity, unlike the router's other calls.
-   */
-  async flavorsById(
-    ids: string[],
-    identity: Identity,
-    requestId?: string,
-  ): Promise<GlobalOutcome<(FlavorRecord | null)[]>> {
-    const representations = ids.map((id) => ({ __typename: 'Flavor', id }));
-    const answer = await this.query<{ _entities: (FlavorRecord | null)[] }>(
-      FLAVORS_QUERY,
-      { representations },
-      requestId,
-      identity,
-    );
-    return then(answer, (data) => data._entities);
   }
 
   /** Null when PostgreSQL accepts `pattern` as a regular expression, else its reason (the cells' `~` semantics). */

@@ -6,6 +6,14 @@ import type { GatewayContext } from './context';
 import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
 import { dedupeRepresentations, expandEntitiesResponse, type GatewayGraphQLResponse } from './representations';
 import { ErrorCode } from '../domain/errors';
+import {
+  FULL_FLAVOR_QUERY,
+  isFlavorRepresentation,
+  projectFlavor,
+  type FlavorField,
+  type FlavorRecord,
+  type PublicFlavors,
+} from './publicFlavors';
 
 // Mutations that change cell mappings: the gateway that ran one re-reads them at once.
 const CELL_MUTATIONS = new Set(['createCell', 'updateCell', 'enableCell', 'disableCell', 'deleteCell']);
@@ -20,6 +28,8 @@ export interface GlobalDataSourceOptions {
   logger: Logger;
   /** Called (and awaited) after a cell mapping mutation went through this gateway. */
   onCellMappingsChanged?: () => Promise<void>;
+  /** Public flavors the gateway holds, to answer the planner's flavor look-ups without a request. */
+  publicFlavors?: PublicFlavors;
 }
 
 /**
@@ -65,9 +75,60 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
     const representations = options.request.variables?.representations;
     if (!Array.isArray(representations)) return super.process(options);
     const { unique, indexOf } = dedupeRepresentations(representations);
+    const flavors = this.options.publicFlavors;
+    const fields = flavors?.selection(options.request.query ?? '');
+    if (flavors && fields && unique.every(isFlavorRepresentation))
+      return expandEntitiesResponse(await this.flavorsFor(options, unique, flavors, fields), indexOf);
     if (unique.length === representations.length) return super.process(options);
     const request = { ...options.request, variables: { ...options.request.variables, representations: unique } };
     return expandEntitiesResponse(await super.process({ ...options, request }), indexOf);
+  }
+
+  /**
+   * The planner's flavor look-up answered from the public flavors held; the others are
+   * read in one request for every immutable field (under the caller's identity, so a
+   * private flavor answers only as the caller may see it), and the public ones kept.
+   * Without the global subgraph, the flavors held still answer.
+   */
+  private async flavorsFor(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+    unique: { id: string }[],
+    flavors: PublicFlavors,
+    fields: FlavorField[],
+  ): Promise<GatewayGraphQLResponse> {
+    const rows: (FlavorRecord | null)[] = unique.map((rep) => flavors.get(rep.id) ?? null);
+    const missing = unique.flatMap((rep, i) => (rows[i] ? [] : [i]));
+    flavors.stats.held += unique.length - missing.length;
+    flavors.stats.read += missing.length;
+    let errors: GatewayGraphQLResponse['errors'];
+    if (missing.length) {
+      const request = {
+        ...options.request,
+        query: FULL_FLAVOR_QUERY,
+        operationName: undefined,
+        variables: { representations: missing.map((i) => unique[i]) },
+      };
+      let response: GatewayGraphQLResponse;
+      try {
+        response = await super.process({ ...options, request });
+      } catch (err) {
+        // The global subgraph did not answer: the flavors held still do, the others are null and said so.
+        response = { errors: [this.unavailable(err, options.context?.requestId)] };
+      }
+      const fetched = response.data?._entities;
+      missing.forEach((u, j) => {
+        const row = Array.isArray(fetched) ? (fetched[j] as FlavorRecord | null) : null;
+        flavors.learn(row);
+        rows[u] = row ?? null;
+      });
+      // An error about the j-th flavor read is about the unique flavor it was.
+      errors = response.errors?.map((error) => {
+        const [root, j, ...rest] = error.path ?? [];
+        return root === '_entities' && typeof j === 'number' ? { ...error, path: [root, missing[j], ...rest] } : error;
+      });
+    }
+    const data = { _entities: rows.map((row) => (row ? projectFlavor(row, fields) : null)) };
+    return errors?.length ? { data, errors } : { data };
   }
 
   // A fixed message per cause; the URL, the status text and the body go to the log only.

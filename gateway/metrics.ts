@@ -151,11 +151,11 @@ export class GatewayMetrics {
     });
   }
 
-  /** The public flavors the gateway holds: how many, and where each page's flavors were answered. */
+  /** The public flavors the gateway holds: how many, and where the planner's look-ups were answered. */
   watchFlavors(flavors: { readonly size: number; readonly stats: { held: number; read: number } }): void {
     new Counter({
       name: 'cells_flavor_lookups_total',
-      help: "Distinct flavors of each answer's instances: source held (public flavors the gateway holds) or global (read from the global subgraph)",
+      help: "Distinct flavors of the planner's look-ups: source held (public flavors the gateway holds) or global (read from the global subgraph)",
       labelNames: ['source'],
       registers: [this.registry],
       collect() {

@@ -40,7 +40,7 @@ export interface RunningGateway extends RunningHttpServer {
   plannedGlobalRequests: { count: number };
   /** Live instance events: every cell's stream and every subscriber (Subscription.instanceEvents). */
   events: LiveEvents;
-  /** Public flavors held to answer instances' flavors (gateway/publicFlavors.ts). */
+  /** Public flavors held to answer the planner's flavor look-ups (gateway/publicFlavors.ts). */
   publicFlavors: PublicFlavors;
 }
 
@@ -110,7 +110,6 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     timeoutMs: config.cellTimeoutMs,
     maxFirst: config.maxFirst,
     maxCellRequestsInFlight: limits.maxCellRequestsInFlight,
-    publicFlavors,
   });
   const gateway = new ApolloGateway({
     supergraphSdl,
@@ -125,6 +124,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
               counter: plannedGlobalRequests,
               transport,
               logger,
+              publicFlavors,
               onCellMappingsChanged: async () => {
                 void events.hub.refresh();
                 await directory.refresh();

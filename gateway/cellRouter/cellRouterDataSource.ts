@@ -8,7 +8,6 @@ import type { Logger } from '../../infrastructure/logger';
 import type { GatewayContext } from '../context';
 import type { GlobalClient, MappingInfo } from '../globalClient';
 import type { GatewayMetrics } from '../metrics';
-import type { PublicFlavors } from '../publicFlavors';
 import type { CellDirectory } from './cellDirectory';
 import { CellFanOut } from './cellFanOut';
 import { CELL_SUMMARIES, routeCellSummaries } from './cellSummaries';
@@ -18,7 +17,6 @@ import { INSTANCES, routeInstanceList } from './instanceList';
 import type { MappingCache } from './mappingCache';
 import { parseOperation, type RootField } from './operation';
 import type { RequestBudgets } from './requestBudget';
-import { fillRouterFlavors } from './routerFields';
 import { routerError, type FieldResult, type RouterRequest } from './routerRequest';
 import { routeToOwningCell } from './singleInstance';
 
@@ -33,8 +31,6 @@ export interface CellRouterOptions {
   maxFirst: number;
   /** Cell requests one incoming request may have in flight at once (CELLS_MAX_CELL_REQUESTS_IN_FLIGHT); unset: no cap. */
   maxCellRequestsInFlight?: number;
-  /** The public flavors the gateway holds, for the flavor fields the router fills in (routerFields.ts). */
-  publicFlavors: PublicFlavors;
 }
 
 /**
@@ -81,18 +77,6 @@ export class CellRouterDataSource implements GraphQLDataSource<GatewayContext> {
       data[field.responseKey] = result.data;
       errors.push(...result.errors);
     }
-    // The flavor fields the router answers, for every instance of the answer at once.
-    const { global, publicFlavors, logger } = this.options;
-    const readFlavors = async (ids: string[]) => {
-      const answer = await global.flavorsById(ids, context.identity, context.requestId);
-      if (!answer.ok)
-        logger.warn({ requestId: context.requestId, err: answer.message, detail: answer.detail }, 'flavor read failed');
-      return answer;
-    };
-    const query = request.query ?? '';
-    errors.push(
-      ...(await fillRouterFlavors(query, request.variables ?? {}, data, (ids) => publicFlavors.read(ids, readFlavors))),
-    );
     return errors.length ? { data, errors } : { data };
   }
 

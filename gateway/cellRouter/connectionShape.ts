@@ -2,7 +2,6 @@ import { Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNod
 import { clientCellMessage } from '../../domain/clientError';
 import { collectFields } from '../../infrastructure/collectFields';
 import type { MergeRow } from './mergeSources';
-import { FLAVOR_ID_KEY } from './routerFields';
 
 /** A field of a selection set after merging fields that share a response key. */
 export interface MergedField {
@@ -66,8 +65,6 @@ export function shape(
       out[field.key] = shape(nested, field.selectionSet, fragments, String(nested.__typename ?? ''));
     }
   }
-  // A flavor the router made up keeps its id for the router's fill of its fields (routerFields.ts).
-  if (typename === 'Flavor' && typeof value.id === 'string') out[FLAVOR_ID_KEY] = value.id;
   return out;
 }
 

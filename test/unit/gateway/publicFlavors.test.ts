@@ -1,75 +1,69 @@
-import { parse } from 'graphql';
-import { fail, succeed } from '../../../domain/outcome';
-import { ROUTER_FLAVOR_FIELDS } from '../../../gateway/cellRouter/routerFields';
-import type { FlavorRecord } from '../../../gateway/publicFlavors';
-import { IMMUTABLE_FLAVOR_FIELDS, PublicFlavors } from '../../../gateway/publicFlavors';
-import { readSubgraphSdls } from '../../../gateway/supergraph';
+import {
+  isFlavorRepresentation,
+  projectFlavor,
+  PublicFlavors,
+  FULL_FLAVOR_QUERY,
+} from '../../../gateway/publicFlavors';
 
-const PUBLIC = { id: '1', name: 'm1.small', isPublic: true };
-const PRIVATE = { id: '2', name: 'p1.secret', isPublic: false };
-
-/** A reader over `rows` that records what it was asked for. */
-function reader(rows: Record<string, FlavorRecord>) {
-  const asked: string[][] = [];
-  const read = async (ids: string[]) => {
-    asked.push(ids);
-    return succeed(ids.map((id) => rows[id] ?? null));
-  };
-  return { asked, read };
-}
+const ENTITIES = (selection: string) =>
+  `query Q__global__1($representations: [_Any!]!) { _entities(representations: $representations) { ${selection} } }`;
 
 describe('public flavors held by the gateway', () => {
+  it('recognises a flavor look-up of immutable plain fields, under their aliases', () => {
+    const flavors = new PublicFlavors();
+    expect(flavors.selection(ENTITIES('... on Flavor { __typename name cpus: vcpus }'))).toEqual([
+      { key: '__typename', name: '__typename' },
+      { key: 'name', name: 'name' },
+      { key: 'cpus', name: 'vcpus' },
+    ]);
+  });
+
+  it.each([
+    ['a field that can change', '... on Flavor { name extraSpecs }'],
+    ['access, which decides who sees a flavor', '... on Flavor { name access }'],
+    ['another entity', '... on Instance { uuid }'],
+    ['a directive', '... on Flavor { name @include(if: true) }'],
+    ['two fragments', '... on Flavor { name } ... on Cell { name }'],
+  ])('leaves a look-up with %s to the global subgraph', (_what, selection) => {
+    expect(new PublicFlavors().selection(ENTITIES(selection))).toBeNull();
+  });
+
+  it('leaves anything but one _entities query to the global subgraph', () => {
+    const flavors = new PublicFlavors();
+    expect(flavors.selection('{ flavors { name } }')).toBeNull();
+    expect(flavors.selection('mutation { deleteFlavor(id: "1") }')).toBeNull();
+    expect(flavors.selection('not graphql')).toBeNull();
+    expect(flavors.selection(FULL_FLAVOR_QUERY)).not.toBeNull();
+  });
+
   it('holds public flavors only', () => {
     const flavors = new PublicFlavors();
-    flavors.learn(PUBLIC);
-    flavors.learn(PRIVATE);
+    flavors.learn({ id: '1', name: 'm1.small', isPublic: true });
+    flavors.learn({ id: '2', name: 'p1.secret', isPublic: false });
     flavors.learn(null);
     expect(flavors.get('1')).toMatchObject({ name: 'm1.small' });
     expect(flavors.get('2')).toBeUndefined();
     expect(flavors.size).toBe(1);
   });
 
-  it('reads the flavors it does not hold once, each id once, and then answers the public ones itself', async () => {
-    const flavors = new PublicFlavors();
-    const { asked, read } = reader({ '1': PUBLIC, '2': PRIVATE });
-    const first = await flavors.read(['1', '2', '1', '9'], read);
-    expect(asked).toEqual([['1', '2', '9']]);
-    expect(first.failure).toBeNull();
-    expect([...first.rows]).toEqual([
-      ['1', PUBLIC],
-      ['2', PRIVATE],
-      ['9', null],
-    ]);
-    const second = await flavors.read(['1', '2'], read);
-    expect(asked).toEqual([['1', '2', '9'], ['2']]); // the private one is read every time
-    expect(second.rows.get('1')).toBe(PUBLIC);
-    expect(flavors.stats).toEqual({ held: 1, read: 4 });
+  it('answers the selection from a held row, null for what the row lacks', () => {
+    const fields = [
+      { key: '__typename', name: '__typename' },
+      { key: 'n', name: 'name' },
+      { key: 'vcpuWeight', name: 'vcpuWeight' },
+    ];
+    expect(projectFlavor({ id: '1', name: 'm1.small', isPublic: true }, fields)).toEqual({
+      __typename: 'Flavor',
+      n: 'm1.small',
+      vcpuWeight: null,
+    });
   });
 
-  it('answers the flavors held and leaves the others out, with the failure, when the read fails', async () => {
-    const flavors = new PublicFlavors();
-    flavors.learn(PUBLIC);
-    const failure = { message: 'global subgraph timed out', reason: 'TIMEOUT' as const, detail: 'ETIMEDOUT' };
-    const { rows, failure: said } = await flavors.read(['1', '2'], async () => fail(failure));
-    expect([...rows]).toEqual([['1', PUBLIC]]);
-    expect(said).toMatchObject({ message: 'global subgraph timed out', reason: 'TIMEOUT' });
-  });
-
-  it('asks nothing when every flavor is held', async () => {
-    const flavors = new PublicFlavors();
-    flavors.learn(PUBLIC);
-    const { asked, read } = reader({});
-    expect((await flavors.read(['1'], read)).rows.get('1')).toBe(PUBLIC);
-    expect(asked).toEqual([]);
-  });
-
-  it('the router answers exactly the immutable fields but id, as routerFields.graphql declares them', () => {
-    const router = parse(readSubgraphSdls().router);
-    const flavor = router.definitions.find(
-      (d) => d.kind === 'ObjectTypeExtension' && d.name.value === 'Flavor',
-    ) as unknown as { fields: { name: { value: string } }[] };
-    const declared = flavor.fields.map((f) => f.name.value).sort();
-    expect(declared).toEqual(IMMUTABLE_FLAVOR_FIELDS.filter((f) => f !== 'id').sort());
-    expect([...ROUTER_FLAVOR_FIELDS].sort()).toEqual(declared);
+  it('takes only plain { __typename: Flavor, id } representations', () => {
+    expect(isFlavorRepresentation({ __typename: 'Flavor', id: '1' })).toBe(true);
+    expect(isFlavorRepresentation({ __typename: 'Flavor', id: 1 })).toBe(false);
+    expect(isFlavorRepresentation({ __typename: 'Cell', id: '1' })).toBe(false);
+    expect(isFlavorRepresentation({ __typename: 'Flavor', id: '1', extra: true })).toBe(false);
+    expect(isFlavorRepresentation(null)).toBe(false);
   });
 });

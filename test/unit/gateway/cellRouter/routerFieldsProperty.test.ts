@@ -2,42 +2,24 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import fc from 'fast-check';
 import { execute, parse, validate } from 'graphql';
 import { cellSchema } from '../../../../gateway/cellRouter/operation';
-import { fillRouterFlavors, routeRouterFields } from '../../../../gateway/cellRouter/routerFields';
+import { routeRouterFields } from '../../../../gateway/cellRouter/routerFields';
 import { readSubgraphSdls, withRouterFields } from '../../../../gateway/supergraph';
 
 // The planner's view (cell SDL plus the router's fields), executable over one instance of one cell.
 const CELL = { uuid: '4f7c1d0e-0000-4000-8000-000000000001', name: 'cell1' };
-const FLAVOR = {
-  id: '7',
-  flavorid: 'f7',
-  name: 'm1.small',
-  vcpus: 1,
-  memoryMb: 2048,
-  isPublic: true,
-  vcpuWeight: null,
-};
 const INSTANCE = { uuid: 'i-1', status: 'ACTIVE', displayName: 'web', host: 'h1', flavor: { id: '7' } };
 const resolvers = {
   Query: { instance: () => INSTANCE },
-  Instance: { cell: () => ({ ...CELL }), flavor: () => ({ ...FLAVOR }) },
+  Instance: { cell: () => ({ ...CELL }) },
 };
 const routerSchema = buildSubgraphSchema({
   typeDefs: withRouterFields(parse(readSubgraphSdls().cell)),
   resolvers: resolvers as never,
 });
-// A cell knows only the flavor's id.
-const cellOnly = buildSubgraphSchema({
-  typeDefs: parse(readSubgraphSdls().cell),
-  resolvers: { Query: resolvers.Query, Instance: { flavor: () => ({ id: '7' }) } } as never,
-});
-const readFlavors = async (ids: string[]) => ({
-  rows: new Map(ids.map((id) => [id, id === FLAVOR.id ? FLAVOR : null])),
-  failure: null,
-});
+const cellOnly = buildSubgraphSchema({ typeDefs: parse(readSubgraphSdls().cell), resolvers: resolvers as never });
 
 // Selections on Instance and on its Cell: aliases (some reusing `cell`), inline and named fragments, @include/@skip.
 const FRAGMENTS = { F0: 'name', F1: 'uuid __typename' };
-const FLAVOR_FRAGMENTS = { G0: 'name vcpus', G1: 'id __typename' };
 const directive = fc.constantFrom('', ' @include(if: $a)', ' @skip(if: $a)', ' @include(if: $b)', ' @skip(if: $b)');
 const alias = fc.constantFrom('', 'x: ', 'y: ', 'cell: ');
 const cellSelection = fc
@@ -46,16 +28,6 @@ const cellSelection = fc
     maxLength: 4,
   })
   .map((fields) => fields.map(([a, f, d]) => `${a}${f}${d}`).join(' '));
-const flavorSelection = fc
-  .array(
-    fc.tuple(
-      fc.constantFrom('x: ', 'y: ', ''),
-      fc.constantFrom('id', 'name', 'vcpus', 'memoryMb', 'vcpuWeight', '__typename', '...G0', '...G1'),
-      directive,
-    ),
-    { minLength: 1, maxLength: 4 },
-  )
-  .map((fields) => fields.map(([a, f, d]) => (f.startsWith('...') ? `${f}${d}` : `${a}${f}${d}`)).join(' '));
 const leaf = fc.tuple(alias, fc.constantFrom('uuid', 'status', 'displayName', 'host'), directive);
 const instanceSelection: fc.Arbitrary<string> = fc.letrec<{ sel: string }>((tie) => ({
   sel: fc
@@ -66,9 +38,6 @@ const instanceSelection: fc.Arbitrary<string> = fc.letrec<{ sel: string }>((tie)
         fc.tuple(alias, directive, cellSelection).map(([a, d, s]) => `${a}cell${d} { ${s} }`),
         fc.tuple(directive, tie('sel')).map(([d, s]) => `... on Instance${d} { ${s} }`),
         fc.tuple(directive, cellSelection).map(([d, s]) => `cell${d} { ...F${s.length % 2} }`),
-        fc
-          .tuple(fc.constantFrom('', 'f: ', 'g: '), directive, flavorSelection)
-          .map(([a, d, s]) => `${a}flavor${d} { ${s} }`),
       ),
       { minLength: 1, maxLength: 4 },
     )
@@ -76,23 +45,17 @@ const instanceSelection: fc.Arbitrary<string> = fc.letrec<{ sel: string }>((tie)
 })).sel;
 
 describe("the cell router's own fields, for any selection", () => {
-  it('answers as graphql-js would over the planner’s schema: the cell gets a valid request, the fills do the rest', async () => {
-    await fc.assert(
-      fc.asyncProperty(instanceSelection, fc.boolean(), fc.boolean(), async (selection, a, b) => {
+  it('answers as graphql-js would over the planner’s schema: the cell gets a valid request, the fill does the rest', () => {
+    fc.assert(
+      fc.property(instanceSelection, fc.boolean(), fc.boolean(), (selection, a, b) => {
         // As the planner writes them: only the variables and fragments the selection uses.
         const declared = [
           '$u: ID!',
           ...['a', 'b'].filter((v) => selection.includes(`$${v}`)).map((v) => `$${v}: Boolean!`),
         ];
-        const fragments = [
-          ...Object.entries(FRAGMENTS)
-            .filter(([name]) => selection.includes(`...${name}`))
-            .map(([n, b]) => `fragment ${n} on Cell { ${b} }`),
-          ...Object.entries(FLAVOR_FRAGMENTS)
-            .filter(([name]) => selection.includes(`...${name}`))
-            .map(([n, b]) => `fragment ${n} on Flavor { ${b} }`),
-        ];
-        const query = `query(${declared.join(', ')}) { instance(uuid: $u) { ${selection} } } ${fragments.join(' ')}`;
+        const fragments = Object.entries(FRAGMENTS).filter(([name]) => selection.includes(`...${name}`));
+        const query = `query(${declared.join(', ')}) { instance(uuid: $u) { ${selection} } }
+          ${fragments.map(([name, body]) => `fragment ${name} on Cell { ${body} }`).join(' ')}`;
         const document = parse(query);
         // Only operations the planner could send: valid over its schema (no conflicting aliases).
         fc.pre(validate(routerSchema, document).length === 0);
@@ -104,7 +67,6 @@ describe("the cell router's own fields, for any selection", () => {
         const answer = execute({ schema: cellOnly, document: sent, variableValues: routed.request.variables });
         const data = (answer as { data: Record<string, unknown> }).data;
         routed.fill?.(data, CELL);
-        expect(await fillRouterFlavors(query, variables, data, readFlavors)).toEqual([]);
         const want = (expected as { data: unknown }).data;
         expect(sortKeys(withoutAddedTypename(data, want))).toEqual(sortKeys(want));
       }),
@@ -124,14 +86,13 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
-// A selection left empty keeps `__typename` in the request, and a flavor no fill was asked for keeps the
-// router's `__cr_fid` (the gateway shapes the answer by the client's selection and drops both): only these may be extra.
+// A selection left empty keeps `__typename` in the request (the planner drops the key): only there may it be extra.
 function withoutAddedTypename(actual: unknown, expected: unknown): unknown {
   if (!actual || typeof actual !== 'object' || !expected || typeof expected !== 'object') return actual;
   const want = expected as Record<string, unknown>;
   return Object.fromEntries(
     Object.entries(actual as Record<string, unknown>)
-      .filter(([key]) => (key !== '__typename' && key !== '__cr_fid') || key in want)
+      .filter(([key]) => key !== '__typename' || key in want)
       .map(([k, v]) => [k, withoutAddedTypename(v, want[k])]),
   );
 }
