@@ -161,7 +161,7 @@ describe('tracing a list over three cells', () => {
           expect(String(attr(statement, 'db.statement'))).not.toContain("'demo'");
         }
       }
-      // The rows' cell names come from the global subgraph, in the same trace.
+      // The router's own global request (the build requests to merge in) is in the same trace.
       const globalServers = spans.filter((s) => attr(s, 'cells.process') === 'global');
       expect(globalServers.length).toBeGreaterThanOrEqual(1);
       expect(globalServers.every((s) => s.parentSpanContext?.isRemote)).toBe(true);
