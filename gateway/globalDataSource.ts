@@ -4,7 +4,12 @@ import { identityHeaders } from '../domain/identity';
 import type { Logger } from '../infrastructure/logger';
 import type { GatewayContext } from './context';
 import { GlobalUnavailableError, type GlobalTransport } from './globalTransport';
-import { dedupeRepresentations, expandEntitiesResponse, type GatewayGraphQLResponse } from './representations';
+import {
+  dedupeRepresentations,
+  expandEntitiesResponse,
+  reindexError,
+  type GatewayGraphQLResponse,
+} from './representations';
 import { ErrorCode } from '../domain/errors';
 import {
   FULL_FLAVOR_QUERY,
@@ -122,10 +127,7 @@ export class GlobalDataSource extends RemoteGraphQLDataSource<GatewayContext> {
         rows[u] = row ?? null;
       });
       // An error about the j-th flavor read is about the unique flavor it was.
-      errors = response.errors?.map((error) => {
-        const [root, j, ...rest] = error.path ?? [];
-        return root === '_entities' && typeof j === 'number' ? { ...error, path: [root, missing[j], ...rest] } : error;
-      });
+      errors = response.errors?.map((error) => reindexError(error, '_entities', missing));
     }
     const data = { _entities: rows.map((row) => (row ? projectFlavor(row, fields) : null)) };
     return errors?.length ? { data, errors } : { data };

@@ -1,4 +1,5 @@
 import type { GraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLFormattedError } from 'graphql';
 
 /** What a subgraph data source answers. */
 export type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
@@ -49,4 +50,14 @@ export function expandEntitiesResponse(response: GatewayGraphQLResponse, indexOf
     return (positions.get(index) ?? [index]).map((i) => ({ ...error, path: [root, i, ...rest] }));
   });
   return { ...response, data, ...(errors ? { errors } : {}) };
+}
+
+/**
+ * An error about the i-th entity of a request sent for a subset of entities, pointed at
+ * that entity's index in the whole: `indexes[i]` (`key` is the root field, `_entities`).
+ */
+export function reindexError(error: GraphQLFormattedError, key: string, indexes: number[]): GraphQLFormattedError {
+  const path = error.path;
+  if (!path || path[0] !== key || typeof path[1] !== 'number') return error;
+  return { ...error, path: [key, indexes[path[1]] ?? path[1], ...path.slice(2)] };
 }

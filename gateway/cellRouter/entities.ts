@@ -11,6 +11,7 @@ import {
 import type { CellEntry } from './cellDirectory';
 import { succeed } from '../../domain/outcome';
 import type { GlobalOutcome } from '../globalClient';
+import { reindexError } from '../representations';
 import { loadMappings } from './mappingCache';
 import { ErrorCode } from '../../domain/errors';
 
@@ -93,7 +94,8 @@ export async function routeEntities(req: RouterRequest): Promise<FieldResult> {
         }
         return;
       }
-      for (const error of cellErrors) errors.push(reindex(error, field.responseKey, indexes));
+      // A cell's error path points into its subset; point it at the original index.
+      for (const error of cellErrors) errors.push(reindexError(error, field.responseKey, indexes));
     }),
   );
   return { data: results, errors };
@@ -121,11 +123,4 @@ async function cellsOf(
       return mapping?.cellUuid ?? null;
     }),
   );
-}
-
-// A cell's error path points into its subset; point it at the original index.
-function reindex(error: GraphQLFormattedError, key: string, indexes: number[]): GraphQLFormattedError {
-  const path = error.path;
-  if (!path || path[0] !== key || typeof path[1] !== 'number') return error;
-  return { ...error, path: [key, indexes[path[1]] ?? path[1], ...path.slice(2)] };
 }
