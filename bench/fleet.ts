@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createCell, updateCell } from '../cellsAdmin';
 import { signToken } from '../gateway/auth';
 import type { GatewayConfig } from '../gateway/config';
+import type { ResultShaping } from '../gateway/resultShaping';
 import { startGateway, type RunningGateway } from '../gateway/server';
 import { createApiClient, type ApiClient } from '../prisma/clients';
 import { withDatabase } from '../prisma/databaseUrl';
@@ -71,10 +72,17 @@ export interface FleetSpec {
   cellPoolMax: number;
   /** --cell-execution; unset: jit, the cell subgraph's default. */
   cellExecution?: CellExecution;
+  /** --result-shaping; unset: compiled, the gateway's default. */
+  resultShaping?: ResultShaping;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
-export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number, cells: number): GatewayConfig {
+export function benchGatewayConfig(
+  globalUrl: string,
+  cellTimeoutMs: number,
+  cells: number,
+  resultShaping: ResultShaping = 'compiled',
+): GatewayConfig {
   return {
     port: 0,
     host: '127.0.0.1',
@@ -92,6 +100,7 @@ export function benchGatewayConfig(globalUrl: string, cellTimeoutMs: number, cel
     maxComplexity: 100000 * Math.max(cells, 10),
     maxBodyBytes: 1024 * 1024,
     logLevel: 'silent',
+    resultShaping,
   };
 }
 
@@ -185,7 +194,7 @@ async function build(
   const gateways: RunningGateway[] = [];
   const launch = async (timeoutMs: number, overrides: Partial<GatewayConfig> = {}) => {
     const gateway = await startGateway({
-      ...benchGatewayConfig(global.url, timeoutMs, spec.cellRows.length),
+      ...benchGatewayConfig(global.url, timeoutMs, spec.cellRows.length, spec.resultShaping),
       ...overrides,
     });
     gateways.push(gateway);

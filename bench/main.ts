@@ -170,6 +170,7 @@ async function setUp(
     pgUrl: options.pgUrl,
     cellPoolMax,
     cellExecution: options.cellExecution,
+    resultShaping: options.resultShaping,
   });
   open.add(fleet);
   const setupMs = Math.round(performance.now() - started);

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULTS } from '../infrastructure/configSchema';
 import { CELL_EXECUTIONS, type CellExecution } from '../subgraphs/cell/jitExecution';
+import { RESULT_SHAPINGS, type ResultShaping } from '../gateway/resultShaping';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
 export type Hosting = 'in-process' | 'processes';
@@ -46,6 +47,8 @@ export interface BenchOptions {
   totalInstances: number;
   /** How the cell subgraphs run queries (CELLS_CELL_EXECUTION): jit (default) or graphql-js. */
   cellExecution: CellExecution;
+  /** How the gateway shapes answers (CELLS_GATEWAY_RESULT_SHAPING): compiled (default) or apollo. */
+  resultShaping: ResultShaping;
   out: string;
   pgUrl: string;
 }
@@ -100,6 +103,13 @@ function cellExecution(value: string): CellExecution {
   );
 }
 
+function resultShaping(value: string): ResultShaping {
+  if ((RESULT_SHAPINGS as readonly string[]).includes(value)) return value as ResultShaping;
+  throw new InvalidArgumentError(
+    `--result-shaping: expected ${RESULT_SHAPINGS.join(' or ')}, got ${JSON.stringify(value)}`,
+  );
+}
+
 /**
  * Parses the bench's flags (`argv` as process.argv). The PostgreSQL server comes from
  * CELLS_PG_URL like everywhere else; the bench's databases are its own throw-away ones.
@@ -138,6 +148,12 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       `cell subgraphs' execution, ${CELL_EXECUTIONS.join(' or ')} (CELLS_CELL_EXECUTION)`,
       cellExecution,
       'jit' as CellExecution,
+    )
+    .option(
+      '--result-shaping <how>',
+      `the gateway's answer shaping, ${RESULT_SHAPINGS.join(' or ')} (CELLS_GATEWAY_RESULT_SHAPING)`,
+      resultShaping,
+      'compiled' as ResultShaping,
     )
     .option(
       '--gateways <n>',

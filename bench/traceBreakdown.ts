@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Command } from 'commander';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { RESULT_SHAPINGS, type ResultShaping } from '../gateway/resultShaping';
 import { startTracing, stopTracing } from '../infrastructure/tracing';
 import { DEFAULTS } from '../infrastructure/configSchema';
 import { bearer, expectData, post } from './client';
@@ -153,8 +154,9 @@ async function main(): Promise<void> {
     .option('--instances <n>', 'instances per cell', (v) => Number(v), 2000)
     .option('--runs <n>', 'traced pages', (v) => Number(v), 20)
     .option('--warmup <n>', 'untimed pages first', (v) => Number(v), 10)
+    .option('--result-shaping <how>', "the gateway's answer shaping: compiled or apollo", 'compiled')
     .parse(process.argv)
-    .opts<{ cells: number; instances: number; runs: number; warmup: number }>();
+    .opts<{ cells: number; instances: number; runs: number; warmup: number; resultShaping: string }>();
   const exporter = new InMemorySpanExporter();
   startTracing('cells-bench', { exporter });
   const collector = await startCollector();
@@ -164,7 +166,17 @@ async function main(): Promise<void> {
   const pgUrl = process.env.CELLS_PG_URL ?? DEFAULTS.pgUrl;
   const budget = await readPoolBudget(pgUrl, o.cells);
   const cellRows = Array.from({ length: o.cells }, (_, i) => fleetInstances(i, o.cells, o.instances));
-  const fleet = await startFleet({ label: 't', cellRows, hosting: 'processes', pgUrl, cellPoolMax: budget.perCell });
+  const resultShaping = o.resultShaping as ResultShaping;
+  if (!RESULT_SHAPINGS.includes(resultShaping))
+    throw new Error(`--result-shaping: expected compiled or apollo, got ${resultShaping}`);
+  const fleet = await startFleet({
+    label: 't',
+    cellRows,
+    hosting: 'processes',
+    pgUrl,
+    cellPoolMax: budget.perCell,
+    resultShaping,
+  });
   try {
     const page = async () => {
       const answer = await post(fleet.gateway.url, bearer(fleet.adminToken), LIST_DETAIL, { first: 1000 });
@@ -192,7 +204,7 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
     const dir = path.join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `trace-breakdown-c${o.cells}-n${o.instances}.json`);
+    const file = path.join(dir, `trace-breakdown-c${o.cells}-n${o.instances}-${resultShaping}.json`);
     writeFileSync(
       file,
       `${JSON.stringify({ options: o, startedAt: new Date().toISOString(), table, runs }, null, 2)}\n`,

@@ -11,6 +11,7 @@ import {
 } from '../infrastructure/configSchema';
 import type { MappingCacheLayers } from './cellRouter/mappingCache';
 import type { RedisMappingsSettings } from './cellRouter/redisMappings';
+import { RESULT_SHAPINGS, type ResultShaping } from './resultShaping';
 
 /** Everything the gateway can be told, validated at start-up. */
 export interface GatewayConfig {
@@ -56,6 +57,12 @@ export interface GatewayConfig {
   mappingCacheRedis?: (RedisMappingsSettings & { layers?: MappingCacheLayers }) | null;
   /** The built dashboard and GraphiQL (CELLS_WEB_ROOT); unset: dashboard/dist of this checkout. */
   webRoot?: string;
+  /**
+   * How answers are shaped after the plan (CELLS_GATEWAY_RESULT_SHAPING): `compiled` (the
+   * default, gateway/resultShaping.ts) or `apollo` (Apollo Gateway's own walk). The process's
+   * setting: gateways in one process share the last one started.
+   */
+  resultShaping?: ResultShaping;
 }
 
 /** What the live events may hold and where the gateway reads them. */
@@ -158,6 +165,7 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
       CELLS_MAPPING_CACHE_REDIS_TIMEOUT_MS: positiveInt(GATEWAY_DEFAULTS.mappingCacheRedisTimeoutMs),
       CELLS_MAPPING_CACHE_REDIS_PREFIX: z.string().min(1).max(100).default(GATEWAY_DEFAULTS.mappingCacheRedisPrefix),
       CELLS_WEB_ROOT: z.string().min(1).optional(),
+      CELLS_GATEWAY_RESULT_SHAPING: z.enum(RESULT_SHAPINGS).default('compiled'),
     },
     env,
   );
@@ -221,5 +229,6 @@ export function loadGatewayConfig(env: Record<string, string | undefined> = proc
         }
       : null,
     webRoot: e.CELLS_WEB_ROOT,
+    resultShaping: e.CELLS_GATEWAY_RESULT_SHAPING,
   };
 }

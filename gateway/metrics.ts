@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CircuitPhase } from './cellRouter/cellBreaker';
 import type { MappingCacheStats } from './cellRouter/mappingCache';
 import type { RedisMappings } from './cellRouter/redisMappings';
+import { resultShapingCounts } from './resultShaping';
 
 /** The circuit of every known cell, read when /metrics is scraped. */
 export type CircuitStates = () => { cell: string; state: CircuitPhase }[];
@@ -62,6 +63,17 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         this.inc(cacheStats.misses);
+      },
+    });
+    new Counter({
+      name: 'cells_gateway_result_shaping_total',
+      help: "Answers shaped after the plan in this process: compiled, or by Apollo Gateway's own walk (an error or a made-up null to report, introspection, or CELLS_GATEWAY_RESULT_SHAPING=apollo)",
+      labelNames: ['path'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc({ path: 'compiled' }, resultShapingCounts.compiled);
+        this.inc({ path: 'apollo' }, resultShapingCounts.apollo);
       },
     });
     this.cellSkipped = new Counter({

@@ -25,6 +25,7 @@ import { composeSupergraph, expectedCellSdl, readSubgraphSdls } from './supergra
 import { eventsDataSource, httpSubscriptionsRefused, LiveEvents } from './events/liveEvents';
 import { webApp } from './webApp';
 import { devSignInRoutes } from './devSignIn';
+import { installResultShaping } from './resultShaping';
 
 export interface RunningGateway extends RunningHttpServer {
   router: CellRouterDataSource;
@@ -111,6 +112,7 @@ export async function startGateway(config: GatewayConfig, logger: Logger = silen
     maxFirst: config.maxFirst,
     maxCellRequestsInFlight: limits.maxCellRequestsInFlight,
   });
+  installResultShaping(config.resultShaping ?? 'compiled');
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ name }) =>

@@ -46,7 +46,12 @@ export interface MemoryReport {
  */
 export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
   const { fleet, options } = ctx;
-  const config = benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length);
+  const config = benchGatewayConfig(
+    fleet.global.url,
+    DEFAULT_CELL_TIMEOUT_MS,
+    fleet.cells.length,
+    options.resultShaping,
+  );
   const { child, url } = await forkHost(path.join(__dirname, '..', 'gatewayHost.ts'), config, 'gateway host');
   try {
     const gateway = probeOf(child);

@@ -39,7 +39,7 @@ export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.u
   if (options.gateways === 1)
     return { ...(await load(fleet, url, options.concurrency, options.duration)), gateways: 1 };
   const replicas = await startGatewayProcesses(
-    benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length),
+    benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length, options.resultShaping),
     options.gateways,
   );
   try {

@@ -77,6 +77,14 @@ describe('the live event settings', () => {
     });
   });
 
+  it("reads how answers are shaped, compiled by default or Apollo's walk, and names a value it refuses", () => {
+    expect(loadGatewayConfig({}).resultShaping).toBe('compiled');
+    expect(loadGatewayConfig({ CELLS_GATEWAY_RESULT_SHAPING: 'apollo' }).resultShaping).toBe('apollo');
+    expect(() => loadGatewayConfig({ CELLS_GATEWAY_RESULT_SHAPING: 'fast' })).toThrow(
+      /CELLS_GATEWAY_RESULT_SHAPING="fast"/,
+    );
+  });
+
   it('reads every variable, and names a bad one with its value', () => {
     const events = loadGatewayConfig({
       CELLS_SUBSCRIPTION_BUFFER: '50',
