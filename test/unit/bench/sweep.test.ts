@@ -25,6 +25,14 @@ describe('bench options for gateways and the cells sweep', () => {
     expect(o.scenarios).toContain('throughput');
   });
 
+  it("reads the gateway's answer shaping, compiled by default, and names a value it refuses", () => {
+    expect(parse().resultShaping).toBe('compiled');
+    expect(parse('--result-shaping', 'apollo').resultShaping).toBe('apollo');
+    expect(() => parse('--result-shaping', 'fast')).toThrow(
+      /--result-shaping: expected compiled or apollo, got "fast"/,
+    );
+  });
+
   it('reads --gateways, and refuses more gateways than connections or a non-positive count', () => {
     expect(parse('--gateways', '2').gateways).toBe(2);
     expect(() => parse('--gateways', '0')).toThrow(/--gateways: expected a positive integer, got "0"/);
