@@ -4,7 +4,8 @@
  * cell subgraphs run in child processes (`--hosting processes`, one event loop each, as
  * deployed); the gateway and the global subgraph here record into memory, the cells
  * export over OTLP to a collector in this process. Prints the median of each duration
- * over the traced pages; JSON to bench/results/trace-breakdown-c<C>-n<N>.json.
+ * over the traced pages; JSON to bench/results/trace-breakdown-c<C>-n<N>-<shaping>.json.
+ * `--result-shaping apollo` has the gateway shape answers with Apollo Gateway's own walk.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -168,7 +169,7 @@ async function main(): Promise<void> {
   const cellRows = Array.from({ length: o.cells }, (_, i) => fleetInstances(i, o.cells, o.instances));
   const resultShaping = o.resultShaping as ResultShaping;
   if (!RESULT_SHAPINGS.includes(resultShaping))
-    throw new Error(`--result-shaping: expected compiled or apollo, got ${resultShaping}`);
+    throw new Error(`--result-shaping: expected ${RESULT_SHAPINGS.join(' or ')}, got ${JSON.stringify(resultShaping)}`);
   const fleet = await startFleet({
     label: 't',
     cellRows,
