@@ -13,21 +13,13 @@ import { internal, post } from './client';
 import { hostCell, type HostedCell } from './hostedCell';
 import { LIST_DETAIL_DIRECT } from './queries';
 import type { CellExecution } from '../subgraphs/cell/jitExecution';
-import type { Hosting } from './options';
+import { CELL_POOL_IDLE_MS, type Hosting } from './options';
 import type { BenchInstance } from './rows';
 import { seedFlavors, seedMappings } from './seedApi';
 import { seedCell } from './seedCell';
 
 export const BENCH_SECRET = 'bench-internal-secret';
 const JWT_SECRET = 'bench-jwt-secret-0123456789abcdef';
-/**
- * Every bench database lives on one PostgreSQL server (max_connections 100 here), so
- * each cell subgraph's pool is its share of the server (bench/poolBudget.ts), opened
- * lazily and closed after CELL_POOL_IDLE_MS unused: ten cell subgraphs with the default
- * pool of 10 once took every connection under the throughput scenario and left the
- * global subgraph none ("too many clients").
- */
-export const CELL_POOL_IDLE_MS = 1000;
 
 // Gateways the bench starts use the production defaults except where a scenario says.
 export const DEFAULT_CELL_TIMEOUT_MS = 5000;
@@ -47,8 +39,9 @@ export interface Fleet {
   label: string;
   api: ApiClient;
   apiUrl: string;
-  /** Each cell subgraph's database pool. */
+  /** Each cell subgraph's database pool, and how long its connections stay open unused. */
   cellPoolMax: number;
+  cellPoolIdleMs: number;
   global: RunningGlobalSubgraph;
   globalStatements: { count: number };
   cells: FleetCell[];
@@ -74,6 +67,8 @@ export interface FleetSpec {
   cellExecution?: CellExecution;
   /** --result-shaping; unset: compiled, the gateway's default. */
   resultShaping?: ResultShaping;
+  /** --cell-pool-idle-ms; unset: CELL_POOL_IDLE_MS. */
+  cellPoolIdleMs?: number;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
@@ -170,7 +165,7 @@ async function build(
         databaseUrl: cellUrls[i],
         internalSecret: BENCH_SECRET,
         poolMax: spec.cellPoolMax,
-        poolIdleMs: CELL_POOL_IDLE_MS,
+        poolIdleMs: spec.cellPoolIdleMs ?? CELL_POOL_IDLE_MS,
         execution: spec.cellExecution ?? 'jit',
       },
       spec.hosting,
@@ -214,6 +209,7 @@ async function build(
     api,
     apiUrl,
     cellPoolMax: spec.cellPoolMax,
+    cellPoolIdleMs: spec.cellPoolIdleMs ?? CELL_POOL_IDLE_MS,
     global,
     globalStatements,
     cells,

@@ -171,6 +171,7 @@ async function setUp(
     cellPoolMax,
     cellExecution: options.cellExecution,
     resultShaping: options.resultShaping,
+    cellPoolIdleMs: options.cellPoolIdleMs,
   });
   open.add(fleet);
   const setupMs = Math.round(performance.now() - started);

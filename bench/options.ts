@@ -49,9 +49,21 @@ export interface BenchOptions {
   cellExecution: CellExecution;
   /** How the gateway shapes answers (CELLS_GATEWAY_RESULT_SHAPING): compiled (default) or apollo. */
   resultShaping: ResultShaping;
+  /** How long a cell subgraph's unused database connection stays open (CELLS_DB_POOL_IDLE_MS). */
+  cellPoolIdleMs: number;
   out: string;
   pgUrl: string;
 }
+
+/**
+ * Every bench database lives on one PostgreSQL server (max_connections 100 here), so
+ * each cell subgraph's pool is its share of the server (bench/poolBudget.ts), opened
+ * lazily and closed after CELL_POOL_IDLE_MS unused (`--cell-pool-idle-ms`): ten cell
+ * subgraphs with the default pool of 10 once took every connection under the throughput
+ * scenario and left the global subgraph none ("too many clients"). Short, so the data
+ * floor's own pools can wait for the subgraphs' to close before opening theirs.
+ */
+export const CELL_POOL_IDLE_MS = 1000;
 
 /** A commander parser for a positive integer flag, with an error naming the flag and the value. */
 export function positiveInt(flag: string) {
@@ -154,6 +166,12 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       `the gateway's answer shaping, ${RESULT_SHAPINGS.join(' or ')} (CELLS_GATEWAY_RESULT_SHAPING)`,
       resultShaping,
       'compiled' as ResultShaping,
+    )
+    .option(
+      '--cell-pool-idle-ms <ms>',
+      "cell subgraphs' CELLS_DB_POOL_IDLE_MS (the data floor waits this out before opening its own pools)",
+      positiveInt('--cell-pool-idle-ms'),
+      CELL_POOL_IDLE_MS,
     )
     .option(
       '--gateways <n>',

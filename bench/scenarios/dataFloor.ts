@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { CONNECTION_OPTIONS } from '../../prisma/clients';
 import { expectData } from '../client';
-import { CELL_POOL_IDLE_MS } from '../fleet';
+import type { Fleet } from '../fleet';
 import { cellPageSql, dataFloorPage, floorPools } from '../floor';
 import { measure } from '../measure';
 import { LIST_DETAIL } from '../queries';
@@ -25,9 +25,9 @@ export interface CellSqlReport {
   poolMax: number;
 }
 
-// The cell subgraphs' pools close after CELL_POOL_IDLE_MS: waiting that out first keeps
+// The cell subgraphs' pools close after their idle time: waiting that out first keeps
 // the floor's connections within the same budget (never both sets open at once).
-const waitForIdlePools = () => sleep(CELL_POOL_IDLE_MS + 500);
+const waitForIdlePools = (fleet: Fleet) => sleep(fleet.cellPoolIdleMs + 500);
 
 /**
  * data-floor: list-1000-detail's page with `pg` directly (bench/floor.ts), timed like
@@ -37,7 +37,7 @@ export async function dataFloor(ctx: ScenarioContext): Promise<DataFloorReport> 
   const { fleet, options } = ctx;
   const viaGatewayPage = expectData(await viaGateway(ctx, fleet.gateway, LIST_DETAIL, { first: 1000 }), 'data-floor');
   const expected = (viaGatewayPage.instances.edges as { node: { uuid: string } }[]).map((e) => e.node.uuid);
-  await waitForIdlePools();
+  await waitForIdlePools(fleet);
   const pools = floorPools(fleet.apiUrl, fleet.cells, fleet.cellPoolMax);
   try {
     const measured = await measure(
@@ -70,7 +70,7 @@ export async function dataFloor(ctx: ScenarioContext): Promise<DataFloorReport> 
 export async function cellSql(ctx: ScenarioContext): Promise<CellSqlReport> {
   const { fleet, options } = ctx;
   const cell = fleet.cells[0];
-  await waitForIdlePools();
+  await waitForIdlePools(fleet);
   const pool = new Pool({ connectionString: cell.databaseUrl, options: CONNECTION_OPTIONS, max: fleet.cellPoolMax });
   pool.on('error', () => undefined);
   try {

@@ -25,6 +25,14 @@ describe('bench options for gateways and the cells sweep', () => {
     expect(o.scenarios).toContain('throughput');
   });
 
+  it("reads the cell subgraphs' pool idle time, 1 s by default, and names a value it refuses", () => {
+    expect(parse().cellPoolIdleMs).toBe(1000);
+    expect(parse('--cell-pool-idle-ms', '10000').cellPoolIdleMs).toBe(10000);
+    expect(() => parse('--cell-pool-idle-ms', '0')).toThrow(
+      /--cell-pool-idle-ms: expected a positive integer, got "0"/,
+    );
+  });
+
   it("reads the gateway's answer shaping, compiled by default, and names a value it refuses", () => {
     expect(parse().resultShaping).toBe('compiled');
     expect(parse('--result-shaping', 'apollo').resultShaping).toBe('apollo');
