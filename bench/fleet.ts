@@ -122,6 +122,7 @@ async function build(
   cleanup: () => Promise<void>,
 ): Promise<Fleet> {
   const dbUrl = (suffix: string) => withDatabase(spec.pgUrl, `cells_bench_${spec.label}_${process.pid}_${suffix}`);
+  const cellPoolIdleMs = spec.cellPoolIdleMs ?? CELL_POOL_IDLE_MS;
   const createDb = async (url: string, kind: 'api' | 'cell') => {
     await ensureDatabase(url);
     cleanups.push(() => dropDatabase(url));
@@ -165,7 +166,7 @@ async function build(
         databaseUrl: cellUrls[i],
         internalSecret: BENCH_SECRET,
         poolMax: spec.cellPoolMax,
-        poolIdleMs: spec.cellPoolIdleMs ?? CELL_POOL_IDLE_MS,
+        poolIdleMs: cellPoolIdleMs,
         execution: spec.cellExecution ?? 'jit',
       },
       spec.hosting,
@@ -209,7 +210,7 @@ async function build(
     api,
     apiUrl,
     cellPoolMax: spec.cellPoolMax,
-    cellPoolIdleMs: spec.cellPoolIdleMs ?? CELL_POOL_IDLE_MS,
+    cellPoolIdleMs,
     global,
     globalStatements,
     cells,

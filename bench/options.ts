@@ -4,7 +4,8 @@ import { CELL_EXECUTIONS, type CellExecution } from '../subgraphs/cell/jitExecut
 import { RESULT_SHAPINGS, type ResultShaping } from '../gateway/resultShaping';
 
 /** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
-export type Hosting = 'in-process' | 'processes';
+const HOSTINGS = ['in-process', 'processes'] as const;
+export type Hosting = (typeof HOSTINGS)[number];
 
 export const SCENARIOS = [
   'list-1000-detail',
@@ -103,23 +104,12 @@ function scenarioList(value: string): ScenarioName[] {
   return names as ScenarioName[];
 }
 
-function hosting(value: string): Hosting {
-  if (value === 'in-process' || value === 'processes') return value;
-  throw new InvalidArgumentError(`--hosting: expected in-process or processes, got ${JSON.stringify(value)}`);
-}
-
-function cellExecution(value: string): CellExecution {
-  if ((CELL_EXECUTIONS as readonly string[]).includes(value)) return value as CellExecution;
-  throw new InvalidArgumentError(
-    `--cell-execution: expected ${CELL_EXECUTIONS.join(' or ')}, got ${JSON.stringify(value)}`,
-  );
-}
-
-function resultShaping(value: string): ResultShaping {
-  if ((RESULT_SHAPINGS as readonly string[]).includes(value)) return value as ResultShaping;
-  throw new InvalidArgumentError(
-    `--result-shaping: expected ${RESULT_SHAPINGS.join(' or ')}, got ${JSON.stringify(value)}`,
-  );
+/** A commander parser for a flag that takes one of `values`, with an error naming the flag and the value. */
+export function oneOf<T extends string>(flag: string, values: readonly T[]) {
+  return (value: string): T => {
+    if ((values as readonly string[]).includes(value)) return value as T;
+    throw new InvalidArgumentError(`${flag}: expected ${values.join(' or ')}, got ${JSON.stringify(value)}`);
+  };
 }
 
 /**
@@ -152,19 +142,19 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     .option(
       '--hosting <how>',
       'in-process or processes (one child process per cell subgraph)',
-      hosting,
+      oneOf('--hosting', HOSTINGS),
       'in-process' as Hosting,
     )
     .option(
       '--cell-execution <how>',
       `cell subgraphs' execution, ${CELL_EXECUTIONS.join(' or ')} (CELLS_CELL_EXECUTION)`,
-      cellExecution,
+      oneOf('--cell-execution', CELL_EXECUTIONS),
       'jit' as CellExecution,
     )
     .option(
       '--result-shaping <how>',
       `the gateway's answer shaping, ${RESULT_SHAPINGS.join(' or ')} (CELLS_GATEWAY_RESULT_SHAPING)`,
-      resultShaping,
+      oneOf('--result-shaping', RESULT_SHAPINGS),
       'compiled' as ResultShaping,
     )
     .option(

@@ -18,6 +18,7 @@ import { startTracing, stopTracing } from '../infrastructure/tracing';
 import { DEFAULTS } from '../infrastructure/configSchema';
 import { bearer, expectData, post } from './client';
 import { dropOwnDatabases, startFleet } from './fleet';
+import { oneOf } from './options';
 import { readPoolBudget } from './poolBudget';
 import { LIST_DETAIL } from './queries';
 import { fleetInstances } from './rows';
@@ -155,9 +156,14 @@ async function main(): Promise<void> {
     .option('--instances <n>', 'instances per cell', (v) => Number(v), 2000)
     .option('--runs <n>', 'traced pages', (v) => Number(v), 20)
     .option('--warmup <n>', 'untimed pages first', (v) => Number(v), 10)
-    .option('--result-shaping <how>', "the gateway's answer shaping: compiled or apollo", 'compiled')
+    .option(
+      '--result-shaping <how>',
+      `the gateway's answer shaping, ${RESULT_SHAPINGS.join(' or ')}`,
+      oneOf('--result-shaping', RESULT_SHAPINGS),
+      'compiled' as ResultShaping,
+    )
     .parse(process.argv)
-    .opts<{ cells: number; instances: number; runs: number; warmup: number; resultShaping: string }>();
+    .opts<{ cells: number; instances: number; runs: number; warmup: number; resultShaping: ResultShaping }>();
   const exporter = new InMemorySpanExporter();
   startTracing('cells-bench', { exporter });
   const collector = await startCollector();
@@ -167,9 +173,7 @@ async function main(): Promise<void> {
   const pgUrl = process.env.CELLS_PG_URL ?? DEFAULTS.pgUrl;
   const budget = await readPoolBudget(pgUrl, o.cells);
   const cellRows = Array.from({ length: o.cells }, (_, i) => fleetInstances(i, o.cells, o.instances));
-  const resultShaping = o.resultShaping as ResultShaping;
-  if (!RESULT_SHAPINGS.includes(resultShaping))
-    throw new Error(`--result-shaping: expected ${RESULT_SHAPINGS.join(' or ')}, got ${JSON.stringify(resultShaping)}`);
+  const resultShaping = o.resultShaping;
   const fleet = await startFleet({
     label: 't',
     cellRows,
