@@ -88,3 +88,17 @@ export async function seedInstances(cell: TestCell, api: ApiClient, options: See
   }
   return rows;
 }
+
+/**
+ * The flavors the flavor tests list instances on: `m1.small` (public) and `p1.private`
+ * (private, granted to no project until a test grants it).
+ */
+export async function createTestFlavors(api: ApiClient) {
+  const small = await api.instanceType.create({
+    data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
+  });
+  const secret = await api.instanceType.create({
+    data: { name: 'p1.private', flavorid: 'p1', memoryMb: 512, vcpus: 2, rootGb: 1, isPublic: false },
+  });
+  return { small, secret };
+}

@@ -1,4 +1,4 @@
-import { seedInstances } from '../../helpers/instances';
+import { createTestFlavors, seedInstances } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 const LIST = (fields: string) => `{ instances(first: 50) { edges { node { uuid flavor { ${fields} } } } complete } }`;
@@ -13,12 +13,7 @@ describe("the gateway's public flavors (the planner's flavor look-ups)", () => {
 
   beforeAll(async () => {
     topo = await startTopology({ cells: ['cell1', 'cell2'] });
-    const small = await topo.api.instanceType.create({
-      data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
-    });
-    const secret = await topo.api.instanceType.create({
-      data: { name: 'p1.private', flavorid: 'p1', memoryMb: 512, vcpus: 2, rootGb: 1, isPublic: false },
-    });
+    const { small, secret } = await createTestFlavors(topo.api);
     await topo.api.instanceTypeProject.create({ data: { instanceTypeId: secret.id, projectId: 'demo' } });
     [publicId, privateId] = [String(small.id), String(secret.id)];
     for (const cell of topo.cells) {

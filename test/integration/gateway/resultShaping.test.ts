@@ -1,5 +1,5 @@
 import { installResultShaping, resultShapingInstalled, type ResultShaping } from '../../../gateway/resultShaping';
-import { seedInstances } from '../../helpers/instances';
+import { createTestFlavors, seedInstances } from '../../helpers/instances';
 import { startTopology, type Topology } from '../../helpers/topology';
 
 /*
@@ -40,12 +40,7 @@ describe("the gateway's compiled answer shaping", () => {
 
   beforeAll(async () => {
     topo = await startTopology({ cells: ['cell1', 'cell2'] });
-    const small = await topo.api.instanceType.create({
-      data: { name: 'm1.small', flavorid: '2', memoryMb: 2048, vcpus: 1, rootGb: 20 },
-    });
-    const secret = await topo.api.instanceType.create({
-      data: { name: 'p1.private', flavorid: 'p1', memoryMb: 512, vcpus: 2, rootGb: 1, isPublic: false },
-    });
+    const { small, secret } = await createTestFlavors(topo.api);
     for (const cell of topo.cells) {
       await seedInstances(cell, topo.api, { count: 30, projects: ['demo', 'other'], flavorId: small.id });
       // Private to no project: the demo user's own instances on it get a null flavor and an error.
