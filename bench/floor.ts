@@ -1,4 +1,5 @@
 import { Pool } from 'pg';
+import { parse, type FieldNode, type OperationDefinitionNode } from 'graphql';
 import type { Prisma } from '../prisma/cell/generated/client';
 import { CONNECTION_OPTIONS } from '../prisma/clients';
 import {
@@ -14,7 +15,10 @@ import { statusFromState } from '../domain/instanceStatus';
 import { camelRow } from '../infrastructure/camelRow';
 import { filterToSql } from '../subgraphs/cell/instanceFilter';
 import { pageQuery } from '../subgraphs/cell/instancePage';
+import { pageColumns } from '../subgraphs/cell/instanceColumns';
+import { nodeFieldNames } from '../subgraphs/cell/prefetchNested';
 import { nestedQuery, type NestedOptions } from '../subgraphs/cell/loaders';
+import { LIST_DETAIL_DIRECT } from './queries';
 
 /**
  * The data floor of issue 14: what list-1000-detail returns, fetched with `pg` directly
@@ -47,11 +51,19 @@ export function batchSize(first: number, cells: number): number {
   return Math.min(first, Math.ceil((first / Math.max(cells, 1)) * BATCH_SLACK));
 }
 
+// The columns the cell subgraph reads for list-1000-detail's nodes (subgraphs/cell/instanceColumns.ts).
+const DETAIL_COLUMNS = (() => {
+  const operation = parse(LIST_DETAIL_DIRECT).definitions[0] as OperationDefinitionNode;
+  const columns = pageColumns(nodeFieldNames([operation.selectionSet.selections[0] as FieldNode], {}), SORT);
+  if (!columns) throw new Error('data floor: list-1000-detail selects a field instanceColumns.ts does not know');
+  return columns;
+})();
+
 /** The statements of one cell page: the keyset page, then the nested lists by uuid. */
 export function pageStatement(first: number, after: Position | null, cellUuid: string): Prisma.Sql {
   const filter = filterToSql({ allProjects: true }, SERVICE_IDENTITY, cellUuid);
   if (filter.kind !== 'sql') throw new Error('data floor: the allProjects filter selected nothing');
-  return pageQuery({ conditions: filter.conditions, sort: SORT, after, first });
+  return pageQuery({ conditions: filter.conditions, sort: SORT, after, first, columns: DETAIL_COLUMNS });
 }
 
 async function run(pool: Pool, sql: { text: string; values: unknown[] }): Promise<Row[]> {

@@ -8,6 +8,8 @@ export interface PageRequest {
   sort: SortSpec[];
   after: Position | null;
   first: number;
+  /** The columns to read (instanceColumns.ts pageColumns); unset: every column. */
+  columns?: readonly string[];
   /** Set when a condition evaluates a caller's pattern: the statement runs under SET LOCAL statement_timeout. */
   statementTimeoutMs?: number;
 }
@@ -40,10 +42,12 @@ export async function fetchInstancePage(db: CellClient, request: PageRequest): P
 export function pageQuery(request: PageRequest): Prisma.Sql {
   const branches = request.after ? keysetBranches(request.sort, request.after) : [[]];
   const limit = request.first + 1;
+  // Column names come from instanceColumns.ts, never from a request; quoted all the same.
+  const columns = request.columns ? Prisma.raw(request.columns.map((c) => `"${c}"`).join(', ')) : Prisma.raw('*');
   const select = (branch: Prisma.Sql[]) => {
     const conditions = [...request.conditions, ...branch];
     const where = conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
-    return Prisma.sql`SELECT * FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
+    return Prisma.sql`SELECT ${columns} FROM instances ${where} ORDER BY ${orderBy(request.sort)} LIMIT ${limit}`;
   };
   if (branches.length === 1) return select(branches[0]);
   // Two branches (see keysetBranches) are two index range scans merged: still one statement.

@@ -1,5 +1,5 @@
-import type { FieldNode, GraphQLResolveInfo } from 'graphql';
-import { collectFields } from '../../infrastructure/collectFields';
+import type { FieldNode } from 'graphql';
+import { collectFields, type Fragments } from '../../infrastructure/collectFields';
 import type { CellContext } from './context';
 import type { CellLoaders } from './loaders';
 import type { SettledLoader } from './settledLoader';
@@ -26,19 +26,22 @@ const NESTED: Record<string, UuidLoader> = {
  * so it completes them without a promise each. A failed batch is left to the field
  * resolvers, which then report it per field as before.
  */
-export async function prefetchNested(ctx: CellContext, info: GraphQLResolveInfo, uuids: string[]): Promise<void> {
+export async function prefetchNested(ctx: CellContext, fieldNames: Set<string>, uuids: string[]): Promise<void> {
   if (uuids.length === 0) return;
   const wanted = new Set<UuidLoader>();
-  for (const name of nodeFieldNames(info)) if (NESTED[name]) wanted.add(NESTED[name]);
+  for (const name of fieldNames) if (NESTED[name]) wanted.add(NESTED[name]);
   await Promise.all([...wanted].map((name) => (ctx.loaders[name] as SettledLoader<string, unknown>).loadMany(uuids)));
 }
 
-// Field names selected under edges.node of the resolved field, through fragments.
-function nodeFieldNames(info: GraphQLResolveInfo): Set<string> {
+/**
+ * Field names selected under `edges.node` of a connection field (a resolver's
+ * `info.fieldNodes` and `info.fragments`), through fragments.
+ */
+export function nodeFieldNames(fieldNodes: readonly FieldNode[], fragments: Fragments): Set<string> {
   const named = (fields: FieldNode[], name: string) => fields.filter((f) => f.name.value === name && f.selectionSet);
-  const under = (field: FieldNode) => (field.selectionSet ? collectFields(field.selectionSet, info.fragments) : []);
+  const under = (field: FieldNode) => (field.selectionSet ? collectFields(field.selectionSet, fragments) : []);
   const names = new Set<string>();
-  for (const edges of named(info.fieldNodes.flatMap(under), 'edges')) {
+  for (const edges of named(fieldNodes.flatMap(under), 'edges')) {
     for (const node of named(under(edges), 'node')) for (const f of under(node)) names.add(f.name.value);
   }
   return names;

@@ -18,7 +18,8 @@ import { canSee } from '../instanceAccess';
 import { PATTERN_STATEMENT_TIMEOUT_MS } from '../../../domain/namePattern';
 import { filterToSql, type InstanceFilterInput } from '../instanceFilter';
 import { fetchInstancePage } from '../instancePage';
-import { prefetchNested } from '../prefetchNested';
+import { nodeFieldNames, prefetchNested } from '../prefetchNested';
+import { pageColumns } from '../instanceColumns';
 import { readCellSummary } from '../cellSummary';
 import {
   DEFAULT_SERVICE_DOWN_TIME_S,
@@ -58,6 +59,8 @@ export const Query = {
     const started = performance.now();
     const { first, sort, after } = pageArgs(args);
     const filter = filterToSql(args.filter, ctx.identity, ctx.cell.cellUuid);
+    const fieldNames = nodeFieldNames(info.fieldNodes, info.fragments);
+    const columns = pageColumns(fieldNames, sort);
     const page =
       filter.kind === 'empty'
         ? { rows: [], hasNextPage: false }
@@ -66,14 +69,16 @@ export const Query = {
             sort,
             after,
             first,
+            ...(columns ? { columns } : {}),
             ...(filter.pattern !== undefined ? { statementTimeoutMs: PATTERN_STATEMENT_TIMEOUT_MS } : {}),
           }).catch((err) => {
             throw translateRegexError(err, args.filter?.name);
           });
-    for (const row of page.rows) ctx.loaders.instance.prime(row.uuid, row);
+    // Only whole rows: the instance loader's answers must have every column.
+    if (!columns) for (const row of page.rows) ctx.loaders.instance.prime(row.uuid, row);
     await prefetchNested(
       ctx,
-      info,
+      fieldNames,
       page.rows.map((row) => row.uuid),
     );
     const edges = page.rows.map((row) => ({ cursor: encodeCursor(positionOf(row, sort), sort), node: row }));

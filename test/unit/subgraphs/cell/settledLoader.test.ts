@@ -1,13 +1,6 @@
-import {
-  Kind,
-  parse,
-  type FieldNode,
-  type FragmentDefinitionNode,
-  type GraphQLResolveInfo,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { Kind, parse, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
 import type { CellContext } from '../../../../subgraphs/cell/context';
-import { prefetchNested } from '../../../../subgraphs/cell/prefetchNested';
+import { nodeFieldNames, prefetchNested } from '../../../../subgraphs/cell/prefetchNested';
 import { SettledLoader } from '../../../../subgraphs/cell/settledLoader';
 
 describe('a loader that keeps what its batches answered', () => {
@@ -55,11 +48,8 @@ describe('loading the nested lists a page selects before it resolves', () => {
     );
     const asked: string[] = [];
     const loaders = new Proxy({}, { get: (_, name: string) => ({ loadMany: async () => void asked.push(name) }) });
-    const info = {
-      fieldNodes: [operation.selectionSet.selections[0] as FieldNode],
-      fragments,
-    } as unknown as GraphQLResolveInfo;
-    void prefetchNested({ loaders } as unknown as CellContext, info, ['u1', 'u2']);
+    const names = nodeFieldNames([operation.selectionSet.selections[0] as FieldNode], fragments);
+    void prefetchNested({ loaders } as unknown as CellContext, names, ['u1', 'u2']);
     return asked.sort();
   }
 
