@@ -69,6 +69,8 @@ export interface FleetSpec {
   resultShaping?: ResultShaping;
   /** --cell-pool-idle-ms; unset: CELL_POOL_IDLE_MS. */
   cellPoolIdleMs?: number;
+  /** --user-data-bytes; unset: no user_data. */
+  userDataBytes?: number;
 }
 
 /** Gateway settings for the bench: the production defaults, caches large enough for every mapping. */
@@ -140,7 +142,7 @@ async function build(
   const started = performance.now();
   await inPairs(cellUrls, async (url, i) => {
     await createDb(url, 'cell');
-    await seedCell(url, spec.cellRows[i]);
+    await seedCell(url, spec.cellRows[i], { userDataBytes: spec.userDataBytes });
   });
   const cellsMs = performance.now() - started;
 

@@ -172,6 +172,7 @@ async function setUp(
     cellExecution: options.cellExecution,
     resultShaping: options.resultShaping,
     cellPoolIdleMs: options.cellPoolIdleMs,
+    userDataBytes: options.userDataBytes,
   });
   open.add(fleet);
   const setupMs = Math.round(performance.now() - started);

@@ -52,6 +52,8 @@ export interface BenchOptions {
   resultShaping: ResultShaping;
   /** How long a cell subgraph's unused database connection stays open (CELLS_DB_POOL_IDLE_MS). */
   cellPoolIdleMs: number;
+  /** Bytes of `user_data` on every instance (base64 text, as Nova stores cloud-init's); 0: none. */
+  userDataBytes: number;
   out: string;
   pgUrl: string;
 }
@@ -74,6 +76,18 @@ export function positiveInt(flag: string) {
       throw new InvalidArgumentError(`${flag}: expected a positive integer, got ${JSON.stringify(value)}`);
     return n;
   };
+}
+
+/** Nova refuses a server's user_data past 65535 bytes (base64). */
+export const MAX_USER_DATA_BYTES = 65535;
+
+function userDataBytes(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n > MAX_USER_DATA_BYTES)
+    throw new InvalidArgumentError(
+      `--user-data-bytes: expected an integer from 0 to ${MAX_USER_DATA_BYTES}, got ${JSON.stringify(value)}`,
+    );
+  return n;
 }
 
 function cellCounts(value: string): number[] {
@@ -162,6 +176,12 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
       "cell subgraphs' CELLS_DB_POOL_IDLE_MS (the data floor waits this out before opening its own pools)",
       positiveInt('--cell-pool-idle-ms'),
       CELL_POOL_IDLE_MS,
+    )
+    .option(
+      '--user-data-bytes <n>',
+      "bytes of user_data on every instance (base64, as Nova keeps cloud-init's; 0: none, as before)",
+      userDataBytes,
+      0,
     )
     .option(
       '--gateways <n>',

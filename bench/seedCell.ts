@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { bulkInsert, type Column } from './bulkInsert';
 import { withClient } from './pgClient';
 import type { BenchInstance } from './rows';
@@ -126,7 +127,12 @@ function childTables(
  * with one event each, a block device and a port; then ANALYZE so the planner sees
  * the real sizes. Answers the milliseconds it took.
  */
-export async function seedCell(url: string, rows: readonly BenchInstance[]): Promise<number> {
+export async function seedCell(
+  url: string,
+  rows: readonly BenchInstance[],
+  options: { userDataBytes?: number } = {},
+): Promise<number> {
+  const columns = options.userDataBytes ? [...INSTANCE_COLUMNS, userData(options.userDataBytes)] : INSTANCE_COLUMNS;
   const started = performance.now();
   await withClient(url, async (client) => {
     try {
@@ -135,7 +141,7 @@ export async function seedCell(url: string, rows: readonly BenchInstance[]): Pro
       // against 100,000 instances written in the same transaction grows worse than linearly
       // (a cell of 100,000 took minutes per table). Replica mode skips those triggers.
       await client.query('SET LOCAL session_replication_role = replica');
-      await bulkInsert(client, 'instances', INSTANCE_COLUMNS, rows);
+      await bulkInsert(client, 'instances', columns, rows);
       for (const child of childTables(rows)) await bulkInsert(client, child.table, child.columns, child.rows);
       // Events need the actions' serial ids: derive them in SQL rather than read them back.
       await client.query(`INSERT INTO instance_actions_events (action_id, event, start_time, finish_time, result, host)
@@ -149,6 +155,21 @@ export async function seedCell(url: string, rows: readonly BenchInstance[]): Pro
     }
   });
   return performance.now() - started;
+}
+
+/**
+ * `bytes` of base64 text per instance, as Nova keeps a server's user_data (cloud-init's
+ * script, often gzipped): random, so PostgreSQL's TOAST cannot compress it away.
+ */
+function userData(bytes: number): Column<BenchInstance> {
+  return {
+    name: 'user_data',
+    type: 'text',
+    value: () =>
+      randomBytes(Math.ceil(bytes * 0.75))
+        .toString('base64')
+        .slice(0, bytes),
+  };
 }
 
 // Addresses are unique per cell (and across the fleet, for the one-big-cell setup).

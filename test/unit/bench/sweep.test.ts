@@ -33,6 +33,16 @@ describe('bench options for gateways and the cells sweep', () => {
     );
   });
 
+  it('reads the bytes of user_data per instance, none by default, at most what Nova accepts', () => {
+    expect(parse().userDataBytes).toBe(0);
+    expect(parse('--user-data-bytes', '8192').userDataBytes).toBe(8192);
+    expect(parse('--user-data-bytes', '65535').userDataBytes).toBe(65535);
+    for (const bad of ['65536', '-1', '1e3', 'many', ''])
+      expect(() => parse('--user-data-bytes', bad)).toThrow(
+        `--user-data-bytes: expected an integer from 0 to 65535, got ${JSON.stringify(bad)}`,
+      );
+  });
+
   it("reads the gateway's answer shaping, compiled by default, and names a value it refuses", () => {
     expect(parse().resultShaping).toBe('compiled');
     expect(parse('--result-shaping', 'apollo').resultShaping).toBe('apollo');
