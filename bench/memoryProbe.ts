@@ -9,6 +9,8 @@ export interface MemorySample {
   externalMb: number;
   /** Milliseconds spent in GC (every kind) since the probe was installed. */
   gcMs: number;
+  /** CPU time of the process since it started (user + system, every thread), ms. */
+  cpuMs: number;
 }
 
 /** The heap during one request: the largest heapUsed seen, above the heap after a full GC before it. */
@@ -46,12 +48,14 @@ export function installMemoryProbe(): void {
       // After a full GC, heapUsed is the live heap: what the process holds, not garbage it has not collected yet.
       if (m.type === 'memory-after-gc') (globalThis as { gc?: () => void }).gc?.();
       const u = process.memoryUsage();
+      const cpu = process.cpuUsage();
       answer(m.id, {
         rssMb: mb(u.rss),
         heapUsedMb: mb(u.heapUsed),
         heapTotalMb: mb(u.heapTotal),
         externalMb: mb(u.external),
         gcMs: Math.round(gcMs),
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
       });
     } else if (m.type === 'peak-start') {
       (globalThis as { gc?: () => void }).gc?.();

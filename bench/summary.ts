@@ -27,7 +27,14 @@ export interface RunSummary {
   circuitTargets: TargetResult[] | { skipped: string };
   perRequest: Record<string, { gatewayToCells: number; gatewayToGlobal: number; sqlCells: number; sqlGlobal: number }>;
   sqlPerCellPerPage: Record<string, number> | null;
-  throughput: { requestsPerSecond: number; errors: number; incomplete: number; gateways: number } | null;
+  throughput: {
+    requestsPerSecond: number;
+    errors: number;
+    incomplete: number;
+    gateways: number;
+    /** The cell processes' CPU ms per request (`--hosting processes`), else null. */
+    cellCpuMsPerRequest: number | null;
+  } | null;
   /** Issue 14's memory: each server a process of its own (the memory scenario, --hosting processes). */
   memory: MemorySummary | { skipped: string } | null;
 }
@@ -95,6 +102,7 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
           errors: t.errors + t.non2xx + t.graphqlErrors,
           incomplete: t.incomplete,
           gateways: t.gateways ?? 1,
+          cellCpuMsPerRequest: t.cellCpuMsPerRequest ?? null,
         }
       : null,
     memory: memorySummary(report.scenarios?.memory),

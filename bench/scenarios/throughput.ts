@@ -18,6 +18,8 @@ export interface LoadReport {
   /** Up to five distinct error messages, so an error count can be explained. */
   errorSamples: string[];
   incomplete: number;
+  /** Up to five distinct reasons cells gave in `complete: false` answers (`STATUS: message`). */
+  incompleteSamples: string[];
 }
 
 export interface ThroughputReport extends LoadReport {
@@ -25,6 +27,12 @@ export interface ThroughputReport extends LoadReport {
   gateways: number;
   /** With 2+ gateways: each one's load generator (the top level sums them). */
   perGateway?: LoadReport[];
+  /**
+   * `--hosting processes`: CPU time (user + system) all cell subgraph processes spent over the
+   * load, per answered request; a measure of the cells' work that the machine's other load
+   * does not stretch the way it stretches latency. Null when the cells share the bench's process.
+   */
+  cellCpuMsPerRequest: number | null;
 }
 
 /**
@@ -36,8 +44,11 @@ export interface ThroughputReport extends LoadReport {
  */
 export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.url): Promise<ThroughputReport> {
   const { fleet, options } = ctx;
-  if (options.gateways === 1)
-    return { ...(await load(fleet, url, options.concurrency, options.duration)), gateways: 1 };
+  if (options.gateways === 1) {
+    const cpu = await cellCpu(fleet);
+    const report = await load(fleet, url, options.concurrency, options.duration);
+    return { ...report, gateways: 1, cellCpuMsPerRequest: await cpu.perRequest(report.requests) };
+  }
   const replicas = await startGatewayProcesses(
     benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length, options.resultShaping),
     options.gateways,
@@ -45,15 +56,34 @@ export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.u
   try {
     await Promise.all(replicas.urls.map((url) => warm(fleet, url)));
     ctx.log(`${options.gateways} gateway processes: ${replicas.urls.join(', ')}`);
+    const cpu = await cellCpu(fleet);
     const perGateway = await Promise.all(
       spread(options.concurrency, options.gateways).map((connections, i) =>
         load(fleet, replicas.urls[i], connections, options.duration),
       ),
     );
-    return { ...combine(perGateway), gateways: options.gateways, perGateway };
+    const combined = combine(perGateway);
+    return {
+      ...combined,
+      gateways: options.gateways,
+      perGateway,
+      cellCpuMsPerRequest: await cpu.perRequest(combined.requests),
+    };
   } finally {
     await replicas.close();
   }
+}
+
+/** The cell processes' CPU time from now: `perRequest(n)` divides what they spent since by n. */
+async function cellCpu(fleet: Fleet): Promise<{ perRequest(requests: number): Promise<number | null> }> {
+  const probes = fleet.cells.map((c) => c.subgraph.probe);
+  if (probes.some((p) => !p)) return { perRequest: async () => null };
+  const total = async () => (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
+  const before = await total();
+  return {
+    perRequest: async (requests) =>
+      requests > 0 ? Math.round((((await total()) - before) / requests) * 100) / 100 : null,
+  };
 }
 
 /** `connections` over `gateways` as evenly as can be (the first ones take one more). */
@@ -93,6 +123,7 @@ export function combine(reports: LoadReport[]): LoadReport {
     graphqlErrors: sum((r) => r.graphqlErrors),
     errorSamples: [...new Set(reports.flatMap((r) => r.errorSamples))].slice(0, 5),
     incomplete: sum((r) => r.incomplete),
+    incompleteSamples: [...new Set(reports.flatMap((r) => r.incompleteSamples))].slice(0, 5),
   };
 }
 
@@ -113,6 +144,7 @@ async function load(fleet: Fleet, url: string, connections: number, duration: nu
   let graphqlErrors = 0;
   let incomplete = 0;
   const errorSamples = new Set<string>();
+  const incompleteSamples = new Set<string>();
   const result = await autocannon({
     url,
     connections,
@@ -128,7 +160,10 @@ async function load(fleet: Fleet, url: string, connections: number, duration: nu
             graphqlErrors++;
             if (errorSamples.size < 5) errorSamples.add(errorMessages(body));
           }
-          if (body.includes('"complete":false')) incomplete++;
+          if (body.includes('"complete":false')) {
+            incomplete++;
+            if (incompleteSamples.size < 5) for (const reason of cellReasons(body)) incompleteSamples.add(reason);
+          }
         },
       },
     ],
@@ -150,7 +185,22 @@ async function load(fleet: Fleet, url: string, connections: number, duration: nu
     graphqlErrors,
     errorSamples: [...errorSamples],
     incomplete,
+    incompleteSamples: [...incompleteSamples].slice(0, 5),
   };
+}
+
+// What the cells that did not answer in full said (the page's `cells`, where the dashboard selects them).
+function cellReasons(body: string): string[] {
+  try {
+    const parsed = JSON.parse(body) as {
+      data?: { instances?: { cells?: { status?: string; message?: string | null }[] } };
+    };
+    return (parsed.data?.instances?.cells ?? [])
+      .filter((c) => c.status !== 'OK')
+      .map((c) => `${c.status}: ${c.message ?? ''}`);
+  } catch {
+    return ['answer not JSON'];
+  }
 }
 
 function errorMessages(body: string): string {

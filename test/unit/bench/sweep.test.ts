@@ -111,7 +111,8 @@ describe('sweep points and spreading load over gateways', () => {
       non2xx: 0,
       graphqlErrors: errors,
       errorSamples: samples,
-      incomplete: 0,
+      incomplete: samples.length - 1,
+      incompleteSamples: samples.map((s) => `TIMEOUT: ${s}`),
     });
     const both = combine([one(30, 100, 0, ['A']), one(20, 150, 2, ['A', 'B'])]);
     expect(both).toMatchObject({
@@ -124,6 +125,8 @@ describe('sweep points and spreading load over gateways', () => {
       timeouts: 2,
       graphqlErrors: 2,
       errorSamples: ['A', 'B'],
+      incomplete: 1,
+      incompleteSamples: ['TIMEOUT: A', 'TIMEOUT: B'],
     });
   });
 });
