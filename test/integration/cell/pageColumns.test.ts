@@ -1,4 +1,4 @@
-import { getNamedType, isLeafType, isObjectType, type GraphQLObjectType } from 'graphql';
+import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
 import { admin, gql } from './support/graphqlClient';
 import { seedInstance, seedNested } from './support/seed';
@@ -15,10 +15,10 @@ import { encodeCursor, positionOf, SORT_FIELDS, type SortKey } from '../../../do
 const schema = createCellSchema();
 const instanceType = schema.getType('Instance') as GraphQLObjectType;
 
-// Every leaf of a type, objects followed two levels down (actions { events { … } }).
+// Every leaf of a type without required arguments, objects followed two levels down (actions { events { … } }).
 function selectAll(type: GraphQLObjectType, depth: number): string {
   return Object.values(type.getFields())
-    .filter((f) => f.args.every((a) => a.type.toString().endsWith('!') === false))
+    .filter((f) => f.args.every((a) => !isNonNullType(a.type)))
     .map((f) => {
       const named = getNamedType(f.type);
       if (isLeafType(named)) return f.name;
