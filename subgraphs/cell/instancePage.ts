@@ -1,5 +1,5 @@
 import { Prisma } from '../../prisma/cell/generated/client';
-import type { CellClient } from '../../prisma/clients';
+import { readRows, type CellClient } from '../../prisma/clients';
 import { SORT_FIELDS, uuidDirection, type Position, type SortSpec } from '../../domain/instanceOrder';
 import { camelRows, type InstanceRow } from './rows';
 
@@ -27,9 +27,10 @@ export interface Page {
 export async function fetchInstancePage(db: CellClient, request: PageRequest): Promise<Page> {
   const query = pageQuery(request);
   const timeout = request.statementTimeoutMs;
+  // A caller's pattern runs under a statement timeout, in a transaction; the rest on the pool.
   const raw =
     timeout === undefined
-      ? await db.$queryRaw<Record<string, unknown>[]>(query)
+      ? await readRows(db, query)
       : await db.$transaction(async (tx) => {
           await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.floor(timeout)}`);
           return tx.$queryRaw<Record<string, unknown>[]>(query);
