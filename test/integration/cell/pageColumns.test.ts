@@ -1,6 +1,7 @@
 import { getNamedType, isLeafType, isNonNullType, isObjectType, type GraphQLObjectType } from 'graphql';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
-import { admin, gql } from './support/graphqlClient';
+import { admin, gql, TEST_SECRET } from './support/graphqlClient';
+import { freePort, startChildServer } from '../../helpers/faults';
 import { seedInstance, seedNested } from './support/seed';
 import { createCellSchema } from '../../../subgraphs/cell/schema';
 import { INSTANCE_FIELD_COLUMNS } from '../../../subgraphs/cell/instanceColumns';
@@ -178,6 +179,38 @@ describe('a list page reads only the columns its fields need', () => {
       expect([...seen].sort()).toEqual([...uuids].sort());
     },
   );
+
+  it("reads timestamps as UTC whatever the process's time zone", async () => {
+    // The page's statement goes past Prisma (prisma/clients.ts readRows); pg alone would read a
+    // `timestamp` in the process's zone. A cell subgraph of its own in New York reads this cell.
+    const port = await freePort();
+    const options = {
+      cellUuid: cell.cellUuid,
+      cellName: 'new-york',
+      databaseUrl: cell.database.url,
+      transportUrl: 'none:///',
+      port,
+      internalSecret: TEST_SECRET,
+    };
+    const child = await startChildServer(
+      'test/integration/cell/support/cellProcess.ts',
+      [JSON.stringify(options)],
+      { TZ: 'America/New_York' },
+      port,
+    );
+    try {
+      const answer = await gql(child.url, page('createdAt launchedAt'), { first: 10 }, admin());
+      expect(answer.errors).toBeUndefined();
+      const first = answer.data!.instances.edges.find((e: any) => e.node.uuid === uuids[0]).node;
+      expect(first).toEqual({
+        uuid: uuids[0],
+        createdAt: '2026-01-01T00:00:00.000Z',
+        launchedAt: '2026-03-04T00:00:00.000Z',
+      });
+    } finally {
+      await child.stop();
+    }
+  });
 
   it('answers a page of every field as _entities does', async () => {
     const all = Object.keys(instanceType.getFields()).map(selection).join(' ');
