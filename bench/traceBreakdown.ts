@@ -173,14 +173,13 @@ async function main(): Promise<void> {
   const pgUrl = process.env.CELLS_PG_URL ?? DEFAULTS.pgUrl;
   const budget = await readPoolBudget(pgUrl, o.cells);
   const cellRows = Array.from({ length: o.cells }, (_, i) => fleetInstances(i, o.cells, o.instances));
-  const resultShaping = o.resultShaping;
   const fleet = await startFleet({
     label: 't',
     cellRows,
     hosting: 'processes',
     pgUrl,
     cellPoolMax: budget.perCell,
-    resultShaping,
+    resultShaping: o.resultShaping,
   });
   try {
     const page = async () => {
@@ -209,7 +208,7 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
     const dir = path.join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `trace-breakdown-c${o.cells}-n${o.instances}-${resultShaping}.json`);
+    const file = path.join(dir, `trace-breakdown-c${o.cells}-n${o.instances}-${o.resultShaping}.json`);
     writeFileSync(
       file,
       `${JSON.stringify({ options: o, startedAt: new Date().toISOString(), table, runs }, null, 2)}\n`,

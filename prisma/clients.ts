@@ -28,8 +28,8 @@ export interface PoolOptions {
 export const CONNECTION_OPTIONS = '-c random_page_cost=1.1';
 
 // The pool is ours (TracedPool: one span per statement when tracing is on); Prisma ends it on $disconnect.
-function adapter(url: string, options: PoolOptions): PrismaPg {
-  return new PrismaPg(tracedPool(url, options), { disposeExternalPool: true });
+function adapter(pool: TracedPool): PrismaPg {
+  return new PrismaPg(pool, { disposeExternalPool: true });
 }
 
 function tracedPool(url: string, options: PoolOptions): TracedPool {
@@ -52,28 +52,26 @@ function logOptions(options: PoolOptions) {
   return options.onQuery ? { log: [{ emit: 'event' as const, level: 'query' as const }] } : {};
 }
 
+// Prisma's query events (logOptions asked for them) to the caller's statement hook.
+function hearQueries<T>(client: T, options: PoolOptions): T {
+  const onQuery = options.onQuery;
+  if (onQuery) (client as unknown as QueryEmitter).$on('query', (event) => onQuery(event.query));
+  return client;
+}
+
 /** A Prisma client for the global API database. */
 export function createApiClient(url: string, options: PoolOptions = {}): ApiClient {
-  const client = new ApiPrismaClient({ adapter: adapter(url, options), ...logOptions(options) });
-  if (options.onQuery) {
-    const onQuery = options.onQuery;
-    (client as unknown as QueryEmitter).$on('query', (event) => onQuery(event.query));
-  }
-  return client;
+  return hearQueries(
+    new ApiPrismaClient({ adapter: adapter(tracedPool(url, options)), ...logOptions(options) }),
+    options,
+  );
 }
 
 /** A Prisma client for one cell database. */
 export function createCellClient(url: string, options: PoolOptions = {}): CellClient {
   const pool = tracedPool(url, options);
-  const client = new CellPrismaClient({
-    adapter: new PrismaPg(pool, { disposeExternalPool: true }),
-    ...logOptions(options),
-  });
+  const client = hearQueries(new CellPrismaClient({ adapter: adapter(pool), ...logOptions(options) }), options);
   POOLS.set(client, { pool, onQuery: options.onQuery });
-  if (options.onQuery) {
-    const onQuery = options.onQuery;
-    (client as unknown as QueryEmitter).$on('query', (event) => onQuery(event.query));
-  }
   return client;
 }
 
