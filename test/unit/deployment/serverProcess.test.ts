@@ -5,6 +5,7 @@ import {
   CELL_SEMI_SPACE_MB,
   forkedServerExecArgv,
   SERVER_HEAP_GROWING_PERCENT,
+  SERVER_MALLOC_ENV,
   SERVER_SEMI_SPACE_MB,
   SERVER_WASM_TIERING_BUDGET,
   serverCommandArgs,
@@ -93,13 +94,33 @@ describe('the command line of a server child', () => {
 });
 
 // `npm run start:<server>` runs one server by hand (Adding a cell, Several cells in one
-// process): the same Node.js flags as npm start's, written out in package.json.
+// process): the same Node.js flags and allocator settings as npm start's, written out in
+// package.json; an allocator variable the caller set wins, as it does under npm start.
 describe('the start:<server> scripts', () => {
   const scripts = (
     JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
   ).scripts;
+  const mallocPrefix = Object.entries(SERVER_MALLOC_ENV).map(([name, value]) => `${name}=\${${name}:-${value}}`);
   const expected = (entry: string, extra: string[] = []) =>
-    ['node', ...serverV8Args([]), ...extra, '--require', 'tsx/cjs', entry].join(' ');
+    [...mallocPrefix, 'node', ...serverV8Args([]), ...extra, '--require', 'tsx/cjs', entry].join(' ');
+  // What a process started by a script's prefix sees, through the shell npm runs scripts with.
+  const envUnder = (script: string, env: Record<string, string> = {}) => {
+    const prefix = script.slice(0, script.indexOf(' node '));
+    const printed = execFileSync('sh', ['-c', `${prefix} node -p 'JSON.stringify(process.env)'`], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    return JSON.parse(printed) as Record<string, string>;
+  };
+
+  it("gives the server npm start's allocator settings", () => {
+    const env = envUnder(scripts['start:cell']);
+    for (const [name, value] of Object.entries(SERVER_MALLOC_ENV)) expect(env[name]).toBe(value);
+  });
+
+  it('leaves an allocator variable the caller set as it is', () => {
+    expect(envUnder(scripts['start:gateway'], { MALLOC_ARENA_MAX: '4' }).MALLOC_ARENA_MAX).toBe('4');
+  });
 
   it.each([
     ['start:global', 'subgraphs/global/main.ts', []],
