@@ -1,9 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'pg';
-import { CONNECTION_OPTIONS } from '../../prisma/clients';
 import { expectData } from '../client';
 import type { Fleet } from '../fleet';
-import { cellPageSql, dataFloorPage, floorPools } from '../floor';
+import { benchPool, cellPageSql, dataFloorPage, endPools, floorApplicationName, floorPools } from '../floor';
 import { measure } from '../measure';
 import { LIST_DETAIL } from '../queries';
 import type { TimingSummary } from '../stats';
@@ -71,8 +69,8 @@ export async function cellSql(ctx: ScenarioContext): Promise<CellSqlReport> {
   const { fleet, options } = ctx;
   const cell = fleet.cells[0];
   await waitForIdlePools(fleet);
-  const pool = new Pool({ connectionString: cell.databaseUrl, options: CONNECTION_OPTIONS, max: fleet.cellPoolMax });
-  pool.on('error', () => undefined);
+  const application = floorApplicationName();
+  const pool = benchPool(cell.databaseUrl, fleet.cellPoolMax, application);
   try {
     const measured = await measure(
       async () => {
@@ -84,6 +82,6 @@ export async function cellSql(ctx: ScenarioContext): Promise<CellSqlReport> {
     );
     return { timing: measured.timing, statementsPerPage: measured.last.statements, poolMax: fleet.cellPoolMax };
   } finally {
-    await pool.end();
+    await endPools([pool], cell.databaseUrl, application);
   }
 }

@@ -1,5 +1,12 @@
-import { Pool } from 'pg';
-import { cellPageSql, DETAIL_NESTED, pageStatement } from '../../../bench/floor';
+import { Client, Pool } from 'pg';
+import {
+  benchPool,
+  cellPageSql,
+  DETAIL_NESTED,
+  endPools,
+  floorApplicationName,
+  pageStatement,
+} from '../../../bench/floor';
 import { nestedQuery } from '../../../subgraphs/cell/loaders';
 import { LIST_DETAIL_DIRECT } from '../../../bench/queries';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
@@ -56,5 +63,29 @@ describe("the bench's data floor against the cell subgraph", () => {
     expect(floor.rows.map((r) => r.blockDeviceMappings.length)).toEqual(
       edges.map((e) => e.node.blockDeviceMappings.length),
     );
+  });
+
+  // The scenario after the floor opens the cell subgraphs' pools at once: the floor's
+  // connections must be gone from the server, not only closed on the bench's side.
+  it("ends the bench's pools only once the server holds none of their connections", async () => {
+    const application = floorApplicationName();
+    const pools = [benchPool(cell.database.url, 8, application), benchPool(cell.database.url, 8, application)];
+    await Promise.all(pools.flatMap((p) => Array.from({ length: 8 }, () => p.query('SELECT pg_sleep(0.02)'))));
+    const watcher = new Client({ connectionString: cell.database.url });
+    await watcher.connect();
+    try {
+      const open = async () =>
+        (
+          await watcher.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+            [application],
+          )
+        ).rows[0].n;
+      expect(await open()).toBe(16);
+      await endPools(pools, cell.database.url, application);
+      expect(await open()).toBe(0);
+    } finally {
+      await watcher.end();
+    }
   });
 });
