@@ -93,6 +93,11 @@ export class CellBreaker {
     }
   }
 
+  /** Whether a call now would be skipped without asking the cell (open within the cool-down, or a probe in flight). */
+  skips(): boolean {
+    return this.policy !== null && this.skipped() !== null;
+  }
+
   snapshot(): CircuitSnapshot {
     const state = this.phase();
     return {

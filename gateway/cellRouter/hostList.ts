@@ -28,7 +28,7 @@ import {
 import { CursorError } from '../../domain/keysetCursor';
 import type { CellEntry } from './cellDirectory';
 import { connectionResponse, mergedFields, shape, type MergedField } from './connectionShape';
-import { DEFAULT_FIRST, ListFanOut, stream, type ListedConnection, type RowRouting } from './instanceList';
+import { DEFAULT_FIRST, firstBatch, ListFanOut, stream, type ListedConnection, type RowRouting } from './instanceList';
 import { absorb, mergePage, type MergeRow, type SourceStream } from './mergeSources';
 import { logGlobalFailure, routerError, type FieldResult, type RouterRequest } from './routerRequest';
 
@@ -51,9 +51,6 @@ export const COMPUTE_NODES: HostConnection = {
   list: 'computeNodes',
   unknownRecords: false,
 };
-
-// Nova's "distributed" strategy, as for instances: each cell's share of the page plus 10%.
-const BATCH_SLACK = 1.1;
 
 /** Whose rows a stream holds: one cell's, or the records made up for the cells that failed. */
 type HostSource = { kind: 'cell'; cell: CellEntry } | { kind: 'unknown'; cell?: undefined };
@@ -78,7 +75,8 @@ export async function routeHostList(req: RouterRequest, connection: HostConnecti
   const streams: HostStream[] = cells.map((cell) => stream<HostSource, MergedHostPosition>({ kind: 'cell', cell }));
   const cellAfter = (cell: CellEntry, position: MergedHostPosition | null) =>
     position ? cellHostCursor(connection.list, position, cell.info.uuid) : null;
-  const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
+  // Nova's "distributed" strategy, as for instances: each cell's share of the page plus 10%.
+  const batch = firstBatch(first, cells);
   await Promise.all(
     streams.map(async (s) => absorb(s, await fanOut.batch(s, batch, cellAfter(s.source.cell!, after)))),
   );

@@ -69,6 +69,21 @@ export const INSTANCES: ListedConnection = {
 export const DEFAULT_FIRST = 50;
 // Nova's "distributed" strategy: ask each cell for its share of the page plus 10%.
 const BATCH_SLACK = 1.1;
+
+/**
+ * The first batch asked of each cell: its share of `first` among the cells the request will
+ * reach, plus BATCH_SLACK, never more than the page (a single cell asked for first * 1.1
+ * would refuse a page of 1000, its own bound, and rows past `first` can never be used).
+ * A cell whose circuit skips it gives no rows, so its share goes to the others: counted
+ * in, ten cells with one open gave the nine others 6 rows each for a page of 50, and four
+ * of them were asked again for every page. The share only sizes the first round; a cell
+ * that runs out is asked again either way, so the page is the same.
+ */
+export function firstBatch(first: number, cells: readonly CellEntry[]): number {
+  if (first === 0) return 0;
+  const reached = cells.filter((cell) => !cell.breaker.skips()).length;
+  return Math.min(first, Math.ceil((first / Math.max(reached, 1)) * BATCH_SLACK));
+}
 const FIRST = variableDefinition('$__cr_first: Int');
 const AFTER = variableDefinition('$__cr_after: String');
 
@@ -94,10 +109,8 @@ export async function routeInstanceList(req: RouterRequest): Promise<FieldResult
   if ('error' in selected) return { data: null, errors: [selected.error] };
   const fanOut = new ListFanOut(req, instanceRouting(args.sort), selection);
   const streams: ListStream[] = selected.cells.map((cell) => stream({ kind: 'cell', cell }));
-  // Never more than the page from one cell: a single cell asked for first * 1.1 would
-  // refuse a page of 1000 (its own bound), and rows past `first` can never be used.
   const { first, after, sort } = args;
-  const batch = first === 0 ? 0 : Math.min(first, Math.ceil((first / Math.max(streams.length, 1)) * BATCH_SLACK));
+  const batch = firstBatch(first, selected.cells);
   const [builds] = await Promise.all([
     selected.builds,
     ...streams.map(async (s) => absorb(s, await fanOut.batch(s, batch, after))),

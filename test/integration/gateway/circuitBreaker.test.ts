@@ -102,6 +102,26 @@ describe("a frozen cell's circuit", () => {
     expect(metrics).toMatch(/^cells_cell_circuit_skipped_total\{cell="cell2"\} 10$/m);
   });
 
+  it("gives the skipped cell's share of a page to the cells it reaches: one request fills it", async () => {
+    const healthy = topo.cells[0].uuid;
+    const requestsToHealthy = () => topo.gateway.router.requestsByCell.get(healthy) ?? 0;
+    expect((await breaker()).skips()).toBe(true);
+    const before = requestsToHealthy();
+    // 4 of cell1's 5 rows in one request of 4 (its share among the one cell reached). Counted
+    // with the skipped cell, its first batch was ceil(4 / 2 * 1.1) = 3, and it was asked again.
+    const page = (
+      await topo.query(
+        '{ instances(first: 4, filter: { allProjects: true }) { edges { node { uuid status } } } }',
+        {},
+        admin,
+      )
+    ).body.data.instances;
+    expect(page.edges).toHaveLength(4);
+    for (const edge of page.edges) expect(cell1.map((r) => r.uuid)).toContain(edge.node.uuid);
+    expect(requestsToHealthy()).toBe(before + 1);
+    expect((await breaker()).skips()).toBe(true);
+  });
+
   it('skips the cell for instance(uuid), entity fields and mutations too: CELL_UNAVAILABLE at once, no request', async () => {
     const before = requestsToFrozen();
     const single = await topo.query(
