@@ -84,6 +84,7 @@ export function firstBatch(first: number, cells: readonly CellEntry[]): number {
   const reached = cells.filter((cell) => !cell.breaker.skips()).length;
   return Math.min(first, Math.ceil((first / Math.max(reached, 1)) * BATCH_SLACK));
 }
+
 const FIRST = variableDefinition('$__cr_first: Int');
 const AFTER = variableDefinition('$__cr_after: String');
 
