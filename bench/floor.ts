@@ -104,39 +104,36 @@ export async function cellPageSql(
 export interface FloorPools {
   api: Pool;
   cells: { uuid: string; pool: Pool }[];
+  /** The `application_name` every connection of these pools carries, and no other pool's. */
+  application: string;
   /** Ends every pool and returns once the server has let their connections go (endPools). */
   close(): Promise<void>;
 }
 
+let floorPoolsOpened = 0;
+
 export function floorPools(apiUrl: string, cells: { uuid: string; databaseUrl: string }[], max: number): FloorPools {
-  const application = floorApplicationName();
-  const api = benchPool(apiUrl, max, application);
-  const cellPools = cells.map((c) => ({ uuid: c.uuid, pool: benchPool(c.databaseUrl, max, application) }));
+  // This process's pid and a count: endPools waits on these connections and no one else's.
+  const application = `cells-bench-floor-${process.pid}-${++floorPoolsOpened}`;
+  const open = (url: string) => {
+    const pool = new Pool({
+      connectionString: url,
+      options: CONNECTION_OPTIONS,
+      max,
+      idleTimeoutMillis: 1000,
+      application_name: application,
+    });
+    pool.on('error', () => undefined);
+    return pool;
+  };
+  const api = open(apiUrl);
+  const cellPools = cells.map((c) => ({ uuid: c.uuid, pool: open(c.databaseUrl) }));
   return {
     api,
     cells: cellPools,
+    application,
     close: () => endPools([api, ...cellPools.map((c) => c.pool)], apiUrl, application),
   };
-}
-
-let floorPoolsOpened = 0;
-
-/** A name no other set of pools has (this process's pid and a count), for endPools to wait on. */
-export function floorApplicationName(): string {
-  return `cells-bench-floor-${process.pid}-${++floorPoolsOpened}`;
-}
-
-/** A pool of the bench's own beside the cell subgraphs', its connections named `application`. */
-export function benchPool(url: string, max: number, application: string): Pool {
-  const pool = new Pool({
-    connectionString: url,
-    options: CONNECTION_OPTIONS,
-    max,
-    idleTimeoutMillis: 1000,
-    application_name: application,
-  });
-  pool.on('error', () => undefined);
-  return pool;
 }
 
 const GONE_WAIT_MS = 10000;
@@ -149,7 +146,7 @@ const GONE_WAIT_MS = 10000;
  * again, so without this wait both sets share max_connections for a moment, and a cell
  * refused with "too many clients" made an answer under the throughput load `complete: false`.
  */
-export async function endPools(pools: Pool[], url: string, application: string): Promise<void> {
+async function endPools(pools: Pool[], url: string, application: string): Promise<void> {
   await Promise.all(pools.map((p) => p.end()));
   const admin = new Client({ connectionString: url });
   await admin.connect();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expectData } from '../client';
 import type { Fleet } from '../fleet';
-import { benchPool, cellPageSql, dataFloorPage, endPools, floorApplicationName, floorPools } from '../floor';
+import { cellPageSql, dataFloorPage, floorPools } from '../floor';
 import { measure } from '../measure';
 import { LIST_DETAIL } from '../queries';
 import type { TimingSummary } from '../stats';
@@ -69,8 +69,9 @@ export async function cellSql(ctx: ScenarioContext): Promise<CellSqlReport> {
   const { fleet, options } = ctx;
   const cell = fleet.cells[0];
   await waitForIdlePools(fleet);
-  const application = floorApplicationName();
-  const pool = benchPool(cell.databaseUrl, fleet.cellPoolMax, application);
+  // The API pool beside it is never used, so it opens no connection.
+  const pools = floorPools(fleet.apiUrl, [cell], fleet.cellPoolMax);
+  const pool = pools.cells[0].pool;
   try {
     const measured = await measure(
       async () => {
@@ -82,6 +83,6 @@ export async function cellSql(ctx: ScenarioContext): Promise<CellSqlReport> {
     );
     return { timing: measured.timing, statementsPerPage: measured.last.statements, poolMax: fleet.cellPoolMax };
   } finally {
-    await endPools([pool], cell.databaseUrl, application);
+    await pools.close();
   }
 }

@@ -93,9 +93,11 @@ export class CellBreaker {
     }
   }
 
-  /** Whether a call now would be skipped without asking the cell (open within the cool-down, or a probe in flight). */
+  /** Whether a call now would be skipped without asking the cell: open within the cool-down, or half-open with the probe in flight. */
   skips(): boolean {
-    return this.policy !== null && this.skipped() !== null;
+    const phase = this.phase();
+    if (phase === 'closed') return false;
+    return phase === 'half-open' || Date.now() < this.lastOpenedAt + this.settings.cooldownMs; // else: this call is the probe
   }
 
   snapshot(): CircuitSnapshot {
@@ -132,12 +134,11 @@ export class CellBreaker {
     this.lastFailure = failure;
   }
 
-  // Open within the cool-down, or half-open with the probe in flight: no request.
+  // What a skipped call answers (skips()): no request.
   private skipped(): Guarded<never> | null {
+    if (!this.skips()) return null;
     const phase = this.phase();
-    if (phase === 'closed') return null;
     const nextProbe = this.lastOpenedAt + this.settings.cooldownMs;
-    if (phase === 'open' && Date.now() >= nextProbe) return null; // this call is the probe
     const status = this.lastFailure ?? 'UNAVAILABLE';
     const opened = `circuit open since ${iso(this.openedSince ?? this.lastOpenedAt)} after ${this.consecutive} failures (${status})`;
     const next = phase === 'open' ? `next probe at ${iso(nextProbe)}` : `probe in flight since ${iso(this.probeSince)}`;

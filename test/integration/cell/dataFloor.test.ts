@@ -1,12 +1,5 @@
 import { Client, Pool } from 'pg';
-import {
-  benchPool,
-  cellPageSql,
-  DETAIL_NESTED,
-  endPools,
-  floorApplicationName,
-  pageStatement,
-} from '../../../bench/floor';
+import { cellPageSql, DETAIL_NESTED, floorPools, pageStatement } from '../../../bench/floor';
 import { nestedQuery } from '../../../subgraphs/cell/loaders';
 import { LIST_DETAIL_DIRECT } from '../../../bench/queries';
 import { startCellFixture, type CellFixture } from './support/cellFixture';
@@ -67,9 +60,11 @@ describe("the bench's data floor against the cell subgraph", () => {
 
   // The scenario after the floor opens the cell subgraphs' pools at once: the floor's
   // connections must be gone from the server, not only closed on the bench's side.
-  it("ends the bench's pools only once the server holds none of their connections", async () => {
-    const application = floorApplicationName();
-    const pools = [benchPool(cell.database.url, 8, application), benchPool(cell.database.url, 8, application)];
+  it("ends the floor's pools only once the server holds none of their connections", async () => {
+    // Its API pool and its one cell pool, both on this cell's database, eight connections each.
+    const floor = floorPools(cell.database.url, [{ uuid: cell.cellUuid, databaseUrl: cell.database.url }], 8);
+    const { application } = floor;
+    const pools = [floor.api, floor.cells[0].pool];
     await Promise.all(pools.flatMap((p) => Array.from({ length: 8 }, () => p.query('SELECT pg_sleep(0.02)'))));
     const watcher = new Client({ connectionString: cell.database.url });
     await watcher.connect();
@@ -82,7 +77,7 @@ describe("the bench's data floor against the cell subgraph", () => {
           )
         ).rows[0].n;
       expect(await open()).toBe(16);
-      await endPools(pools, cell.database.url, application);
+      await floor.close();
       expect(await open()).toBe(0);
     } finally {
       await watcher.end();
