@@ -2,8 +2,11 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { forkedServerExecArgv, SERVER_MALLOC_ENV, serverNodeOptions } from '../deployment/serverProcess';
 import { installMemoryProbe, PROBE_EXEC_ARGV } from './memoryProbe';
 
-/** The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts). */
-export type ReadyMessage = { type: 'ready'; url: string } | { type: 'failed'; message: string };
+/**
+ * The first message of a host child (bench/cellHost.ts, bench/gatewayHost.ts): the URL it
+ * listens on, and every server's URL when it hosts several (`--hosting cells-process`).
+ */
+export type ReadyMessage = { type: 'ready'; url: string; urls?: string[] } | { type: 'failed'; message: string };
 
 /**
  * Forks `entry` with `spec` as argv[2] (JSON) and waits for its `ready` message with the
@@ -17,7 +20,7 @@ export async function forkHost(
   spec: unknown,
   name: string,
   semiSpaceMb?: number,
-): Promise<{ child: ChildProcess; url: string }> {
+): Promise<{ child: ChildProcess; url: string; urls: string[] }> {
   const child = fork(entry, [JSON.stringify(spec)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     execArgv: forkedServerExecArgv(process.execArgv, PROBE_EXEC_ARGV),
@@ -32,7 +35,7 @@ export async function forkHost(
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it was ready`)));
   });
   if (ready.type !== 'ready') throw new Error(`${name} failed: ${ready.type === 'failed' ? ready.message : ready}`);
-  return { child, url: ready.url };
+  return { child, url: ready.url, urls: ready.urls ?? [ready.url] };
 }
 
 /** Asks a host child to close its server and waits for it to exit. */
@@ -44,19 +47,22 @@ export function stopHost(child: ChildProcess): Promise<void> {
   });
 }
 
+/** A question the bench asks a host child; `cell` picks one of several cells it hosts. */
+export type HostRequest = { type: string; id?: number; cell?: number };
+
 /**
  * The child's side: starts its server from argv[2], says `ready`, closes on `close` or
  * when the bench goes away, answers the memory probe (bench/memoryProbe.ts); `onMessage`
  * answers anything else the bench asks.
  */
-export function serveHost<S, R extends { url: string; close(): Promise<void> }>(
+export function serveHost<S, R extends { url: string; urls?: string[]; close(): Promise<void> }>(
   start: (spec: S) => Promise<R>,
-  onMessage: (running: R, message: { type: string; id?: number }) => void = () => undefined,
+  onMessage: (running: R, message: HostRequest) => void = () => undefined,
 ): void {
   const main = async () => {
     const running = await start(JSON.parse(process.argv[2]) as S);
     installMemoryProbe();
-    process.on('message', async (m: { type: string; id?: number }) => {
+    process.on('message', async (m: HostRequest) => {
       if (m.type === 'close') {
         await running.close();
         process.exit(0);
@@ -64,7 +70,7 @@ export function serveHost<S, R extends { url: string; close(): Promise<void> }>(
       onMessage(running, m);
     });
     process.on('disconnect', () => void running.close().finally(() => process.exit(0)));
-    process.send?.({ type: 'ready', url: running.url } satisfies ReadyMessage);
+    process.send?.({ type: 'ready', url: running.url, urls: running.urls } satisfies ReadyMessage);
   };
   main().catch((err) => {
     process.send?.({ type: 'failed', message: (err as Error).message } satisfies ReadyMessage);

@@ -10,7 +10,7 @@ import { dropDatabase, ensureDatabase, withMaintenance } from '../prisma/databas
 import { migrate } from '../prisma/migrate';
 import { startGlobalSubgraph, type RunningGlobalSubgraph } from '../subgraphs/global/server';
 import { internal, post } from './client';
-import { hostCell, type HostedCell } from './hostedCell';
+import { hostCells, type HostedCell } from './hostedCell';
 import { LIST_DETAIL_DIRECT } from './queries';
 import type { CellExecution } from '../subgraphs/cell/jitExecution';
 import { CELL_POOL_IDLE_MS, type Hosting } from './options';
@@ -156,24 +156,23 @@ async function build(
   });
   cleanups.push(() => global.close());
 
+  const names = spec.cellRows.map((_, i) => `${spec.label}-cell${i + 1}`);
+  const specs = names.map((cellName, i) => ({
+    cellUuid: randomUUID(),
+    cellName,
+    databaseUrl: cellUrls[i],
+    internalSecret: BENCH_SECRET,
+    poolMax: spec.cellPoolMax,
+    poolIdleMs: cellPoolIdleMs,
+    execution: spec.cellExecution ?? 'jit',
+  }));
+  const subgraphs = await hostCells(specs, spec.hosting);
+  for (const subgraph of subgraphs) cleanups.push(() => subgraph.close());
   const cells: FleetCell[] = [];
   let mappingsMs = 0;
   for (const [i, rows] of spec.cellRows.entries()) {
-    const uuid = randomUUID();
-    const name = `${spec.label}-cell${i + 1}`;
-    const subgraph = await hostCell(
-      {
-        cellUuid: uuid,
-        cellName: name,
-        databaseUrl: cellUrls[i],
-        internalSecret: BENCH_SECRET,
-        poolMax: spec.cellPoolMax,
-        poolIdleMs: cellPoolIdleMs,
-        execution: spec.cellExecution ?? 'jit',
-      },
-      spec.hosting,
-    );
-    cleanups.push(() => subgraph.close());
+    const { cellUuid: uuid, cellName: name } = specs[i];
+    const subgraph = subgraphs[i];
     await warm(subgraph.url);
     const mapping = await createCell(api, {
       uuid,

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { startCellSubgraph, type RunningCellSubgraph } from '../subgraphs/cell/server';
-import { forkHost, stopHost } from './childHost';
+import { forkHost, stopHost, type HostRequest } from './childHost';
 import { CELL_SEMI_SPACE_MB } from '../deployment/serverProcess';
 import { probeOf, type MemoryProbe } from './memoryProbe';
 import type { CellExecution } from '../subgraphs/cell/jitExecution';
@@ -25,22 +25,44 @@ export interface HostedCell {
   url: string;
   statements(): Promise<number>;
   close(): Promise<void>;
-  /** The child process's memory (`--hosting processes` only: in-process cells share the bench's). */
+  /**
+   * The memory and CPU of the child process it runs in (not in-process: those cells share the
+   * bench's); cells of one process (`--hosting cells-process`) share one probe.
+   */
   probe?: MemoryProbe;
 }
 
-/** Starts a cell subgraph in this process or in a child process (see bench/cellHost.ts). */
-export function hostCell(spec: CellHostSpec, hosting: Hosting): Promise<HostedCell> {
+/**
+ * Starts the cell subgraphs, in the order given: in this process, one child process each,
+ * or all in one child process (see bench/cellHost.ts).
+ */
+export async function hostCells(specs: readonly CellHostSpec[], hosting: Hosting): Promise<HostedCell[]> {
   switch (hosting) {
     case 'in-process':
-      return inProcess(spec);
+      return inSequence(specs, inProcess);
     case 'processes':
-      return inChild(spec);
+      return inSequence(specs, (spec) => inChild([spec]).then(([cell]) => cell));
+    case 'cells-process':
+      return inChild(specs);
     default: {
       const never: never = hosting;
       throw new Error(`unknown hosting ${JSON.stringify(never)}`);
     }
   }
+}
+
+async function inSequence(
+  specs: readonly CellHostSpec[],
+  start: (spec: CellHostSpec) => Promise<HostedCell>,
+): Promise<HostedCell[]> {
+  const cells: HostedCell[] = [];
+  try {
+    for (const spec of specs) cells.push(await start(spec));
+  } catch (err) {
+    await Promise.all(cells.map((cell) => cell.close().catch(() => undefined)));
+    throw err;
+  }
+  return cells;
 }
 
 /** A queue-less cell subgraph on a loopback port that counts its SQL statements (in this process). */
@@ -66,18 +88,27 @@ async function inProcess(spec: CellHostSpec): Promise<HostedCell> {
 /** Messages between the bench and a cell host child. */
 export type HostMessage = { type: 'statements'; id: number; count: number };
 
-async function inChild(spec: CellHostSpec): Promise<HostedCell> {
-  const { child, url } = await forkHost(
+/**
+ * The cells of `specs` in one child process. They share its probe, and closing any of them
+ * stops the process (the bench closes every cell at once, when it tears the fleet down).
+ */
+async function inChild(specs: readonly CellHostSpec[]): Promise<HostedCell[]> {
+  const { child, urls } = await forkHost(
     path.join(__dirname, 'cellHost.ts'),
-    spec,
-    `cell host ${spec.cellName}`,
+    specs,
+    specs.length === 1 ? `cell host ${specs[0].cellName}` : `cell host of ${specs.length} cells`,
     CELL_SEMI_SPACE_MB,
   );
-  return { url, statements: () => ask(child), close: () => stopHost(child), probe: probeOf(child) };
+  if (urls.length !== specs.length)
+    throw new Error(`cell host answered ${urls.length} URL(s) for ${specs.length} cell(s)`);
+  const probe = probeOf(child);
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopHost(child));
+  return urls.map((url, cell) => ({ url, statements: () => ask(child, cell), close: stop, probe }));
 }
 
 let nextId = 0;
-function ask(child: ChildProcess): Promise<number> {
+function ask(child: ChildProcess, cell: number): Promise<number> {
   const id = ++nextId;
   return new Promise((resolve) => {
     const listener = (m: HostMessage) => {
@@ -87,6 +118,6 @@ function ask(child: ChildProcess): Promise<number> {
       }
     };
     child.on('message', listener);
-    child.send({ type: 'statements', id });
+    child.send({ type: 'statements', id, cell } satisfies HostRequest);
   });
 }

@@ -3,8 +3,11 @@ import { DEFAULTS } from '../infrastructure/configSchema';
 import { CELL_EXECUTIONS, type CellExecution } from '../subgraphs/cell/jitExecution';
 import { RESULT_SHAPINGS, type ResultShaping } from '../gateway/resultShaping';
 
-/** How cell subgraphs are hosted: all in the bench's process, or one child process each. */
-const HOSTINGS = ['in-process', 'processes'] as const;
+/**
+ * How cell subgraphs are hosted: all in the bench's process, one child process each, or all
+ * in one child process (as `start:cell --cell a --cell b` runs them).
+ */
+const HOSTINGS = ['in-process', 'processes', 'cells-process'] as const;
 export type Hosting = (typeof HOSTINGS)[number];
 
 export const SCENARIOS = [
@@ -155,7 +158,7 @@ export function parseBenchOptions(argv: string[], env: Record<string, string | u
     .option('--scenarios <list>', `comma list of ${SCENARIOS.join(', ')}`, scenarioList, [...SCENARIOS])
     .option(
       '--hosting <how>',
-      'in-process or processes (one child process per cell subgraph)',
+      'in-process, processes (one child process per cell subgraph) or cells-process (every cell subgraph in one child process)',
       oneOf('--hosting', HOSTINGS),
       'in-process' as Hosting,
     )

@@ -33,6 +33,8 @@ function cellLayout(hosting: Hosting, options: BenchOptions): string {
       return `in-process: the global subgraph, the ${cells} cell subgraphs, the gateway and the load generator share the bench's one Node.js process (one event loop), each on its own loopback HTTP port; PostgreSQL runs in its own processes`;
     case 'processes':
       return `processes: each of the ${cells} cell subgraphs in its own Node.js child process (tsx); the global subgraph, the gateway and the load generator in the bench's process; PostgreSQL in its own processes`;
+    case 'cells-process':
+      return `cells-process: the ${cells} cell subgraphs in one Node.js child process (tsx), each on its own loopback HTTP port and database pool, as start:cell --cell a --cell b runs them; the global subgraph, the gateway and the load generator in the bench's process; PostgreSQL in its own processes`;
     default: {
       const never: never = hosting;
       throw new Error(`unknown hosting ${JSON.stringify(never)}`);

@@ -28,7 +28,7 @@ export interface ThroughputReport extends LoadReport {
   /** With 2+ gateways: each one's load generator (the top level sums them). */
   perGateway?: LoadReport[];
   /**
-   * `--hosting processes`: CPU time (user + system) all cell subgraph processes spent over the
+   * `--hosting processes` or `cells-process`: CPU time (user + system) all cell subgraph processes spent over the
    * load, per answered request; a measure of the cells' work that the machine's other load
    * does not stretch the way it stretches latency. Null when the cells share the bench's process.
    */
@@ -76,7 +76,8 @@ export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.u
 
 /** The cell processes' CPU time from now: `perRequest(n)` divides what they spent since by n. */
 async function cellCpu(fleet: Fleet): Promise<{ perRequest(requests: number): Promise<number | null> }> {
-  const probes = fleet.cells.map((c) => c.subgraph.probe);
+  // Cells hosted together share their process's probe: each process is counted once.
+  const probes = [...new Set(fleet.cells.map((c) => c.subgraph.probe))];
   if (probes.some((p) => !p)) return { perRequest: async () => null };
   const total = async () => (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
   const before = await total();

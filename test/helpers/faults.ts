@@ -339,6 +339,16 @@ async function answerOtherSchema(body: Buffer, res: http.ServerResponse): Promis
 
 // ---------------------------------------------------------------- servers as child processes
 
+/** Whether a process with this pid is still there (signal 0: nothing is sent). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ChildServer {
   port: number;
   url: string;

@@ -1,34 +1,17 @@
-import {
-  benchGatewayConfig,
-  DEFAULT_CELL_TIMEOUT_MS,
-  dropOwnDatabases,
-  startFleet,
-  type Fleet,
-} from '../../../bench/fleet';
+import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS, type Fleet } from '../../../bench/fleet';
 import { startGatewayProcesses } from '../../../bench/gatewayProcesses';
 import { parseBenchOptions } from '../../../bench/options';
 import { LIST_DASHBOARD } from '../../../bench/queries';
-import { fleetInstances } from '../../../bench/rows';
 import { throughput } from '../../../bench/scenarios/throughput';
+import { useBenchFleet } from '../../helpers/benchFleet';
 import { testServices } from '../../helpers/services';
 
 // `--gateways 2`: real gateway child processes over a real (small) bench fleet.
 describe('the bench with two gateway processes', () => {
+  const bench = useBenchFleet('gwtest', 'in-process');
   let fleet: Fleet;
-  const pgUrl = testServices.pgUrl;
-
-  beforeAll(async () => {
-    fleet = await startFleet({
-      label: 'gwtest',
-      cellRows: [fleetInstances(0, 2, 60), fleetInstances(1, 2, 60)],
-      hosting: 'in-process',
-      pgUrl,
-      cellPoolMax: 2,
-    });
-  }, 120000);
-  afterAll(async () => {
-    await fleet?.close();
-    await dropOwnDatabases(pgUrl);
+  beforeAll(() => {
+    fleet = bench.fleet();
   });
 
   const dashboard = async (url: string) => {
@@ -61,7 +44,7 @@ describe('the bench with two gateway processes', () => {
 
   it('spreads the throughput connections over both and sums what each measured', async () => {
     const options = parseBenchOptions(['node', 'bench', '--gateways', '2', '--concurrency', '4', '--duration', '2'], {
-      CELLS_PG_URL: pgUrl,
+      CELLS_PG_URL: testServices.pgUrl,
     });
     const report = await throughput({ fleet, options, log: () => undefined });
     expect(report.gateways).toBe(2);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { dropDatabase } from '../../../prisma/databases';
 import { withDatabase } from '../../../prisma/databaseUrl';
+import { processAlive } from '../../helpers/faults';
 import { rabbitmqctl } from '../../helpers/rabbit';
 import { TEST_PREFIX, testServices } from '../../helpers/services';
 import { TEST_JWT_SECRET, TEST_SECRET } from '../../helpers/topology';
@@ -45,15 +46,6 @@ function runScript(script: string, env: Record<string, string>): Promise<ScriptR
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output, pid: child.pid! }));
   });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe("the README's recipe for a new cell", () => {
@@ -152,6 +144,6 @@ describe("the README's recipe for a new cell", () => {
         socket.once('error', () => resolve(true));
       });
     });
-    await waitFor('the processes to exit', async () => pids.every((pid) => !alive(pid)));
+    await waitFor('the processes to exit', async () => pids.every((pid) => !processAlive(pid)));
   }, 300000);
 });
