@@ -18,7 +18,15 @@ export interface DeploymentConfig {
   demoInstancesPerCell: number;
   /** Whether to seed demo data at all. */
   seed: boolean;
+  /**
+   * How the cell subgraphs run: a process each (apart, the default), or all in one process
+   * (`start:cell --cell a --cell b ...`; README, Several cells in one process).
+   */
+  cellProcesses: CellProcesses;
 }
+
+export const CELL_PROCESSES = ['each', 'one'] as const;
+export type CellProcesses = (typeof CELL_PROCESSES)[number];
 
 export function readDeploymentConfig(env: Record<string, string | undefined>): DeploymentConfig {
   const e = parseEnv(
@@ -34,6 +42,7 @@ export function readDeploymentConfig(env: Record<string, string | undefined>): D
       CELLS_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       CELLS_DEMO_INSTANCES_PER_CELL: z.coerce.number().int().min(0).max(5000).default(150),
       CELLS_SEED: z.enum(['true', 'false', '1', '0']).default('true'),
+      CELLS_CELL_PROCESSES: z.enum(CELL_PROCESSES).default('each'),
     },
     env,
   );
@@ -49,5 +58,6 @@ export function readDeploymentConfig(env: Record<string, string | undefined>): D
     logLevel: e.CELLS_LOG_LEVEL,
     demoInstancesPerCell: e.CELLS_DEMO_INSTANCES_PER_CELL,
     seed: e.CELLS_SEED === 'true' || e.CELLS_SEED === '1',
+    cellProcesses: e.CELLS_CELL_PROCESSES,
   };
 }

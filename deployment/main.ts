@@ -18,8 +18,8 @@ async function main(): Promise<number> {
   if (serve) {
     const busy = [];
     for (const spec of specs)
-      if (spec.port !== undefined && (await portBusy(config.host, spec.port)))
-        busy.push(`${spec.name} ${config.host}:${spec.port}`);
+      for (const port of spec.ports ?? [])
+        if (await portBusy(config.host, port)) busy.push(`${spec.name} ${config.host}:${port}`);
     if (busy.length > 0) {
       say(
         `[start] ports already in use: ${busy.join(', ')}. Is another \`npm start\` running? Stop it, or set CELLS_GATEWAY_PORT, CELLS_GLOBAL_PORT, CELLS_CELL_PORT_BASE.`,

@@ -11,20 +11,20 @@ export interface ChildSpec {
   env: Record<string, string>;
   /** Its young generation, when not the servers' default (serverProcess.ts). */
   semiSpaceMb?: number;
-  /** Where it serves GraphQL (printed once ready). */
+  /** Where it serves GraphQL (printed once ready; several cells: each one's, comma-separated). */
   url?: string;
-  /** Ready when this answers 200 ... */
-  healthUrl?: string;
+  /** Ready when each of these answers 200 ... */
+  healthUrls?: string[];
   /** ... or, for a process without HTTP, when it logs a line containing this. */
   readyLine?: string;
-  /** The port it binds, checked free before anything starts. */
-  port?: number;
+  /** The ports it binds, checked free before anything starts. */
+  ports?: number[];
 }
 
 /**
- * The default deployment's servers: the global subgraph, one cell subgraph per
- * cell, a compute agent per cell with hosts, and the gateway (started last: it
- * needs the global subgraph to answer).
+ * The default deployment's servers: the global subgraph, the cell subgraphs (a process
+ * per cell, or one process for every cell with CELLS_CELL_PROCESSES=one), a compute agent
+ * per cell with hosts, and the gateway (started last: it needs the global subgraph to answer).
  */
 export function childSpecs(config: DeploymentConfig, cells: CellPlan[]): ChildSpec[] {
   const globalUrl = `http://${config.host}:${config.globalPort}/graphql`;
@@ -40,21 +40,22 @@ export function childSpecs(config: DeploymentConfig, cells: CellPlan[]): ChildSp
       args: [],
       env: { ...shared, CELLS_GLOBAL_PORT: String(config.globalPort) },
       url: globalUrl,
-      healthUrl: `http://${config.host}:${config.globalPort}/healthz`,
-      port: config.globalPort,
+      healthUrls: [`http://${config.host}:${config.globalPort}/healthz`],
+      ports: [config.globalPort],
     },
   ];
-  for (const cell of cells) {
-    const url = new URL(cell.graphqlUrl);
+  const groups = config.cellProcesses === 'one' ? [cells] : cells.map((cell) => [cell]);
+  for (const group of groups.filter((g) => g.length > 0)) {
+    const urls = group.map((cell) => new URL(cell.graphqlUrl));
     specs.push({
-      name: cell.name,
+      name: group.length === 1 ? group[0].name : 'cells',
       entry: 'subgraphs/cell/main.ts',
-      args: ['--cell', cell.name],
+      args: group.flatMap((cell) => ['--cell', cell.name]),
       env: shared,
       semiSpaceMb: CELL_SEMI_SPACE_MB,
-      url: cell.graphqlUrl,
-      healthUrl: `${url.protocol}//${url.host}/healthz`,
-      port: Number(url.port),
+      url: group.map((cell) => cell.graphqlUrl).join(', '),
+      healthUrls: urls.map((url) => `${url.protocol}//${url.host}/healthz`),
+      ports: urls.map((url) => Number(url.port)),
     });
   }
   for (const cell of cells.filter((c) => c.hosts.length > 0)) {
@@ -72,8 +73,8 @@ export function childSpecs(config: DeploymentConfig, cells: CellPlan[]): ChildSp
     args: [],
     env: { ...shared, CELLS_GATEWAY_PORT: String(config.gatewayPort), CELLS_GLOBAL_URL: globalUrl },
     url: `http://${config.host}:${config.gatewayPort}/graphql`,
-    healthUrl: `http://${config.host}:${config.gatewayPort}/healthz`,
-    port: config.gatewayPort,
+    healthUrls: [`http://${config.host}:${config.gatewayPort}/healthz`],
+    ports: [config.gatewayPort],
   });
   return specs;
 }

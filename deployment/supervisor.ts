@@ -78,10 +78,14 @@ async function waitReady(running: RunningChild, sawReadyLine: () => boolean, tim
   while (Date.now() < deadline) {
     if (running.state.phase === 'exited')
       throw new Error(`${running.spec.name} exited (code ${running.state.code}) before it was ready`);
-    if (running.spec.readyLine ? sawReadyLine() : await answers(running.spec.healthUrl!)) return;
+    if (running.spec.readyLine ? sawReadyLine() : await answerAll(running.spec.healthUrls ?? [])) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${running.spec.name} was not ready after ${timeoutMs} ms`);
+}
+
+async function answerAll(urls: readonly string[]): Promise<boolean> {
+  return (await Promise.all(urls.map(answers))).every(Boolean);
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -35,7 +35,7 @@ describe('supervising the servers npm start runs', () => {
     const lines: string[] = [];
     expect(
       startChild(
-        { name: 'later', entry: 'nowhere/main.ts', args: [], env: {}, healthUrl: 'http://127.0.0.1:1/healthz' },
+        { name: 'later', entry: 'nowhere/main.ts', args: [], env: {}, healthUrls: ['http://127.0.0.1:1/healthz'] },
         { root, write: (l) => lines.push(l) },
       ),
     ).toBeNull();
@@ -56,6 +56,41 @@ describe('supervising the servers npm start runs', () => {
     child.process.kill('SIGTERM');
     await expect(child.ready).rejects.toThrow(/dies exited/);
   });
+
+  it('sees a child with several health URLs (the cells of one process) ready only once each answers', async () => {
+    const healthy = () => createServer((_req, res) => res.end('{"status":"ok"}'));
+    const listen = (server: ReturnType<typeof healthy>, port = 0) =>
+      new Promise<number>((resolve) =>
+        server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+      );
+    const first = healthy();
+    const second = healthy();
+    const firstPort = await listen(first);
+    // A port that nothing listens on yet: bound and released.
+    const secondPort = await listen(second);
+    await new Promise((resolve) => second.close(resolve));
+    const child = startChild(
+      {
+        name: 'cells',
+        entry: 'test/integration/deployment/fixtures/fakeServer.ts',
+        args: [],
+        env: {},
+        healthUrls: [`http://127.0.0.1:${firstPort}/healthz`, `http://127.0.0.1:${secondPort}/healthz`],
+      },
+      { root, write: () => undefined },
+    )!;
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(child.state.phase).toBe('starting');
+      await listen(second, secondPort);
+      await child.ready;
+      expect(child.state).toEqual({ phase: 'ready' });
+    } finally {
+      await stopChildren([child]);
+      await new Promise((resolve) => first.close(resolve));
+      await new Promise((resolve) => second.close(resolve));
+    }
+  }, 30000);
 
   it('tells a busy port from a free one', async () => {
     const server = createServer();
