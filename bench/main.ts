@@ -71,9 +71,12 @@ async function main(): Promise<void> {
       scenarios.throughput = await step(`throughput (${options.duration} s)`, () => throughput(ctx));
     if (run('memory'))
       scenarios.memory =
-        options.hosting === 'processes'
+        options.hosting !== 'in-process'
           ? await step(`memory (throughput ${options.duration} s)`, () => memory(ctx))
-          : { skipped: 'needs --hosting processes: each server a process of its own, for its own RSS' };
+          : {
+              skipped:
+                'needs cell subgraphs in child processes (--hosting processes or cells-process), for their own RSS',
+            };
   } finally {
     await tearDown(fleet);
   }

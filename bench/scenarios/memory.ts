@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { bearer, post } from '../client';
-import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS } from '../fleet';
+import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS, type FleetCell } from '../fleet';
 import { forkHost, stopHost } from '../childHost';
 import { measure } from '../measure';
 import { probeOf, type MemoryProbe, type MemorySample, type PeakHeap } from '../memoryProbe';
@@ -10,7 +10,7 @@ import type { ScenarioContext } from './context';
 import { expectPage } from './lists';
 import { throughput, type ThroughputReport } from './throughput';
 
-/** Memory of the gateway and each cell subgraph: every one a child process of its own. */
+/** Memory of the gateway and each cell subgraph process (one per cell, or one for every cell). */
 export interface MemoryReport {
   layout: string;
   /** NODE_OPTIONS the servers ran with (the young-generation size among them). */
@@ -26,8 +26,10 @@ export interface MemoryReport {
   liveHeapGrowth: { gateway: number; cellsMax: number };
   /** RSS after the throughput over RSS after the warm-up: the gateway, and the largest of the cells. */
   rssGrowth: { gateway: number; cellsMax: number };
-  /** The largest cell subgraph RSS after the throughput. */
+  /** The largest cell subgraph process's RSS after the throughput. */
   cellRssMaxMb: number;
+  /** Cells per cell subgraph process (1 with --hosting processes; every cell with cells-process). */
+  cellsPerProcess: number;
   /** One list-1000-detail page through the gateway: the gateway's heap and each cell's (1000 rows each). */
   peakHeap1000: { gateway: PeakHeap; cells: Record<string, PeakHeap>; cellsMaxGrowthMb: number };
   /** list-1000-detail through this layout's gateway (the semi-space table's latency column). */
@@ -39,8 +41,8 @@ export interface MemoryReport {
 
 /**
  * memory: a gateway in a child process of its own over the fleet's global subgraph and
- * cell subgraphs (which `--hosting processes` already runs one per child), so each RSS is
- * one server's. Warm-up (list-1000-detail and list-50-dashboard, --warmup each), RSS and
+ * cell subgraphs (which `--hosting processes` already runs one per child, and `--hosting
+ * cells-process` all in one), so each RSS is one process's. Warm-up (list-1000-detail and list-50-dashboard, --warmup each), RSS and
  * heap; --runs timed list-1000-detail; the heap of one 1000-row page; the throughput
  * scenario against this gateway; RSS and heap again.
  */
@@ -55,10 +57,7 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
   const { child, url } = await forkHost(path.join(__dirname, '..', 'gatewayHost.ts'), config, 'gateway host');
   try {
     const gateway = probeOf(child);
-    const cells = fleet.cells.map((c) => {
-      if (!c.subgraph.probe) throw new Error('memory: needs --hosting processes (a cell subgraph per child process)');
-      return [c.name, c.subgraph.probe] as const;
-    });
+    const cells = cellProcesses(fleet.cells);
     const headers = bearer(fleet.adminToken);
     const detail = async () => {
       const answer = await post(url, headers, LIST_DETAIL, { first: 1000 });
@@ -89,8 +88,11 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
     const cellShares = cells.map(([name]) => share(before.cells[name], afterThroughput.cells[name]));
     const cellRss = cells.map(([name]) => afterThroughput.cells[name].rssMb);
     return {
-      layout:
-        'the gateway and each cell subgraph in a Node.js child process of its own (tsx); the global subgraph and the load generator in the bench process',
+      layout: `the gateway in a Node.js child process of its own (tsx), ${
+        cells.length === fleet.cells.length
+          ? 'each cell subgraph in one of its own'
+          : `the cell subgraphs in ${cells.length} (the "cells" figures are per process)`
+      }; the global subgraph and the load generator in the bench process`,
       nodeOptions: process.env.NODE_OPTIONS?.trim() || null,
       afterWarmup,
       afterThroughput,
@@ -106,6 +108,7 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
         cellsMax: Math.max(...cells.map(([name]) => liveGrowth(warmupLive.cells[name], throughputLive.cells[name]))),
       },
       cellRssMaxMb: Math.max(...cellRss),
+      cellsPerProcess: fleet.cells.length / cells.length,
       peakHeap1000: {
         gateway: gatewayPeak,
         cells: Object.fromEntries(cells.map(([name], i) => [name, cellPeaks[i]])),
@@ -121,6 +124,24 @@ export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
   } finally {
     await stopHost(child);
   }
+}
+
+/**
+ * The cell subgraphs' processes, each once, named by its cell, or by its first and last
+ * cell and how many it hosts (`--hosting cells-process`).
+ */
+function cellProcesses(cells: readonly FleetCell[]): (readonly [string, MemoryProbe])[] {
+  const byProbe = new Map<MemoryProbe, string[]>();
+  for (const cell of cells) {
+    const probe = cell.subgraph.probe;
+    if (!probe)
+      throw new Error('memory: needs cell subgraphs in child processes (--hosting processes or cells-process)');
+    byProbe.set(probe, [...(byProbe.get(probe) ?? []), cell.name]);
+  }
+  return [...byProbe].map(([probe, names]) => [
+    names.length === 1 ? names[0] : `${names[0]}..${names.at(-1)} (${names.length} cells)`,
+    probe,
+  ]);
 }
 
 async function sampleAll(

@@ -1,4 +1,6 @@
+import { summarizeMemory } from '../../../bench/memoryTargets';
 import { parseBenchOptions } from '../../../bench/options';
+import type { MemoryReport } from '../../../bench/scenarios/memory';
 import { percentile, summarize } from '../../../bench/stats';
 import {
   evaluateFrozenTargets,
@@ -119,5 +121,32 @@ describe('the bench flags', () => {
     expect(() => parseBenchOptions(['node', 'bench', '--scenarios', 'list-1000-detail,nope'], {})).toThrow(
       '--scenarios: expected names from',
     );
+  });
+});
+
+describe('the memory targets', () => {
+  const sample = (rssMb: number) => ({ rssMb, heapUsedMb: 40, heapTotalMb: 50, externalMb: 5, gcMs: 0, cpuMs: 0 });
+  const report = (cellRssMaxMb: number, cellsPerProcess: number) =>
+    ({
+      afterThroughput: { gateway: sample(200), cells: {} },
+      cellRssMaxMb,
+      cellsPerProcess,
+      rssGrowth: { gateway: 1, cellsMax: 1 },
+      liveHeapGrowth: { gateway: 1, cellsMax: 1 },
+      peakHeap1000: { gateway: { growthMb: 10 }, cellsMaxGrowthMb: 5 },
+      gcShareDuringThroughput: { gateway: 0.02, cellsMean: 0.02 },
+      list1000Detail: { p50: 200 },
+      throughput: { errors: 0, non2xx: 0, graphqlErrors: 0, requestsPerSecond: { mean: 50 } },
+    }) as unknown as MemoryReport;
+  const cellTarget = (m: MemoryReport) => summarizeMemory(m).targets[0];
+
+  it('judges a process of several cells by its RSS per cell it hosts', () => {
+    expect(cellTarget(report(140, 1))).toMatchObject({ measured: 140, pass: true });
+    expect(cellTarget(report(160, 1))).toMatchObject({ measured: 160, pass: false });
+    expect(cellTarget(report(400, 10))).toMatchObject({
+      name: 'cell subgraph RSS after the throughput, per cell (the process of 10 cells / 10)',
+      measured: 40,
+      pass: true,
+    });
   });
 });
