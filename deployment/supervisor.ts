@@ -74,11 +74,13 @@ export function startChild(spec: ChildSpec, options: SupervisorOptions): Running
 }
 
 async function waitReady(running: RunningChild, sawReadyLine: () => boolean, timeoutMs: number): Promise<void> {
+  if (!running.spec.readyLine && !running.spec.healthUrls?.length)
+    throw new Error(`${running.spec.name} has neither a ready line nor a health URL to wait for`);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (running.state.phase === 'exited')
       throw new Error(`${running.spec.name} exited (code ${running.state.code}) before it was ready`);
-    if (running.spec.readyLine ? sawReadyLine() : await answerAll(running.spec.healthUrls ?? [])) return;
+    if (running.spec.readyLine ? sawReadyLine() : await answerAll(running.spec.healthUrls!)) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${running.spec.name} was not ready after ${timeoutMs} ms`);

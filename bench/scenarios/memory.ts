@@ -42,9 +42,9 @@ export interface MemoryReport {
 /**
  * memory: a gateway in a child process of its own over the fleet's global subgraph and
  * cell subgraphs (which `--hosting processes` already runs one per child, and `--hosting
- * cells-process` all in one), so each RSS is one process's. Warm-up (list-1000-detail and list-50-dashboard, --warmup each), RSS and
- * heap; --runs timed list-1000-detail; the heap of one 1000-row page; the throughput
- * scenario against this gateway; RSS and heap again.
+ * cells-process` all in one), so each RSS is one process's. Warm-up (list-1000-detail and
+ * list-50-dashboard, --warmup each), RSS and heap; --runs timed list-1000-detail; the heap
+ * of one 1000-row page; the throughput scenario against this gateway; RSS and heap again.
  */
 export async function memory(ctx: ScenarioContext): Promise<MemoryReport> {
   const { fleet, options } = ctx;

@@ -28,9 +28,10 @@ export interface ThroughputReport extends LoadReport {
   /** With 2+ gateways: each one's load generator (the top level sums them). */
   perGateway?: LoadReport[];
   /**
-   * `--hosting processes` or `cells-process`: CPU time (user + system) all cell subgraph processes spent over the
-   * load, per answered request; a measure of the cells' work that the machine's other load
-   * does not stretch the way it stretches latency. Null when the cells share the bench's process.
+   * `--hosting processes` or `cells-process`: CPU time (user + system) all cell subgraph
+   * processes spent over the load, per answered request; a measure of the cells' work that
+   * the machine's other load does not stretch the way it stretches latency. Null when the
+   * cells share the bench's process.
    */
   cellCpuMsPerRequest: number | null;
 }

@@ -92,6 +92,18 @@ describe('supervising the servers npm start runs', () => {
     }
   }, 30000);
 
+  it('refuses to call a child ready that has nothing to be ready by', async () => {
+    const child = startChild(
+      { name: 'blind', entry: 'test/integration/deployment/fixtures/fakeServer.ts', args: [], env: {} },
+      { root, write: () => undefined },
+    )!;
+    try {
+      await expect(child.ready).rejects.toThrow('blind has neither a ready line nor a health URL to wait for');
+    } finally {
+      await stopChildren([child]);
+    }
+  });
+
   it('tells a busy port from a free one', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
