@@ -10,9 +10,20 @@ export interface PostAnswer {
   body: string;
 }
 
+/**
+ * How long a kept-alive socket may sit idle in the pool before the gateway closes it: well
+ * inside the 5 s after which a Node.js server (every subgraph here) closes it. Without a
+ * timeout of its own, Node's agent keeps an idle socket forever (it reads the server's
+ * `Keep-Alive: timeout=5` hint only to shorten a timeout it already has), so a request sent
+ * as the server closed the socket met a reset. A query is resent then, but an action is not:
+ * in a fault test a healthy cell answered `stopInstance` with `UNAVAILABLE: connection reset`.
+ * A timeout also applies while a request runs; unheeded there, it ends nothing.
+ */
+export const KEEP_ALIVE_IDLE_MS = 2000;
+
 /** A keep-alive socket pool for one subgraph URL: at most `maxSockets` held by a peer that never answers. */
 export function keepAliveAgent(url: string, maxSockets: number): http.Agent {
-  const options = { keepAlive: true, maxSockets };
+  const options = { keepAlive: true, maxSockets, timeout: KEEP_ALIVE_IDLE_MS };
   return url.startsWith('https:') ? new https.Agent(options) : new http.Agent(options);
 }
 
