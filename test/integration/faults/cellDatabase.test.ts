@@ -21,7 +21,7 @@ import { startWorld, type World } from './world';
 // a pool of 2 and statements allowed to wait long, so two slow requests keep it full.
 const POOL = 2;
 
-// Every fault here is one the cell subgraph must notice itself and answer for (pool wait 400 ms,
+// Every fault here is one the cell subgraph must notice itself and answer for (pool wait 2 s,
 // statement deadlines 200-600 ms: UNAVAILABLE with its cause); the gateway's deadline must never be
 // what decides a row. This world runs the gateway, the global and four cell subgraphs and the TCP
 // proxy in this one process: on a loaded 2-core machine the process is not scheduled for hundreds
@@ -35,10 +35,18 @@ describe('fault matrix: a cell database fails', () => {
   beforeAll(async () => {
     world = await startWorld({
       cells: [
-        { name: 'cell0', cell0: true },
-        // cell1 is never a victim here: a statement deadline far above the victims' keeps a slow
-        // healthy page on a loaded machine from reading as a failed database (one CI run did).
-        { name: 'cell1', queue: true, hosts: [{ host: 'compute1', memoryMb: 16384 }], queryTimeoutMs: 5000 },
+        // cell0 and cell1 are never victims here: statement and connect deadlines far above the
+        // victims' keep a slow healthy page on a loaded machine from reading as a failed database.
+        // Two CI runs did: cell1's statement over 700 ms, then cell1's new connection's connect
+        // over the 400 ms pool budget (DB_TIMEOUT in the statement-timeout fault).
+        { name: 'cell0', cell0: true, queryTimeoutMs: 5000, poolTimeoutMs: 5000 },
+        {
+          name: 'cell1',
+          queue: true,
+          hosts: [{ host: 'compute1', memoryMb: 16384 }],
+          queryTimeoutMs: 5000,
+          poolTimeoutMs: 5000,
+        },
         { name: 'cell2', queue: true, hosts: [{ host: 'compute2', memoryMb: 65536 }], dbProxy: true },
         {
           name: 'cell3',
@@ -46,6 +54,8 @@ describe('fault matrix: a cell database fails', () => {
           hosts: [{ host: 'compute3', memoryMb: 49152 }],
           poolMax: POOL,
           queryTimeoutMs: 30000,
+          // Still far below the gateway's cell deadline, so its held pool answers pool exhausted.
+          poolTimeoutMs: 2000,
         },
       ],
       gateway: { cellTimeoutMs: CELL_TIMEOUT_MS },

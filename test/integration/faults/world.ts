@@ -60,6 +60,11 @@ export interface CellPlan {
   poolMax?: number;
   /** Override BUDGETS.dbQueryTimeoutMs (a cell whose pool a test holds with slow statements). */
   queryTimeoutMs?: number;
+  /**
+   * Override BUDGETS.poolTimeoutMs, which is also the deadline of a new connection's connect:
+   * a cell that is never a victim gets room for a connect slowed by a loaded machine.
+   */
+  poolTimeoutMs?: number;
   cell0?: boolean;
 }
 
@@ -178,7 +183,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           CELLS_LOG_LEVEL: 'silent',
           CELLS_PUBLISH_TIMEOUT_MS: String(BUDGETS.publishTimeoutMs),
           CELLS_DB_POOL_MAX: String(plan.poolMax ?? 4),
-          CELLS_DB_POOL_TIMEOUT_MS: String(BUDGETS.poolTimeoutMs),
+          CELLS_DB_POOL_TIMEOUT_MS: String(plan.poolTimeoutMs ?? BUDGETS.poolTimeoutMs),
           CELLS_DB_QUERY_TIMEOUT_MS: String(plan.queryTimeoutMs ?? BUDGETS.queryTimeoutMs),
         };
         cell.child = await startChildServer('subgraphs/cell/main.ts', ['--cell', plan.name], env, port);
@@ -192,7 +197,7 @@ export async function startWorld(options: WorldOptions): Promise<World> {
           internalSecret: TEST_SECRET,
           publishTimeoutMs: BUDGETS.publishTimeoutMs,
           poolMax: plan.poolMax ?? 4,
-          poolTimeoutMs: BUDGETS.poolTimeoutMs,
+          poolTimeoutMs: plan.poolTimeoutMs ?? BUDGETS.poolTimeoutMs,
           queryTimeoutMs: plan.queryTimeoutMs ?? BUDGETS.queryTimeoutMs,
         };
         cell.subgraph = await startCellSubgraph(subgraphOptions);
