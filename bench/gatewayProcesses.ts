@@ -5,6 +5,8 @@ import { forkHost, stopHost } from './childHost';
 /** N gateway processes over one deployment, as replicas behind a load balancer. */
 export interface GatewayProcesses {
   urls: string[];
+  /** Their process ids, in the order of urls. */
+  pids: number[];
   close(): Promise<void>;
 }
 
@@ -22,5 +24,5 @@ export async function startGatewayProcesses(config: GatewayConfig, count: number
     await close();
     throw err;
   }
-  return { urls: started.map((s) => s.url), close };
+  return { urls: started.map((s) => s.url), pids: started.map((s) => s.child.pid!), close };
 }

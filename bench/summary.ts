@@ -1,3 +1,4 @@
+import type { CpuPerRequest } from './cpuMeter';
 import { summarizeMemory, type MemorySummary } from './memoryTargets';
 import type { MemoryReport } from './scenarios/memory';
 import type { BenchOptions } from './options';
@@ -34,6 +35,8 @@ export interface RunSummary {
     gateways: number;
     /** The cell processes' CPU ms per request (`--hosting processes`), else null. */
     cellCpuMsPerRequest: number | null;
+    /** Where the machine's CPU went over the load, ms per request (bench/cpuMeter.ts); null in older reports. */
+    cpuMsPerRequest: CpuPerRequest | null;
   } | null;
   /** Issue 14's memory: each server a process of its own (the memory scenario, --hosting processes). */
   memory: MemorySummary | { skipped: string } | null;
@@ -103,6 +106,7 @@ export function summarizeRun(report: Report, options: BenchOptions): RunSummary 
           incomplete: t.incomplete,
           gateways: t.gateways ?? 1,
           cellCpuMsPerRequest: t.cellCpuMsPerRequest ?? null,
+          cpuMsPerRequest: t.cpuMsPerRequest ?? null,
         }
       : null,
     memory: memorySummary(report.scenarios?.memory),

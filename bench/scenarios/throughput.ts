@@ -1,5 +1,6 @@
 import autocannon from 'autocannon';
 import { benchGatewayConfig, DEFAULT_CELL_TIMEOUT_MS, type Fleet } from '../fleet';
+import { startCpuMeter, type CpuPerRequest } from '../cpuMeter';
 import { startGatewayProcesses } from '../gatewayProcesses';
 import { LIST_DASHBOARD } from '../queries';
 import type { ScenarioContext } from './context';
@@ -34,6 +35,8 @@ export interface ThroughputReport extends LoadReport {
    * cells share the bench's process.
    */
   cellCpuMsPerRequest: number | null;
+  /** Where the machine's CPU went over the load, per answered request (bench/cpuMeter.ts). */
+  cpuMsPerRequest: CpuPerRequest | null;
 }
 
 /**
@@ -46,9 +49,10 @@ export interface ThroughputReport extends LoadReport {
 export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.url): Promise<ThroughputReport> {
   const { fleet, options } = ctx;
   if (options.gateways === 1) {
-    const cpu = await cellCpu(fleet);
+    const cpu = await startCpuMeter({ cells: cellCpuMs(fleet) });
     const report = await load(fleet, url, options.concurrency, options.duration);
-    return { ...report, gateways: 1, cellCpuMsPerRequest: await cpu.perRequest(report.requests) };
+    const spent = await cpu.perRequest(report.requests);
+    return { ...report, gateways: 1, cellCpuMsPerRequest: spent?.cellProcesses ?? null, cpuMsPerRequest: spent };
   }
   const replicas = await startGatewayProcesses(
     benchGatewayConfig(fleet.global.url, DEFAULT_CELL_TIMEOUT_MS, fleet.cells.length, options.resultShaping),
@@ -57,35 +61,33 @@ export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.u
   try {
     await Promise.all(replicas.urls.map((url) => warm(fleet, url)));
     ctx.log(`${options.gateways} gateway processes: ${replicas.urls.join(', ')}`);
-    const cpu = await cellCpu(fleet);
+    const cpu = await startCpuMeter({ cells: cellCpuMs(fleet), gatewayPids: replicas.pids });
     const perGateway = await Promise.all(
       spread(options.concurrency, options.gateways).map((connections, i) =>
         load(fleet, replicas.urls[i], connections, options.duration),
       ),
     );
     const combined = combine(perGateway);
+    const spent = await cpu.perRequest(combined.requests);
     return {
       ...combined,
       gateways: options.gateways,
       perGateway,
-      cellCpuMsPerRequest: await cpu.perRequest(combined.requests),
+      cellCpuMsPerRequest: spent?.cellProcesses ?? null,
+      cpuMsPerRequest: spent,
     };
   } finally {
     await replicas.close();
   }
 }
 
-/** The cell processes' CPU time from now: `perRequest(n)` divides what they spent since by n. */
-async function cellCpu(fleet: Fleet): Promise<{ perRequest(requests: number): Promise<number | null> }> {
-  // Cells hosted together share their process's probe: each process is counted once.
+/** The cell processes' cumulative CPU ms, each process once (cells hosted together share a probe); null in-process. */
+function cellCpuMs(fleet: Fleet): () => Promise<number | null> {
   const probes = [...new Set(fleet.cells.map((c) => c.subgraph.probe))];
-  if (probes.some((p) => !p)) return { perRequest: async () => null };
-  const total = async () => (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
-  const before = await total();
-  return {
-    perRequest: async (requests) =>
-      requests > 0 ? Math.round((((await total()) - before) / requests) * 100) / 100 : null,
-  };
+  return async () =>
+    probes.some((p) => !p)
+      ? null
+      : (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
 }
 
 /** `connections` over `gateways` as evenly as can be (the first ones take one more). */

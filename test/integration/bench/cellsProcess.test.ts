@@ -50,6 +50,12 @@ describe('the bench with every cell subgraph in one child process', () => {
     // The one process's CPU per request, not once per cell it hosts (which would double it).
     expect(report.cellCpuMsPerRequest).not.toBeNull();
     expect(report.cellCpuMsPerRequest!).toBeLessThanOrEqual(cpuSpent / report.requests + 0.01);
+    // The machine's breakdown holds the same figure, and the statements the cells sent cost PostgreSQL time.
+    const cpu = report.cpuMsPerRequest!;
+    expect(cpu.cellProcesses).toBe(report.cellCpuMsPerRequest);
+    expect(cpu.postgres!).toBeGreaterThan(0);
+    expect(cpu.benchProcess).toBeGreaterThan(0);
+    expect(cpu.gatewayProcesses).toBeNull();
   }, 60000);
 
   it('stops the child process when the fleet closes', async () => {
