@@ -84,10 +84,8 @@ export async function throughput(ctx: ScenarioContext, url = ctx.fleet.gateway.u
 /** The cell processes' cumulative CPU ms, each process once (cells hosted together share a probe); null in-process. */
 function cellCpuMs(fleet: Fleet): () => Promise<number | null> {
   const probes = [...new Set(fleet.cells.map((c) => c.subgraph.probe))];
-  return async () =>
-    probes.some((p) => !p)
-      ? null
-      : (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
+  if (probes.some((p) => !p)) return async () => null;
+  return async () => (await Promise.all(probes.map((p) => p!.memory()))).reduce((n, m) => n + m.cpuMs, 0);
 }
 
 /** `connections` over `gateways` as evenly as can be (the first ones take one more). */
